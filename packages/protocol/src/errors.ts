@@ -1,0 +1,102 @@
+/**
+ * The one catalogue of error codes. Every failure that crosses the wire carries
+ * one of these codes; the HTTP status and the remedy live here so that the
+ * service, the SDK and the docs agree. A test checks that every code is
+ * documented in docs/errors.md.
+ */
+export interface ErrorSpec {
+  /** HTTP status used when this error ends an HTTP request. */
+  readonly status: number;
+  /** What the developer (or user) can do about it. */
+  readonly remedy: string;
+}
+
+export const ERRORS = {
+  // request shape
+  'invalid-json': { status: 400, remedy: 'Send a JSON object body: {"id": "<session>", "params": {...}, "cmdId": "..."}.' },
+  'invalid-request': { status: 400, remedy: 'Fix the request envelope as the message says.' },
+  'invalid-params': { status: 400, remedy: 'Fix the parameter named in the message; the protocol reference lists every parameter.' },
+  'unknown-method': { status: 404, remedy: 'Check the method name; GET /fa/ListMethods lists every method.' },
+  'method-not-allowed': { status: 405, remedy: 'Use POST for methods that change state; only /fa/ methods without side effects answer GET.' },
+  'not-found': { status: 404, remedy: 'Check the URL; the README lists every endpoint.' },
+  'too-large': { status: 413, remedy: 'Send a smaller body, or raise the limit in scanbridge.ini (MaxBodyMB).' },
+  // security gate
+  'host-not-allowed': { status: 403, remedy: 'Address the service as 127.0.0.1, localhost or [::1] with its own port.' },
+  // sessions and buffer
+  'session-required': { status: 400, remedy: 'Create a session with POST /fa/CreateSession and pass its id as "id".' },
+  'unknown-session': { status: 404, remedy: 'The session was closed or expired; create a new one with CreateSession.' },
+  'page-not-found': { status: 404, remedy: 'Use an index below the page count (GetImageCount) or an existing page id (GetImagesInfo).' },
+  'invalid-image': { status: 400, remedy: 'Send a complete, supported image (PNG or JPEG) as base64.' },
+  'buffer-storage-failed': { status: 500, remedy: 'Check free disk space and permissions of the cache folder (CacheDir); pages already in the buffer are kept.' },
+  // devices and jobs
+  'unknown-device': { status: 404, remedy: 'Use an id returned by ListDevices.' },
+  'driver-unavailable': { status: 409, remedy: 'Install the package named in the message and restart the service.' },
+  'invalid-settings': { status: 400, remedy: 'Use values listed in the device capabilities (GetCapabilities).' },
+  'unknown-job': { status: 404, remedy: 'Use a job id returned by StartScan; finished jobs are kept for a limited time.' },
+  'device-busy': { status: 409, remedy: 'Wait for the running job on this device to end, or cancel it.' },
+  'paper-jam': { status: 409, remedy: 'Clear the paper jam and scan the remaining sheets; pages scanned before the jam are kept.' },
+  'feeder-empty': { status: 409, remedy: 'Load paper into the document feeder, or scan from the flatbed.' },
+  'cover-open': { status: 409, remedy: 'Close the scanner cover and scan again.' },
+  'device-gone': { status: 409, remedy: 'Reconnect the scanner and list devices again.' },
+  'io-error': { status: 500, remedy: 'Check the scanner connection and power, then scan again.' },
+  'access-denied': { status: 403, remedy: 'Give the user running scanbridge access to the scanner (e.g. the scanner group).' },
+  'job-cancelled': { status: 409, remedy: 'The job was cancelled on request; pages acquired before are kept.' },
+  'service-stopping': { status: 503, remedy: 'The service is shutting down; retry once it is back.' },
+  'internal-error': { status: 500, remedy: 'A bug in scanbridge: the log folder holds details; please report it.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+/** The wire form of an error. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  /** Optional structured details (the offending path, the allowed values...). */
+  details?: Record<string, unknown>;
+}
+
+const brand = Symbol.for('scanbridge.error');
+
+/**
+ * The one error class both sides throw. `instanceof` works across duplicate
+ * package copies through a registered symbol (as undici does).
+ */
+export class ScanbridgeError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ScanbridgeError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  get remedy(): string {
+    return ERRORS[this.code].remedy;
+  }
+
+  toWire(): WireError {
+    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+  }
+
+  static fromWire(wire: WireError): ScanbridgeError {
+    const code = isErrorCode(wire.code) ? wire.code : 'internal-error';
+    return new ScanbridgeError(code, wire.message, wire.details);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+}
+Object.defineProperty(ScanbridgeError.prototype, brand, { value: true });

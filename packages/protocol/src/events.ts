@@ -1,0 +1,36 @@
+/** Events the service pushes to a session's WebSocket. */
+import { z } from 'zod';
+import { JobInfo } from './models.js';
+
+export const BufferEvent = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('add'), ids: z.array(z.string()), index: z.number().int(), count: z.number().int() }),
+  z.object({ action: z.literal('remove'), ids: z.array(z.string()), count: z.number().int() }),
+  z.object({ action: z.literal('modify'), ids: z.array(z.string()), count: z.number().int() }),
+  z.object({ action: z.literal('move'), ids: z.array(z.string()), order: z.array(z.string()), count: z.number().int() }),
+]);
+export type BufferEvent = z.infer<typeof BufferEvent>;
+
+export const JobEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), job: JobInfo }),
+  z.object({ type: z.literal('page'), job: JobInfo, pageId: z.string(), index: z.number().int() }),
+  z.object({ type: z.literal('progress'), job: JobInfo, page: z.number().int(), fraction: z.number(), bytes: z.number().int(), lines: z.number().int() }),
+  z.object({ type: z.literal('done'), job: JobInfo }),
+  z.object({ type: z.literal('failed'), job: JobInfo }),
+]);
+export type JobEvent = z.infer<typeof JobEvent>;
+
+export const EVENTS = {
+  buffer: BufferEvent,
+  job: JobEvent,
+  devices: z.object({ devices: z.array(z.string()) }),
+} as const;
+export type EventName = keyof typeof EVENTS;
+export type EventData<E extends EventName> = z.infer<(typeof EVENTS)[E]>;
+
+/** Wire form of a pushed event. */
+export interface EventEnvelope<E extends EventName = EventName> {
+  event: E;
+  /** The session the event belongs to. */
+  id: string;
+  data: EventData<E>;
+}

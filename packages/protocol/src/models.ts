@@ -1,0 +1,137 @@
+/**
+ * Data shapes that travel between the service and the SDK: devices, their
+ * normalized capabilities, scan settings, pages of the buffer.
+ */
+import { z } from 'zod';
+
+export const ColorMode = z.enum(['bw', 'gray', 'color']);
+export type ColorMode = z.infer<typeof ColorMode>;
+
+export const Source = z.enum(['flatbed', 'feeder']);
+export type Source = z.infer<typeof Source>;
+
+export const PAPER_SIZES = {
+  A4: { width: 210, height: 297 },
+  A5: { width: 148, height: 210 },
+  Letter: { width: 215.9, height: 279.4 },
+  Legal: { width: 215.9, height: 355.6 },
+} as const;
+export const PaperSize = z.enum(['A4', 'A5', 'Letter', 'Legal']);
+export type PaperSize = z.infer<typeof PaperSize>;
+
+/** A page (or scan area) measured in millimetres from the top-left corner. */
+export const Area = z.strictObject({
+  x: z.number().min(0).default(0),
+  y: z.number().min(0).default(0),
+  width: z.number().positive(),
+  height: z.number().positive(),
+});
+export type Area = z.infer<typeof Area>;
+
+export const DeviceInfo = z.object({
+  /** Stable id: `<driver>:<driver-specific name>`. */
+  id: z.string(),
+  driver: z.string(),
+  name: z.string(),
+  vendor: z.string(),
+  model: z.string(),
+  type: z.string(),
+});
+export type DeviceInfo = z.infer<typeof DeviceInfo>;
+
+export const Range = z.object({ min: z.number(), max: z.number(), step: z.number() });
+
+export const Capabilities = z.object({
+  device: z.string(),
+  sources: z.array(Source),
+  duplex: z.boolean(),
+  colorModes: z.array(ColorMode),
+  bitDepths: z.array(z.number().int()),
+  /** Either a list of supported resolutions or a range. */
+  resolutions: z.union([z.array(z.number()), Range]),
+  /** Largest scan area in millimetres. */
+  maxArea: z.object({ width: z.number(), height: z.number() }),
+  paperSizes: z.array(PaperSize),
+  brightness: Range.nullable(),
+  contrast: Range.nullable(),
+  /** Driver-specific options, reachable through ScanSettings.options. */
+  options: z.array(
+    z.object({
+      name: z.string(),
+      title: z.string(),
+      type: z.enum(['bool', 'int', 'float', 'string', 'button']),
+      unit: z.string(),
+      constraint: z.union([z.null(), Range, z.array(z.union([z.number(), z.string()]))]),
+      value: z.union([z.boolean(), z.number(), z.string(), z.null()]),
+      active: z.boolean(),
+      settable: z.boolean(),
+    }),
+  ),
+});
+export type Capabilities = z.infer<typeof Capabilities>;
+
+export const ScanSettings = z.strictObject({
+  source: Source.default('flatbed'),
+  duplex: z.boolean().default(false),
+  mode: ColorMode.default('color'),
+  dpi: z.number().int().min(25).max(4800).default(200),
+  /** A named paper size, or an explicit area in millimetres; defaults to A4. */
+  paper: z.union([PaperSize, Area]).default('A4'),
+  /** -100..100, 0 leaves the image as the device delivers it. */
+  brightness: z.number().min(-100).max(100).default(0),
+  contrast: z.number().min(-100).max(100).default(0),
+  /** Driver-specific options by name (see Capabilities.options). */
+  options: z.record(z.string(), z.union([z.boolean(), z.number(), z.string()])).default({}),
+});
+export type ScanSettings = z.infer<typeof ScanSettings>;
+export type ScanSettingsInput = z.input<typeof ScanSettings>;
+
+export const PageInfo = z.object({
+  id: z.string(),
+  index: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  xdpi: z.number(),
+  ydpi: z.number(),
+  mode: ColorMode,
+  bitDepth: z.number().int(),
+  /** Stored size in bytes (encoded). */
+  byteSize: z.number().int(),
+  /** Stored encoding of the page. */
+  format: z.enum(['png', 'jpeg']),
+  /** Increases with every edit; part of image URLs so caches never show a stale page. */
+  version: z.number().int(),
+  tags: z.array(z.string()),
+  selected: z.boolean(),
+});
+export type PageInfo = z.infer<typeof PageInfo>;
+
+/** A page named by its current index (number) or its stable id (string). */
+export const PageRef = z.union([z.number().int().min(0), z.string().min(1).max(64)]);
+export type PageRef = z.infer<typeof PageRef>;
+
+export const JobState = z.enum(['running', 'done', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof JobState>;
+
+export const JobInfo = z.object({
+  id: z.string(),
+  device: z.string(),
+  state: JobState,
+  pages: z.number().int(),
+  /** Page ids acquired by this job, in order. */
+  pageIds: z.array(z.string()),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+});
+export type JobInfo = z.infer<typeof JobInfo>;
+
+export const SessionInfo = z.object({
+  id: z.string(),
+  origin: z.string(),
+  pages: z.number().int(),
+  createdAt: z.string(),
+  /** Seconds of inactivity after which the session and its pages are deleted. */
+  idleTimeout: z.number(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;

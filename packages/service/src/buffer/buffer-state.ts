@@ -1,0 +1,146 @@
+/**
+ * The state of one image buffer (page order, page versions, tags, selection)
+ * and the journal operations that change it. The live buffer and crash
+ * recovery both change state only through `apply`, so a replayed journal
+ * yields exactly the state the service had.
+ */
+import { ColorMode } from '@scanbridge/protocol';
+import { z } from 'zod';
+
+/** Page ids and versions end up in file names: the pattern keeps them path-safe. */
+export const PAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const Id = z.string().regex(PAGE_ID);
+const Version = z.number().int().positive();
+const Tags = z.array(z.string());
+
+export const PageMeta = z.object({
+  format: z.enum(['png', 'jpeg']),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  xdpi: z.number().positive(),
+  ydpi: z.number().positive(),
+  mode: ColorMode,
+  bitDepth: z.number().int().positive(),
+  byteSize: z.number().int().nonnegative(),
+});
+export type PageMeta = z.infer<typeof PageMeta>;
+
+export const PageRecord = z.object({ id: Id, version: Version, meta: PageMeta, tags: Tags });
+export type PageRecord = z.infer<typeof PageRecord>;
+
+export const JournalOp = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('snapshot'), pages: z.array(PageRecord), selected: z.array(Id) }),
+  z.object({ op: z.literal('add'), id: Id, version: Version, index: z.number().int().nonnegative(), meta: PageMeta, tags: Tags }),
+  z.object({ op: z.literal('replace'), id: Id, version: Version, meta: PageMeta }),
+  z.object({ op: z.literal('remove'), ids: z.array(Id) }),
+  z.object({ op: z.literal('move'), id: Id, to: z.number().int().nonnegative() }),
+  z.object({ op: z.literal('swap'), a: Id, b: Id }),
+  z.object({ op: z.literal('select'), ids: z.array(Id) }),
+  z.object({ op: z.literal('tags'), pages: z.array(z.object({ id: Id, tags: Tags })) }),
+  z.object({ op: z.literal('clear') }),
+]);
+export type JournalOp = z.infer<typeof JournalOp>;
+
+export class BufferState {
+  order: string[] = [];
+  readonly pages = new Map<string, PageRecord>();
+  readonly selected = new Set<string>();
+  // id -> index, rebuilt lazily: lookups by id stay O(1) for large buffers
+  // without paying on every reorder.
+  #positions: Map<string, number> | undefined;
+
+  get count(): number {
+    return this.order.length;
+  }
+
+  indexOf(id: string): number {
+    if (!this.#positions) this.#positions = new Map(this.order.map((pid, i) => [pid, i]));
+    return this.#positions.get(id) ?? -1;
+  }
+
+  /**
+   * Tolerant on purpose: during recovery some pages may have been dropped
+   * (missing or altered files), so an op may name ids that no longer exist.
+   * The live buffer validates before it builds an op.
+   */
+  apply(op: JournalOp): void {
+    switch (op.op) {
+      case 'snapshot':
+        this.order = [];
+        this.pages.clear();
+        this.selected.clear();
+        for (const page of op.pages) {
+          if (this.pages.has(page.id)) continue;
+          this.pages.set(page.id, { ...page, tags: unique(page.tags) });
+          this.order.push(page.id);
+        }
+        for (const id of op.selected) if (this.pages.has(id)) this.selected.add(id);
+        break;
+      case 'add':
+        if (this.pages.has(op.id)) break;
+        this.pages.set(op.id, { id: op.id, version: op.version, meta: op.meta, tags: unique(op.tags) });
+        this.order.splice(Math.min(op.index, this.order.length), 0, op.id);
+        break;
+      case 'replace': {
+        const page = this.pages.get(op.id);
+        if (page) this.pages.set(op.id, { ...page, version: op.version, meta: op.meta });
+        break;
+      }
+      case 'remove': {
+        const gone = new Set(op.ids.filter((id) => this.pages.has(id)));
+        if (gone.size === 0) break;
+        for (const id of gone) {
+          this.pages.delete(id);
+          this.selected.delete(id);
+        }
+        this.order = this.order.filter((id) => !gone.has(id));
+        break;
+      }
+      case 'move': {
+        const from = this.indexOf(op.id);
+        if (from < 0) break;
+        this.order.splice(from, 1);
+        this.order.splice(Math.min(op.to, this.order.length), 0, op.id);
+        break;
+      }
+      case 'swap': {
+        const a = this.indexOf(op.a);
+        const b = this.indexOf(op.b);
+        if (a < 0 || b < 0) break;
+        this.order[a] = op.b;
+        this.order[b] = op.a;
+        break;
+      }
+      case 'select':
+        this.selected.clear();
+        for (const id of op.ids) if (this.pages.has(id)) this.selected.add(id);
+        break;
+      case 'tags':
+        for (const { id, tags } of op.pages) {
+          const page = this.pages.get(id);
+          if (page) this.pages.set(id, { ...page, tags: unique(tags) });
+        }
+        break;
+      case 'clear':
+        this.order = [];
+        this.pages.clear();
+        this.selected.clear();
+        break;
+    }
+    this.#positions = undefined;
+  }
+
+  /** Pages in buffer order. */
+  records(): PageRecord[] {
+    return this.order.map((id) => this.pages.get(id)!);
+  }
+
+  snapshot(): JournalOp & { op: 'snapshot' } {
+    return { op: 'snapshot', pages: this.records(), selected: this.order.filter((id) => this.selected.has(id)) };
+  }
+}
+
+export function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CipherError, SEAL_OVERHEAD, loadOrCreateCacheKey, open, seal } from './cipher.js';
+import { tempDir } from './test-helpers.js';
+
+const key = randomBytes(32);
+
+test('seal and open round-trip; the file starts with SBC1 and hides the plaintext', () => {
+  const plain = Buffer.from('a scanned contract '.repeat(50));
+  const file = seal(key, plain, 'page-1');
+  assert.equal(file.subarray(0, 4).toString('latin1'), 'SBC1');
+  assert.equal(file.length, plain.length + SEAL_OVERHEAD);
+  assert.equal(file.includes(Buffer.from('scanned contract')), false);
+  assert.deepEqual(open(key, file, 'page-1'), plain);
+});
+
+test('two seals of the same bytes differ (random nonce)', () => {
+  const plain = Buffer.from('same');
+  assert.notDeepEqual(seal(key, plain, 'a'), seal(key, plain, 'a'));
+});
+
+test('open rejects another AAD, another key, a flipped bit and a foreign file', () => {
+  const file = seal(key, Buffer.from('hello world'), 'page-1');
+  assert.throws(() => open(key, file, 'page-2'), CipherError);
+  assert.throws(() => open(randomBytes(32), file, 'page-1'), CipherError);
+  const flipped = Buffer.from(file);
+  flipped[flipped.length - 1]! ^= 1;
+  assert.throws(() => open(key, flipped, 'page-1'), CipherError);
+  assert.throws(() => open(key, Buffer.from('PNG not ours at all, long enough to pass'), 'page-1'), CipherError);
+  assert.throws(() => open(key, Buffer.alloc(3), 'page-1'), CipherError);
+});
+
+test('loadOrCreateCacheKey creates a 32-byte key with mode 0600 and loads it again', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'cert', 'cache.key');
+  const created = await loadOrCreateCacheKey(file);
+  assert.equal(created.length, 32);
+  if (process.platform !== 'win32') assert.equal((await stat(file)).mode & 0o777, 0o600);
+  assert.deepEqual(await loadOrCreateCacheKey(file), created);
+  assert.deepEqual(await readFile(file), created);
+});
+
+test('loadOrCreateCacheKey refuses a key of the wrong size instead of replacing it', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'cache.key');
+  await writeFile(file, Buffer.alloc(10));
+  await assert.rejects(loadOrCreateCacheKey(file), /10 bytes/);
+  assert.equal((await readFile(file)).length, 10);
+});

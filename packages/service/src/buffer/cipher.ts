@@ -1,0 +1,89 @@
+/**
+ * Encryption of page files at rest. Scanned documents are often sensitive
+ * (ids, contracts), and the cache folder outlives the browser tab, so nothing
+ * readable is left on disk. AES-256-GCM both hides and authenticates; the
+ * associated data binds a file to its session, page and version so that files
+ * cannot be swapped or replayed between pages without detection.
+ *
+ * File layout: 'SBC1' | nonce (12) | tag (16) | ciphertext.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+const MAGIC = Buffer.from('SBC1', 'latin1');
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const HEADER_BYTES = MAGIC.length + NONCE_BYTES + TAG_BYTES;
+export const KEY_BYTES = 32;
+
+/** Bytes a sealed file adds to its plaintext. */
+export const SEAL_OVERHEAD = HEADER_BYTES;
+
+export class CipherError extends Error {
+  override name = 'CipherError';
+}
+
+export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
+  checkKey(key);
+  // A fresh random nonce per file: with 96-bit nonces and far fewer than 2^32
+  // files per key, a repeat (which would break GCM) is not a practical risk.
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([MAGIC, nonce, cipher.getAuthTag(), body]);
+}
+
+/** Throws CipherError when the file is not ours, was altered, or belongs to another page. */
+export function open(key: Buffer, file: Buffer, aad: string): Buffer {
+  checkKey(key);
+  if (file.length < HEADER_BYTES || !file.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new CipherError('not a scanbridge cache file');
+  }
+  const nonce = file.subarray(MAGIC.length, MAGIC.length + NONCE_BYTES);
+  const tag = file.subarray(MAGIC.length + NONCE_BYTES, HEADER_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(tag);
+  try {
+    return Buffer.concat([decipher.update(file.subarray(HEADER_BYTES)), decipher.final()]);
+  } catch {
+    throw new CipherError('authentication failed (altered file, wrong key or swapped file)');
+  }
+}
+
+/**
+ * The key lives outside the cache folder (the caller passes
+ * `<home>/cert/cache.key`) so that a copied cache folder alone is unreadable.
+ * A key of the wrong size is an error rather than replaced: replacing it would
+ * silently make every cached page unreadable.
+ */
+export async function loadOrCreateCacheKey(file: string): Promise<Buffer> {
+  try {
+    const key = await readFile(file);
+    if (key.length !== KEY_BYTES) {
+      throw new Error(`cache key ${file} has ${key.length} bytes, expected ${KEY_BYTES}; delete it to start with an empty cache`);
+    }
+    if (process.platform !== 'win32') await chmod(file, 0o600).catch(() => undefined);
+    return key;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const key = randomBytes(KEY_BYTES);
+  // Temp-then-rename: a crash mid-write must not leave a short key behind.
+  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, key, { mode: 0o600, flag: 'wx' });
+    await rename(temp, file);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  return key;
+}
+
+function checkKey(key: Buffer): void {
+  if (key.length !== KEY_BYTES) throw new CipherError(`cache key must be ${KEY_BYTES} bytes`);
+}

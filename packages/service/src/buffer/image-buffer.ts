@@ -1,0 +1,407 @@
+/**
+ * One session's image buffer. Every change follows the same order so that a
+ * crash or a disk error at any point leaves either the old buffer or the new
+ * one, never a mix:
+ *
+ *   validate every ref -> write the new page file -> append the journal op ->
+ *   apply the op in memory -> emit the event -> delete files no longer used.
+ *
+ * Changes run one at a time (a promise queue) so that journal order is change
+ * order. Reads are synchronous against the current state.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { type BufferEvent, ColorMode, type PageInfo, type PageRef, ScanbridgeError } from '@scanbridge/protocol';
+import { BufferState, type JournalOp, type PageMeta, type PageRecord, unique } from './buffer-state.js';
+import type { Journal } from './journal.js';
+import type { MemoryCache } from './memory-cache.js';
+import { PageFiles } from './page-files.js';
+import { type BufferIO, type BufferLog, noLog, nodeIO, short } from './storage.js';
+import type { StoredImage } from './types.js';
+
+export type TagMode = 'set' | 'add' | 'remove';
+
+export interface ImageBufferOptions {
+  sessionId: string;
+  /** The session folder. */
+  dir: string;
+  key: Buffer;
+  cache: MemoryCache;
+  journal: Journal;
+  /** Recovered state; a new buffer starts empty. */
+  state?: BufferState;
+  io?: BufferIO;
+  log?: BufferLog;
+}
+
+export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
+  readonly sessionId: string;
+  readonly #state: BufferState;
+  readonly #journal: Journal;
+  readonly #files: PageFiles;
+  readonly #cache: MemoryCache;
+  readonly #log: BufferLog;
+  #tail: Promise<void> = Promise.resolve();
+  #pending = 0;
+  #closed: ScanbridgeError | undefined;
+
+  constructor(opts: ImageBufferOptions) {
+    super();
+    this.sessionId = opts.sessionId;
+    this.#state = opts.state ?? new BufferState();
+    this.#journal = opts.journal;
+    this.#cache = opts.cache;
+    this.#log = opts.log ?? noLog;
+    this.#files = new PageFiles(opts.dir, opts.sessionId, opts.key, opts.io ?? nodeIO, this.#log);
+  }
+
+  /** True while a change is running or queued (the session is not idle then). */
+  get busy(): boolean {
+    return this.#pending > 0;
+  }
+
+  // ---- reads ----
+
+  count(): number {
+    return this.#state.count;
+  }
+
+  list(refs?: PageRef[]): PageInfo[] {
+    if (!refs) return this.#state.order.map((id, index) => this.#pageInfo(id, index));
+    const ids = refs.map((ref) => this.resolve(ref));
+    return ids.map((id) => this.#pageInfo(id));
+  }
+
+  info(ref: PageRef): PageInfo {
+    return this.#pageInfo(this.resolve(ref));
+  }
+
+  /** A number is a current index, a string a page id; answers the page id. */
+  resolve(ref: PageRef): string {
+    const count = this.#state.count;
+    if (typeof ref === 'number') {
+      if (Number.isInteger(ref) && ref >= 0 && ref < count) return this.#state.order[ref]!;
+      const range = count === 0 ? 'the buffer is empty' : `the buffer has ${count} page${count === 1 ? '' : 's'} (indices 0 to ${count - 1})`;
+      throw new ScanbridgeError('page-not-found', `No page at index ${ref}: ${range}.`, { index: ref, count });
+    }
+    if (typeof ref === 'string') {
+      if (this.#state.pages.has(ref)) return ref;
+      throw this.#notFound(ref);
+    }
+    throw new ScanbridgeError('invalid-params', 'A page reference must be an index (number) or a page id (string).');
+  }
+
+  /** Ids of the selected pages, in buffer order. */
+  selected(): string[] {
+    return this.#state.order.filter((id) => this.#state.selected.has(id));
+  }
+
+  findByTag(tag: string): string[] {
+    return this.#state.order.filter((id) => this.#state.pages.get(id)!.tags.includes(tag));
+  }
+
+  /** The stored image; shares its bytes with the cache, so treat them as read-only. */
+  async getImage(ref: PageRef): Promise<StoredImage> {
+    this.#assertOpen();
+    const id = this.resolve(ref);
+    // A replace may delete the version being read; then read the new one.
+    for (let attempt = 0; ; attempt++) {
+      const page = this.#state.pages.get(id);
+      if (!page) throw this.#notFound(id);
+      const key = this.#cacheKey(id, page.version);
+      const hit = this.#cache.get(key);
+      if (hit) return { ...hit };
+      let bytes: Buffer;
+      try {
+        bytes = await this.#files.read(id, page.version);
+      } catch (err) {
+        this.#assertOpen();
+        const now = this.#state.pages.get(id);
+        if (now && now.version !== page.version && attempt < 3) continue;
+        throw now ? err : this.#notFound(id);
+      }
+      const image = toImage(page.meta, bytes);
+      if (this.#state.pages.get(id)?.version === page.version) this.#cache.set(key, image);
+      return { ...image };
+    }
+  }
+
+  // ---- changes ----
+
+  /** Adds at `index` (default: the end). `index` may equal the count (append); beyond is an error. */
+  add(image: StoredImage, opts: { index?: number; tags?: string[] } = {}): Promise<PageInfo> {
+    return this.#run(async () => {
+      const meta = checkImage(image);
+      const tags = checkTags(opts.tags ?? []);
+      const count = this.#state.count;
+      const index = opts.index ?? count;
+      if (!Number.isInteger(index) || index < 0 || index > count) {
+        throw new ScanbridgeError('invalid-params', `Cannot add at index ${index}: the buffer has ${count} page${count === 1 ? '' : 's'}, so the index must be between 0 and ${count}.`, { index, count });
+      }
+      const id = this.#newId();
+      await this.#files.write(id, 1, image.bytes);
+      await this.#commit({ op: 'add', id, version: 1, index, meta, tags }, [{ id, version: 1 }]);
+      this.#cache.set(this.#cacheKey(id, 1), toImage(meta, image.bytes));
+      this.#emit({ action: 'add', ids: [id], index, count: this.#state.count });
+      return this.#pageInfo(id, index);
+    });
+  }
+
+  /** Stores a new version of a page (an edit); the old version's file is deleted. */
+  replace(ref: PageRef, image: StoredImage): Promise<PageInfo> {
+    return this.#run(async () => {
+      const id = this.resolve(ref);
+      const meta = checkImage(image);
+      const old = this.#state.pages.get(id)!;
+      const version = old.version + 1;
+      await this.#files.write(id, version, image.bytes);
+      await this.#commit({ op: 'replace', id, version, meta }, [{ id, version }]);
+      this.#cache.delete(this.#cacheKey(id, old.version));
+      this.#cache.set(this.#cacheKey(id, version), toImage(meta, image.bytes));
+      this.#emit({ action: 'modify', ids: [id], count: this.#state.count });
+      await this.#files.delete(id, old.version);
+      return this.#pageInfo(id);
+    });
+  }
+
+  /** Removes the pages (duplicates are fine); answers the new count. */
+  remove(refs: PageRef[]): Promise<number> {
+    return this.#run(async () => {
+      const ids = unique(refs.map((ref) => this.resolve(ref)));
+      await this.#removeIds(ids);
+      return this.#state.count;
+    });
+  }
+
+  removeSelected(): Promise<number> {
+    return this.#run(async () => {
+      await this.#removeIds(this.selected());
+      return this.#state.count;
+    });
+  }
+
+  clear(): Promise<void> {
+    return this.#run(async () => {
+      if (this.#state.count === 0) return;
+      const gone = this.#state.records();
+      await this.#commit({ op: 'clear' });
+      this.#forget(gone);
+      this.#emit({ action: 'remove', ids: gone.map((p) => p.id), count: 0 });
+      await this.#files.deleteAll(gone);
+    });
+  }
+
+  /** Moves a page to index `to` (an index of the resulting order); answers the new order. */
+  move(ref: PageRef, to: number): Promise<string[]> {
+    return this.#run(async () => {
+      const id = this.resolve(ref);
+      const count = this.#state.count;
+      if (!Number.isInteger(to) || to < 0 || to >= count) {
+        throw new ScanbridgeError('invalid-params', `Cannot move to index ${to}: the buffer has ${count} page${count === 1 ? '' : 's'} (indices 0 to ${count - 1}).`, { to, count });
+      }
+      if (this.#state.indexOf(id) !== to) {
+        await this.#commit({ op: 'move', id, to });
+        this.#emit({ action: 'move', ids: [id], order: [...this.#state.order], count });
+      }
+      return [...this.#state.order];
+    });
+  }
+
+  swap(a: PageRef, b: PageRef): Promise<string[]> {
+    return this.#run(async () => {
+      const idA = this.resolve(a);
+      const idB = this.resolve(b);
+      if (idA !== idB) {
+        await this.#commit({ op: 'swap', a: idA, b: idB });
+        this.#emit({ action: 'move', ids: [idA, idB], order: [...this.#state.order], count: this.#state.count });
+      }
+      return [...this.#state.order];
+    });
+  }
+
+  /**
+   * Makes exactly these pages the selection. The protocol has no selection
+   * event; `selected` is part of PageInfo, so pages whose flag flipped are
+   * reported as modified.
+   */
+  select(refs: PageRef[]): Promise<string[]> {
+    return this.#run(async () => {
+      const ids = new Set(refs.map((ref) => this.resolve(ref)));
+      const flipped = this.#state.order.filter((id) => ids.has(id) !== this.#state.selected.has(id));
+      if (flipped.length > 0) {
+        await this.#commit({ op: 'select', ids: [...ids] });
+        this.#emit({ action: 'modify', ids: flipped, count: this.#state.count });
+      }
+      return this.selected();
+    });
+  }
+
+  /** Answers the info of every named page (once each, in the order named). */
+  setTags(refs: PageRef[], tags: string[], mode: TagMode): Promise<PageInfo[]> {
+    return this.#run(async () => {
+      const ids = unique(refs.map((ref) => this.resolve(ref)));
+      const given = checkTags(tags);
+      if (mode !== 'set' && mode !== 'add' && mode !== 'remove') {
+        throw new ScanbridgeError('invalid-params', `Tag mode must be "set", "add" or "remove", not "${String(mode)}".`);
+      }
+      const changed: { id: string; tags: string[] }[] = [];
+      for (const id of ids) {
+        const now = this.#state.pages.get(id)!.tags;
+        const next = mode === 'set' ? given : mode === 'add' ? unique([...now, ...given]) : now.filter((t) => !given.includes(t));
+        if (next.length !== now.length || next.some((t, i) => t !== now[i])) changed.push({ id, tags: next });
+      }
+      if (changed.length > 0) {
+        await this.#commit({ op: 'tags', pages: changed });
+        this.#emit({ action: 'modify', ids: changed.map((c) => c.id), count: this.#state.count });
+      }
+      return ids.map((id) => this.#pageInfo(id));
+    });
+  }
+
+  /**
+   * Refuses further changes (with `reason`) and waits for the running ones.
+   * Used by the session manager when a session closes or the service stops.
+   */
+  async close(reason: ScanbridgeError): Promise<void> {
+    this.#closed ??= reason;
+    await this.#tail;
+    this.#cache.deletePrefix(`${this.sessionId}/`);
+  }
+
+  // ---- internals ----
+
+  #run<T>(change: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    this.#pending++;
+    // A change requested before close() still runs: close() waits for it.
+    const result = this.#tail.then(change);
+    this.#tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result.finally(() => {
+      this.#pending--;
+    });
+  }
+
+  /**
+   * Journal first, memory second: when the append fails, nothing changed and
+   * the new page files (if any) are removed again.
+   */
+  async #commit(op: JournalOp, newFiles: { id: string; version: number }[] = []): Promise<void> {
+    try {
+      if (this.#journal.dirty) await this.#journal.compact(this.#state);
+      await this.#journal.append(op);
+    } catch (err) {
+      for (const f of newFiles) await this.#files.delete(f.id, f.version, true);
+      throw err;
+    }
+    this.#state.apply(op);
+    if (this.#journal.needsCompaction) {
+      await this.#journal.compact(this.#state).catch((err: unknown) => this.#log('warn', 'could not compact a journal; will retry', { session: short(this.sessionId), error: String(err) }));
+    }
+  }
+
+  async #removeIds(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const gone = ids.map((id) => this.#state.pages.get(id)!);
+    await this.#commit({ op: 'remove', ids });
+    this.#forget(gone);
+    this.#emit({ action: 'remove', ids, count: this.#state.count });
+    await this.#files.deleteAll(gone);
+  }
+
+  #forget(pages: PageRecord[]): void {
+    for (const p of pages) this.#cache.delete(this.#cacheKey(p.id, p.version));
+  }
+
+  #emit(event: BufferEvent): void {
+    try {
+      this.emit('change', event);
+    } catch (err) {
+      // The change is committed; a faulty listener must not make it look failed.
+      this.#log('error', 'a buffer change listener threw', { session: short(this.sessionId), error: String(err) });
+    }
+  }
+
+  #notFound(id: string): ScanbridgeError {
+    const shown = id.slice(0, 64);
+    return new ScanbridgeError('page-not-found', `No page with id "${shown}" in this buffer.`, { id: shown });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw this.#closed;
+  }
+
+  #newId(): string {
+    // 96 random bits: unguessable, so a page id alone grants nothing, and unique without coordination.
+    for (;;) {
+      const id = randomBytes(12).toString('base64url');
+      if (!this.#state.pages.has(id)) return id;
+    }
+  }
+
+  #cacheKey(id: string, version: number): string {
+    return `${this.sessionId}/${id}.${version}`;
+  }
+
+  #pageInfo(id: string, index = this.#state.indexOf(id)): PageInfo {
+    const p = this.#state.pages.get(id)!;
+    const m = p.meta;
+    return {
+      id,
+      index,
+      width: m.width,
+      height: m.height,
+      xdpi: m.xdpi,
+      ydpi: m.ydpi,
+      mode: m.mode,
+      bitDepth: m.bitDepth,
+      byteSize: m.byteSize,
+      format: m.format,
+      version: p.version,
+      tags: [...p.tags],
+      selected: this.#state.selected.has(id),
+    };
+  }
+}
+
+function toImage(meta: PageMeta, bytes: Buffer): StoredImage {
+  const { byteSize: _size, ...rest } = meta;
+  return { ...rest, bytes };
+}
+
+function checkImage(image: StoredImage): PageMeta {
+  const problem = imageProblem(image);
+  if (problem) throw new ScanbridgeError('invalid-image', `Cannot store the image: ${problem}.`);
+  return {
+    format: image.format,
+    width: image.width,
+    height: image.height,
+    xdpi: image.xdpi,
+    ydpi: image.ydpi,
+    mode: image.mode,
+    bitDepth: image.bitDepth,
+    byteSize: image.bytes.length,
+  };
+}
+
+function imageProblem(image: StoredImage): string | undefined {
+  if (typeof image !== 'object' || image === null) return 'no image given';
+  if (image.format !== 'png' && image.format !== 'jpeg') return `format must be png or jpeg, not ${String(image.format)}`;
+  if (!Buffer.isBuffer(image.bytes) || image.bytes.length === 0) return 'the image has no bytes';
+  const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+  const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  if (!positiveInt(image.width) || !positiveInt(image.height)) return `width and height must be positive integers (got ${image.width}x${image.height})`;
+  if (!positive(image.xdpi) || !positive(image.ydpi)) return `resolution must be positive (got ${image.xdpi}x${image.ydpi} dpi)`;
+  if (!ColorMode.safeParse(image.mode).success) return `colour mode must be bw, gray or color, not ${String(image.mode)}`;
+  if (!positiveInt(image.bitDepth)) return `bit depth must be a positive integer (got ${image.bitDepth})`;
+  return undefined;
+}
+
+function checkTags(tags: unknown): string[] {
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string' || t.length === 0)) {
+    throw new ScanbridgeError('invalid-params', 'Tags must be a list of non-empty strings.');
+  }
+  return unique(tags as string[]);
+}

@@ -1,0 +1,31 @@
+/** `scanbridge run`: the service in the foreground until SIGINT/SIGTERM. */
+import { startService } from '../server/service.js';
+import { EXIT } from './usage.js';
+import type { ParsedValues } from './main.js';
+
+export async function runCommand(home: string, values: ParsedValues): Promise<number> {
+  const flags: Record<string, string | boolean | undefined> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (name !== 'home' && name !== 'quiet' && name !== 'json' && name !== 'help' && !Array.isArray(value)) flags[name] = value;
+  }
+  const service = await startService({ home, flags, env: process.env, console: false });
+  const { ports } = service;
+  if (!values.quiet) {
+    console.log(
+      `scanbridge ${service.ctx.sessions.size ? `(${service.ctx.sessions.size} session(s) recovered) ` : ''}listening on ` +
+        `http://127.0.0.1:${ports.http} https://127.0.0.1:${ports.https} | welcome page http://127.0.0.1:${ports.welcomeHttp}/ | folder ${home}`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (!values.quiet) console.log(`scanbridge: ${signal}, stopping`);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await service.stop();
+  return EXIT.ok;
+}

@@ -1,0 +1,46 @@
+/**
+ * How CLI commands talk to the running service: port.lock in the service
+ * folder says where it listens; calls go over loopback HTTP like any client.
+ */
+import { ScanbridgeError, type MethodName, type ParamsOf, type ResultOf, type ResponseEnvelope } from '@scanbridge/protocol';
+import { liveLock, type LockInfo } from '../util/port-lock.js';
+
+export class ServiceNotRunningError extends Error {
+  constructor(home: string) {
+    super(`scanbridge is not running on ${home}; start it with \`scanbridge run\``);
+    this.name = 'ServiceNotRunningError';
+  }
+}
+
+export class ServiceClient {
+  constructor(
+    readonly base: string,
+    private session: string | undefined = undefined,
+  ) {}
+
+  static async fromLock(lockFile: string, home: string): Promise<{ client: ServiceClient; lock: Partial<LockInfo> }> {
+    const lock = await liveLock(lockFile);
+    if (!lock?.ports?.http) throw new ServiceNotRunningError(home);
+    return { client: new ServiceClient(`http://127.0.0.1:${lock.ports.http}`), lock };
+  }
+
+  useSession(id: string): void {
+    this.session = id;
+  }
+
+  async call<M extends MethodName>(method: M, params: ParamsOf<M>, scope: 'fa' | 'f'): Promise<ResultOf<M>> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/${scope}/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...(this.session ? { id: this.session } : {}), params, cmdId: '' }),
+      });
+    } catch (err) {
+      throw new Error(`cannot reach scanbridge at ${this.base}: ${(err as Error).message}`);
+    }
+    const body = (await res.json()) as ResponseEnvelope;
+    if ('error' in body) throw ScanbridgeError.fromWire(body.error);
+    return body.result as ResultOf<M>;
+  }
+}

@@ -1,0 +1,50 @@
+/** Help texts of the `scanbridge` command; every command answers --help. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, notRunning: 3, config: 4 } as const;
+
+export const COMMANDS: Record<string, { summary: string; usage: string }> = {
+  run: {
+    summary: 'run the service in the foreground',
+    usage: `scanbridge run [--home DIR] [--http-port N] [--https-port N] [--welcome-http-port N] [--welcome-https-port N]
+               [--bind-address ADDR] [--log-level LEVEL] [--memory-budget-mb N] [--cache-dir DIR]
+               [--session-idle-timeout SECONDS] [--allowed-origins LIST] [--max-body-mb N] [--quiet]
+
+Runs the service until SIGINT/SIGTERM. Every setting of scanbridge.ini can be given as a flag
+(see the README's configuration reference); flags win over the environment, which wins over the ini.
+Port 0 means "any free port"; the ports used are written to port.lock.`,
+  },
+  status: {
+    summary: 'tell whether the service runs, where, and with which version',
+    usage: `scanbridge status [--home DIR] [--json]
+
+Exit code 0 when running, 3 when not running.`,
+  },
+  devices: {
+    summary: 'list the scanners the running service sees',
+    usage: `scanbridge devices [--home DIR] [--refresh] [--json]`,
+  },
+  scan: {
+    summary: 'scan through the running service into a file',
+    usage: `scanbridge scan --device ID --out FILE [--source flatbed|feeder] [--duplex] [--dpi N]
+               [--mode color|gray|bw] [--paper A4|A5|Letter|Legal] [--option NAME=VALUE]... [--home DIR]
+
+FILE ends in .pdf, .tif/.tiff (multi-page), .jpg/.jpeg or .png (one file per page: name-1.jpg...).
+Pages scanned before a scanner error are still saved; the exit code is then 1.`,
+  },
+};
+
+export function mainUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return `scanbridge — local scanning service
+
+Usage: scanbridge <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+
+Options for every command:
+  --home DIR   service folder (default: per-user data folder; env SCANBRIDGE_HOME)
+  --help       show help of the command
+  --version    print the version`;
+}

@@ -1,0 +1,170 @@
+/**
+ * The one table of settings. The ini reader, the environment and flag
+ * readers, the default ini, `--help` and the README table are all derived
+ * from it, so a setting added here is documented and validated everywhere.
+ */
+import * as type from './value-types.js';
+import type { LogLevel, ValueType } from './value-types.js';
+
+export type { LogLevel } from './value-types.js';
+
+/**
+ * The service's settings once read and checked. Sizes are held in bytes and
+ * durations in milliseconds (the ini writes MB and seconds), so that the unit
+ * is in the name and no consumer converts again.
+ */
+export interface Settings {
+  /** HttpPort: port of the HTTP API; 0 = any free port. */
+  readonly httpPort: number;
+  /** HttpsPort: port of the HTTPS API; 0 = any free port. */
+  readonly httpsPort: number;
+  /** WelcomeHttpPort: port of the HTTP welcome and admin pages; 0 = any free port. */
+  readonly welcomeHttpPort: number;
+  /** WelcomeHttpsPort: port of the HTTPS welcome and admin pages; 0 = any free port. */
+  readonly welcomeHttpsPort: number;
+  /** BindAddress: an IPv4/IPv6 literal or `localhost`. */
+  readonly bindAddress: string;
+  readonly logLevel: LogLevel;
+  /** MemoryBudgetMB × 2^20: memory for hot pages of the image buffer. */
+  readonly memoryBudgetBytes: number;
+  /** CacheDir as written: an absolute path, or '' for `<home>/cache`. Use ServicePaths.cache, which resolves it. */
+  readonly cacheDir: string;
+  /** SessionIdleTimeout × 1000: an idle session is closed after this long. */
+  readonly sessionIdleTimeoutMs: number;
+  /** AllowedOrigins: exact origins (`https://app.example.com`) the administrator allows, without duplicates. */
+  readonly allowedOrigins: readonly string[];
+  /** MaxBodyMB × 2^20: largest request body accepted. */
+  readonly maxBodyBytes: number;
+  /** LogMaxSizeMB × 2^20: a log file is rotated past this size. */
+  readonly logMaxSizeBytes: number;
+  /** LogMaxFiles: rotated log files kept. */
+  readonly logMaxFiles: number;
+  /** DemoScanner: offer the built-in demo scanner. */
+  readonly demoScanner: boolean;
+  /** DemoFeederSheets: sheets in the demo scanner's document feeder. */
+  readonly demoFeederSheets: number;
+}
+
+export interface SettingSpec<K extends string = string, P extends keyof Settings = keyof Settings> {
+  /** As written in scanbridge.ini. */
+  readonly key: K;
+  /** The property of Settings it fills. */
+  readonly prop: P;
+  readonly type: ValueType<Settings[P]>;
+  /** As written in the ini (e.g. MB, seconds); parsed by `type` like any other value. */
+  readonly default: string;
+  /** SCANBRIDGE_ + the key in SNAKE_CASE. */
+  readonly env: string;
+  /** Kebab-case, without the leading `--` (as util.parseArgs names options). */
+  readonly flag: string;
+  /** One line, for the default ini, `--help` and the README. */
+  readonly description: string;
+}
+
+// Ties each row's type to its Settings property, so a row cannot fill a property with the wrong kind of value.
+function setting<const K extends string, P extends keyof Settings>(spec: SettingSpec<K, P>): SettingSpec<K, P> {
+  return spec;
+}
+
+export const SETTINGS = [
+  setting({
+    key: 'HttpPort', prop: 'httpPort', type: type.port(), default: '18622',
+    env: 'SCANBRIDGE_HTTP_PORT', flag: 'http-port',
+    description: 'Port of the HTTP API (0 picks any free port).',
+  }),
+  setting({
+    key: 'HttpsPort', prop: 'httpsPort', type: type.port(), default: '18623',
+    env: 'SCANBRIDGE_HTTPS_PORT', flag: 'https-port',
+    description: 'Port of the HTTPS API (0 picks any free port).',
+  }),
+  setting({
+    key: 'WelcomeHttpPort', prop: 'welcomeHttpPort', type: type.port(), default: '18625',
+    env: 'SCANBRIDGE_WELCOME_HTTP_PORT', flag: 'welcome-http-port',
+    description: 'Port of the HTTP welcome and admin pages (0 picks any free port).',
+  }),
+  setting({
+    key: 'WelcomeHttpsPort', prop: 'welcomeHttpsPort', type: type.port(), default: '18626',
+    env: 'SCANBRIDGE_WELCOME_HTTPS_PORT', flag: 'welcome-https-port',
+    description: 'Port of the HTTPS welcome and admin pages (0 picks any free port).',
+  }),
+  setting({
+    key: 'BindAddress', prop: 'bindAddress', type: type.bindAddress(), default: '127.0.0.1',
+    env: 'SCANBRIDGE_BIND_ADDRESS', flag: 'bind-address',
+    description: 'Address the service listens on; keep a loopback address unless you know why not.',
+  }),
+  setting({
+    key: 'LogLevel', prop: 'logLevel', type: type.logLevel(), default: 'info',
+    env: 'SCANBRIDGE_LOG_LEVEL', flag: 'log-level',
+    description: 'Least severe log messages written.',
+  }),
+  setting({
+    key: 'MemoryBudgetMB', prop: 'memoryBudgetBytes', type: type.megabytes(16, 65536), default: '512',
+    env: 'SCANBRIDGE_MEMORY_BUDGET_MB', flag: 'memory-budget-mb',
+    description: 'Memory in MB for hot pages of the image buffer; colder pages go to the cache folder.',
+  }),
+  setting({
+    key: 'CacheDir', prop: 'cacheDir', type: type.folderOrEmpty('<home>/cache'), default: '',
+    env: 'SCANBRIDGE_CACHE_DIR', flag: 'cache-dir',
+    description: 'Folder for pages of the image buffer that do not fit in memory.',
+  }),
+  setting({
+    // At most a week: Node timers cannot wait longer than about 24.8 days and fire at once beyond.
+    key: 'SessionIdleTimeout', prop: 'sessionIdleTimeoutMs', type: type.seconds(5, 604800), default: '1800',
+    env: 'SCANBRIDGE_SESSION_IDLE_TIMEOUT', flag: 'session-idle-timeout',
+    description: 'Seconds without requests after which a session and its pages are discarded.',
+  }),
+  setting({
+    key: 'AllowedOrigins', prop: 'allowedOrigins', type: type.origins(), default: '',
+    env: 'SCANBRIDGE_ALLOWED_ORIGINS', flag: 'allowed-origins',
+    description: 'Web origins the administrator allows without asking the user.',
+  }),
+  setting({
+    key: 'MaxBodyMB', prop: 'maxBodyBytes', type: type.megabytes(1, 2048), default: '64',
+    env: 'SCANBRIDGE_MAX_BODY_MB', flag: 'max-body-mb',
+    description: 'Largest request body in MB.',
+  }),
+  setting({
+    key: 'LogMaxSizeMB', prop: 'logMaxSizeBytes', type: type.megabytes(1, 1024), default: '10',
+    env: 'SCANBRIDGE_LOG_MAX_SIZE_MB', flag: 'log-max-size-mb',
+    description: 'Size in MB at which the log file is rotated.',
+  }),
+  setting({
+    key: 'LogMaxFiles', prop: 'logMaxFiles', type: type.int(1, 100), default: '5',
+    env: 'SCANBRIDGE_LOG_MAX_FILES', flag: 'log-max-files',
+    description: 'Rotated log files kept.',
+  }),
+  setting({
+    key: 'DemoScanner', prop: 'demoScanner', type: type.boolean(), default: 'true',
+    env: 'SCANBRIDGE_DEMO_SCANNER', flag: 'demo-scanner',
+    description: 'Offer the built-in demo scanner, which needs no hardware.',
+  }),
+  setting({
+    key: 'DemoFeederSheets', prop: 'demoFeederSheets', type: type.int(1, 1000), default: '10',
+    env: 'SCANBRIDGE_DEMO_FEEDER_SHEETS', flag: 'demo-feeder-sheets',
+    description: "Sheets in the demo scanner's document feeder.",
+  }),
+] as const;
+
+export type SettingKey = (typeof SETTINGS)[number]['key'];
+
+// Compile-time check that the table fills every property of Settings.
+type Missing = Exclude<keyof Settings, (typeof SETTINGS)[number]['prop']>;
+const everyPropertyHasARow: [Missing] extends [never] ? true : Missing = true;
+void everyPropertyHasARow;
+
+export const SETTING_KEYS: readonly SettingKey[] = SETTINGS.map((s) => s.key);
+
+export function settingSpec(key: SettingKey): SettingSpec {
+  return SETTINGS.find((s) => s.key === key)!;
+}
+
+/** The settings when nothing is configured. */
+export function defaultSettings(): Settings {
+  const values: Record<string, unknown> = {};
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    const parsed = spec.type.parse(spec.default);
+    if (!parsed.ok) throw new Error(`bug: default of ${spec.key} is invalid: ${parsed.problem}`);
+    values[spec.prop] = parsed.value;
+  }
+  return values as unknown as Settings;
+}

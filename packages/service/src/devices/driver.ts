@@ -1,0 +1,79 @@
+/**
+ * The one driver interface every scanner backend implements (demo, SANE,
+ * eSCL, webcams...). Three calls, as in NAPS2: list devices, describe one,
+ * scan with it. Pages and progress stream through the sink; every scan can be
+ * cancelled through its AbortSignal.
+ */
+import type { Capabilities, ColorMode, DeviceInfo, ScanSettings } from '@scanbridge/protocol';
+
+/** Raw pixels as a scanner delivers them, one page. */
+export interface RawPage {
+  kind: 'raw';
+  width: number;
+  height: number;
+  /** 1 (grey or line-art) or 3 (RGB). */
+  channels: 1 | 3;
+  /** Bits per sample: 1 (line-art, packed MSB first, rows padded to a byte), 8 or 16 (big-endian). */
+  bitDepth: 1 | 8 | 16;
+  data: Buffer;
+  xdpi: number;
+  ydpi: number;
+  mode: ColorMode;
+}
+
+/** An already encoded page (a JPEG from the device, a PNG a driver rendered). */
+export interface EncodedPage {
+  kind: 'encoded';
+  format: 'png' | 'jpeg';
+  bytes: Buffer;
+  width: number;
+  height: number;
+  xdpi: number;
+  ydpi: number;
+  mode: ColorMode;
+  bitDepth: number;
+}
+
+export type AcquiredPage = RawPage | EncodedPage;
+
+export interface ScanProgress {
+  /** 1-based number of the page being acquired. */
+  page: number;
+  /** 0..1 of the current page. */
+  fraction: number;
+  bytes: number;
+  lines: number;
+}
+
+export interface ScanSink {
+  /** Called once per page, in order; the driver waits for it before going on (back-pressure). */
+  page(page: AcquiredPage): Promise<void>;
+  progress(progress: ScanProgress): void;
+}
+
+export type DriverAvailability = { available: true } | { available: false; reason: string };
+
+export interface Driver {
+  /** Prefix of the device ids of this driver ("demo", "sane"...). */
+  readonly name: string;
+  availability(): Promise<DriverAvailability>;
+  /** Devices currently present. Ids are `<driver>:<local id>` and stable across calls. */
+  list(): Promise<DeviceInfo[]>;
+  /** Throws ScanbridgeError('unknown-device') for an id it does not know. */
+  capabilities(deviceId: string): Promise<Capabilities>;
+  /**
+   * Check settings against the device before a job starts, so that a wrong
+   * setting is refused by StartScan itself: ScanbridgeError('invalid-settings')
+   * naming the setting and the allowed values, or 'unknown-device'.
+   */
+  validate(deviceId: string, settings: ScanSettings): Promise<void>;
+  /**
+   * Acquire pages until the source is exhausted (feeder) or one page (flatbed).
+   * Throws a ScanbridgeError with a device code (paper-jam, feeder-empty,
+   * cover-open, device-busy, device-gone, io-error, access-denied,
+   * invalid-settings) or job-cancelled when the signal aborts. Pages passed to
+   * the sink before an error are kept by the caller.
+   */
+  scan(deviceId: string, settings: ScanSettings, sink: ScanSink, signal: AbortSignal): Promise<void>;
+  close?(): Promise<void>;
+}

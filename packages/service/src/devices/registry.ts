@@ -1,0 +1,10 @@
+/** The drivers this service offers, picked from the settings. */
+import type { Settings } from '../config/settings.js';
+import type { Driver } from './driver.js';
+import { DemoDriver } from './demo/demo-driver.js';
+
+export function createDrivers(settings: Settings): Driver[] {
+  const drivers: Driver[] = [];
+  if (settings.demoScanner) drivers.push(new DemoDriver({ feederSheets: settings.demoFeederSheets }));
+  return drivers;
+}

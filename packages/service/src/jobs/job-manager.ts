@@ -1,0 +1,147 @@
+/**
+ * Scan jobs, independent of the driver: a job runs a driver's scan, puts each
+ * page into its session's buffer as it arrives, reports progress, and ends
+ * done, failed (a typed code) or cancelled. Pages acquired before an error
+ * stay in the buffer. One job at a time per device.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { ScanbridgeError, type JobEvent, type JobInfo, type ScanSettings } from '@scanbridge/protocol';
+import type { DeviceManager } from '../devices/device-manager.js';
+import type { AcquiredPage } from '../devices/driver.js';
+import { ingestPage } from '../imaging/ingest.js';
+import type { ImageBuffer } from '../buffer/image-buffer.js';
+
+interface Job {
+  info: JobInfo;
+  sessionId: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** Ended jobs stay queryable this long. */
+const KEEP_ENDED_MS = 10 * 60 * 1000;
+
+export interface JobManagerEvents {
+  job: [sessionId: string, event: JobEvent];
+}
+
+export class JobManager extends EventEmitter<JobManagerEvents> {
+  private readonly jobs = new Map<string, Job>();
+  private readonly busy = new Map<string, string>();
+
+  constructor(private readonly devices: DeviceManager) {
+    super();
+  }
+
+  async start(sessionId: string, buffer: ImageBuffer, deviceId: string, settings: ScanSettings): Promise<JobInfo> {
+    const driver = this.devices.driverFor(deviceId);
+    const availability = await driver.availability();
+    if (!availability.available) throw new ScanbridgeError('driver-unavailable', `the ${driver.name} driver is unavailable: ${availability.reason}`);
+    await driver.validate(deviceId, settings);
+    const running = this.busy.get(deviceId);
+    if (running) throw new ScanbridgeError('device-busy', `device "${deviceId}" is busy with job ${running}; wait for it to end or cancel it`);
+    const info: JobInfo = {
+      id: randomBytes(8).toString('hex'),
+      device: deviceId,
+      state: 'running',
+      pages: 0,
+      pageIds: [],
+      error: null,
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+    };
+    const controller = new AbortController();
+    this.busy.set(deviceId, info.id);
+    const emit = (event: JobEvent) => this.emit('job', sessionId, event);
+
+    const run = async () => {
+      await driver.scan(
+        deviceId,
+        settings,
+        {
+          page: async (page: AcquiredPage) => {
+            const stored = await ingestPage(page);
+            const added = await buffer.add(stored, { tags: [`job:${info.id}`] });
+            info.pages++;
+            info.pageIds.push(added.id);
+            emit({ type: 'page', job: snapshot(info), pageId: added.id, index: added.index });
+          },
+          progress: (p) => emit({ type: 'progress', job: snapshot(info), page: p.page, fraction: p.fraction, bytes: p.bytes, lines: p.lines }),
+        },
+        controller.signal,
+      );
+    };
+
+    const job: Job = { info, sessionId, controller, done: Promise.resolve() };
+    emit({ type: 'started', job: snapshot(info) });
+    job.done = run().then(
+      () => {
+        info.state = controller.signal.aborted ? 'cancelled' : 'done';
+        if (info.state === 'cancelled') info.error = { code: 'job-cancelled', message: 'the job was cancelled' };
+      },
+      (err: unknown) => {
+        // An abort names its reason (cancelled on request, or the service stopping).
+        const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+        const error = toScanbridgeError(reason instanceof ScanbridgeError ? reason : err);
+        info.state = error.code === 'job-cancelled' ? 'cancelled' : 'failed';
+        info.error = { code: error.code, message: error.message };
+      },
+    ).finally(() => {
+      info.endedAt = new Date().toISOString();
+      this.busy.delete(deviceId);
+      emit({ type: info.state === 'done' ? 'done' : 'failed', job: snapshot(info) });
+      setTimeout(() => this.jobs.delete(info.id), KEEP_ENDED_MS).unref();
+    });
+    this.jobs.set(info.id, job);
+    return snapshot(info);
+  }
+
+  private find(sessionId: string, jobId: string): Job {
+    const job = this.jobs.get(jobId);
+    // A job of another session is reported as unknown: its existence is not another page's business.
+    if (!job || job.sessionId !== sessionId) throw new ScanbridgeError('unknown-job', `no job "${jobId}" in this session`);
+    return job;
+  }
+
+  get(sessionId: string, jobId: string): JobInfo {
+    return snapshot(this.find(sessionId, jobId).info);
+  }
+
+  async wait(sessionId: string, jobId: string, timeoutMs: number): Promise<JobInfo> {
+    const job = this.find(sessionId, jobId);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([job.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    return snapshot(job.info);
+  }
+
+  async cancel(sessionId: string, jobId: string): Promise<JobInfo> {
+    const job = this.find(sessionId, jobId);
+    if (job.info.state === 'running') {
+      job.controller.abort(new ScanbridgeError('job-cancelled', 'the job was cancelled'));
+      await job.done;
+    }
+    return snapshot(job.info);
+  }
+
+  /** Cancel every job of a session (it is closing) or all jobs (the service is stopping). */
+  async cancelAll(sessionId?: string, reason = new ScanbridgeError('service-stopping', 'the service is stopping')): Promise<void> {
+    const jobs = [...this.jobs.values()].filter((j) => j.info.state === 'running' && (!sessionId || j.sessionId === sessionId));
+    for (const job of jobs) job.controller.abort(reason);
+    await Promise.all(jobs.map((j) => j.done));
+  }
+
+  running(): number {
+    return this.busy.size;
+  }
+}
+
+function snapshot(info: JobInfo): JobInfo {
+  return { ...info, pageIds: [...info.pageIds] };
+}
+
+export function toScanbridgeError(err: unknown): ScanbridgeError {
+  if (err instanceof ScanbridgeError) return err as ScanbridgeError;
+  return new ScanbridgeError('internal-error', err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,25 @@
+/** Fan-out of pushed events to the WebSockets subscribed to a session. */
+import type { EventEnvelope, EventName, EventData } from '@scanbridge/protocol';
+
+type Listener = (envelope: EventEnvelope) => void;
+
+export class EventHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  subscribe(sessionId: string, listener: Listener): () => void {
+    let set = this.listeners.get(sessionId);
+    if (!set) this.listeners.set(sessionId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(sessionId);
+    };
+  }
+
+  publish<E extends EventName>(sessionId: string, event: E, data: EventData<E>): void {
+    const set = this.listeners.get(sessionId);
+    if (!set) return;
+    const envelope = { event, id: sessionId, data } as EventEnvelope;
+    for (const listener of set) listener(envelope);
+  }
+}

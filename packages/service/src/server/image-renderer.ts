@@ -1,0 +1,48 @@
+/**
+ * Renders a page fitted inside a box for the image endpoint. Results are kept
+ * in a small LRU keyed by page id and version, so a viewer scrolling back and
+ * forth does not decode a 300 dpi page again, and an edited page (new version)
+ * can never be served from an old entry.
+ */
+import sharp from 'sharp';
+import type { StoredImage } from '../buffer/types.js';
+
+export interface RenderedImage {
+  bytes: Buffer;
+  contentType: 'image/jpeg' | 'image/png';
+  width: number;
+  height: number;
+}
+
+export class ImageRenderer {
+  private readonly cache = new Map<string, RenderedImage>();
+  private used = 0;
+
+  constructor(private readonly budgetBytes = 64 * 1024 * 1024) {}
+
+  async render(key: string, load: () => Promise<StoredImage>, width: number, height: number): Promise<RenderedImage> {
+    const cacheKey = `${key}:${width}x${height}`;
+    const hit = this.cache.get(cacheKey);
+    if (hit) {
+      this.cache.delete(cacheKey);
+      this.cache.set(cacheKey, hit);
+      return hit;
+    }
+    const image = await load();
+    // Line-art stays PNG (JPEG smears it); everything else is a small JPEG.
+    const lineArt = image.bitDepth === 1;
+    const pipeline = sharp(image.bytes).resize({ width, height, fit: 'inside', withoutEnlargement: true });
+    const { data, info } = lineArt
+      ? await pipeline.png({ compressionLevel: 3 }).toBuffer({ resolveWithObject: true })
+      : await pipeline.jpeg({ quality: 85 }).toBuffer({ resolveWithObject: true });
+    const rendered: RenderedImage = { bytes: data, contentType: lineArt ? 'image/png' : 'image/jpeg', width: info.width, height: info.height };
+    this.cache.set(cacheKey, rendered);
+    this.used += data.length;
+    for (const [k, v] of this.cache) {
+      if (this.used <= this.budgetBytes) break;
+      this.cache.delete(k);
+      this.used -= v.bytes.length;
+    }
+    return rendered;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * `GET /dwt/dwt_<versioncode>/img?id=<session>&index=<i>&width=<w>&height=<h>&ticks=<n>`:
+ * page i of the session fitted inside w x h. Any dwt_<code> is accepted so an
+ * SDK built for an older service keeps working; the image is named by session
+ * and index (or `page=<id>`), not by the code.
+ *
+ * Caching: the ETag names the page id and its version, and `no-cache` makes
+ * the browser revalidate every time, so an edited page is never shown stale
+ * while an unchanged one costs a 304.
+ */
+import type { FastifyInstance } from 'fastify';
+import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol';
+import type { ServiceContext } from './context.js';
+import { errorEnvelope } from './rpc.js';
+
+const MAX_SIDE = 20000;
+
+function intParam(query: Record<string, unknown>, name: string, min: number, max: number, fallback?: number): number {
+  const raw = query[name];
+  if (raw === undefined || raw === '') {
+    if (fallback !== undefined) return fallback;
+    throw new ScanbridgeError('invalid-params', `query.${name}: required (an integer ${min}..${max})`);
+  }
+  const text = String(raw);
+  const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ScanbridgeError('invalid-params', `query.${name}: expected an integer ${min}..${max}, got ${JSON.stringify(text.slice(0, 20))}`);
+  }
+  return value;
+}
+
+export function registerImageRoute(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get<{ Params: { code: string }; Querystring: Record<string, unknown> }>('/dwt/:code/img', async (req, reply) => {
+    try {
+      if (!/^dwt_[0-9A-Za-z_]{1,32}$/.test(req.params.code)) throw new ScanbridgeError('not-found', `no endpoint /dwt/${req.params.code.slice(0, 40)}/img`);
+      const query = req.query;
+      if (typeof query.id !== 'string' || query.id === '') throw new ScanbridgeError('session-required', 'query.id: the session id is required');
+      const session = ctx.sessions.get(query.id);
+      const ref = typeof query.page === 'string' && query.page !== '' ? query.page : intParam(query, 'index', 0, Number.MAX_SAFE_INTEGER);
+      const width = intParam(query, 'width', 1, MAX_SIDE, MAX_SIDE);
+      const height = intParam(query, 'height', 1, MAX_SIDE, MAX_SIDE);
+      const info = session.buffer.info(ref);
+      const etag = `"${info.id}.${info.version}.${width}x${height}"`;
+      reply.header('cache-control', 'private, no-cache').header('etag', etag).header('x-content-type-options', 'nosniff');
+      if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+      const rendered = await ctx.images.render(`${session.id}:${info.id}.${info.version}`, () => session.buffer.getImage(info.id), width, height);
+      return reply.type(rendered.contentType).header('x-image-width', rendered.width).header('x-image-height', rendered.height).send(rendered.bytes);
+    } catch (err) {
+      const { status, body } = errorEnvelope(NO_SESSION_ID, 'img', '', err);
+      return reply.code(status).header('cache-control', 'no-store').send(body);
+    }
+  });
+}

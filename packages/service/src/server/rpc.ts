@@ -1,0 +1,75 @@
+/**
+ * The one dispatcher behind both transports: checks the envelope, the method,
+ * the session and the params against @scanbridge/protocol, runs the handler
+ * and wraps the answer (or the error) in the seed's envelope.
+ */
+import {
+  METHODS,
+  NO_SESSION_ID,
+  RequestEnvelope,
+  ScanbridgeError,
+  isMethodName,
+  parseOrThrow,
+  type ErrorEnvelope,
+  type ResponseEnvelope,
+} from '@scanbridge/protocol';
+import type { ServiceContext } from './context.js';
+import { HANDLERS } from './handlers.js';
+import { toScanbridgeError } from '../jobs/job-manager.js';
+
+export interface CallSource {
+  /** The Origin header, or "local" for callers without one (CLI, scripts). */
+  origin: string;
+  transport: 'http' | 'ws';
+  /** True when the HTTP request is a GET (only safe methods may run). */
+  get: boolean;
+  /** /fa/ (no session) or /f/ (session methods); the WebSocket serves both. */
+  scope: 'fa' | 'f' | 'any';
+}
+
+export interface RpcOutcome {
+  status: number;
+  body: ResponseEnvelope;
+}
+
+export function errorEnvelope(id: string, method: string, cmdId: string, err: unknown): { status: number; body: ErrorEnvelope } {
+  const error = toScanbridgeError(err);
+  return { status: error.status, body: { id, method, error: error.toWire(), cmdId } };
+}
+
+export async function dispatch(ctx: ServiceContext, methodName: string, raw: unknown, source: CallSource): Promise<RpcOutcome> {
+  const rawObj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const echoId = typeof rawObj.id === 'string' ? rawObj.id.slice(0, 128) : NO_SESSION_ID;
+  const echoCmd = typeof rawObj.cmdId === 'string' ? rawObj.cmdId.slice(0, 128) : '';
+  const method = methodName.slice(0, 64);
+  try {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ScanbridgeError('invalid-request', `the request must be a JSON object {"id", "params", "cmdId"}, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}`);
+    }
+    const envelope = parseOrThrow(RequestEnvelope, raw, '', 'invalid-request');
+    if (envelope.method !== undefined && envelope.method !== methodName) {
+      throw new ScanbridgeError('invalid-request', `the body names method "${envelope.method}" but the URL names "${methodName}"`);
+    }
+    if (!isMethodName(methodName)) throw new ScanbridgeError('unknown-method', `unknown method "${method}"; GET /fa/ListMethods lists every method`);
+    const spec = METHODS[methodName];
+    if (source.get && !spec.safe) throw new ScanbridgeError('method-not-allowed', `${methodName} changes state: call it with POST`);
+    if (source.scope === 'fa' && spec.session) throw new ScanbridgeError('invalid-request', `${methodName} works on a session: call it under /f/${methodName}`);
+    if (source.scope === 'f' && !spec.session) throw new ScanbridgeError('invalid-request', `${methodName} needs no session: call it under /fa/${methodName}`);
+    if (ctx.stopping && !spec.safe) throw new ScanbridgeError('service-stopping', 'the service is stopping; retry once it is back');
+
+    let session = null;
+    if (spec.session) {
+      if (!envelope.id) throw new ScanbridgeError('session-required', `${methodName} needs a session: pass "id" (from CreateSession)`);
+      session = ctx.sessions.get(envelope.id);
+    }
+    const params = parseOrThrow(spec.params, envelope.params, 'params');
+    const handler = HANDLERS[methodName] as (call: unknown) => Promise<unknown[]> | unknown[];
+    const result = await handler({ ctx, session, params, source });
+    const id = session ? session.id : methodName === 'CreateSession' ? String((result[0] as { id: string }).id) : NO_SESSION_ID;
+    return { status: 200, body: { id, method: methodName, result, cmdId: envelope.cmdId } };
+  } catch (err) {
+    const outcome = errorEnvelope(echoId, method, echoCmd, err);
+    if (outcome.status >= 500) ctx.log.error({ method, err }, 'request failed');
+    return outcome;
+  }
+}

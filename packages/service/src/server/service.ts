@@ -1,0 +1,146 @@
+/**
+ * `scanbridge run`: loads the configuration, takes the folder's port.lock,
+ * recovers the image buffer, and opens the four listeners. Returns a handle
+ * whose `stop()` ends jobs, closes listeners and flushes the buffer.
+ */
+import type { FastifyInstance } from 'fastify';
+import path from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { Settings } from '../config/settings.js';
+import type { ServicePaths } from '../config/paths.js';
+import { SessionManager } from '../buffer/session-manager.js';
+import { loadOrCreateCacheKey } from '../buffer/cipher.js';
+import { DeviceManager } from '../devices/device-manager.js';
+import { createDrivers } from '../devices/registry.js';
+import { JobManager } from '../jobs/job-manager.js';
+import { loadOrCreateCertificate } from '../security/certificate.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/port-lock.js';
+import { VERSION } from '../version.js';
+import type { ListenerPorts, ServiceContext } from './context.js';
+import { EventHub } from './event-hub.js';
+import { buildApp } from './http-app.js';
+import { ImageRenderer } from './image-renderer.js';
+
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly setting: string,
+    iniFile: string,
+  ) {
+    super(`port ${port} is already in use by another program; change ${setting} in ${iniFile} (or pass --${setting.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()})`);
+    this.name = 'PortInUseError';
+  }
+}
+
+export interface StartOptions {
+  home: string;
+  flags?: Record<string, string | boolean | undefined>;
+  env?: NodeJS.ProcessEnv;
+  /** Mirror logs to stderr. */
+  console?: boolean;
+}
+
+export interface RunningService {
+  readonly ctx: ServiceContext;
+  readonly settings: Settings;
+  readonly paths: ServicePaths;
+  readonly ports: ListenerPorts;
+  stop(): Promise<void>;
+}
+
+const LISTENERS = [
+  { name: 'http', setting: 'HttpPort', key: 'httpPort', role: 'api', tls: false },
+  { name: 'https', setting: 'HttpsPort', key: 'httpsPort', role: 'api', tls: true },
+  { name: 'welcomeHttp', setting: 'WelcomeHttpPort', key: 'welcomeHttpPort', role: 'welcome', tls: false },
+  { name: 'welcomeHttps', setting: 'WelcomeHttpsPort', key: 'welcomeHttpsPort', role: 'welcome', tls: true },
+] as const;
+
+async function listen(app: FastifyInstance, port: number, host: string, setting: string, iniFile: string): Promise<number> {
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, setting, iniFile);
+    throw err;
+  }
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}
+
+export async function startService(opts: StartOptions): Promise<RunningService> {
+  const { settings, paths } = await loadConfig({ home: opts.home, flags: opts.flags ?? {}, env: opts.env ?? process.env });
+  const lock: LockInfo = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    version: VERSION,
+    bindAddress: settings.bindAddress,
+    ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
+  };
+  await acquireLock(paths.portLock, lock);
+  const log: Logger = createLogger({ logDir: paths.log, level: settings.logLevel, maxSizeMB: settings.logMaxSizeBytes / 1048576, maxFiles: settings.logMaxFiles, console: opts.console ?? false });
+  const apps: FastifyInstance[] = [];
+  let sessions: SessionManager | null = null;
+  let devices: DeviceManager | null = null;
+  try {
+    const [tls, key] = await Promise.all([loadOrCreateCertificate(paths.cert), loadOrCreateCacheKey(path.join(paths.cert, 'cache.key'))]);
+    sessions = await SessionManager.open({
+      cacheDir: paths.cache,
+      key,
+      memoryBudgetBytes: settings.memoryBudgetBytes,
+      idleTimeoutMs: settings.sessionIdleTimeoutMs,
+      log: (level, msg, data) => log[level](data ?? {}, msg),
+    });
+    devices = new DeviceManager(createDrivers(settings));
+    const hub = new EventHub();
+    const jobs = new JobManager(devices);
+    jobs.on('job', (sessionId, event) => hub.publish(sessionId, 'job', event));
+    const ctx: ServiceContext = {
+      startedAt: new Date(),
+      log,
+      sessions,
+      devices,
+      jobs,
+      hub,
+      images: new ImageRenderer(),
+      ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
+      bindAddress: settings.bindAddress,
+      maxBodyBytes: settings.maxBodyBytes,
+      stopping: false,
+    };
+    sessions.on('change', (sessionId, event) => hub.publish(sessionId, 'buffer', event));
+    sessions.on('expired', (sessionId) => {
+      log.info({ session: sessionId.slice(0, 8) }, 'idle session expired');
+      void jobs.cancelAll(sessionId);
+    });
+
+    for (const listener of LISTENERS) {
+      const app = await buildApp(ctx, { role: listener.role, ...(listener.tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
+      apps.push(app);
+      ctx.ports[listener.name] = await listen(app, settings[listener.key], settings.bindAddress, listener.setting, paths.serviceIni);
+    }
+    await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
+    log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
+
+    let stopping: Promise<void> | null = null;
+    const stop = () =>
+      (stopping ??= (async () => {
+        ctx.stopping = true;
+        log.info('scanbridge stopping');
+        await jobs.cancelAll();
+        await Promise.allSettled(apps.map((a) => a.close()));
+        await sessions!.shutdown();
+        await devices!.close();
+        await releaseLock(paths.portLock);
+        log.info('scanbridge stopped');
+        await new Promise<void>((resolve) => log.flush(() => resolve()));
+      })());
+    return { ctx, settings, paths, ports: ctx.ports, stop };
+  } catch (err) {
+    await Promise.allSettled(apps.map((a) => a.close()));
+    await sessions?.shutdown();
+    await devices?.close();
+    await releaseLock(paths.portLock);
+    log.error({ err }, 'scanbridge failed to start');
+    throw err;
+  }
+}

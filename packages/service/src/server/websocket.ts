@@ -1,0 +1,56 @@
+/**
+ * `GET /ws?id=<session>`: the same RPC envelope as HTTP (the method named in
+ * the message), plus events pushed for the subscribed session. A socket
+ * subscribes to the session named at connect, or to the first session it
+ * calls a method on.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ScanbridgeError } from '@scanbridge/protocol';
+import type { ServiceContext } from './context.js';
+import { dispatch, errorEnvelope } from './rpc.js';
+
+export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get<{ Querystring: Record<string, unknown> }>('/ws', { websocket: true }, (socket, req) => {
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin.slice(0, 200) : 'local';
+    let unsubscribe: (() => void) | null = null;
+    const subscribe = (sessionId: string) => {
+      if (unsubscribe) return;
+      unsubscribe = ctx.hub.subscribe(sessionId, (event) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+      });
+    };
+    const initial = req.query.id;
+    if (typeof initial === 'string' && initial !== '') {
+      if (!ctx.sessions.has(initial)) {
+        socket.send(JSON.stringify(errorEnvelope(initial.slice(0, 128), '', '', new ScanbridgeError('unknown-session', 'the session was closed or expired; create a new one')).body));
+        socket.close(4404, 'unknown-session');
+        return;
+      }
+      subscribe(initial);
+    }
+
+    // Calls are answered in order, one at a time per socket, as a client expects.
+    let queue = Promise.resolve();
+    socket.on('message', (data, isBinary) => {
+      queue = queue.then(async () => {
+        let message: unknown;
+        try {
+          if (isBinary) throw new ScanbridgeError('invalid-request', 'binary frames are not accepted; send JSON text');
+          message = JSON.parse(data.toString());
+        } catch (err) {
+          const e = err instanceof ScanbridgeError ? err : new ScanbridgeError('invalid-json', `the message is not valid JSON: ${(err as Error).message}`);
+          socket.send(JSON.stringify(errorEnvelope('1', '', '', e).body));
+          return;
+        }
+        const method = message !== null && typeof message === 'object' && typeof (message as { method?: unknown }).method === 'string' ? (message as { method: string }).method : '';
+        const outcome = method
+          ? await dispatch(ctx, method, message, { origin, transport: 'ws', get: false, scope: 'any' })
+          : errorEnvelope('1', '', '', new ScanbridgeError('invalid-request', 'the message needs "method"'));
+        if ('result' in outcome.body && outcome.body.id !== '1') subscribe(outcome.body.id);
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(outcome.body));
+      });
+    });
+    socket.on('close', () => unsubscribe?.());
+    socket.on('error', () => unsubscribe?.());
+  });
+}

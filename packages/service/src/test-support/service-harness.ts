@@ -1,0 +1,126 @@
+/**
+ * Starts a real service for a test: in this process (fast, for API tests) or
+ * as a child process (for kill -9 and CLI tests). Always on a temporary
+ * folder and on free ports chosen at run time (port 0), never the defaults.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ResponseEnvelope } from '@scanbridge/protocol';
+import { startService, type RunningService } from '../server/service.js';
+import { liveLock } from '../util/port-lock.js';
+import type { ListenerPorts } from '../server/context.js';
+
+export const BIN = fileURLToPath(new URL('../../bin/scanbridge.js', import.meta.url));
+
+export const FREE_PORT_FLAGS = { 'http-port': '0', 'https-port': '0', 'welcome-http-port': '0', 'welcome-https-port': '0' };
+
+export async function tempHome(prefix = 'scanbridge-test-'): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), prefix));
+}
+
+export interface Call {
+  status: number;
+  body: ResponseEnvelope & { result?: unknown[]; error?: { code: string; message: string } };
+  headers: Headers;
+}
+
+/** POST an RPC call; `scope` is fa (no session) or f. */
+export async function rpc(base: string, scope: 'fa' | 'f', method: string, params: object = {}, session?: string, init: RequestInit = {}): Promise<Call> {
+  const res = await fetch(`${base}/${scope}/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...(session ? { id: session } : {}), params, cmdId: 'c1' }),
+    ...init,
+  });
+  return { status: res.status, body: (await res.json()) as Call['body'], headers: res.headers };
+}
+
+export interface InProcess {
+  service: RunningService;
+  home: string;
+  base: string;
+  ports: ListenerPorts;
+  close(): Promise<void>;
+}
+
+export async function startInProcess(flags: Record<string, string> = {}, home?: string): Promise<InProcess> {
+  const dir = home ?? (await tempHome());
+  const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', ...flags }, env: {} });
+  return {
+    service,
+    home: dir,
+    base: `http://127.0.0.1:${service.ports.http}`,
+    ports: service.ports,
+    async close() {
+      await service.stop();
+      if (!home) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ChildService {
+  child: ChildProcess;
+  home: string;
+  base: string;
+  ports: ListenerPorts;
+  output(): string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (a crash) and wait for exit. */
+  kill9(): Promise<void>;
+}
+
+export async function startChild(home: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ChildService> {
+  const flagArgs = Object.entries(FREE_PORT_FLAGS).flatMap(([k, v]) => [`--${k}`, v]);
+  const child = spawn(process.execPath, [BIN, 'run', '--home', home, '--quiet', ...flagArgs, ...args], {
+    env: { ...process.env, SCANBRIDGE_HOME: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const lockFile = path.join(home, 'port.lock');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const lock = await liveLock(lockFile);
+    const ports = lock && lock.pid === child.pid ? lock.ports : undefined;
+    if (ports?.http) {
+      return {
+        child,
+        home,
+        base: `http://127.0.0.1:${ports.http}`,
+        ports,
+        output: () => output,
+        async stop() {
+          child.kill('SIGTERM');
+          return exited;
+        },
+        async kill9() {
+          child.kill('SIGKILL');
+          await exited;
+        },
+      };
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`service did not start (exit ${child.exitCode}):\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Run the CLI to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, SCANBRIDGE_HOME: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
