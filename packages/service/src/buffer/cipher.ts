@@ -31,8 +31,9 @@ export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([MAGIC, nonce, cipher.getAuthTag(), body]);
+  const body = cipher.update(plaintext);
+  const last = cipher.final();
+  return Buffer.concat([MAGIC, nonce, cipher.getAuthTag(), body, last]);
 }
 
 /** Throws CipherError when the file is not ours, was altered, or belongs to another page. */

@@ -46,3 +46,12 @@ test('a zero budget caches nothing', () => {
   assert.equal(cache.size, 0);
   assert.throws(() => new MemoryCache(-1), RangeError);
 });
+
+test('a view into a larger allocation is copied, so the budget counts what is held', () => {
+  const cache = new MemoryCache(10_000);
+  const big = Buffer.alloc(1_000_000);
+  cache.set('s/a.1', { ...image('a', 10), bytes: big.subarray(0, 100) });
+  const held = cache.get('s/a.1')!.bytes;
+  assert.equal(held.length, 100);
+  assert.equal(held.buffer.byteLength, 100);
+});

@@ -47,7 +47,7 @@ export class MemoryCache {
       if (oldest.done) break;
       this.delete(oldest.value);
     }
-    this.#entries.set(key, value);
+    this.#entries.set(key, ownBytes(value));
     this.#used += size;
   }
 
@@ -67,4 +67,17 @@ export class MemoryCache {
     }
     return n;
   }
+}
+
+/**
+ * A Buffer that is a view into a larger allocation (a slice of a request
+ * body, a pooled small buffer) keeps all of it alive; copying makes the bytes
+ * counted against the budget the bytes actually held.
+ */
+function ownBytes(image: StoredImage): StoredImage {
+  const { bytes } = image;
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return image;
+  const own = Buffer.allocUnsafeSlow(bytes.length); // never from the shared pool
+  bytes.copy(own);
+  return { ...image, bytes: own };
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { type BufferEvent, ScanbridgeError } from '@scanbridge/protocol';
+import type { BufferState } from './buffer-state.js';
 import { ImageBuffer } from './image-buffer.js';
 import { Journal, writeSessionMeta } from './journal.js';
 import { MemoryCache } from './memory-cache.js';
@@ -132,7 +133,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   // ---- internals ----
 
-  #adopt(id: string, origin: string, createdAt: Date, journal: Journal, state?: ConstructorParameters<typeof ImageBuffer>[0]['state']): Session {
+  #adopt(id: string, origin: string, createdAt: Date, journal: Journal, state?: BufferState): Session {
     const buffer = new ImageBuffer({ sessionId: id, dir: journal.dir, key: this.opts.key, cache: this.#cache, journal, state, io: this.#io, log: this.#log });
     const session = new Session(id, origin, createdAt, buffer, this.opts.idleTimeoutMs);
     buffer.on('change', (event) => this.emit('change', id, event));

@@ -81,7 +81,7 @@ describe('scanbridge CLI', () => {
     assert.match(r.stdout, /3 page\(s\) saved/);
     const { stdout } = await run('pdfinfo', [out]);
     assert.match(stdout, /^Pages:\s+3$/m);
-    assert.match(stdout, /Page size:\s+595(\.\d+)? x 842(\.\d+)? pts \(A4\)/);
+    assert.match(stdout, /Page size:\s+59[56](\.\d+)? x 84[12](\.\d+)? pts \(A4\)/);
     await run('qpdf', ['--check', out]);
   });
 

@@ -101,6 +101,9 @@ describe('buffer operations over the API', () => {
     const all = await ids();
     assert.deepEqual(await call('SelectImages', { pages: [3, 1] }), [[all[1], all[3]]]);
     assert.deepEqual(await call('GetSelectedImages'), [[all[1], all[3]]]);
+    // Selecting changes the pages' `selected` flag: a modify event names them.
+    const selectEvent = await events.next((e) => e.event === 'buffer' && (e.data as { action: string }).action === 'modify');
+    assert.deepEqual(new Set((selectEvent.data as { ids: string[] }).ids), new Set([all[1], all[3]]));
     await call('SetImageTags', { pages: [all[0]!, 2], tags: ['invoice'], mode: 'add' });
     const ev = await events.next((e) => e.event === 'buffer' && (e.data as { action: string }).action === 'modify');
     assert.deepEqual(new Set((ev.data as { ids: string[] }).ids), new Set([all[0], all[2]]));

@@ -59,8 +59,9 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
     requestTimeout: 120_000,
     connectionTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    maxParamLength: 200,
-    ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
+    routerOptions: { maxParamLength: 200 },
+    // Node would answer a missing Host with a bare 400; the gate answers it with its typed error.
+    ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert, requireHostHeader: false } } : { http: { requireHostHeader: false } }),
   }) as unknown as FastifyInstance;
 
   // Bodies are parsed by the RPC layer so that bad JSON gets the protocol's envelope.

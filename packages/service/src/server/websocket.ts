@@ -15,9 +15,18 @@ export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): vo
     let unsubscribe: (() => void) | null = null;
     const subscribe = (sessionId: string) => {
       if (unsubscribe) return;
-      unsubscribe = ctx.hub.subscribe(sessionId, (event) => {
+      const off = ctx.hub.subscribe(sessionId, (event) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
       });
+      // A page with an open socket is using its session: keep it from expiring.
+      const keepAlive = setInterval(() => {
+        if (ctx.sessions.has(sessionId)) ctx.sessions.get(sessionId).touch();
+      }, 30_000);
+      keepAlive.unref();
+      unsubscribe = () => {
+        off();
+        clearInterval(keepAlive);
+      };
     };
     const initial = req.query.id;
     if (typeof initial === 'string' && initial !== '') {

@@ -1,5 +1,6 @@
 /** Raw HTTP(S) requests for tests that need headers fetch() refuses to set (Host) or a pinned CA. */
 import http from 'node:http';
+import net from 'node:net';
 import https from 'node:https';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -54,4 +55,22 @@ export async function pnmSize(bytes: Buffer, format: 'png' | 'jpeg'): Promise<{ 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Send bytes as they are (duplicate headers, absolute-form targets) and return the status code. */
+export function rawStatus(port: number, text: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+    let data = '';
+    socket.on('data', (d) => {
+      data += d.toString('latin1');
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
+      if (m) {
+        socket.destroy();
+        resolve(Number(m[1]));
+      }
+    });
+    socket.on('error', reject);
+    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0)));
+  });
 }

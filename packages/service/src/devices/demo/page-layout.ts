@@ -8,7 +8,7 @@
  * reduced photocopy, so every paper size shows the complete document.
  */
 import { COMPANY, INVOICE, TERMS } from './document-content.js';
-import { PHOTO_DEFS, photo } from './photo.js';
+import { photoFrame } from './photo.js';
 import { SvgBuilder, num, pt, svgDocument } from './svg-builder.js';
 import type { FontFace } from './text-metrics.js';
 
@@ -32,7 +32,7 @@ export type Slot =
 export interface PageLayout {
   svg: string;
   slots: Slot[];
-  /** Where the photo is: line-art scans dither it instead of thresholding. */
+  /** Where the photo goes (rendered on its own, see photo.ts); line-art dithers it. */
   photo: Rect | null;
 }
 
@@ -67,8 +67,7 @@ export function layoutPage(side: Side, widthMm: number, heightMm: number, widthP
     if (slot.kind !== 'text') return { ...slot, rect: scaled(slot.rect) };
     return { ...slot, x: slot.x * scale, baseline: slot.baseline * scale, size: slot.size * scale };
   });
-  const defs = side === 'front' ? PHOTO_DEFS : '';
-  return { svg: svgDocument(widthPx, heightPx, widthMm, heightMm, scale, frame.svg.toString(), defs), slots, photo: photoRect && scaled(photoRect) };
+  return { svg: svgDocument(widthPx, heightPx, widthMm, heightMm, scale, frame.svg.toString()), slots, photo: photoRect && scaled(photoRect) };
 }
 
 /**
@@ -160,12 +159,12 @@ function invoice(f: Frame): Rect {
   svg.add(
     `<path transform="translate(${left} ${totalsTop + 2})" d="M1 9 C4 1 7 1 6 8 S9 12 11 5 S14 2 14 8 C15 12 18 3 20 6 S23 10 25 6 C27 3 28 9 31 7 S36 4 40 6 M8 11 C16 10 28 11 42 9" fill="none" stroke="#1f3f8f" stroke-width="0.45" stroke-linecap="round" stroke-linejoin="round"/>`,
   );
-  svg.text(left, totalsTop + 16, INVOICE.signer, { size: pt(8), fill: GREY });
+  svg.text(left, totalsTop + 17.5, INVOICE.signer, { size: pt(8), fill: GREY });
 
   const blockTop = totalsTop + 24;
   const photoRect = { x: left, y: blockTop, width: 68, height: 68 * 0.66 };
-  svg.add(photo(photoRect.x, photoRect.y, photoRect.width, photoRect.height));
-  svg.text(left, blockTop + photoRect.height + 4, INVOICE.caption, { size: pt(7), fill: GREY, italic: true });
+  svg.add(photoFrame(photoRect.x, photoRect.y, photoRect.width, photoRect.height));
+  svg.text(left, blockTop + photoRect.height + 4.5, INVOICE.caption, { size: pt(7), fill: GREY, italic: true });
 
   const bx = left + 76;
   const bw = right - bx;

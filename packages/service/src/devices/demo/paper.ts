@@ -4,8 +4,8 @@
  * page detection needs this to be realistic.
  *
  * The noise is a tile 251 pixels wide repeated along each row: invisible at
- * one or two grey levels, yet deflate finds the repeats, so a colour A4 page
- * at 300 dpi encodes to ~1.5 MB instead of ~5 MB and twice as fast.
+ * one or two grey levels, yet deflate finds the repeats. Fresh noise on every
+ * pixel made blank paper three times larger and slower to encode.
  */
 
 /** Paper colour as the scanner sees it (before ink). */
