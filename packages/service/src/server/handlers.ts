@@ -50,7 +50,6 @@ export const HANDLERS: Handlers = {
 
   CreateSession: async ({ ctx, source }) => {
     const session = await ctx.sessions.create(source.origin);
-    ctx.log.info({ session: session.id.slice(0, 8), origin: source.origin }, 'session created');
     return [session.info()];
   },
   ResumeSession: ({ session }) => {

