@@ -14,7 +14,7 @@ import {
   type ResponseEnvelope,
 } from '@scanbridge/protocol';
 import type { ServiceContext } from './context.js';
-import { HANDLERS } from './handlers.js';
+import { HANDLERS } from './handlers/index.js';
 import { toScanbridgeError } from '../jobs/job-manager.js';
 
 export interface CallSource {

@@ -1,0 +1,8 @@
+/** Every handler, one file per protocol domain (as the protocol's methods/). */
+import type { MethodName } from '@scanbridge/protocol';
+import type { DomainHandlers } from './types.js';
+import { SERVICE_HANDLERS } from './service.js';
+import { BUFFER_HANDLERS } from './buffer.js';
+import { SCAN_HANDLERS } from './scan.js';
+
+export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS };
