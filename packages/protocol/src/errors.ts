@@ -22,6 +22,7 @@ export const ERRORS = {
   'too-large': { status: 413, remedy: 'Send a smaller body, or raise the limit in scanbridge.ini (MaxBodyMB).' },
   // security gate
   'host-not-allowed': { status: 403, remedy: 'Address the service as 127.0.0.1, localhost or [::1] with its own port.' },
+  'origin-not-allowed': { status: 403, remedy: 'Ask the administrator to add the page origin to AllowedOrigins in scanbridge.ini (exactly as the browser writes it, e.g. https://app.example.com).' },
   // sessions and buffer
   'session-required': { status: 400, remedy: 'Create a session with POST /fa/CreateSession and pass its id as "id".' },
   'unknown-session': { status: 404, remedy: 'The session was closed or expired; create a new one with CreateSession.' },
@@ -41,8 +42,12 @@ export const ERRORS = {
   'io-error': { status: 500, remedy: 'Check the scanner connection and power, then scan again.' },
   'access-denied': { status: 403, remedy: 'Give the user running scanbridge access to the scanner (e.g. the scanner group).' },
   'job-cancelled': { status: 409, remedy: 'The job was cancelled on request; pages acquired before are kept.' },
+  'job-interrupted': { status: 409, remedy: 'The service stopped or crashed during the job; the pages acquired before are in the buffer: scan the remaining sheets again.' },
   'service-stopping': { status: 503, remedy: 'The service is shutting down; retry once it is back.' },
   'internal-error': { status: 500, remedy: 'A bug in scanbridge: the log folder holds details; please report it.' },
+  // raised by the SDK (@scanbridge/client) in the page; the status is never sent
+  'service-not-found': { status: 503, remedy: 'Install and start scanbridge on this computer (details.installUrl says how), or pass the host and ports it listens on to connect().' },
+  'version-mismatch': { status: 409, remedy: 'Update the older side: details name the service version and the protocol versions of the service and of the SDK.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

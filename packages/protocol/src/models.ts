@@ -110,7 +110,8 @@ export type PageInfo = z.infer<typeof PageInfo>;
 export const PageRef = z.union([z.number().int().min(0), z.string().min(1).max(64)]);
 export type PageRef = z.infer<typeof PageRef>;
 
-export const JobState = z.enum(['running', 'done', 'failed', 'cancelled']);
+/** `interrupted`: the service stopped or crashed while the job ran; the pages acquired before are in the buffer. */
+export const JobState = z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']);
 export type JobState = z.infer<typeof JobState>;
 
 export const JobInfo = z.object({

@@ -11,6 +11,8 @@ import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { devicesCommand } from './devices.js';
 import { scanCommand } from './scan.js';
+import { monitorCommand } from './monitor.js';
+import { stopCommand } from './stop.js';
 import { ServiceNotRunningError } from './service-client.js';
 import { LockHeldError } from '../util/port-lock.js';
 import { PortInUseError } from '../server/service.js';
@@ -21,6 +23,8 @@ const COMMON: Options = { home: { type: 'string' }, help: { type: 'boolean', sho
 
 const OPTIONS: Record<string, Options> = {
   run: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' } },
+  monitor: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' } },
+  stop: { ...COMMON, quiet: { type: 'boolean', short: 'q' } },
   status: COMMON,
   devices: { ...COMMON, refresh: { type: 'boolean' } },
   scan: {
@@ -69,6 +73,10 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run':
         return await runCommand(home, values);
+      case 'monitor':
+        return await monitorCommand(home, values);
+      case 'stop':
+        return await stopCommand(home, values);
       case 'status':
         return await statusCommand(home, values);
       case 'devices':

@@ -1,5 +1,9 @@
 /** `scanbridge status`: running or not, where, which version. */
+import path from 'node:path';
 import { servicePaths } from '../config/paths.js';
+import { liveLock, type PidRecord } from '../util/port-lock.js';
+import type { MonitorState } from '../supervisor/monitor.js';
+import { MONITOR_LOCK } from './monitor.js';
 import { ServiceClient } from './service-client.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
@@ -15,14 +19,17 @@ export async function statusCommand(home: string, values: ParsedValues): Promise
     else console.log(`scanbridge is not running (${(err as Error).message})`);
     return EXIT.notRunning;
   }
+  const monitor = await liveLock<PidRecord & MonitorState>(path.join(home, MONITOR_LOCK));
+  const monitorText = monitor ? `running (pid ${monitor.pid}, ${monitor.restarts ?? 0} restart(s))` : 'not running';
   if (values.json) {
-    console.log(JSON.stringify({ running: true, home, ...info }));
+    console.log(JSON.stringify({ running: true, home, ...info, monitor: monitor ? { pid: monitor.pid, restarts: monitor.restarts ?? 0 } : null }));
     return EXIT.ok;
   }
   console.log(`scanbridge ${info.version} is running (up ${Math.round(info.uptime)} s)
   folder:   ${home}
   API:      http://127.0.0.1:${info.ports.http}  https://127.0.0.1:${info.ports.https}
   welcome:  http://127.0.0.1:${info.ports.welcomeHttp}/  https://127.0.0.1:${info.ports.welcomeHttps}/
+  monitor:  ${monitorText}
   sessions: ${info.sessions}
   devices:  ${info.devices.length}
   drivers:  ${info.drivers.map((d) => `${d.name} (${d.available ? 'available' : `unavailable: ${d.reason}`})`).join(', ')}`);

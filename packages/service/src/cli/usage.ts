@@ -12,6 +12,21 @@ Runs the service until SIGINT/SIGTERM. Every setting of scanbridge.ini can be gi
 (see the README's configuration reference); flags win over the environment, which wins over the ini.
 Port 0 means "any free port"; the ports used are written to port.lock.`,
   },
+  monitor: {
+    summary: 'run the service under a monitor that restarts it when it crashes',
+    usage: `scanbridge monitor [--home DIR] [every flag of \`scanbridge run\`] [--quiet]
+
+Starts \`scanbridge run\` as a child process and restarts it within a second when it exits
+unexpectedly, backing off up to 30 s while it keeps crashing. Crash reports go to dump/.
+A configuration problem (exit code 4) is not retried. Stop it with \`scanbridge stop\`.`,
+  },
+  stop: {
+    summary: 'stop the service (and its monitor) running on the service folder',
+    usage: `scanbridge stop [--home DIR] [--quiet]
+
+Sends SIGTERM to the monitor and the service and waits for them to exit: running jobs end with
+service-stopping, pages acquired so far are kept. Exit code 3 when nothing was running.`,
+  },
   status: {
     summary: 'tell whether the service runs, where, and with which version',
     usage: `scanbridge status [--home DIR] [--json]

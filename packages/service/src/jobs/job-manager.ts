@@ -11,6 +11,7 @@ import type { DeviceManager } from '../devices/device-manager.js';
 import type { AcquiredPage } from '../devices/driver.js';
 import { ingestPage } from '../imaging/ingest.js';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
+import { KEEP_ENDED_MS, type JobRecords } from './job-records.js';
 
 interface Job {
   info: JobInfo;
@@ -18,9 +19,6 @@ interface Job {
   controller: AbortController;
   done: Promise<void>;
 }
-
-/** Ended jobs stay queryable this long. */
-const KEEP_ENDED_MS = 10 * 60 * 1000;
 
 export interface JobManagerEvents {
   job: [sessionId: string, event: JobEvent];
@@ -30,8 +28,32 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   private readonly jobs = new Map<string, Job>();
   private readonly busy = new Map<string, string>();
 
-  constructor(private readonly devices: DeviceManager) {
+  constructor(
+    private readonly devices: DeviceManager,
+    private readonly records: JobRecords | null = null,
+  ) {
     super();
+  }
+
+  /** Jobs of the previous run (those that were running are now `interrupted`). */
+  async restore(): Promise<void> {
+    if (!this.records) return;
+    for (const record of await this.records.recover()) {
+      this.jobs.set(record.info.id, { info: record.info, sessionId: record.sessionId, controller: new AbortController(), done: Promise.resolve() });
+      this.forgetLater(record.info.id);
+    }
+  }
+
+  private forgetLater(id: string): void {
+    setTimeout(() => {
+      this.jobs.delete(id);
+      void this.records?.remove(id).catch(() => undefined);
+    }, KEEP_ENDED_MS).unref();
+  }
+
+  /** Best effort: a job record that cannot be written must not fail the scan itself. */
+  private persist(sessionId: string, info: JobInfo): void {
+    void this.records?.save({ sessionId, info: snapshot(info) }).catch(() => undefined);
   }
 
   async start(sessionId: string, buffer: ImageBuffer, deviceId: string, settings: ScanSettings): Promise<JobInfo> {
@@ -53,7 +75,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     };
     const controller = new AbortController();
     this.busy.set(deviceId, info.id);
-    const emit = (event: JobEvent) => this.emit('job', sessionId, event);
+    const emit = (event: JobEvent) => {
+      if (event.type !== 'progress') this.persist(sessionId, info);
+      this.emit('job', sessionId, event);
+    };
 
     const run = async () => {
       await driver.scan(
@@ -91,7 +116,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       info.endedAt = new Date().toISOString();
       this.busy.delete(deviceId);
       emit({ type: info.state === 'done' ? 'done' : 'failed', job: snapshot(info) });
-      setTimeout(() => this.jobs.delete(info.id), KEEP_ENDED_MS).unref();
+      this.forgetLater(info.id);
     });
     this.jobs.set(info.id, job);
     return snapshot(info);

@@ -13,6 +13,7 @@ import { loadOrCreateCacheKey } from '../buffer/cipher.js';
 import { DeviceManager } from '../devices/device-manager.js';
 import { createDrivers } from '../devices/registry.js';
 import { JobManager } from '../jobs/job-manager.js';
+import { JobRecords } from '../jobs/job-records.js';
 import { loadOrCreateCertificate } from '../security/certificate.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/port-lock.js';
@@ -92,7 +93,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     });
     devices = new DeviceManager(createDrivers(settings));
     const hub = new EventHub();
-    const jobs = new JobManager(devices);
+    const jobs = new JobManager(devices, new JobRecords(path.join(paths.cache, 'jobs')));
+    await jobs.restore();
     jobs.on('job', (sessionId, event) => hub.publish(sessionId, 'job', event));
     const ctx: ServiceContext = {
       startedAt: new Date(),

@@ -113,6 +113,17 @@ export async function startChild(home: string, args: string[] = [], env: NodeJS.
   }
 }
 
+/** Wait until `port.lock` names a live service process other than `notPid`; answers its pid and ports. */
+export async function waitForService(home: string, notPid?: number, timeoutMs = 30_000): Promise<{ pid: number; ports: ListenerPorts; base: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lock = await liveLock(path.join(home, 'port.lock'));
+    if (lock?.pid && lock.pid !== notPid && lock.ports?.http) return { pid: lock.pid, ports: lock.ports, base: `http://127.0.0.1:${lock.ports.http}` };
+    if (Date.now() > deadline) throw new Error(`no service came up on ${home}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Run the CLI to completion. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
