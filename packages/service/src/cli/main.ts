@@ -13,6 +13,7 @@ import { devicesCommand } from './devices.js';
 import { scanCommand } from './scan.js';
 import { monitorCommand } from './monitor.js';
 import { stopCommand } from './stop.js';
+import { installCommand, uninstallCommand } from './install.js';
 import { ServiceNotRunningError } from './service-client.js';
 import { LockHeldError } from '../util/port-lock.js';
 import { PortInUseError } from '../server/service.js';
@@ -25,6 +26,8 @@ const OPTIONS: Record<string, Options> = {
   run: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' } },
   monitor: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' } },
   stop: { ...COMMON, quiet: { type: 'boolean', short: 'q' } },
+  install: { ...COMMON, 'no-start': { type: 'boolean' } },
+  uninstall: { ...COMMON, purge: { type: 'boolean' } },
   status: COMMON,
   devices: { ...COMMON, refresh: { type: 'boolean' } },
   scan: {
@@ -77,6 +80,10 @@ async function main(argv: string[]): Promise<number> {
         return await monitorCommand(home, values);
       case 'stop':
         return await stopCommand(home, values);
+      case 'install':
+        return await installCommand(home, values);
+      case 'uninstall':
+        return await uninstallCommand(home, values);
       case 'status':
         return await statusCommand(home, values);
       case 'devices':

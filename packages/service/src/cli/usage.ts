@@ -27,6 +27,22 @@ A configuration problem (exit code 4) is not retried. Stop it with \`scanbridge 
 Sends SIGTERM to the monitor and the service and waits for them to exit: running jobs end with
 service-stopping, pages acquired so far are kept. Exit code 3 when nothing was running.`,
   },
+  install: {
+    summary: 'start scanbridge at login (systemd user unit, LaunchAgent, logon task) and start it now',
+    usage: `scanbridge install [--home DIR] [--no-start]
+
+Checks the configuration, generates the TLS certificate, registers \`scanbridge monitor\` to start at
+login as this user (Linux: ~/.config/systemd/user/scanbridge.service; macOS:
+~/Library/LaunchAgents/org.scanbridge.service.plist; Windows: a Task Scheduler logon task), and
+starts it. Without a reachable service manager it starts the monitor in the background.`,
+  },
+  uninstall: {
+    summary: 'stop scanbridge and remove its login registration (and, asked or with --purge, its folder)',
+    usage: `scanbridge uninstall [--home DIR] [--purge]
+
+Stops the monitor and the service, removes the login registration, and deletes the service folder
+(scanned pages, logs, certificate) when confirmed or with --purge.`,
+  },
   status: {
     summary: 'tell whether the service runs, where, and with which version',
     usage: `scanbridge status [--home DIR] [--json]

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { ResponseEnvelope } from '@scanbridge/protocol';
 import { startService, type RunningService } from '../server/service.js';
 import { liveLock } from '../util/port-lock.js';
+export { waitForService } from '../util/wait-for-service.js';
 import type { ListenerPorts } from '../server/context.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/scanbridge.js', import.meta.url));
@@ -109,17 +110,6 @@ export async function startChild(home: string, args: string[] = [], env: NodeJS.
       child.kill('SIGKILL');
       throw new Error(`service did not start (exit ${child.exitCode}):\n${output}`);
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Wait until `port.lock` names a live service process other than `notPid`; answers its pid and ports. */
-export async function waitForService(home: string, notPid?: number, timeoutMs = 30_000): Promise<{ pid: number; ports: ListenerPorts; base: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lock = await liveLock(path.join(home, 'port.lock'));
-    if (lock?.pid && lock.pid !== notPid && lock.ports?.http) return { pid: lock.pid, ports: lock.ports, base: `http://127.0.0.1:${lock.ports.http}` };
-    if (Date.now() > deadline) throw new Error(`no service came up on ${home}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
