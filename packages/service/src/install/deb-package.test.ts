@@ -1,0 +1,51 @@
+/**
+ * `npm run package` builds a .deb that installs with dpkg -i, runs with its
+ * bundled Node.js runtime, registers the user unit, and leaves no file behind
+ * after dpkg -r. Also the tarball for other distributions.
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFile, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const WATCHED = ['/opt', '/usr/bin', '/usr/lib/systemd', '/etc/systemd'];
+
+async function fileList(): Promise<string[]> {
+  const { stdout } = await run('find', [...WATCHED, '-xdev'], { maxBuffer: 1 << 28 }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+  return stdout.split('\n').filter(Boolean).sort();
+}
+
+it('builds, installs, runs with the bundled runtime, and removes cleanly', async () => {
+  const { stdout } = await run(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, maxBuffer: 1 << 26 });
+  const [deb, tarball] = stdout.trim().split('\n').slice(-2);
+  assert.match(deb!, /scanbridge_\d+\.\d+\.\d+_amd64\.deb$/);
+  const info = (await run('dpkg-deb', ['--info', deb!])).stdout;
+  assert.match(info, /Package: scanbridge/);
+  const contents = (await run('dpkg-deb', ['--contents', deb!], { maxBuffer: 1 << 28 })).stdout;
+  assert.match(contents, /\.\/opt\/scanbridge\/node\/bin\/node\n/);
+  assert.match(contents, /\.\/usr\/lib\/systemd\/user\/scanbridge\.service\n/);
+  const listing = (await run('tar', ['tzf', tarball!], { maxBuffer: 1 << 28 })).stdout;
+  assert.match(listing, /\.\/opt\/scanbridge\/node\/bin\/node\n/);
+
+  const before = await fileList();
+  await run('dpkg', ['-i', deb!]);
+  try {
+    const wrapper = await readFile('/usr/bin/scanbridge', 'utf8');
+    assert.match(wrapper, /^#!\/bin\/sh\nexec \/opt\/scanbridge\/node\/bin\/node /);
+    const runtime = (await run('/opt/scanbridge/node/bin/node', ['--version'])).stdout.trim();
+    assert.match(runtime, /^v(22|24)\./, 'a long-term-support runtime is bundled');
+    const version = await run('/usr/bin/scanbridge', ['--version'], { env: { PATH: '/usr/bin:/bin' } });
+    const expected = JSON.parse(await readFile(path.join(ROOT, 'packages/service/package.json'), 'utf8')).version;
+    assert.equal(version.stdout.trim(), expected);
+    await stat('/etc/systemd/user/default.target.wants/scanbridge.service');
+    await run('systemd-analyze', ['verify', '/usr/lib/systemd/user/scanbridge.service']);
+  } finally {
+    await run('dpkg', ['-r', 'scanbridge']);
+  }
+  assert.deepEqual(await fileList(), before);
+});
