@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startChild, rpc } from '../../packages/service/dist/test-support/service-harness.js';
+import { startChild, rpc, adminHeaders } from '../../packages/service/dist/test-support/service-harness.js';
 import { VERSION_CODE } from '../../packages/service/dist/version.js';
 
 const { values } = parseArgs({ options: { pages: { type: 'string', default: '200' } } });
@@ -26,7 +26,7 @@ try {
   for (;;) {
     if (next < job.pages) {
       const t = performance.now();
-      const res = await fetch(`${svc.base}/dwt/dwt_${VERSION_CODE}/img?id=${session}&index=${next}&width=160&height=226&ticks=${Date.now()}`);
+      const res = await fetch(`${svc.base}/dwt/dwt_${VERSION_CODE}/img?id=${session}&index=${next}&width=160&height=226&ticks=${Date.now()}`, { headers: adminHeaders(svc.base) });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`thumbnail ${next}: HTTP ${res.status}`);
       latencies.push(performance.now() - t);

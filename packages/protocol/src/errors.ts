@@ -23,11 +23,17 @@ export const ERRORS = {
   // security gate
   'host-not-allowed': { status: 403, remedy: 'Address the service as 127.0.0.1, localhost or [::1] with its own port.' },
   'origin-not-allowed': { status: 403, remedy: 'Ask the administrator to add the page origin to AllowedOrigins in scanbridge.ini (exactly as the browser writes it, e.g. https://app.example.com).' },
+  'token-invalid': { status: 403, remedy: 'Call RequestAccess from the page (the SDK does it in connect()) and send the token it gives in the X-Scanbridge-Token header; command-line callers send the token from cert/admin.token in the service folder.' },
+  'too-many-requests': { status: 429, remedy: 'Slow down: wait a few seconds and retry; answer pending consent pages before asking again.' },
   // sessions and buffer
   'session-required': { status: 400, remedy: 'Create a session with POST /fa/CreateSession and pass its id as "id".' },
   'unknown-session': { status: 404, remedy: 'The session was closed or expired; create a new one with CreateSession.' },
   'page-not-found': { status: 404, remedy: 'Use an index below the page count (GetImageCount) or an existing page id (GetImagesInfo).' },
-  'invalid-image': { status: 400, remedy: 'Send a complete, supported image (PNG or JPEG) as base64.' },
+  'invalid-image': { status: 400, remedy: 'Send a complete file in a supported format (JPEG, PNG, BMP, TIFF, WebP or PDF); the message names the format and what is wrong with it.' },
+  'pdf-password-required': { status: 400, remedy: 'The PDF is encrypted: pass its password as params.password (a wrong password gets this error too).' },
+  'path-not-allowed': { status: 403, remedy: 'Saving to disk goes only to folders listed in SaveFolders in scanbridge.ini (empty by default: saving to disk is off); pass the index of one of them as params.folder, or take the file as base64 or binary.' },
+  'page-damaged': { status: 409, remedy: 'The stored image of the page no longer decodes; remove the page and scan or add it again. Other pages are not affected.' },
+  'tool-missing': { status: 500, remedy: 'Install the system package named in the message (scripts/setup.sh installs it); no restart is needed.' },
   'buffer-storage-failed': { status: 500, remedy: 'Check free disk space and permissions of the cache folder (CacheDir); pages already in the buffer are kept.' },
   // devices and jobs
   'unknown-device': { status: 404, remedy: 'Use an id returned by ListDevices.' },
@@ -41,6 +47,7 @@ export const ERRORS = {
   'device-gone': { status: 409, remedy: 'Reconnect the scanner and list devices again.' },
   'io-error': { status: 500, remedy: 'Check the scanner connection and power, then scan again.' },
   'access-denied': { status: 403, remedy: 'Give the user running scanbridge access to the scanner (e.g. the scanner group).' },
+  'driver-crashed': { status: 500, remedy: 'The scanner driver process stopped unexpectedly (a crash in the driver, or it was killed); scanbridge keeps running and pages scanned before are kept. Scan again; if it repeats, update the scanner driver (e.g. the SANE backend) and report it with the log.' },
   'job-cancelled': { status: 409, remedy: 'The job was cancelled on request; pages acquired before are kept.' },
   'job-interrupted': { status: 409, remedy: 'The service stopped or crashed during the job; the pages acquired before are in the buffer: scan the remaining sheets again.' },
   'service-stopping': { status: 503, remedy: 'The service is shutting down; retry once it is back.' },

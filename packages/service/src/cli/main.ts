@@ -14,6 +14,7 @@ import { scanCommand } from './scan.js';
 import { monitorCommand } from './monitor.js';
 import { stopCommand } from './stop.js';
 import { installCommand, uninstallCommand } from './install.js';
+import { originsCommand } from './origins.js';
 import { ServiceNotRunningError } from './service-client.js';
 import { LockHeldError } from '../util/port-lock.js';
 import { PortInUseError } from '../server/service.js';
@@ -27,6 +28,7 @@ const OPTIONS: Record<string, Options> = {
   monitor: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' } },
   stop: { ...COMMON, quiet: { type: 'boolean', short: 'q' } },
   install: { ...COMMON, 'no-start': { type: 'boolean' } },
+  origins: COMMON,
   uninstall: { ...COMMON, purge: { type: 'boolean' } },
   status: COMMON,
   devices: { ...COMMON, refresh: { type: 'boolean' } },
@@ -61,8 +63,11 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   let values: ParsedValues;
+  let positionals: string[];
   try {
-    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as ParsedValues;
+    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' });
+    values = parsed.values as ParsedValues;
+    positionals = parsed.positionals;
   } catch (err) {
     console.error(`scanbridge ${command}: ${(err as Error).message}\n\nUsage: ${COMMANDS[command]!.usage}`);
     return EXIT.usage;
@@ -84,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
         return await installCommand(home, values);
       case 'uninstall':
         return await uninstallCommand(home, values);
+      case 'origins':
+        return await originsCommand(home, values, positionals);
       case 'status':
         return await statusCommand(home, values);
       case 'devices':

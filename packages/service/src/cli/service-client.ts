@@ -2,8 +2,10 @@
  * How CLI commands talk to the running service: port.lock in the service
  * folder says where it listens; calls go over loopback HTTP like any client.
  */
-import { ScanbridgeError, type MethodName, type ParamsOf, type ResultOf, type ResponseEnvelope } from '@scanbridge/protocol';
+import path from 'node:path';
+import { ScanbridgeError, TOKEN_HEADER, type MethodName, type ParamsOf, type ResultOf, type ResponseEnvelope } from '@scanbridge/protocol';
 import { liveLock, type LockInfo } from '../util/port-lock.js';
+import { readAdminToken } from '../security/admin-token.js';
 
 export class ServiceNotRunningError extends Error {
   constructor(home: string) {
@@ -13,15 +15,19 @@ export class ServiceNotRunningError extends Error {
 }
 
 export class ServiceClient {
+  private session: string | undefined;
+
   constructor(
     readonly base: string,
-    private session: string | undefined = undefined,
+    /** The administrator token: the CLI calls as the local user. */
+    private readonly token: string | null,
   ) {}
 
   static async fromLock(lockFile: string, home: string): Promise<{ client: ServiceClient; lock: Partial<LockInfo> }> {
     const lock = await liveLock(lockFile);
     if (!lock?.ports?.http) throw new ServiceNotRunningError(home);
-    return { client: new ServiceClient(`http://127.0.0.1:${lock.ports.http}`), lock };
+    const token = await readAdminToken(path.join(home, 'cert'));
+    return { client: new ServiceClient(`http://127.0.0.1:${lock.ports.http}`, token), lock };
   }
 
   useSession(id: string): void {
@@ -33,7 +39,7 @@ export class ServiceClient {
     try {
       res = await fetch(`${this.base}/${scope}/${method}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(this.token ? { [TOKEN_HEADER]: this.token } : {}) },
         body: JSON.stringify({ ...(this.session ? { id: this.session } : {}), params, cmdId: '' }),
       });
     } catch (err) {

@@ -43,6 +43,14 @@ starts it. Without a reachable service manager it starts the monitor in the back
 Stops the monitor and the service, removes the login registration, and deletes the service folder
 (scanned pages, logs, certificate) when confirmed or with --purge.`,
   },
+  origins: {
+    summary: 'list, allow or revoke the websites allowed to use the scanners',
+    usage: `scanbridge origins list [--json] | allow <origin> | revoke <origin> [--home DIR]
+
+An origin is written exactly as browsers send it: https://app.example.com (no path, no trailing
+slash, no default port). Revoking stops the website's tokens at once. Origins set by the
+administrator (AllowedOrigins in scanbridge.ini) can only be removed there.`,
+  },
   status: {
     summary: 'tell whether the service runs, where, and with which version',
     usage: `scanbridge status [--home DIR] [--json]

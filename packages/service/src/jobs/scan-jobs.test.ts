@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { JobInfo, PageInfo } from '@scanbridge/protocol';
-import { startInProcess, rpc, type InProcess } from '../test-support/service-harness.js';
+import { startInProcess, rpc, tokenFor, type InProcess } from '../test-support/service-harness.js';
 
 describe('scan jobs', () => {
   let svc: InProcess;
@@ -35,7 +35,7 @@ describe('scan jobs', () => {
   });
 
   it('a duplex feeder job puts every page into the buffer in order, with job events on the WebSocket', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}&token=${tokenFor(svc.base)}`);
     const events: Array<{ event: string; data: { type?: string; action?: string; index?: number } }> = [];
     ws.on('message', (d) => events.push(JSON.parse(d.toString())));
     await new Promise((resolve) => ws.once('open', resolve));

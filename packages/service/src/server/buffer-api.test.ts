@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import WebSocket from 'ws';
 import type { EventEnvelope, PageInfo } from '@scanbridge/protocol';
-import { startInProcess, rpc, type InProcess } from '../test-support/service-harness.js';
+import { startInProcess, rpc, tokenFor, type InProcess } from '../test-support/service-harness.js';
 
 async function png(shade: number): Promise<string> {
   return (await sharp({ create: { width: 30 + shade, height: 20, channels: 3, background: { r: shade, g: shade, b: shade } } }).png().toBuffer()).toString('base64');
@@ -58,7 +58,7 @@ describe('buffer operations over the API', () => {
   before(async () => {
     svc = await startInProcess();
     session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
-    events = await EventSocket.open(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}`);
+    events = await EventSocket.open(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}&token=${tokenFor(svc.base)}`);
   });
   after(async () => {
     events.ws.close();
@@ -139,7 +139,7 @@ describe('buffer operations over the API', () => {
   });
 
   it('a WebSocket for an unknown session is closed with a typed error', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=unknown`);
+    const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=unknown&token=${tokenFor(svc.base)}`);
     const [first, close] = await Promise.all([
       new Promise<string>((resolve) => ws.once('message', (d) => resolve(d.toString()))),
       new Promise<number>((resolve) => ws.once('close', (code) => resolve(code))),

@@ -5,6 +5,9 @@ import type { DeviceManager } from '../devices/device-manager.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { EventHub } from './event-hub.js';
 import type { ImageRenderer } from './image-renderer.js';
+import type { Approvals } from '../security/approvals.js';
+import type { ConsentRequests } from '../security/consent-requests.js';
+import type { RateLimiter } from '../security/rate-limit.js';
 
 export interface ListenerPorts {
   http: number;
@@ -25,6 +28,20 @@ export interface ServiceContext {
   readonly ports: ListenerPorts;
   readonly bindAddress: string;
   readonly maxBodyBytes: number;
+  /** Folders pages may save into (SaveFolders), by index. */
+  readonly saveFolders: readonly string[];
+  /** Origins the user approved (and those the administrator listed), with their tokens' hashes. */
+  readonly approvals: Approvals;
+  /** Access requests waiting for the user's answer on the consent page. */
+  readonly consent: ConsentRequests;
+  /** The consent page's address for a pending request (on the welcome port). */
+  consentUrl(requestId: string): string;
+  /** The local administrator token (cert/admin.token). */
+  readonly adminToken: string;
+  /** Calls per origin (or per anonymous caller): a burst, then a steady rate. */
+  readonly limiter: RateLimiter;
+  /** The approvals table of the welcome page (set by the consent routes). */
+  approvalsHtml: () => string;
   /** Set while shutting down: new work is refused with service-stopping. */
   stopping: boolean;
 }

@@ -1,10 +1,21 @@
 /**
  * The security gate: the one function every request (HTTP and WebSocket
- * upgrade) passes before routing. For now it enforces the Host rule against
- * DNS rebinding; origins, tokens and pairing join here.
+ * upgrade) passes before routing. It refuses foreign Host headers (DNS
+ * rebinding) and malformed Origins, authenticates the caller (origin + token,
+ * or the local administrator token), and applies the rate limit. What each
+ * principal may then do is decided where the call is served (rpc.ts,
+ * image-route.ts, websocket.ts).
  */
 import type { IncomingMessage } from 'node:http';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError, TOKEN_HEADER } from '@scanbridge/protocol';
+import { authenticate, type AuthContext, type Principal } from '../security/principal.js';
+import type { RateLimiter } from '../security/rate-limit.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
@@ -23,7 +34,29 @@ export function allowedHosts(port: number, bindAddress: string): Set<string> {
   return new Set([...names].map((name) => `${name}:${port}`));
 }
 
-export function gate(req: IncomingMessage, bindAddress: string): void {
+export interface GateContext extends AuthContext {
+  bindAddress: string;
+  limiter: RateLimiter;
+}
+
+/** Browsers cannot put headers on a WebSocket: there (only) the token may come in the query. */
+function tokenOf(req: IncomingMessage): string | undefined {
+  const header = req.headers[TOKEN_HEADER];
+  if (typeof header === 'string') return header;
+  if (req.url?.startsWith('/ws?')) return new URLSearchParams(req.url.slice(4)).get('token') ?? undefined;
+  return undefined;
+}
+
+export function gate(req: IncomingMessage, ctx: GateContext): Principal {
+  checkHost(req, ctx.bindAddress);
+  const principal = authenticate(ctx, req.headers.origin, tokenOf(req));
+  if (!ctx.limiter.take(principal.origin ?? 'anonymous')) {
+    throw new ScanbridgeError('too-many-requests', 'too many requests from this origin; slow down and retry in a second');
+  }
+  return principal;
+}
+
+function checkHost(req: IncomingMessage, bindAddress: string): void {
   const port = req.socket.localPort;
   const hosts = hostHeaders(req);
   if (hosts.length !== 1) {

@@ -9,9 +9,13 @@ import { NO_SESSION_ID, SESSION_HEADER, ScanbridgeError } from '@scanbridge/prot
 import type { ServiceContext } from './context.js';
 import { gate } from './gate.js';
 import { dispatch, errorEnvelope } from './rpc.js';
+import { BinarySlot, binaryRequest, sendBinary, type BinaryRequest } from './binary-transport.js';
 import { registerImageRoute } from './image-route.js';
 import { registerWebSocket } from './websocket.js';
 import { welcomePage } from './welcome-page.js';
+import { registerCors } from './cors.js';
+import { registerConsentRoutes } from './consent-routes.js';
+import { registerStaticRoutes } from './static-routes.js';
 
 export interface AppOptions {
   role: 'api' | 'welcome';
@@ -21,11 +25,6 @@ export interface AppOptions {
 function sendError(reply: FastifyReply, err: unknown, method = ''): FastifyReply {
   const { status, body } = errorEnvelope(NO_SESSION_ID, method, '', err);
   return reply.code(status).header('cache-control', 'no-store').send(body);
-}
-
-function callOrigin(req: FastifyRequest): string {
-  const origin = req.headers.origin;
-  return typeof origin === 'string' && origin.length > 0 ? origin.slice(0, 200) : 'local';
 }
 
 /** The request envelope: the JSON body (POST) or the query (GET); the session may also come from a header. */
@@ -68,14 +67,18 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Set by the gate on every request before anything else runs.
+  app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {
     try {
-      gate(req.raw, ctx.bindAddress);
+      req.principal = gate(req.raw, ctx);
     } catch (err) {
       ctx.log.warn({ code: (err as ScanbridgeError).code, url: req.url.split('?')[0], host: req.headers.host?.slice(0, 100) }, 'request refused');
       return sendError(reply, err);
     }
   });
+
+  registerCors(app, ctx);
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof ScanbridgeError) return sendError(reply, err);
@@ -91,23 +94,30 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
 
   const rpcRoute = (scope: 'fa' | 'f') => async (req: FastifyRequest<{ Params: { method: string } }>, reply: FastifyReply) => {
     let envelope: unknown;
+    let file: BinaryRequest | undefined;
     try {
-      envelope = envelopeOf(req);
+      file = binaryRequest(req, req.params.method);
+      envelope = file ? file.envelope : envelopeOf(req);
     } catch (err) {
       return sendError(reply, err, req.params.method);
     }
-    const outcome = await dispatch(ctx, req.params.method, envelope, { origin: callOrigin(req), transport: 'http', get: req.method === 'GET', scope });
+    const slot = new BinarySlot();
+    const outcome = await dispatch(ctx, req.params.method, envelope, { principal: req.principal, transport: 'http', get: req.method === 'GET', scope, body: file?.body, binary: slot });
+    if (slot.answer && outcome.status === 200) return sendBinary(reply, slot.answer);
+    slot.answer?.body.destroy();
     return reply.code(outcome.status).header('cache-control', 'no-store').send(outcome.body);
   };
   app.route({ method: ['GET', 'POST'], url: '/fa/:method', handler: rpcRoute('fa') });
   app.route({ method: ['GET', 'POST'], url: '/f/:method', handler: rpcRoute('f') });
 
   registerImageRoute(app, ctx);
+  registerStaticRoutes(app, ctx, opts.role);
   await app.register(websocket, { options: { maxPayload: ctx.maxBodyBytes } });
   registerWebSocket(app, ctx);
 
   if (opts.role === 'welcome') {
-    app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY').send(await welcomePage(ctx)));
+    registerConsentRoutes(app, ctx);
+    app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'").send(await welcomePage(ctx)));
   } else {
     app.get('/', async (_req, reply) => reply.header('cache-control', 'no-store').send({ service: 'scanbridge', welcome: `http://127.0.0.1:${ctx.ports.welcomeHttp}/` }));
   }

@@ -12,6 +12,10 @@ import type { FastifyInstance } from 'fastify';
 import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol';
 import type { ServiceContext } from './context.js';
 import { errorEnvelope } from './rpc.js';
+import type { Principal } from '../security/principal.js';
+import { LOCAL_ORIGIN } from '../security/origin-check.js';
+import { checkImageSignature } from '../security/image-signature.js';
+import { tokenHash } from '../security/secrets.js';
 
 const MAX_SIDE = 20000;
 
@@ -29,6 +33,28 @@ function intParam(query: Record<string, unknown>, name: string, min: number, max
   return value;
 }
 
+/**
+ * An <img> cannot send the token header, so image URLs carry a signature and
+ * an expiry instead (security/image-signature.ts); a caller with the token
+ * header (fetch, the CLI) needs neither. Either way the session must belong
+ * to the caller's origin, and a refusal does not tell whether the session exists.
+ */
+function authorizeImage(ctx: ServiceContext, principal: Principal, sessionId: string, sessionOrigin: string, query: Record<string, unknown>): void {
+  const unknown = () => new ScanbridgeError('unknown-session', 'the session was closed or expired; create a new one with CreateSession');
+  if (principal.kind === 'admin') return;
+  if (principal.kind === 'page') {
+    if (principal.origin !== sessionOrigin) throw unknown();
+    return;
+  }
+  if (typeof query.sig !== 'string' || typeof query.exp !== 'string' || !/^\d{1,12}$/.test(query.exp)) {
+    throw new ScanbridgeError('token-invalid', 'image URLs need exp and sig (the SDK signs them), or the X-Scanbridge-Token header');
+  }
+  const hashes = sessionOrigin === LOCAL_ORIGIN ? [tokenHash(ctx.adminToken)] : ctx.approvals.tokenHashes(sessionOrigin);
+  const check = checkImageSignature(hashes, sessionId, Number(query.exp), query.sig);
+  if (check === 'expired') throw new ScanbridgeError('token-invalid', 'this image URL has expired; ask the SDK for a new one');
+  if (check !== 'ok') throw unknown();
+}
+
 export function registerImageRoute(app: FastifyInstance, ctx: ServiceContext): void {
   app.get<{ Params: { code: string }; Querystring: Record<string, unknown> }>('/dwt/:code/img', async (req, reply) => {
     try {
@@ -36,6 +62,7 @@ export function registerImageRoute(app: FastifyInstance, ctx: ServiceContext): v
       const query = req.query;
       if (typeof query.id !== 'string' || query.id === '') throw new ScanbridgeError('session-required', 'query.id: the session id is required');
       const session = ctx.sessions.get(query.id);
+      authorizeImage(ctx, req.principal, session.id, session.origin, query);
       const ref = typeof query.page === 'string' && query.page !== '' ? query.page : intParam(query, 'index', 0, Number.MAX_SAFE_INTEGER);
       const width = intParam(query, 'width', 1, MAX_SIDE, MAX_SIDE);
       const height = intParam(query, 'height', 1, MAX_SIDE, MAX_SIDE);

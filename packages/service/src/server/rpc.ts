@@ -16,15 +16,26 @@ import {
 import type { ServiceContext } from './context.js';
 import { HANDLERS } from './handlers/index.js';
 import { toScanbridgeError } from '../jobs/job-manager.js';
+import { requireCaller, type Principal } from '../security/principal.js';
+import type { BinarySlot } from './binary-transport.js';
+
+/** Methods anyone may call: the seed's version probe, and the way to get a token. */
+const PUBLIC_METHODS = new Set(['VersionInfo', 'RequestAccess']);
+/** Methods only the local user (administrator token) may call. */
+const ADMIN_METHODS = new Set(['ListOrigins', 'AllowOrigin', 'RevokeOrigin']);
 
 export interface CallSource {
-  /** The Origin header, or "local" for callers without one (CLI, scripts). */
-  origin: string;
+  /** Who calls, authenticated by the gate. */
+  principal: Principal;
   transport: 'http' | 'ws';
   /** True when the HTTP request is a GET (only safe methods may run). */
   get: boolean;
   /** /fa/ (no session) or /f/ (session methods); the WebSocket serves both. */
   scope: 'fa' | 'f' | 'any';
+  /** HTTP only: the file sent as the request body (methods with `binaryBody`). */
+  body?: Buffer | undefined;
+  /** HTTP only: where a handler may leave a file to answer instead of JSON. */
+  binary?: BinarySlot | undefined;
 }
 
 export interface RpcOutcome {
@@ -55,12 +66,20 @@ export async function dispatch(ctx: ServiceContext, methodName: string, raw: unk
     if (source.get && !spec.safe) throw new ScanbridgeError('method-not-allowed', `${methodName} changes state: call it with POST`);
     if (source.scope === 'fa' && spec.session) throw new ScanbridgeError('invalid-request', `${methodName} works on a session: call it under /f/${methodName}`);
     if (source.scope === 'f' && !spec.session) throw new ScanbridgeError('invalid-request', `${methodName} needs no session: call it under /fa/${methodName}`);
+    if (!PUBLIC_METHODS.has(methodName)) requireCaller(source.principal);
+    if (ADMIN_METHODS.has(methodName) && source.principal.kind !== 'admin') {
+      throw new ScanbridgeError('token-invalid', `${methodName} is for the local user only (the administrator token from cert/admin.token)`);
+    }
     if (ctx.stopping && !spec.safe) throw new ScanbridgeError('service-stopping', 'the service is stopping; retry once it is back');
 
     let session = null;
     if (spec.session) {
       if (!envelope.id) throw new ScanbridgeError('session-required', `${methodName} needs a session: pass "id" (from CreateSession)`);
       session = ctx.sessions.get(envelope.id);
+      // Another origin's session is reported as unknown: its existence is not that page's business.
+      if (source.principal.kind === 'page' && session.origin !== source.principal.origin) {
+        throw new ScanbridgeError('unknown-session', 'the session was closed or expired; create a new one with CreateSession');
+      }
     }
     const params = parseOrThrow(spec.params, envelope.params, 'params');
     const handler = HANDLERS[methodName] as (call: unknown) => Promise<unknown[]> | unknown[];

@@ -20,6 +20,11 @@ import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/por
 import { VERSION } from '../version.js';
 import type { ListenerPorts, ServiceContext } from './context.js';
 import { EventHub } from './event-hub.js';
+import { welcomeOrigins } from './cors.js';
+import { Approvals } from '../security/approvals.js';
+import { ConsentRequests } from '../security/consent-requests.js';
+import { RateLimiter } from '../security/rate-limit.js';
+import { loadOrCreateAdminToken } from '../security/admin-token.js';
 import { buildApp } from './http-app.js';
 import { ImageRenderer } from './image-renderer.js';
 
@@ -83,7 +88,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   let sessions: SessionManager | null = null;
   let devices: DeviceManager | null = null;
   try {
-    const [tls, key] = await Promise.all([loadOrCreateCertificate(paths.cert), loadOrCreateCacheKey(path.join(paths.cert, 'cache.key'))]);
+    const [tls, key, adminToken, approvals] = await Promise.all([
+      loadOrCreateCertificate(paths.cert),
+      loadOrCreateCacheKey(path.join(paths.cert, 'cache.key')),
+      loadOrCreateAdminToken(paths.cert),
+      Approvals.open(path.join(paths.home, 'approvals.json'), settings.allowedOrigins),
+    ]);
     sessions = await SessionManager.open({
       cacheDir: paths.cache,
       key,
@@ -107,6 +117,14 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
       bindAddress: settings.bindAddress,
       maxBodyBytes: settings.maxBodyBytes,
+      saveFolders: settings.saveFolders,
+      approvals,
+      consent: new ConsentRequests(),
+      consentUrl: (id) => `http://127.0.0.1:${ctx.ports.welcomeHttp}/consent?request=${id}`,
+      adminToken,
+      // Generous for a viewer fetching hundreds of thumbnails, tight enough to blunt a flood.
+      limiter: new RateLimiter(2000, 500),
+      approvalsHtml: () => '',
       stopping: false,
     };
     sessions.on('change', (sessionId, event) => hub.publish(sessionId, 'buffer', event));
@@ -120,6 +138,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       apps.push(app);
       ctx.ports[listener.name] = await listen(app, settings[listener.key], settings.bindAddress, listener.setting, paths.serviceIni);
     }
+    // The service's own pages (the demo, the consent page) are approved by construction.
+    approvals.administer(welcomeOrigins(ctx));
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
 

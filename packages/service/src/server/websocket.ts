@@ -11,7 +11,15 @@ import { dispatch, errorEnvelope } from './rpc.js';
 
 export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): void {
   app.get<{ Querystring: Record<string, unknown> }>('/ws', { websocket: true }, (socket, req) => {
-    const origin = typeof req.headers.origin === 'string' ? req.headers.origin.slice(0, 200) : 'local';
+    const principal = req.principal;
+    const refuse = (err: ScanbridgeError, code: number) => {
+      socket.send(JSON.stringify(errorEnvelope('1', '', '', err).body));
+      socket.close(code, err.code);
+    };
+    if (principal.kind === 'anonymous') {
+      refuse(new ScanbridgeError('token-invalid', 'open the WebSocket with ?token=<the token from RequestAccess>'), 4403);
+      return;
+    }
     let unsubscribe: (() => void) | null = null;
     const subscribe = (sessionId: string) => {
       if (unsubscribe) return;
@@ -30,7 +38,8 @@ export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): vo
     };
     const initial = req.query.id;
     if (typeof initial === 'string' && initial !== '') {
-      if (!ctx.sessions.has(initial)) {
+      // Another origin's session is reported as unknown, as over HTTP.
+      if (!ctx.sessions.has(initial) || (principal.kind === 'page' && ctx.sessions.get(initial).origin !== principal.origin)) {
         socket.send(JSON.stringify(errorEnvelope(initial.slice(0, 128), '', '', new ScanbridgeError('unknown-session', 'the session was closed or expired; create a new one')).body));
         socket.close(4404, 'unknown-session');
         return;
@@ -53,7 +62,7 @@ export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): vo
         }
         const method = message !== null && typeof message === 'object' && typeof (message as { method?: unknown }).method === 'string' ? (message as { method: string }).method : '';
         const outcome = method
-          ? await dispatch(ctx, method, message, { origin, transport: 'ws', get: false, scope: 'any' })
+          ? await dispatch(ctx, method, message, { principal, transport: 'ws', get: false, scope: 'any' })
           : errorEnvelope('1', '', '', new ScanbridgeError('invalid-request', 'the message needs "method"'));
         if ('result' in outcome.body && outcome.body.id !== '1') subscribe(outcome.body.id);
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(outcome.body));

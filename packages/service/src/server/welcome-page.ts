@@ -39,6 +39,8 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem 
 <p>API on <code>http://127.0.0.1:${ctx.ports.http}</code> and <code>https://127.0.0.1:${ctx.ports.https}</code>.</p>
 <h2>Scanners</h2>
 ${devices.length ? `<table id="devices"><thead><tr><th>Id</th><th>Model</th><th>Type</th></tr></thead><tbody>${deviceRows}</tbody></table>` : '<p id="devices">No scanner found.</p>'}
+<h2>Websites allowed to scan</h2>
+${ctx.approvalsHtml()}
 <h2>Drivers</h2><ul>${driverRows}</ul>
 <h2>Documentation</h2><ul>${sections.map(([title, anchor]) => `<li><a href="${README}#${anchor}">${title}</a></li>`).join('')}</ul>
 </body></html>`;

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { writeFile, rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { adminHeaders } from './service-harness.js';
 
 export interface RawResponse {
   status: number;
@@ -14,8 +15,10 @@ export interface RawResponse {
   body: Buffer;
 }
 
-export function request(url: string, opts: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string | Buffer; ca?: string; setHost?: boolean } = {}): Promise<RawResponse> {
+/** By default as the local user (the administrator token of the service at that URL); `anonymous` sends no token. */
+export function request(url: string, opts: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string | Buffer; ca?: string; setHost?: boolean; anonymous?: boolean } = {}): Promise<RawResponse> {
   const u = new URL(url);
+  const headers = { ...(opts.anonymous ? {} : adminHeaders(u.origin)), ...opts.headers };
   const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(
@@ -24,7 +27,7 @@ export function request(url: string, opts: { method?: string; headers?: http.Out
         port: u.port,
         path: `${u.pathname}${u.search}`,
         method: opts.method ?? 'GET',
-        headers: opts.headers,
+        headers,
         setHost: opts.setHost ?? true,
         ...(opts.ca ? { ca: opts.ca, servername: undefined } : {}),
       },

@@ -11,7 +11,41 @@ import { fileURLToPath } from 'node:url';
 import type { ResponseEnvelope } from '@scanbridge/protocol';
 import { startService, type RunningService } from '../server/service.js';
 import { liveLock } from '../util/port-lock.js';
-export { waitForService } from '../util/wait-for-service.js';
+import { waitForService as waitForServiceAt } from '../util/wait-for-service.js';
+import { readAdminToken } from '../security/admin-token.js';
+import { TOKEN_HEADER } from '@scanbridge/protocol';
+
+/**
+ * Tests call the service as the local user does (the CLI): with the
+ * administrator token of the service folder. The token is looked up by base
+ * URL, so `rpc(base, ...)` works for any service a test started.
+ */
+const tokens = new Map<string, string>();
+
+export function tokenFor(base: string): string | undefined {
+  return tokens.get(base);
+}
+
+/** Headers that authenticate as the local user of the service at `base`. */
+export function adminHeaders(base: string): Record<string, string> {
+  const token = tokens.get(base);
+  return token ? { [TOKEN_HEADER]: token } : {};
+}
+
+async function remember(home: string, ports: ListenerPorts): Promise<void> {
+  const token = await readAdminToken(path.join(home, 'cert'));
+  if (!token) return;
+  for (const port of Object.values(ports)) {
+    tokens.set(`http://127.0.0.1:${port}`, token);
+    tokens.set(`https://127.0.0.1:${port}`, token);
+  }
+}
+
+export async function waitForService(home: string, notPid?: number, timeoutMs?: number): ReturnType<typeof waitForServiceAt> {
+  const up = await waitForServiceAt(home, notPid, timeoutMs);
+  await remember(home, up.ports);
+  return up;
+}
 import type { ListenerPorts } from '../server/context.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/scanbridge.js', import.meta.url));
@@ -32,7 +66,7 @@ export interface Call {
 export async function rpc(base: string, scope: 'fa' | 'f', method: string, params: object = {}, session?: string, init: RequestInit = {}): Promise<Call> {
   const res = await fetch(`${base}/${scope}/${method}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...adminHeaders(base) },
     body: JSON.stringify({ ...(session ? { id: session } : {}), params, cmdId: 'c1' }),
     ...init,
   });
@@ -50,6 +84,7 @@ export interface InProcess {
 export async function startInProcess(flags: Record<string, string> = {}, home?: string): Promise<InProcess> {
   const dir = home ?? (await tempHome());
   const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', ...flags }, env: {} });
+  await remember(dir, service.ports);
   return {
     service,
     home: dir,
@@ -90,6 +125,7 @@ export async function startChild(home: string, args: string[] = [], env: NodeJS.
     const lock = await liveLock(lockFile);
     const ports = lock && lock.pid === child.pid ? lock.ports : undefined;
     if (ports?.http) {
+      await remember(home, ports);
       return {
         child,
         home,

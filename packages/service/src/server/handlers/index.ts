@@ -4,5 +4,8 @@ import type { DomainHandlers } from './types.js';
 import { SERVICE_HANDLERS } from './service.js';
 import { BUFFER_HANDLERS } from './buffer.js';
 import { SCAN_HANDLERS } from './scan.js';
+import { ACCESS_HANDLERS } from './access.js';
+import { IMAGING_HANDLERS } from './imaging.js';
+import { DOCUMENT_HANDLERS } from './documents.js';
 
-export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS };
+export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS };

@@ -20,7 +20,7 @@ export const SERVICE_HANDLERS: DomainHandlers<keyof typeof SERVICE_METHODS> = {
   ],
   ListMethods: () => [METHOD_NAMES.map((name) => ({ name, session: METHODS[name].session, safe: METHODS[name].safe, summary: METHODS[name].summary }))],
   CreateSession: async ({ ctx, source }) => {
-    const session = await ctx.sessions.create(source.origin);
+    const session = await ctx.sessions.create(source.principal.origin ?? 'local');
     return [session.info()];
   },
   ResumeSession: ({ session }) => {

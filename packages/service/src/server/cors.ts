@@ -1,0 +1,65 @@
+/**
+ * CORS for the browser SDK. Pages on another origin than the service (every
+ * page: even /demo on the welcome port calls the API port) may read answers
+ * only when their origin is allowed: listed by the administrator in
+ * AllowedOrigins, or the service's own welcome pages. The answer names the
+ * exact origin (never `*`) with `Vary: Origin`, and Private Network Access
+ * preflights are granted only to those origins. Other origins get no CORS
+ * headers at all, so the browser keeps the answer from them.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_HEADER, TOKEN_HEADER } from '@scanbridge/protocol';
+import type { ServiceContext } from './context.js';
+
+const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+const ALLOWED_HEADERS = `content-type, ${SESSION_HEADER}, ${TOKEN_HEADER}`;
+/** Headers a page may read besides the CORS-safelisted ones (the image endpoint's). */
+const EXPOSED_HEADERS = 'etag, x-image-width, x-image-height';
+/** Browsers cap this (Chromium at 2 h); 10 minutes keeps a page from preflighting every call. */
+const PREFLIGHT_MAX_AGE = '600';
+
+/** Origins of the service's own welcome pages (where /demo is served). */
+export function welcomeOrigins(ctx: Pick<ServiceContext, 'ports'>): string[] {
+  const { welcomeHttp, welcomeHttps } = ctx.ports;
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  return [...names.map((n) => `http://${n}:${welcomeHttp}`), ...names.map((n) => `https://${n}:${welcomeHttps}`)];
+}
+
+export function isAllowedOrigin(ctx: Pick<ServiceContext, 'ports' | 'approvals'>, origin: string): boolean {
+  // Exact comparison: approvals and AllowedOrigins hold origins exactly as browsers send them.
+  return ctx.approvals.isApproved(origin) || welcomeOrigins(ctx).includes(origin);
+}
+
+/** A page that is not approved yet must still read RequestAccess's answer ("pending", where to ask the user). */
+const OPEN_TO_ANY_ORIGIN = '/fa/RequestAccess';
+
+function addVary(reply: FastifyReply): void {
+  const current = reply.getHeader('vary');
+  if (current === undefined) reply.header('vary', 'Origin');
+  else if (!String(current).toLowerCase().split(/\s*,\s*/).includes('origin')) reply.header('vary', `${String(current)}, Origin`);
+}
+
+export function registerCors(app: FastifyInstance, ctx: ServiceContext): void {
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    addVary(reply);
+    const origin = req.headers.origin;
+    if (typeof origin !== 'string') return;
+    // The gate has refused malformed Origins already; here the origin is a real one.
+    const allowed = isAllowedOrigin(ctx, origin) || req.url.split('?')[0] === OPEN_TO_ANY_ORIGIN;
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    if (allowed) {
+      reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSED_HEADERS);
+    }
+    if (!preflight) return;
+    reply.header('cache-control', 'no-store');
+    if (allowed) {
+      reply
+        .header('access-control-allow-methods', ALLOWED_METHODS)
+        .header('access-control-allow-headers', ALLOWED_HEADERS)
+        .header('access-control-max-age', PREFLIGHT_MAX_AGE)
+        .header('access-control-allow-private-network', 'true');
+    }
+    // A refused preflight is still a 204: without the headers above the browser stops there.
+    return reply.code(204).send();
+  });
+}
