@@ -6,8 +6,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-RUNTIME_PKGS="libsane1 sane-utils fonts-dejavu-core ca-certificates"
-TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium"
+RUNTIME_PKGS="libsane1 sane-utils fonts-dejavu-core ca-certificates libjpeg-turbo-progs"
+TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium img2pdf"
 
 pkgs="$RUNTIME_PKGS"
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"

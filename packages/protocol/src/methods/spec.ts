@@ -6,6 +6,11 @@ export interface MethodSpec {
   readonly params: z.ZodType;
   readonly result: z.ZodType;
   readonly summary: string;
+  /**
+   * Over HTTP the body may be the raw file (any content type other than
+   * JSON) with the envelope in the query: `?id=<session>&params=<JSON>`.
+   */
+  readonly binaryBody?: boolean;
 }
 
 /** Params of a method that takes none: any key is an error. */

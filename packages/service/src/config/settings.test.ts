@@ -59,6 +59,11 @@ describe('the settings table', () => {
       logMaxFiles: 5,
       demoScanner: true,
       demoFeederSheets: 10,
+      saneScanners: true,
+      saneLibrary: '',
+      saneDiscoveryIntervalMs: 60_000,
+      deviceWorkerIdleTimeoutMs: 60_000,
+      saveFolders: [],
     });
   });
 });
@@ -147,10 +152,35 @@ describe('value types', () => {
     rejects('DemoScanner', 'maybe', '"maybe" is not a boolean (expected true, false, yes, no, on, off, 1 or 0)');
   });
 
+  test('SaneLibrary is a library name or an absolute path', () => {
+    assert.equal(fromIni('SaneLibrary = libsane.so.1').saneLibrary, 'libsane.so.1');
+    assert.equal(fromIni('SaneLibrary = /opt/sane/lib/libsane.so.1').saneLibrary, '/opt/sane/lib/libsane.so.1');
+    rejects('SaneLibrary', 'lib/libsane.so.1', '"lib/libsane.so.1" is neither a file name nor an absolute path (expected a library file name or an absolute path, or empty for the system libsane)');
+  });
+
+  test('DeviceWorkerIdleTimeout and SaneDiscoveryInterval are seconds', () => {
+    assert.equal(fromIni('DeviceWorkerIdleTimeout = 5').deviceWorkerIdleTimeoutMs, 5000);
+    assert.equal(fromIni('SaneDiscoveryInterval = 0').saneDiscoveryIntervalMs, 0);
+    rejects('DeviceWorkerIdleTimeout', '0', '"0" is out of range (expected an integer 1..86400)');
+  });
+
   test('DemoFeederSheets is 1..1000', () => {
     assert.equal(fromIni('DemoFeederSheets = 1000').demoFeederSheets, 1000);
     rejects('DemoFeederSheets', '0', '"0" is out of range (expected an integer 1..1000)');
     rejects('DemoFeederSheets', '1001', '"1001" is out of range (expected an integer 1..1000)');
+  });
+});
+
+describe('SaveFolders', () => {
+  test('accepts absolute folders separated by semicolons, normalised, skipping empty entries and repeats', () => {
+    assert.deepEqual(fromIni('SaveFolders = /srv/scans ; /home/ana/My, Scans/;;/srv/scans/').saveFolders, ['/srv/scans', '/home/ana/My, Scans']);
+    assert.deepEqual(fromIni('SaveFolders = /').saveFolders, ['/']);
+    assert.deepEqual(fromIni('SaveFolders = /a/b/../c; /a/c').saveFolders, ['/a/c']);
+    assert.deepEqual(fromIni('SaveFolders =').saveFolders, []);
+  });
+
+  test('rejects relative folders, naming the entry', () => {
+    rejects('SaveFolders', '/srv/scans; scans', '"scans" is not an absolute path (expected absolute folder paths separated by semicolons, or empty for none)');
   });
 });
 

@@ -43,6 +43,16 @@ export interface Settings {
   readonly demoScanner: boolean;
   /** DemoFeederSheets: sheets in the demo scanner's document feeder. */
   readonly demoFeederSheets: number;
+  /** SaveFolders: absolute folders pages may be saved into (SaveImages with `folder`); none = saving to disk is off. */
+  readonly saveFolders: readonly string[];
+  /** SaneScanners: offer the scanners libsane finds (Linux, macOS). */
+  readonly saneScanners: boolean;
+  /** SaneLibrary: the libsane to load; '' for the platform's own (libsane.so.1, libsane.1.dylib). */
+  readonly saneLibrary: string;
+  /** SaneDiscoveryInterval × 1000: while a scanner is open, look this often whether it is still there; 0 only when asked. */
+  readonly saneDiscoveryIntervalMs: number;
+  /** DeviceWorkerIdleTimeout × 1000: a device worker process nobody uses is stopped after this long. */
+  readonly deviceWorkerIdleTimeoutMs: number;
 }
 
 export interface SettingSpec<K extends string = string, P extends keyof Settings = keyof Settings> {
@@ -142,6 +152,31 @@ export const SETTINGS = [
     key: 'DemoFeederSheets', prop: 'demoFeederSheets', type: type.int(1, 1000), default: '10',
     env: 'SCANBRIDGE_DEMO_FEEDER_SHEETS', flag: 'demo-feeder-sheets',
     description: "Sheets in the demo scanner's document feeder.",
+  }),
+  setting({
+    key: 'SaveFolders', prop: 'saveFolders', type: type.folders(), default: '',
+    env: 'SCANBRIDGE_SAVE_FOLDERS', flag: 'save-folders',
+    description: 'Folders web pages may save files into (by index: 0 is the first); empty: saving to disk is refused.',
+  }),
+  setting({
+    key: 'SaneScanners', prop: 'saneScanners', type: type.boolean(), default: 'true',
+    env: 'SCANBRIDGE_SANE_SCANNERS', flag: 'sane-scanners',
+    description: 'Offer the scanners SANE (libsane) finds, on Linux and macOS.',
+  }),
+  setting({
+    key: 'SaneLibrary', prop: 'saneLibrary', type: type.libraryOrEmpty('the system libsane'), default: '',
+    env: 'SCANBRIDGE_SANE_LIBRARY', flag: 'sane-library',
+    description: 'The libsane library to load (libsane.so.1 on Linux, libsane.1.dylib on macOS when empty).',
+  }),
+  setting({
+    key: 'SaneDiscoveryInterval', prop: 'saneDiscoveryIntervalMs', type: type.seconds(0, 86400), default: '60',
+    env: 'SCANBRIDGE_SANE_DISCOVERY_INTERVAL', flag: 'sane-discovery-interval',
+    description: 'Seconds between looks for SANE scanners that disappeared while one is in use (its scan ends with device-gone); 0 looks only when devices are listed.',
+  }),
+  setting({
+    key: 'DeviceWorkerIdleTimeout', prop: 'deviceWorkerIdleTimeoutMs', type: type.seconds(1, 86400), default: '60',
+    env: 'SCANBRIDGE_DEVICE_WORKER_IDLE_TIMEOUT', flag: 'device-worker-idle-timeout',
+    description: 'Seconds an unused device worker process (one per open scanner) stays up before it is stopped.',
   }),
 ] as const;
 

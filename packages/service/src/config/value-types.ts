@@ -100,6 +100,40 @@ export const folderOrEmpty = (whenEmpty: string): ValueType<string> => {
   };
 };
 
+/** A relative path with folders would depend on the working directory; a bare name is looked up by the system loader. */
+export const libraryOrEmpty = (whenEmpty: string): ValueType<string> => {
+  const expected = `a library file name or an absolute path, or empty for ${whenEmpty}`;
+  return {
+    expected,
+    parse(raw) {
+      return raw === '' || path.isAbsolute(raw) || !/[\\/]/.test(raw) ? ok(raw) : fail(`"${raw}" is neither a file name nor an absolute path (expected ${expected})`);
+    },
+  };
+};
+
+/**
+ * Semicolon-separated absolute folders (a semicolon is rare in folder names,
+ * unlike a comma, and is the Windows path-list separator); blanks around
+ * entries and empty entries are ignored.
+ */
+export const folders = (): ValueType<readonly string[]> => {
+  const expected = 'absolute folder paths separated by semicolons, or empty for none';
+  return {
+    expected,
+    parse(raw) {
+      const list: string[] = [];
+      for (const entry of raw.split(';').map((e) => e.trim())) {
+        if (entry === '') continue;
+        if (!path.isAbsolute(entry)) return fail(`"${entry}" is not an absolute path (expected ${expected})`);
+        const normal = path.normalize(entry);
+        const folder = normal.length > path.parse(normal).root.length ? normal.replace(/[\\/]+$/, '') : normal;
+        if (!list.includes(folder)) list.push(folder);
+      }
+      return ok(list);
+    },
+  };
+};
+
 /** Comma-separated; blanks around commas and empty entries (a trailing comma) are ignored. */
 export const origins = (): ValueType<readonly string[]> => ({
   expected: 'comma-separated origins like https://app.example.com (http or https, no path, no trailing slash)',

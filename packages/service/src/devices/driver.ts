@@ -13,7 +13,7 @@ export interface RawPage {
   height: number;
   /** 1 (grey or line-art) or 3 (RGB). */
   channels: 1 | 3;
-  /** Bits per sample: 1 (line-art, packed MSB first, rows padded to a byte), 8 or 16 (big-endian). */
+  /** Bits per sample: 1 (line-art, packed MSB first, 1 = black, rows padded to a byte), 8 or 16 (in the host's byte order, as SANE delivers them). */
   bitDepth: 1 | 8 | 16;
   data: Buffer;
   xdpi: number;
@@ -75,5 +75,7 @@ export interface Driver {
    * the sink before an error are kept by the caller.
    */
   scan(deviceId: string, settings: ScanSettings, sink: ScanSink, signal: AbortSignal): Promise<void>;
+  /** No session needs the device any more (they closed): a driver that holds it open (a device worker) may let it go. */
+  release?(deviceId: string): Promise<void>;
   close?(): Promise<void>;
 }

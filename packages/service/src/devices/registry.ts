@@ -2,9 +2,11 @@
 import type { Settings } from '../config/settings.js';
 import type { Driver } from './driver.js';
 import { DemoDriver } from './demo/demo-driver.js';
+import { SaneDriver } from './sane/sane-driver.js';
 
 export function createDrivers(settings: Settings): Driver[] {
   const drivers: Driver[] = [];
   if (settings.demoScanner) drivers.push(new DemoDriver({ feederSheets: settings.demoFeederSheets }));
+  if (settings.saneScanners) drivers.push(new SaneDriver({ library: settings.saneLibrary, idleTimeoutMs: settings.deviceWorkerIdleTimeoutMs, discoveryIntervalMs: settings.saneDiscoveryIntervalMs }));
   return drivers;
 }

@@ -27,6 +27,8 @@ export interface JobManagerEvents {
 export class JobManager extends EventEmitter<JobManagerEvents> {
   private readonly jobs = new Map<string, Job>();
   private readonly busy = new Map<string, string>();
+  /** Devices each session has scanned with: released to their drivers when the session closes. */
+  private readonly used = new Map<string, Set<string>>();
 
   constructor(
     private readonly devices: DeviceManager,
@@ -61,6 +63,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     const availability = await driver.availability();
     if (!availability.available) throw new ScanbridgeError('driver-unavailable', `the ${driver.name} driver is unavailable: ${availability.reason}`);
     await driver.validate(deviceId, settings);
+    if (!this.used.has(sessionId)) this.used.set(sessionId, new Set());
+    this.used.get(sessionId)!.add(deviceId);
     const running = this.busy.get(deviceId);
     if (running) throw new ScanbridgeError('device-busy', `device "${deviceId}" is busy with job ${running}; wait for it to end or cancel it`);
     const info: JobInfo = {
@@ -155,6 +159,17 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     const jobs = [...this.jobs.values()].filter((j) => j.info.state === 'running' && (!sessionId || j.sessionId === sessionId));
     for (const job of jobs) job.controller.abort(reason);
     await Promise.all(jobs.map((j) => j.done));
+    if (sessionId) await this.release(sessionId);
+  }
+
+  /** The closing session's devices that no other session uses go back to their drivers (device workers stop). */
+  private async release(sessionId: string): Promise<void> {
+    const devices = this.used.get(sessionId) ?? new Set<string>();
+    this.used.delete(sessionId);
+    for (const deviceId of devices) {
+      if (this.busy.has(deviceId) || [...this.used.values()].some((other) => other.has(deviceId))) continue;
+      await this.devices.driverFor(deviceId).release?.(deviceId).catch(() => undefined);
+    }
   }
 
   running(): number {

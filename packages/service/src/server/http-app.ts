@@ -8,7 +8,7 @@ import websocket from '@fastify/websocket';
 import { NO_SESSION_ID, SESSION_HEADER, ScanbridgeError } from '@scanbridge/protocol';
 import type { ServiceContext } from './context.js';
 import { gate } from './gate.js';
-import { dispatch, errorEnvelope } from './rpc.js';
+import { checkAccess, dispatch, errorEnvelope } from './rpc.js';
 import { BinarySlot, binaryRequest, sendBinary, type BinaryRequest } from './binary-transport.js';
 import { registerImageRoute } from './image-route.js';
 import { registerWebSocket } from './websocket.js';
@@ -96,6 +96,8 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
     let envelope: unknown;
     let file: BinaryRequest | undefined;
     try {
+      // Refuse callers without a token before the body is even parsed.
+      checkAccess(req.params.method, req.principal);
       file = binaryRequest(req, req.params.method);
       envelope = file ? file.envelope : envelopeOf(req);
     } catch (err) {

@@ -48,6 +48,14 @@ export function errorEnvelope(id: string, method: string, cmdId: string, err: un
   return { status: error.status, body: { id, method, error: error.toWire(), cmdId } };
 }
 
+/** May this principal call this method at all? Checked before the body is even parsed. */
+export function checkAccess(methodName: string, principal: Principal): void {
+  if (!PUBLIC_METHODS.has(methodName)) requireCaller(principal);
+  if (ADMIN_METHODS.has(methodName) && principal.kind !== 'admin') {
+    throw new ScanbridgeError('token-invalid', `${methodName} is for the local user only (the administrator token from cert/admin.token)`);
+  }
+}
+
 export async function dispatch(ctx: ServiceContext, methodName: string, raw: unknown, source: CallSource): Promise<RpcOutcome> {
   const rawObj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const echoId = typeof rawObj.id === 'string' ? rawObj.id.slice(0, 128) : NO_SESSION_ID;
@@ -66,10 +74,7 @@ export async function dispatch(ctx: ServiceContext, methodName: string, raw: unk
     if (source.get && !spec.safe) throw new ScanbridgeError('method-not-allowed', `${methodName} changes state: call it with POST`);
     if (source.scope === 'fa' && spec.session) throw new ScanbridgeError('invalid-request', `${methodName} works on a session: call it under /f/${methodName}`);
     if (source.scope === 'f' && !spec.session) throw new ScanbridgeError('invalid-request', `${methodName} needs no session: call it under /fa/${methodName}`);
-    if (!PUBLIC_METHODS.has(methodName)) requireCaller(source.principal);
-    if (ADMIN_METHODS.has(methodName) && source.principal.kind !== 'admin') {
-      throw new ScanbridgeError('token-invalid', `${methodName} is for the local user only (the administrator token from cert/admin.token)`);
-    }
+    checkAccess(methodName, source.principal);
     if (ctx.stopping && !spec.safe) throw new ScanbridgeError('service-stopping', 'the service is stopping; retry once it is back');
 
     let session = null;

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +53,12 @@ export const BIN = fileURLToPath(new URL('../../bin/scanbridge.js', import.meta.
 
 export const FREE_PORT_FLAGS = { 'http-port': '0', 'https-port': '0', 'welcome-http-port': '0', 'welcome-https-port': '0' };
 
+let saneConfig: string | undefined;
+function emptySaneConfig(): string {
+  saneConfig ??= mkdtempSync(path.join(tmpdir(), 'scanbridge-no-sane-'));
+  return saneConfig;
+}
+
 export async function tempHome(prefix = 'scanbridge-test-'): Promise<string> {
   return mkdtemp(path.join(tmpdir(), prefix));
 }
@@ -83,7 +90,8 @@ export interface InProcess {
 
 export async function startInProcess(flags: Record<string, string> = {}, home?: string): Promise<InProcess> {
   const dir = home ?? (await tempHome());
-  const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', ...flags }, env: {} });
+  // SANE is tested on its own with a test-owned backend; here it would only probe the machine's scanners.
+  const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', 'sane-scanners': 'false', ...flags }, env: {} });
   await remember(dir, service.ports);
   return {
     service,
@@ -112,7 +120,9 @@ export interface ChildService {
 export async function startChild(home: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ChildService> {
   const flagArgs = Object.entries(FREE_PORT_FLAGS).flatMap(([k, v]) => [`--${k}`, v]);
   const child = spawn(process.execPath, [BIN, 'run', '--home', home, '--quiet', ...flagArgs, ...args], {
-    env: { ...process.env, SCANBRIDGE_HOME: '', ...env },
+    // No SANE backends unless the test brings its own (SANE_CONFIG_DIR in env): probing the machine's
+    // network backends takes seconds and finds nothing a test should depend on.
+    env: { ...process.env, SCANBRIDGE_HOME: '', SANE_CONFIG_DIR: emptySaneConfig(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,21 +1,14 @@
 /** Handlers: the image buffer of a session. */
-import { ScanbridgeError, type BUFFER_METHODS } from '@scanbridge/protocol';
-import { ingestUpload } from '../../imaging/ingest.js';
+import type { BUFFER_METHODS } from '@scanbridge/protocol';
+import { decodeSingle } from '../../formats/buffer-io.js';
+import { decodeBase64 } from './documents.js';
 import type { DomainHandlers } from './types.js';
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function decodeBase64(data: string): Buffer {
-  const clean = data.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
-  if (!BASE64.test(clean)) throw new ScanbridgeError('invalid-params', 'params.data: expected base64 image bytes');
-  return Buffer.from(clean, 'base64');
-}
 
 export const BUFFER_HANDLERS: DomainHandlers<keyof typeof BUFFER_METHODS> = {
   GetImageCount: ({ session }) => [session.buffer.count()],
   GetImagesInfo: ({ session, params }) => [session.buffer.list(params.pages)],
   AddImage: async ({ session, params }) => {
-    const image = await ingestUpload(decodeBase64(params.data), { xdpi: params.xdpi, ydpi: params.ydpi ?? params.xdpi });
+    const image = await decodeSingle(decodeBase64(params.data), { xdpi: params.xdpi, ydpi: params.ydpi });
     const opts: { index?: number; tags?: string[] } = {};
     if (params.index !== undefined) opts.index = params.index;
     if (params.tags) opts.tags = params.tags;

@@ -1,0 +1,94 @@
+/**
+ * Files in and out of a session's buffer: loading JPEG, PNG, BMP, TIFF, WebP
+ * and PDF files a page sends, and saving pages as PDF, TIFF, JPEG, PNG or BMP.
+ *
+ * Loading takes bytes only (base64 in `data`, or over HTTP the request body
+ * itself: `POST /f/LoadImages?id=<session>&params=<JSON>` with the file as
+ * body and any non-JSON content type), never a path. A file that is damaged,
+ * hostile or not supported is refused with `invalid-image` (the message names
+ * the format and the reason) and the buffer is left as it was.
+ *
+ * Saving answers the file(s) base64 in the result, or with `binary: true`
+ * (HTTP only) the file itself as the response body with its content type
+ * (one file: PDF, TIFF, or a single page), or writes into a folder the
+ * administrator allowed (`folder`: index in SaveFolders of scanbridge.ini)
+ * under a name the service makes safe.
+ */
+import { z } from 'zod';
+import { PageInfo, PageRef } from '../models.js';
+import type { MethodSpec } from './spec.js';
+
+export const InputFormat = z.enum(['auto', 'jpeg', 'png', 'bmp', 'tiff', 'webp', 'pdf']);
+export type InputFormat = z.infer<typeof InputFormat>;
+
+export const OutputFormat = z.enum(['pdf', 'tiff', 'jpeg', 'png', 'bmp']);
+export type OutputFormat = z.infer<typeof OutputFormat>;
+
+export const TiffCompression = z.enum(['auto', 'none', 'lzw', 'deflate', 'jpeg', 'g4']);
+export type TiffCompression = z.infer<typeof TiffCompression>;
+
+const text = z.string().max(2000);
+
+export const PdfMetadata = z.strictObject({ title: text.optional(), author: text.optional(), subject: text.optional(), keywords: text.optional(), creator: text.optional() });
+
+const dpi = z.number().positive().max(100000);
+
+export const SavedFile = z.object({
+  /** File name (the service's choice when saved to a folder). */
+  name: z.string(),
+  size: z.number().int(),
+  /** The file, base64 (when neither `binary` nor `folder` was asked). */
+  data: z.string().optional(),
+  /** Index in SaveFolders of the folder it was written to. */
+  folder: z.number().int().optional(),
+  /** Pages in the file. */
+  pages: z.number().int(),
+});
+
+export const SaveResult = z.object({
+  format: OutputFormat,
+  mimeType: z.string(),
+  pages: z.number().int(),
+  files: z.array(SavedFile),
+});
+export type SaveResult = z.infer<typeof SaveResult>;
+
+export const DOCUMENT_METHODS = {
+  LoadImages: {
+    session: true,
+    safe: false,
+    binaryBody: true,
+    params: z.strictObject({
+      data: z.string().min(1).optional().describe('the file, base64 (a data: URL is accepted); leave out when the HTTP body is the file'),
+      format: InputFormat.default('auto').describe('what the file must be; auto tells by content'),
+      index: z.number().int().min(0).optional().describe('where the first page goes; default: the end'),
+      dpi: z.number().int().min(36).max(1200).default(200).describe('resolution at which PDF pages are rendered'),
+      password: z.string().max(1000).optional().describe('password of an encrypted PDF'),
+      xdpi: dpi.optional().describe("resolution to record on the pages, overriding the file's"),
+      ydpi: dpi.optional(),
+      tags: z.array(z.string().min(1).max(100)).max(100).optional(),
+    }),
+    result: z.tuple([z.array(PageInfo)]),
+    summary: 'Load every page of a JPEG, PNG, BMP, TIFF, WebP or PDF file into the buffer.',
+  },
+  SaveImages: {
+    session: true,
+    safe: false,
+    params: z.strictObject({
+      format: OutputFormat,
+      pages: z.array(PageRef).min(1).max(100000).optional().describe('default: every page, in buffer order'),
+      binary: z.boolean().default(false).describe('HTTP: answer the file itself instead of JSON'),
+      folder: z.number().int().min(0).max(999).optional().describe('write into SaveFolders[folder] instead of answering the file'),
+      fileName: z.string().min(1).max(255).optional().describe('name wanted for the file (made safe by the service)'),
+      overwrite: z.boolean().default(false).describe('replace a file of the same name in the folder (default: pick a free name)'),
+      quality: z.number().int().min(1).max(100).optional().describe('JPEG quality (jpeg, tiff with jpeg compression)'),
+      progressive: z.boolean().optional().describe('progressive JPEG (jpeg)'),
+      compression: TiffCompression.optional().describe('tiff: auto = G4 for black-and-white, JPEG for JPEG pages, LZW otherwise'),
+      metadata: PdfMetadata.optional().describe('pdf: document information'),
+      pdfa: z.boolean().optional().describe('pdf: PDF/A-2b'),
+      password: z.string().min(1).max(127).optional().describe('pdf: AES-256 password'),
+    }),
+    result: z.tuple([SaveResult]),
+    summary: 'Save pages as PDF, TIFF, JPEG, PNG or BMP: base64, the HTTP body itself (binary), or a file in an allowed folder.',
+  },
+} as const satisfies Record<string, MethodSpec>;

@@ -1,0 +1,124 @@
+/**
+ * A scan in the worker: set the options, then start pages until the source
+ * is done (one page from a flatbed; from a feeder until it reports no more
+ * documents), each page read frame by frame, encoded, and handed to the
+ * service while the next page is already being read. At most one page waits
+ * for the service, so memory stays flat however long the batch is.
+ */
+import type { RawPage } from '../driver.js';
+import { ingestPage } from '../../imaging/ingest.js';
+import type { CallContext } from '../../supervisor/worker-host.js';
+import { PageAssembler, PageMemory } from './page-assembler.js';
+import type { SaneHandle } from './sane-handle.js';
+import type { SaneOption } from './sane-model.js';
+import { STATUS, statusError } from './sane-status.js';
+import type { ScanEvent, ScanParams } from './sane-worker-methods.js';
+
+/** Progress is reported at most this often per page (plus its start and end). */
+const PROGRESS_EVERY_MS = 100;
+/** Longest stretch of synchronous reads without giving the worker's event loop a turn. */
+const TURN_EVERY_MS = 4;
+
+export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallContext<ScanEvent>): Promise<{ pages: number; options: SaneOption[] }> {
+  const { signal } = ctx;
+  handle.apply(params.assignments);
+  const dpi = {
+    x: handle.number('x-resolution') ?? handle.number('resolution') ?? params.dpi,
+    y: handle.number('y-resolution') ?? handle.number('resolution') ?? params.dpi,
+  };
+  const stop = (): void => handle.cancel();
+  signal.addEventListener('abort', stop, { once: true });
+  let delivering: Promise<void> = Promise.resolve();
+  let pages = 0;
+  // Two pages in memory at most: the one being read and the one being encoded.
+  const memory = new PageMemory(2);
+  try {
+    for (let page = 1; ; page++) {
+      let read: { raw: RawPage; assembler: PageAssembler } | null;
+      try {
+        read = await readPage(handle, params, page, dpi, memory, ctx);
+      } catch (err) {
+        // The page before the failure still goes into the buffer before the job learns of the error.
+        await delivering;
+        throw err;
+      }
+      if (!read) break;
+      await delivering;
+      delivering = deliver(read.raw, page, ctx, () => read.assembler.release());
+      delivering.catch(() => undefined);
+      pages = page;
+      if (!params.feeder) break;
+    }
+    await delivering;
+  } finally {
+    signal.removeEventListener('abort', stop);
+    // Ends the batch (SANE wants a cancel after the last page) and stops a device that was interrupted.
+    handle.cancel();
+  }
+  return { pages, options: handle.options() };
+}
+
+/** Encode (then let the next page reuse the pixels' memory) and wait until the service has the page. */
+async function deliver(raw: RawPage, page: number, ctx: CallContext<ScanEvent>, release: () => void): Promise<void> {
+  let stored;
+  try {
+    stored = await ingestPage(raw);
+  } finally {
+    release();
+  }
+  await ctx.request({ type: 'page', page, ...stored });
+}
+
+/** One page, all its frames; null when a feeder has no more documents after the last page. */
+async function readPage(
+  handle: SaneHandle,
+  params: ScanParams,
+  page: number,
+  dpi: { x: number; y: number },
+  memory: PageMemory,
+  ctx: CallContext<ScanEvent>,
+): Promise<{ raw: RawPage; assembler: PageAssembler } | null> {
+  const { signal } = ctx;
+  const where = { device: params.device, page, delivered: page - 1 };
+  const assembler = new PageAssembler(params.device, page, dpi, memory);
+  let reported = 0;
+  const report = (force: boolean): void => {
+    const now = Date.now();
+    if (!force && now - reported < PROGRESS_EVERY_MS) return;
+    reported = now;
+    ctx.emit({ type: 'progress', page, ...assembler.progress() });
+  };
+  for (let frame = 0; ; frame++) {
+    const started = await handle.start();
+    if (signal.aborted) throw signal.reason;
+    if (started !== STATUS.GOOD) {
+      if (started === STATUS.NO_DOCS && page > 1 && frame === 0) return null;
+      throw statusError(started, { ...where, call: 'sane_start' });
+    }
+    const frameParams = handle.parameters();
+    assembler.beginFrame(frameParams);
+    if (frame === 0) report(true);
+    for (let turned = performance.now(); ; ) {
+      const { status, length } = handle.read(assembler.target());
+      // Let the event loop run (a cancel, the encoding of the previous page, IPC) between synchronous reads.
+      if (performance.now() - turned >= TURN_EVERY_MS) {
+        await new Promise(setImmediate);
+        turned = performance.now();
+      }
+      if (signal.aborted) throw signal.reason;
+      if (status === STATUS.GOOD) {
+        assembler.commit(length);
+        report(false);
+        continue;
+      }
+      if (status === STATUS.EOF) break;
+      // Some feeders only notice at the first read that nothing was loaded after the last page.
+      if (status === STATUS.NO_DOCS && page > 1 && frame === 0 && assembler.progress().bytes === 0) return null;
+      throw statusError(status, { ...where, call: 'sane_read' });
+    }
+    if (frameParams.lastFrame) break;
+  }
+  const raw = assembler.finish();
+  ctx.emit({ type: 'progress', page, fraction: 1, bytes: assembler.progress().bytes, lines: raw.height });
+  return { raw, assembler };
+}

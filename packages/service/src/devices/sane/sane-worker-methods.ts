@@ -1,0 +1,56 @@
+/** The methods of a SANE worker, declared once for both sides of the IPC boundary. */
+import { z } from 'zod';
+import { ColorMode } from '@scanbridge/protocol';
+import type { WorkerMethod } from '../../supervisor/worker-messages.js';
+import { Assignment, SaneDevice, SaneOption } from './sane-model.js';
+
+const Options = z.object({ options: z.array(SaneOption) });
+const NoEvent = z.never();
+
+export const ScanEvent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('progress'),
+    page: z.number().int().positive(),
+    fraction: z.number().min(0).max(1),
+    bytes: z.number().int().nonnegative(),
+    lines: z.number().int().nonnegative(),
+  }),
+  /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary. */
+  z.object({
+    type: z.literal('page'),
+    page: z.number().int().positive(),
+    format: z.enum(['png', 'jpeg']),
+    bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes'),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    xdpi: z.number().positive(),
+    ydpi: z.number().positive(),
+    mode: ColorMode,
+    bitDepth: z.number().int().positive(),
+  }),
+]);
+export type ScanEvent = z.infer<typeof ScanEvent>;
+
+export const ScanParams = z.object({
+  /** The scanbridge id, for messages. */
+  device: z.string(),
+  assignments: z.array(Assignment),
+  /** Keep starting pages until the feeder is empty; otherwise one page. */
+  feeder: z.boolean(),
+  /** Used for the page's resolution when the device has no resolution option. */
+  dpi: z.number().positive(),
+});
+export type ScanParams = z.infer<typeof ScanParams>;
+
+export const SANE_WORKER_METHODS = {
+  /** Devices libsane finds (sane_get_devices). */
+  list: { params: z.object({}), result: z.object({ devices: z.array(SaneDevice) }), event: NoEvent },
+  /** Open the worker's device; every other call except list needs it. */
+  open: { params: z.object({ name: z.string().min(1), device: z.string() }), result: Options, event: NoEvent },
+  options: { params: z.object({}), result: Options, event: NoEvent },
+  /** Set options as a scan would, without scanning: the device itself checks the settings. */
+  apply: { params: z.object({ assignments: z.array(Assignment) }), result: Options, event: NoEvent },
+  scan: { params: ScanParams, result: z.object({ pages: z.number().int().nonnegative(), options: z.array(SaneOption) }), event: ScanEvent },
+} satisfies Record<string, WorkerMethod>;
+
+export type SaneWorkerMethods = typeof SANE_WORKER_METHODS;

@@ -1,0 +1,135 @@
+/**
+ * Line-art (1-bit) pages as packed rows, the form CCITT G4 and 1-bit TIFF and
+ * PNG take: MSB first, rows padded to a byte, 1 = black. sharp only deals in
+ * 8-bit grey for these, which is eight times the memory and, for PNG output,
+ * goes through palette quantisation (half a second for an A4 page); packing
+ * and the 1-bit PNG layer here are a few lines each.
+ */
+import { promisify } from 'node:util';
+import { deflate, inflate } from 'node:zlib';
+import { PNG_SIGNATURE, physChunk, pngChunk, readPngChunks } from './png-chunks.js';
+
+const deflateAsync = promisify(deflate);
+const inflateAsync = promisify(inflate);
+
+export interface Bilevel {
+  width: number;
+  height: number;
+  /** Bytes per row: ceil(width / 8). */
+  stride: number;
+  /** Packed rows, 1 = black. */
+  data: Buffer;
+}
+
+/** 8-bit grey (0..255) to packed bits: darker than mid-grey is black. */
+export function packGrey(grey: Uint8Array, width: number, height: number): Bilevel {
+  const stride = (width + 7) >> 3;
+  const data = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const out = y * stride;
+    for (let x = 0; x < width; x++) {
+      if (grey[row + x]! < 128) data[out + (x >> 3)]! |= 0x80 >> (x & 7);
+    }
+  }
+  return { width, height, stride, data };
+}
+
+/** A 1-bit grey PNG (0 = black, as PNG has it) with the resolution in pHYs. */
+export async function encodeBilevelPng(b: Bilevel, xdpi: number, ydpi: number): Promise<Buffer> {
+  const scan = Buffer.alloc((b.stride + 1) * b.height);
+  for (let y = 0; y < b.height; y++) {
+    const src = y * b.stride;
+    const dst = y * (b.stride + 1) + 1; // filter byte 0 (none) leads each row
+    for (let i = 0; i < b.stride; i++) scan[dst + i] = ~b.data[src + i]! & 0xff;
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(b.width, 0);
+  ihdr.writeUInt32BE(b.height, 4);
+  ihdr.set([1, 0, 0, 0, 0], 8);
+  const idat = await deflateAsync(scan, { level: 6 });
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), physChunk(xdpi, ydpi), pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+/**
+ * The packed rows of a 1-bit PNG (grey, or a two-colour palette mapped by
+ * brightness), or null when the PNG is not that simple kind (interlaced,
+ * deeper): the caller then goes through sharp.
+ */
+export async function decodeBilevelPng(png: Buffer): Promise<Bilevel | null> {
+  const { header, palette, idat } = readPngChunks(png);
+  if (header.bitDepth !== 1 || header.interlaced || (header.colorType !== 0 && header.colorType !== 3)) return null;
+  const { width, height } = header;
+  const stride = (width + 7) >> 3;
+  const raw = await inflateAsync(Buffer.concat(idat), { maxOutputLength: (stride + 1) * height + 1 });
+  if (raw.length < (stride + 1) * height) throw new Error('the PNG image data is shorter than its size says');
+  // Which bit value is black: grey 0, or the darker palette entry.
+  let oneIsBlack = false;
+  if (header.colorType === 3 && palette && palette.length >= 6) {
+    const luma = (i: number) => 0.299 * palette[3 * i]! + 0.587 * palette[3 * i + 1]! + 0.114 * palette[3 * i + 2]!;
+    oneIsBlack = luma(1) < luma(0);
+  }
+  const data = Buffer.alloc(stride * height);
+  unfilter(raw, data, stride, height);
+  if (!oneIsBlack) invert(data);
+  // Bits past the width in the last byte of a row must read as white (0).
+  const tail = width & 7;
+  if (tail) {
+    const mask = (0xff << (8 - tail)) & 0xff;
+    for (let y = 0; y < height; y++) data[y * stride + stride - 1]! &= mask;
+  }
+  return { width, height, stride, data };
+}
+
+function invert(data: Buffer): void {
+  // Four bytes at a time where the buffer allows it.
+  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2) : undefined;
+  const done = words ? words.length << 2 : 0;
+  if (words) for (let i = 0; i < words.length; i++) words[i] = ~words[i]!;
+  for (let i = done; i < data.length; i++) data[i] = ~data[i]! & 0xff;
+}
+
+/** Undoes PNG row filters for a 1-byte pixel step (bit depth 1, one channel), one loop per filter type. */
+function unfilter(raw: Buffer, out: Buffer, stride: number, height: number): void {
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)]!;
+    const src = y * (stride + 1) + 1;
+    const dst = y * stride;
+    const prev = dst - stride;
+    const first = y === 0;
+    switch (filter) {
+      case 0:
+        raw.copy(out, dst, src, src + stride);
+        break;
+      case 1:
+        out[dst] = raw[src]!;
+        for (let i = 1; i < stride; i++) out[dst + i] = (raw[src + i]! + out[dst + i - 1]!) & 0xff;
+        break;
+      case 2:
+        if (first) raw.copy(out, dst, src, src + stride);
+        else for (let i = 0; i < stride; i++) out[dst + i] = (raw[src + i]! + out[prev + i]!) & 0xff;
+        break;
+      case 3:
+        for (let i = 0; i < stride; i++) {
+          const a = i > 0 ? out[dst + i - 1]! : 0;
+          const b = first ? 0 : out[prev + i]!;
+          out[dst + i] = (raw[src + i]! + ((a + b) >> 1)) & 0xff;
+        }
+        break;
+      case 4:
+        for (let i = 0; i < stride; i++) {
+          const a = i > 0 ? out[dst + i - 1]! : 0;
+          const b = first ? 0 : out[prev + i]!;
+          const c = !first && i > 0 ? out[prev + i - 1]! : 0;
+          const p = a + b - c;
+          const pa = Math.abs(p - a);
+          const pb = Math.abs(p - b);
+          const pc = Math.abs(p - c);
+          out[dst + i] = (raw[src + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+        }
+        break;
+      default:
+        throw new Error(`unknown PNG filter type ${filter} in row ${y}`);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Decoded pixels to what the buffer stores: line-art as a 1-bit PNG, grey and
+ * colour as lossless PNG. A loaded file is the user's original, so only
+ * JPEG stays lossy (and stays as it was sent whenever it can).
+ */
+import sharp from 'sharp';
+import type { StoredImage } from '../buffer/types.js';
+import { encodeBilevelPng, type Bilevel } from './bilevel.js';
+
+// Pages are large and read once by a pipeline: libvips' operation cache would only hold memory.
+sharp.cache(false);
+
+export async function storeBilevel(b: Bilevel, xdpi: number, ydpi: number): Promise<StoredImage> {
+  return { format: 'png', bytes: await encodeBilevelPng(b, xdpi, ydpi), width: b.width, height: b.height, xdpi, ydpi, mode: 'bw', bitDepth: 1 };
+}
+
+/** Interleaved 8-bit samples, 1 (grey) or 3 (RGB) per pixel. */
+export async function storePixels(data: Buffer, width: number, height: number, channels: 1 | 3, xdpi: number, ydpi: number): Promise<StoredImage> {
+  const bytes = await sharp(data, { raw: { width, height, channels }, limitInputPixels: false })
+    .withDensity(xdpi)
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+  return { format: 'png', bytes, width, height, xdpi, ydpi, mode: channels === 1 ? 'gray' : 'color', bitDepth: 8 };
+}

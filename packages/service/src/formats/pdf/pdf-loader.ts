@@ -1,0 +1,178 @@
+/**
+ * Loads a PDF through the load worker: one worker for the service, started
+ * on first use and ended after a minute without work, one document at a time.
+ * Every request has a time limit; a worker that overruns it, crashes or runs
+ * out of memory is terminated (and replaced for the next load), and the load
+ * fails with invalid-image naming the page.
+ */
+import { Worker } from 'node:worker_threads';
+import { ScanbridgeError } from '@scanbridge/protocol';
+import type { StoredImage } from '../../buffer/types.js';
+import { invalidImage } from '../invalid.js';
+import { LOAD_LIMITS } from '../limits.js';
+import { storePixels } from '../page-store.js';
+import { storeJpegAsIs } from '../raster-decoder.js';
+import type { FromWorker, ToWorker } from './pdf-load-messages.js';
+
+const IDLE_MS = 60_000;
+
+class LoadWorker {
+  readonly worker: Worker;
+  #pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  #dead: Error | undefined;
+
+  constructor() {
+    this.worker = new Worker(new URL('./pdf-load-worker.js', import.meta.url), {
+      // Bounds the JavaScript heap; canvases are bounded by the page pixel limit.
+      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+    });
+    // Not capturing the worker's stdout: a captured stream would keep the service's process alive.
+    // pdf.js is told to report nothing (verbosity 0) instead.
+    this.worker.on('message', (m: FromWorker) => {
+      const p = this.#pending;
+      this.#pending = undefined;
+      p?.resolve(m);
+    });
+    const die = (err: Error) => {
+      this.#dead ??= err;
+      const p = this.#pending;
+      this.#pending = undefined;
+      p?.reject(err);
+    };
+    this.worker.on('error', (err: Error & { code?: string }) => die(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error('rendering it needs more memory than allowed') : err));
+    this.worker.on('exit', (code) => die(new Error(`the PDF worker stopped (exit code ${code})`)));
+    // After the listeners: attaching a message listener references the worker again.
+    this.worker.unref();
+  }
+
+  get dead(): boolean {
+    return this.#dead !== undefined;
+  }
+
+  request(message: ToWorker, timeoutMs: number, what: string, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    return new Promise<FromWorker>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#dead ??= new Error(`${what} took longer than ${timeoutMs / 1000} s`);
+        void this.worker.terminate();
+      }, timeoutMs);
+      this.#pending = {
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(this.#dead ?? e);
+        },
+      };
+      this.worker.postMessage(message, transfer);
+    });
+  }
+}
+
+let shared: LoadWorker | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+function worker(): LoadWorker {
+  if (!shared || shared.dead) shared = new LoadWorker();
+  return shared;
+}
+
+/** One document at a time: resolves with a release function once the worker is free. */
+function acquire(): Promise<() => void> {
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  const turn = queue.then(() => {
+    clearTimeout(idleTimer);
+    return () => {
+      release();
+      idleTimer = setTimeout(() => {
+        const w = shared;
+        shared = undefined;
+        void w?.worker.terminate();
+      }, IDLE_MS);
+      idleTimer.unref();
+    };
+  });
+  queue = queue.then(() => mine);
+  return turn;
+}
+
+export interface PdfLoadOptions {
+  dpi: number;
+  password?: string | undefined;
+}
+
+export interface OpenPdf {
+  pageCount: number;
+  pages(): AsyncGenerator<StoredImage>;
+  close(): Promise<void>;
+}
+
+function failure(m: FromWorker, page?: number): ScanbridgeError {
+  if (m.type === 'error' && m.kind === 'password') {
+    const reason = m.given ? `${m.reason}` : `${m.reason}: pass it as params.password`;
+    return new ScanbridgeError('pdf-password-required', `PDF: ${reason}`, { format: 'pdf', reason: m.reason, passwordGiven: m.given ?? false });
+  }
+  return invalidImage('pdf', m.type === 'error' ? m.reason : `unexpected answer "${m.type}" from the PDF worker`, page);
+}
+
+export async function openPdf(bytes: Buffer, opts: PdfLoadOptions): Promise<OpenPdf> {
+  const release = await acquire();
+  const w = worker();
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    try {
+      if (!w.dead) await w.request({ type: 'close' }, LOAD_LIMITS.pdfOpenMs, 'closing the PDF');
+    } catch {
+      // A worker that cannot close is replaced on the next load.
+    } finally {
+      release();
+    }
+  };
+  let pageCount: number;
+  try {
+    const opened = await w.request(
+      { type: 'open', bytes: new Uint8Array(bytes), password: opts.password, dpi: opts.dpi, maxPages: LOAD_LIMITS.pages, maxPixels: LOAD_LIMITS.pixels, maxSide: LOAD_LIMITS.side },
+      LOAD_LIMITS.pdfOpenMs,
+      'opening the PDF',
+    );
+    if (opened.type !== 'opened') throw failure(opened);
+    pageCount = opened.pageCount;
+  } catch (err) {
+    await close();
+    throw err instanceof ScanbridgeError ? err : invalidImage('pdf', (err as Error).message);
+  }
+  return {
+    pageCount,
+    close,
+    async *pages() {
+      for (let index = 0; index < pageCount; index++) {
+        const page = pageCount > 1 ? index : undefined;
+        const ask = async (raster: boolean) => {
+          try {
+            return await w.request({ type: 'page', index, raster }, LOAD_LIMITS.pdfPageMs, `rendering page ${index + 1}`);
+          } catch (err) {
+            throw invalidImage('pdf', (err as Error).message, page);
+          }
+        };
+        let m = await ask(false);
+        if (m.type === 'jpeg') {
+          const stored = await storeJpegAsIs(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.xdpi, m.ydpi).catch(() => undefined);
+          if (stored) {
+            yield stored;
+            continue;
+          }
+          // A JPEG that does not decode cleanly is left to pdf.js, which renders what it can.
+          m = await ask(true);
+        }
+        if (m.type !== 'raster') throw failure(m, page);
+        yield await storePixels(Buffer.from(m.pixels.buffer, m.pixels.byteOffset, m.pixels.length), m.width, m.height, m.channels, m.dpi, m.dpi);
+      }
+    },
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * The attack suite: each rule of the security model against the requests a
+ * hostile page (or a local program pretending to be one) can send. Every case
+ * asserts the refusal and its code, and that the legitimate client's buffer is
+ * untouched and still served.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import sharp from 'sharp';
+import WebSocket from 'ws';
+import { TOKEN_HEADER, type AccessGrant } from '@scanbridge/protocol';
+import { startInProcess, rpc, tokenFor, type InProcess } from '../test-support/service-harness.js';
+import { request, type RawResponse } from '../test-support/net.js';
+import { VERSION_CODE } from '../version.js';
+import { imageSignature } from './image-signature.js';
+import { tokenHash } from './secrets.js';
+
+const APP = 'https://app.example.com';
+const OTHER = 'https://other.example.com';
+const EVIL = 'https://evil.example';
+
+const json = (res: RawResponse) => JSON.parse(res.body.toString()) as { result?: unknown[]; error?: { code: string; message: string } };
+
+describe('attack suite', () => {
+  let svc: InProcess;
+  let appToken: string;
+  let otherToken: string;
+  let session: string;
+
+  /** A call as a browser page of `origin` would send it. */
+  const page = (origin: string | undefined, path: string, body: object | string, headers: Record<string, string> = {}) =>
+    request(`${svc.base}${path}`, {
+      method: 'POST',
+      anonymous: true,
+      headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}), ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const grant = async (origin: string) => {
+    const res = await page(origin, '/fa/RequestAccess', { params: {} });
+    assert.equal(res.status, 200, res.body.toString());
+    return json(res).result![0] as AccessGrant;
+  };
+  const count = async () => (await rpc(svc.base, 'f', 'GetImageCount', {}, session)).body.result![0];
+
+  before(async () => {
+    svc = await startInProcess({ 'allowed-origins': APP });
+    assert.equal((await rpc(svc.base, 'fa', 'AllowOrigin', { origin: OTHER })).status, 200);
+    const a = await grant(APP);
+    const o = await grant(OTHER);
+    assert.equal(a.state, 'approved');
+    assert.equal(o.state, 'approved');
+    appToken = (a as { token: string }).token;
+    otherToken = (o as { token: string }).token;
+    const created = await page(APP, '/fa/CreateSession', { params: {} }, { [TOKEN_HEADER]: appToken });
+    session = (json(created).result![0] as { id: string }).id;
+    const data = (await sharp({ create: { width: 40, height: 40, channels: 3, background: '#345' } }).png().toBuffer()).toString('base64');
+    await page(APP, '/f/AddImage', { id: session, params: { data } }, { [TOKEN_HEADER]: appToken });
+    assert.equal(await count(), 1);
+  });
+  after(() => svc.close());
+
+  it('origin variants are refused before anything else: null, look-alikes, user info, paths, case, default ports, dots', async () => {
+    const variants = ['null', `${APP}/`, `${APP}/path`, 'https://APP.example.com', 'https://app.example.com:443', 'https://app.example.com.', 'https://user@app.example.com', 'https://app.example.com@evil.example', 'file://', 'javascript:alert(1)', 'https://app.example.com evil', 'http://0x7f000001', ''];
+    for (const origin of variants) {
+      const res = await page(origin, '/fa/CreateSession', { params: {} }, { [TOKEN_HEADER]: appToken });
+      assert.equal(res.status, 403, origin);
+      assert.ok(['origin-not-allowed', 'token-invalid'].includes(json(res).error!.code), `${origin}: ${json(res).error!.code}`);
+    }
+  });
+
+  it('prefix, suffix and IP look-alike origins of an approved one get no token and no CORS', async () => {
+    for (const origin of ['https://app.example.com.evil.example', 'https://evilapp.example.com', 'https://app.example.co', 'http://app.example.com', 'http://127.0.0.1.evil.example']) {
+      const res = await page(origin, '/fa/RequestAccess', { params: {} });
+      assert.equal(res.status, 200, origin);
+      assert.equal((json(res).result![0] as AccessGrant).state, 'pending', origin);
+      const call = await page(origin, '/fa/ListDevices', { params: {} }, { [TOKEN_HEADER]: appToken });
+      assert.equal(call.status, 403, origin);
+      assert.equal(json(call).error!.code, 'token-invalid');
+    }
+  });
+
+  it('simple-request CSRF (form posts, text/plain, no token) changes nothing', async () => {
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', `id=${session}`],
+      ['text/plain', JSON.stringify({ id: session })],
+      ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="id"\r\n\r\n${session}\r\n--x--`],
+    ] as const) {
+      for (const origin of [EVIL, APP, undefined]) {
+        const res = await page(origin, '/f/RemoveAllImages', body, { 'content-type': type });
+        assert.equal(res.status, 403, `${type} from ${origin}`);
+        assert.equal(json(res).error!.code, 'token-invalid');
+      }
+    }
+    // GET (an <img>, a link, sendBeacon's cousin) never changes state, even with a token.
+    const get = await request(`${svc.base}/f/RemoveAllImages?id=${session}`, { headers: { origin: APP, [TOKEN_HEADER]: appToken }, anonymous: true });
+    assert.equal(get.status, 405);
+    assert.equal(await count(), 1);
+  });
+
+  it("another origin's token is refused, and another origin's session does not exist for it", async () => {
+    const stolen = await page(EVIL, '/f/GetImageCount', { id: session }, { [TOKEN_HEADER]: appToken });
+    assert.equal(stolen.status, 403);
+    assert.equal(json(stolen).error!.code, 'token-invalid');
+    const foreign = await page(OTHER, '/f/RemoveAllImages', { id: session }, { [TOKEN_HEADER]: otherToken });
+    assert.equal(foreign.status, 404);
+    assert.equal(json(foreign).error!.code, 'unknown-session');
+    const noOrigin = await page(undefined, '/f/GetImageCount', { id: session }, { [TOKEN_HEADER]: appToken });
+    assert.equal(json(noOrigin).error!.code, 'token-invalid', 'a page token without its Origin is not the administrator token');
+    const forged = await page(APP, '/fa/ListDevices', { params: {} }, { [TOKEN_HEADER]: tokenFor(svc.base)! });
+    assert.equal(json(forged).error!.code, 'token-invalid', 'the administrator token is not accepted from a page');
+    assert.equal(await count(), 1);
+  });
+
+  it('administrator-only methods refuse page tokens', async () => {
+    for (const method of ['ListOrigins', 'AllowOrigin', 'RevokeOrigin']) {
+      const res = await page(APP, `/fa/${method}`, { params: method === 'ListOrigins' ? {} : { origin: EVIL } }, { [TOKEN_HEADER]: appToken });
+      assert.equal(res.status, 403, method);
+      assert.equal(json(res).error!.code, 'token-invalid');
+    }
+  });
+
+  it('WebSocket hijack: no token, a foreign origin, or a token of another origin are refused', async () => {
+    const open = (headers: Record<string, string>, query: string) =>
+      new Promise<{ code: number; first: string | null; status: number | null }>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}${query}`, { headers });
+        let first: string | null = null;
+        ws.on('message', (d) => (first ??= d.toString()));
+        ws.on('close', (code) => resolve({ code, first, status: null }));
+        ws.on('unexpected-response', (_req, res) => resolve({ code: 0, first: null, status: res.statusCode ?? 0 }));
+        ws.on('error', () => undefined);
+      });
+    const noToken = await open({ origin: EVIL }, '');
+    assert.equal(noToken.code, 4403);
+    assert.equal(JSON.parse(noToken.first!).error.code, 'token-invalid');
+    const wrongOrigin = await open({ origin: EVIL }, `&token=${appToken}`);
+    assert.equal(wrongOrigin.status, 403);
+    const otherSession = await open({ origin: OTHER }, `&token=${otherToken}`);
+    assert.equal(otherSession.code, 4404);
+    const badHost = await open({ origin: APP, host: `evil.example:${svc.ports.http}` }, `&token=${appToken}`);
+    assert.equal(badHost.status, 403);
+  });
+
+  it('image URLs: unsigned, foreign-signed and expired signatures are refused; a valid one works', async () => {
+    const base = `${svc.base}/dwt/dwt_${VERSION_CODE}/img?id=${session}&index=0&width=20&height=20`;
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const ok = await request(`${base}&exp=${exp}&sig=${imageSignature(tokenHash(appToken), session, exp)}`, { anonymous: true });
+    assert.equal(ok.status, 200);
+    const cases: Array<[string, string]> = [
+      ['', 'token-invalid'],
+      [`&exp=${exp}&sig=${imageSignature(tokenHash(otherToken), session, exp)}`, 'unknown-session'],
+      [`&exp=${exp + 1}&sig=${imageSignature(tokenHash(appToken), session, exp)}`, 'unknown-session'],
+      [`&exp=${exp - 1200}&sig=${imageSignature(tokenHash(appToken), session, exp - 1200)}`, 'token-invalid'],
+      [`&exp=${exp + 7 * 86400}&sig=${imageSignature(tokenHash(appToken), session, exp + 7 * 86400)}`, 'unknown-session'],
+    ];
+    for (const [query, code] of cases) {
+      const res = await request(`${base}${query}`, { anonymous: true });
+      assert.ok(res.status === 403 || res.status === 404, query);
+      assert.equal(json(res).error!.code, code, query);
+    }
+  });
+
+  it('path traversal strings reach nothing', async () => {
+    for (const path of ['/dwt/../../etc/passwd', '/sdk/../../package.json', '/sdk/%2e%2e/%2e%2e/package.json', '/demo/..%2f..%2fpackage.json', '/%2e%2e/%2e%2e/etc/passwd', '/f/..%2f..%2fetc%2fpasswd']) {
+      const res = await request(`${svc.base}${path}`, { anonymous: true });
+      assert.ok(res.status === 404 || res.status === 403, `${path}: ${res.status}`);
+      assert.doesNotMatch(res.body.toString(), /"name":|root:/, path);
+    }
+  });
+
+  it('oversized bodies are 413 and slow clients do not stop the service from serving others', async () => {
+    const big = await page(APP, '/f/AddImage', JSON.stringify({ id: session, params: { data: 'A'.repeat(80 * 1024 * 1024) } }), { [TOKEN_HEADER]: appToken });
+    assert.equal(big.status, 413);
+    assert.equal(json(big).error!.code, 'too-large');
+    const slow: net.Socket[] = [];
+    for (let i = 0; i < 50; i++) {
+      const socket = net.connect(svc.ports.http, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`POST /f/GetImageCount HTTP/1.1\r\nHost: 127.0.0.1:${svc.ports.http}\r\nContent-Length: 100000\r\n\r\n{"id":`);
+      slow.push(socket);
+    }
+    try {
+      assert.equal(await count(), 1, 'the legitimate client is still served');
+    } finally {
+      for (const s of slow) s.destroy();
+    }
+  });
+
+  it('consent: pending for an unknown origin, the page shows the real origin, decisions only from the consent page, then a token that works until revoked', async () => {
+    const origin = 'https://newcomer.example';
+    const pending = await grant(origin);
+    assert.equal(pending.state, 'pending');
+    const { request: id, consentUrl } = pending as { request: string; consentUrl: string };
+    assert.equal(consentUrl, `http://127.0.0.1:${svc.ports.welcomeHttp}/consent?request=${id}`);
+    const consent = await request(consentUrl, { anonymous: true });
+    assert.equal(consent.status, 200);
+    assert.equal(consent.headers['x-frame-options'], 'DENY');
+    assert.match(String(consent.headers['content-security-policy']), /frame-ancestors 'none'/);
+    const html = consent.body.toString();
+    assert.match(html, /<p class="origin" id="origin">https:\/\/newcomer\.example<\/p>/);
+    const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(html)![1]!;
+    const welcome = `http://127.0.0.1:${svc.ports.welcomeHttp}`;
+    const decide = (origin: string | undefined, fields: string) =>
+      request(`${welcome}/consent/decide`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) }, body: fields });
+    assert.equal((await decide(origin, `request=${id}&csrf=${csrf}&decision=allow`)).status, 403, 'the page cannot approve itself');
+    assert.equal((await decide(undefined, `request=${id}&csrf=${csrf}&decision=allow`)).status, 403);
+    assert.equal((await decide(welcome, `request=${id}&csrf=${'0'.repeat(32)}&decision=allow`)).status, 403, 'a forged form');
+    assert.equal((json(await page(origin, '/fa/RequestAccess', { params: { request: id } })).result![0] as AccessGrant).state, 'pending');
+    const allowed = await decide(welcome, `request=${id}&csrf=${csrf}&decision=allow`);
+    assert.equal(allowed.status, 200);
+    assert.match(allowed.body.toString(), /You allowed <b>https:\/\/newcomer\.example<\/b>/);
+    const approved = json(await page(origin, '/fa/RequestAccess', { params: { request: id } })).result![0] as AccessGrant;
+    assert.equal(approved.state, 'approved');
+    const token = (approved as { token: string }).token;
+    assert.ok(Buffer.from(token, 'base64url').length >= 16, 'at least 128 bits');
+    assert.equal((await page(origin, '/fa/ListDevices', { params: {} }, { [TOKEN_HEADER]: token })).status, 200);
+    assert.equal((await rpc(svc.base, 'fa', 'RevokeOrigin', { origin })).body.result![0], true);
+    const after = await page(origin, '/fa/ListDevices', { params: {} }, { [TOKEN_HEADER]: token });
+    assert.equal(after.status, 403);
+    assert.equal(json(after).error!.code, 'token-invalid');
+  });
+
+  it('a denied request ends with origin-not-allowed; pending requests per origin are limited', async () => {
+    const origin = 'https://pushy.example';
+    const first = (await grant(origin)) as { request: string; consentUrl: string };
+    const csrf = /name="csrf" value="([0-9a-f]+)"/.exec((await request(first.consentUrl, { anonymous: true })).body.toString())![1]!;
+    const welcome = `http://127.0.0.1:${svc.ports.welcomeHttp}`;
+    await request(`${welcome}/consent/decide`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: welcome }, body: `request=${first.request}&csrf=${csrf}&decision=deny` });
+    const denied = await page(origin, '/fa/RequestAccess', { params: { request: first.request } });
+    assert.equal(denied.status, 403);
+    assert.equal(json(denied).error!.code, 'origin-not-allowed');
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await page(origin, '/fa/RequestAccess', { params: {} });
+      codes.push(res.status === 200 ? 'pending' : json(res).error!.code);
+    }
+    assert.deepEqual(codes, ['pending', 'pending', 'pending', 'too-many-requests', 'too-many-requests']);
+  });
+
+  it('the legitimate client kept its page through all of it', async () => {
+    const res = await page(APP, '/f/GetImagesInfo', { id: session }, { [TOKEN_HEADER]: appToken });
+    assert.equal(res.status, 200);
+    assert.equal((json(res).result![0] as unknown[]).length, 1);
+  });
+});

@@ -1,0 +1,99 @@
+/** Handlers: loading files into the buffer and saving pages as files. */
+import { Readable } from 'node:stream';
+import { ScanbridgeError, type DOCUMENT_METHODS, type SaveResult } from '@scanbridge/protocol';
+import { bufferPages, loadIntoBuffer } from '../../formats/buffer-io.js';
+import { checkSaveOptions, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
+import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
+import type { DomainHandlers } from './types.js';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Base64 (whitespace and a data: URL prefix allowed) to bytes. */
+export function decodeBase64(data: string, path = 'params.data'): Buffer {
+  const clean = data.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
+  if (!BASE64.test(clean)) throw new ScanbridgeError('invalid-params', `${path}: expected the file as base64`);
+  return Buffer.from(clean, 'base64');
+}
+
+/** A file answered inside JSON is held whole, twice (bytes and base64): past this, binary or a folder is the way. */
+const MAX_INLINE_BYTES = 256 * 1024 * 1024;
+
+async function collect(file: OutputFile): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of file.chunks()) {
+    size += chunk.length;
+    if (size > MAX_INLINE_BYTES) {
+      throw new ScanbridgeError('too-large', `the file passes ${MAX_INLINE_BYTES / 1048576} MB, too large to answer as base64: use binary: true (or a folder)`);
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts);
+}
+
+const EXTENSION_ALIASES = ['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png', '.bmp'];
+
+export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = {
+  LoadImages: async ({ session, params, source }) => {
+    if (params.data !== undefined && source.body) throw new ScanbridgeError('invalid-params', 'params.data: the file came as the request body too; send it once');
+    const bytes = params.data !== undefined ? decodeBase64(params.data) : source.body;
+    if (!bytes) throw new ScanbridgeError('invalid-params', 'params.data: required (the file as base64), unless the HTTP body is the file');
+    return [
+      await loadIntoBuffer(session.buffer, bytes, {
+        format: params.format,
+        dpi: params.dpi,
+        password: params.password,
+        xdpi: params.xdpi,
+        ydpi: params.ydpi,
+        index: params.index,
+        tags: params.tags,
+      }),
+    ];
+  },
+
+  SaveImages: async ({ ctx, session, params, source }) => {
+    const opts: SaveOptions = {
+      format: params.format,
+      quality: params.quality,
+      progressive: params.progressive,
+      compression: params.compression,
+      metadata: params.metadata,
+      pdfa: params.pdfa,
+      password: params.password,
+    };
+    if (params.binary && params.folder !== undefined) throw new ScanbridgeError('invalid-params', 'params.binary and params.folder exclude each other: answer the file, or write it to a folder');
+    if (params.overwrite && params.folder === undefined) throw new ScanbridgeError('invalid-params', 'params.overwrite applies to saving into a folder (params.folder)');
+    const { facts, source: pages } = bufferPages(session.buffer, params.pages);
+    checkSaveOptions(opts, facts);
+    const files = outputFiles(pages, opts);
+    const ext = EXTENSIONS[opts.format];
+    const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
+    const nameOf = (f: OutputFile) => (files.length === 1 ? base : `${base}-${f.first + 1}`);
+    const result: SaveResult = { format: opts.format, mimeType: MIME_TYPES[opts.format], pages: facts.length, files: [] };
+
+    if (params.binary) {
+      if (!source.binary) throw new ScanbridgeError('invalid-params', 'params.binary: a file answer needs HTTP (POST /f/SaveImages); over the WebSocket leave binary out to get base64');
+      if (files.length !== 1) {
+        throw new ScanbridgeError('invalid-params', `params.binary answers one file, but ${files.length} pages as ${opts.format.toUpperCase()} make ${files.length} files: save one page at a time, or as PDF or TIFF`);
+      }
+      const file = files[0]!;
+      source.binary.answer = { contentType: MIME_TYPES[opts.format], fileName: `${base}${ext}`, pages: file.pages, body: Readable.from(file.chunks()) };
+      result.files.push({ name: `${base}${ext}`, size: 0, pages: file.pages });
+      return [result];
+    }
+    if (params.folder !== undefined) {
+      const folder = await allowedFolder(ctx.saveFolders, params.folder);
+      for (const f of files) {
+        const written = await writeIntoFolder(folder, nameOf(f), ext, params.overwrite, f.chunks());
+        result.files.push({ name: written.name, size: written.size, folder: params.folder, pages: f.pages });
+      }
+      ctx.log.info({ session: session.id.slice(0, 8), files: result.files.length, format: opts.format }, 'pages saved to an allowed folder');
+      return [result];
+    }
+    for (const f of files) {
+      const bytes = await collect(f);
+      result.files.push({ name: `${nameOf(f)}${ext}`, size: bytes.length, data: bytes.toString('base64'), pages: f.pages });
+    }
+    return [result];
+  },
+};

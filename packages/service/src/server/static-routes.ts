@@ -1,0 +1,82 @@
+/**
+ * Files of the browser packages, served by the service itself:
+ * `/sdk/scanbridge.js` (the SDK's single-file build, on every listener, for a
+ * <script> tag) and `/demo/` (the demo application, on the welcome ports).
+ * They come from the dist folders of @scanbridge/client and @scanbridge/demo,
+ * found through the workspace packages; when a package is not built, the
+ * answer is a 404 that names the build step.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol';
+import type { ServiceContext } from './context.js';
+import { errorEnvelope } from './rpc.js';
+
+const require = createRequire(import.meta.url);
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+/** One level of plain file names: nothing can climb out of a dist folder. */
+const FILE_NAME = /^[a-z0-9][a-z0-9._-]{0,100}$/;
+
+function distOf(pkg: string): string | null {
+  try {
+    return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'dist');
+  } catch {
+    return null;
+  }
+}
+
+function notBuilt(what: string, file: string): ScanbridgeError {
+  return new ScanbridgeError('not-found', `${what} is not built (${file} is missing): run \`npm run build\` at the root of the scanbridge repository`);
+}
+
+async function sendFile(reply: FastifyReply, dist: string | null, name: string, what: string): Promise<FastifyReply> {
+  const relative = `${what.replace('@scanbridge/', 'packages/')}/dist/${name}`;
+  try {
+    if (!FILE_NAME.test(name) || !TYPES[path.extname(name)]) throw new ScanbridgeError('not-found', `no file ${name.slice(0, 100)} in ${what}`);
+    if (dist === null) throw notBuilt(what, relative);
+    const file = path.join(dist, name);
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) throw name === 'index.html' || name === 'scanbridge.js' ? notBuilt(what, relative) : new ScanbridgeError('not-found', `no file ${name} in ${what}`);
+    return reply
+      .type(TYPES[path.extname(name)]!)
+      .header('cache-control', 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .send(await readFile(file));
+  } catch (err) {
+    const { status, body } = errorEnvelope(NO_SESSION_ID, '', '', err);
+    return reply.code(status).header('cache-control', 'no-store').send(body);
+  }
+}
+
+/** Where the built files are; tests pass other folders (or null: not built). */
+export interface StaticDists {
+  client: string | null;
+  demo: string | null;
+}
+
+export function registerStaticRoutes(
+  app: FastifyInstance,
+  ctx: Pick<ServiceContext, 'ports'>,
+  role: 'api' | 'welcome',
+  dists: StaticDists = { client: distOf('@scanbridge/client'), demo: distOf('@scanbridge/demo') },
+): void {
+  const { client, demo } = dists;
+  app.get<{ Params: { file: string } }>('/sdk/:file', (req, reply) =>
+    sendFile(reply, client, req.params.file === 'scanbridge.js' || req.params.file === 'scanbridge.js.map' ? req.params.file : '', '@scanbridge/client'),
+  );
+  if (role !== 'welcome') return;
+  // The redirect tells the demo where this service's API listens (its ports may not be the defaults).
+  app.get('/demo', (_req, reply) => reply.redirect(`/demo/?http=${ctx.ports.http}&https=${ctx.ports.https}`, 302));
+  app.get('/demo/', (_req, reply) => sendFile(reply, demo, 'index.html', '@scanbridge/demo'));
+  app.get<{ Params: { file: string } }>('/demo/:file', (req, reply) => sendFile(reply, demo, req.params.file, '@scanbridge/demo'));
+}

@@ -1,0 +1,57 @@
+/**
+ * The wire between the service and its worker processes (one per open
+ * device of a native driver). The envelope is generic; each kind of worker
+ * declares its methods once as zod schemas (params, result, streamed
+ * events), and both ends validate against them, as the service does for the
+ * browser protocol.
+ */
+import { z } from 'zod';
+
+/** One method of a worker: what it takes, what it answers, what it streams meanwhile. */
+export interface WorkerMethod<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType, E extends z.ZodType = z.ZodType> {
+  readonly params: P;
+  readonly result: R;
+  readonly event: E;
+}
+
+export type WorkerMethods = Record<string, WorkerMethod>;
+
+export type ParamsOf<M extends WorkerMethods, K extends keyof M> = z.input<M[K]['params']>;
+export type ResultOf<M extends WorkerMethods, K extends keyof M> = z.output<M[K]['result']>;
+export type EventOf<M extends WorkerMethods, K extends keyof M> = z.output<M[K]['event']>;
+
+/** Errors cross the boundary as data and are rebuilt as ScanbridgeError on the other side. */
+export const WorkerError = z.object({
+  code: z.string().min(1),
+  message: z.string(),
+  stack: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type WorkerError = z.infer<typeof WorkerError>;
+
+const CallId = z.number().int().positive();
+
+export const ToWorker = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('call'), id: CallId, method: z.string().min(1), params: z.unknown() }),
+  /** Abort a call (cancel a scan): its handler's AbortSignal fires. */
+  z.strictObject({ type: z.literal('abort'), id: CallId }),
+  /** The parent has handled an event sent with `seq` (back-pressure); `error` if its handler failed. */
+  z.strictObject({ type: z.literal('ack'), id: CallId, seq: z.number().int().positive(), error: WorkerError.optional() }),
+  /** Finish what is open (close the device) and exit. */
+  z.strictObject({ type: z.literal('stop') }),
+]);
+export type ToWorker = z.infer<typeof ToWorker>;
+
+export const FromWorker = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready'), pid: z.number().int().positive(), info: z.unknown() }),
+  /** The worker could not start (e.g. the native library is missing); it exits after sending this. */
+  z.strictObject({ type: z.literal('startup-failed'), error: WorkerError }),
+  /** An event of a running call; with `seq` the worker waits for an `ack`. */
+  z.strictObject({ type: z.literal('event'), id: CallId, seq: z.number().int().positive().optional(), event: z.unknown() }),
+  z.strictObject({ type: z.literal('result'), id: CallId, value: z.unknown() }),
+  z.strictObject({ type: z.literal('error'), id: CallId, error: WorkerError }),
+]);
+export type FromWorker = z.infer<typeof FromWorker>;
+
+/** Environment variable through which a worker learns its parent's pid, to exit when the parent is gone. */
+export const PARENT_PID_ENV = 'SCANBRIDGE_PARENT_PID';
