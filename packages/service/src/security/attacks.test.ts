@@ -127,7 +127,11 @@ describe('attack suite', () => {
         let first: string | null = null;
         ws.on('message', (d) => (first ??= d.toString()));
         ws.on('close', (code) => resolve({ code, first, status: null }));
-        ws.on('unexpected-response', (_req, res) => resolve({ code: 0, first: null, status: res.statusCode ?? 0 }));
+        ws.on('unexpected-response', (req, res) => {
+          // A refused upgrade leaves the HTTP request open unless it is ended here.
+          req.destroy();
+          resolve({ code: 0, first: null, status: res.statusCode ?? 0 });
+        });
         ws.on('error', () => undefined);
       });
     const noToken = await open({ origin: EVIL }, '');

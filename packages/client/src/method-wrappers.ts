@@ -1,0 +1,45 @@
+/**
+ * One camelCase method per protocol method, derived from METHODS at run time
+ * and typed from it, so a method added to @scanbridge/protocol appears in the
+ * SDK without a line here (a type-level test checks that none is missing).
+ * `getImageCount()` answers the number itself: one-element result tuples are
+ * unwrapped; longer ones (VersionInfo) stay tuples.
+ */
+import { METHOD_NAMES, type MethodName, type ParamsOf, type ResultOf } from '@scanbridge/protocol';
+
+/** A one-element result tuple is unwrapped. */
+export type Unwrapped<R> = R extends readonly [infer Only] ? Only : R;
+
+export type WrapperName<M extends MethodName> = Uncapitalize<M>;
+
+/** Methods whose params may all be left out take them optionally. */
+export type Wrapper<M extends MethodName> = {} extends ParamsOf<M>
+  ? (params?: ParamsOf<M>) => Promise<Unwrapped<ResultOf<M>>>
+  : (params: ParamsOf<M>) => Promise<Unwrapped<ResultOf<M>>>;
+
+export type MethodWrappers = { [M in MethodName as WrapperName<M>]: Wrapper<M> };
+
+export function wrapperName<M extends MethodName>(method: M): WrapperName<M> {
+  return (method.charAt(0).toLowerCase() + method.slice(1)) as WrapperName<M>;
+}
+
+export function unwrap<R extends readonly unknown[]>(result: R): Unwrapped<R> {
+  return (result.length === 1 ? result[0] : result) as Unwrapped<R>;
+}
+
+interface Caller {
+  call<M extends MethodName>(method: M, params?: ParamsOf<M>): Promise<ResultOf<M>>;
+}
+
+/** Define every wrapper on `prototype` (a class whose instances implement call()). */
+export function defineWrappers(prototype: Caller): void {
+  for (const method of METHOD_NAMES) {
+    Object.defineProperty(prototype, wrapperName(method), {
+      configurable: true,
+      writable: true,
+      value: async function (this: Caller, params?: ParamsOf<typeof method>) {
+        return unwrap(await this.call(method, params));
+      },
+    });
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * A running scan as the application sees it: events (`page`, `progress`,
+ * `end`), an async iterator of the pages in acquisition order, and `done`.
+ * Pages come from the service's job events; after a reconnect, or if an event
+ * was missed, the job's own page list (JobInfo.pageIds) fills the gaps, so no
+ * page is skipped or yielded twice.
+ */
+import { ScanbridgeError, isErrorCode, type JobEvent, type JobInfo, type PageInfo } from '@scanbridge/protocol';
+import { Emitter } from './emitter.js';
+
+export interface JobProgress {
+  /** 0-based number of the page being acquired. */
+  page: number;
+  /** 0..1 of the current page. */
+  fraction: number;
+  bytes: number;
+  lines: number;
+}
+
+export interface ScanJobEvents {
+  /** A page arrived in the buffer. */
+  page: PageInfo;
+  progress: JobProgress;
+  /** The job ended: done, failed, cancelled or interrupted. */
+  end: JobInfo;
+}
+
+/** What a job needs from its client. */
+export interface JobHost {
+  pageInfos(ids: string[]): Promise<PageInfo[]>;
+  getJob(id: string): Promise<JobInfo>;
+  cancelJob(id: string): Promise<JobInfo>;
+}
+
+/** The typed error of a job that did not end `done`, carrying the job. */
+export function jobError(info: JobInfo): ScanbridgeError | null {
+  if (info.state === 'done' || info.state === 'running') return null;
+  const code = info.error && isErrorCode(info.error.code) ? info.error.code : info.state === 'cancelled' ? 'job-cancelled' : 'internal-error';
+  return new ScanbridgeError(code, info.error?.message ?? `the scan job ended ${info.state}`, { job: info });
+}
+
+export class ScanJob extends Emitter<ScanJobEvents> {
+  #info: JobInfo;
+  readonly #host: JobHost;
+  readonly #delivered: PageInfo[] = [];
+  readonly #seen = new Set<string>();
+  readonly #wakers: Array<() => void> = [];
+  /** Page deliveries run one after another so pages keep their order. */
+  #chain: Promise<void> = Promise.resolve();
+  #ended = false;
+  #error: ScanbridgeError | null = null;
+  #done: Promise<JobInfo> | null = null;
+  readonly #endWaiters: Array<() => void> = [];
+
+  constructor(info: JobInfo, host: JobHost) {
+    super();
+    this.#info = info;
+    this.#host = host;
+  }
+
+  get id(): string {
+    return this.#info.id;
+  }
+
+  /** The latest known state of the job. */
+  get info(): JobInfo {
+    return this.#info;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /**
+   * Resolves with the job when it ended `done`; rejects with a ScanbridgeError
+   * (paper-jam, feeder-empty, job-cancelled...) otherwise. The pages acquired
+   * before an error stay in the buffer. Created on first use, so a job whose
+   * `done` nobody reads never causes an unhandled rejection.
+   */
+  get done(): Promise<JobInfo> {
+    return (this.#done ??= new Promise<void>((resolve) => (this.#ended ? resolve() : this.#endWaiters.push(resolve))).then(() => {
+      if (this.#error) throw this.#error;
+      return this.#info;
+    }));
+  }
+
+  /** Every page of the job in acquisition order, from the first, as they arrive; throws the job's error at the end. */
+  async *pages(): AsyncGenerator<PageInfo, void, undefined> {
+    let next = 0;
+    for (;;) {
+      while (next < this.#delivered.length) yield this.#delivered[next++]!;
+      if (this.#ended) {
+        if (this.#error) throw this.#error;
+        return;
+      }
+      await new Promise<void>((resolve) => this.#wakers.push(resolve));
+    }
+  }
+
+  async cancel(): Promise<JobInfo> {
+    const info = await this.#host.cancelJob(this.id);
+    this.#update(info);
+    return info;
+  }
+
+  /** @internal A job event of this job, from the client's socket. */
+  handle(event: JobEvent): void {
+    if (this.#ended) return;
+    this.#update(event.job);
+    if (event.type === 'page') this.#deliver([event.pageId]);
+    else if (event.type === 'progress') this.emit('progress', { page: event.page, fraction: event.fraction, bytes: event.bytes, lines: event.lines });
+    else if (event.type === 'done' || event.type === 'failed') this.#finish(event.job);
+  }
+
+  /** @internal After a reconnect: events may have been missed, ask the service. */
+  resync(): void {
+    if (this.#ended) return;
+    this.#chain = this.#chain.then(async () => {
+      try {
+        const info = await this.#host.getJob(this.id);
+        this.#update(info);
+        this.#deliverNow(info.pageIds);
+        if (info.state !== 'running') this.#finish(info);
+      } catch (err) {
+        // The service forgot the job (restarted long ago): end it with that error.
+        if (err instanceof ScanbridgeError && err.code === 'unknown-job') this.#end(err);
+      }
+    });
+  }
+
+  #update(info: JobInfo): void {
+    if (info.id === this.id) this.#info = info;
+  }
+
+  #deliver(ids: string[]): void {
+    this.#chain = this.#chain.then(() => this.#deliverNow(ids));
+  }
+
+  async #deliverNow(ids: string[]): Promise<void> {
+    const fresh = ids.filter((id) => !this.#seen.has(id));
+    if (fresh.length === 0) return;
+    fresh.forEach((id) => this.#seen.add(id));
+    // A page the user removed before we asked is skipped; the others still arrive.
+    const infos = await this.#host
+      .pageInfos(fresh)
+      .catch(async () => (await Promise.all(fresh.map((id) => this.#host.pageInfos([id]).catch(() => [])))).flat());
+    for (const info of infos) {
+      this.#delivered.push(info);
+      this.emit('page', info);
+    }
+    this.#wake();
+  }
+
+  #finish(info: JobInfo): void {
+    this.#chain = this.#chain.then(async () => {
+      if (this.#ended) return;
+      this.#update(info);
+      await this.#deliverNow(info.pageIds);
+      this.#end(jobError(info));
+    });
+  }
+
+  #end(error: ScanbridgeError | null): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#error = error;
+    this.emit('end', this.#info);
+    this.#endWaiters.splice(0).forEach((resolve) => resolve());
+    this.#wake();
+  }
+
+  #wake(): void {
+    this.#wakers.splice(0).forEach((resolve) => resolve());
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Headless Chromium for the browser tests and benchmarks: Debian's
+ * /usr/bin/chromium (installed by scripts/setup.sh --test), driven by
+ * playwright-core, with a fresh profile each time. Nothing is downloaded: a
+ * missing browser fails the test.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.SCANBRIDGE_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Errors pages did not handle (uncaught exceptions and unhandled rejections), of every page of the context. */
+  pageErrors: Error[];
+  close(): Promise<void>;
+}
+
+export async function launchChromium(opts: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
+  const profile = await mkdtemp(path.join(tmpdir(), 'scanbridge-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: opts.viewport ?? { width: 1280, height: 860 },
+    acceptDownloads: true,
+  });
+  // Tests wait for what they expect however slow the machine is (no wall-clock limits in tests).
+  context.setDefaultTimeout(0);
+  const pageErrors: Error[] = [];
+  const watch = (p: Page) => p.on('pageerror', (err) => pageErrors.push(err));
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    pageErrors,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * HTTP calls in the protocol's envelope, with every failure turned into a
+ * ScanbridgeError: a network failure (nothing listening, or a page origin the
+ * service does not answer) becomes `service-not-found` or
+ * `origin-not-allowed`, an error envelope becomes its own code.
+ */
+import { ScanbridgeError, TOKEN_HEADER, isErrorCode, type ResponseEnvelope, type WireError } from '@scanbridge/protocol';
+
+export type FetchLike = typeof fetch;
+
+export const DEFAULT_INSTALL_URL = 'https://github.com/scanbridge/scanbridge#quick-start';
+
+export interface Endpoint {
+  /** e.g. http://127.0.0.1:18622 */
+  base: string;
+  fetch: FetchLike;
+  installUrl: string;
+  /** The token from RequestAccess (or the administrator token of a local script); null before access. */
+  token: string | null;
+}
+
+function tokenHeader(endpoint: Endpoint): Record<string, string> {
+  return endpoint.token === null ? {} : { [TOKEN_HEADER]: endpoint.token };
+}
+
+/**
+ * A browser hides why a cross-origin request failed. A second request in
+ * `no-cors` mode tells the two cases apart: it resolves (opaque) when
+ * something answered, so the service is there but did not allow this origin.
+ */
+async function answeredOpaquely(endpoint: Endpoint, url: string): Promise<boolean> {
+  if (typeof document === 'undefined') return false;
+  try {
+    await endpoint.fetch(url, { mode: 'no-cors', cache: 'no-store' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function networkError(endpoint: Endpoint, url: string, err: unknown): Promise<ScanbridgeError> {
+  const origin = typeof location === 'undefined' ? undefined : location.origin;
+  if (origin && (await answeredOpaquely(endpoint, `${endpoint.base}/fa/VersionInfo`))) {
+    return new ScanbridgeError(
+      'origin-not-allowed',
+      `scanbridge at ${endpoint.base} does not answer pages from ${origin}; add it to AllowedOrigins in scanbridge.ini`,
+      { origin, base: endpoint.base },
+      { cause: err },
+    );
+  }
+  return new ScanbridgeError(
+    'service-not-found',
+    `scanbridge does not answer at ${endpoint.base} (${(err as Error)?.message ?? String(err)}); is it installed and running? See ${endpoint.installUrl}`,
+    { base: endpoint.base, url, installUrl: endpoint.installUrl },
+    { cause: err },
+  );
+}
+
+function isWireError(value: unknown): value is WireError {
+  return typeof value === 'object' && value !== null && typeof (value as WireError).message === 'string' && 'code' in value;
+}
+
+/** Read an envelope answer; an error envelope is thrown as its ScanbridgeError. */
+export async function readEnvelope(res: Response, url: string): Promise<ResponseEnvelope> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw new ScanbridgeError('internal-error', `${url} answered HTTP ${res.status} without a JSON envelope; is another program using this port?`, { url, status: res.status });
+  }
+  if (typeof body !== 'object' || body === null) throw new ScanbridgeError('internal-error', `${url} answered an unexpected body`, { url, status: res.status });
+  const error = (body as { error?: unknown }).error;
+  if (error !== undefined) {
+    if (!isWireError(error)) throw new ScanbridgeError('internal-error', `${url} answered a malformed error`, { url, status: res.status });
+    // Codes this SDK does not know yet (a newer service) keep their text; the code becomes internal-error.
+    throw isErrorCode(error.code) ? ScanbridgeError.fromWire(error) : new ScanbridgeError('internal-error', `${String(error.code)}: ${error.message}`, { code: error.code });
+  }
+  if (!Array.isArray((body as { result?: unknown }).result)) throw new ScanbridgeError('internal-error', `${url} answered without a result`, { url, status: res.status });
+  return body as ResponseEnvelope;
+}
+
+/** GET a safe /fa/ method. */
+export async function getSafe(endpoint: Endpoint, method: string): Promise<unknown[]> {
+  const url = `${endpoint.base}/fa/${method}?ts=${Date.now()}`;
+  let res: Response;
+  try {
+    res = await endpoint.fetch(url, { cache: 'no-store', headers: tokenHeader(endpoint) });
+  } catch (err) {
+    throw await networkError(endpoint, url, err);
+  }
+  return ((await readEnvelope(res, url)) as { result: unknown[] }).result;
+}
+
+/** POST a call: /fa/<Method> without a session, /f/<Method> with one. */
+export async function post(endpoint: Endpoint, method: string, session: string | null, params: unknown, cmdId: string): Promise<unknown[]> {
+  const url = `${endpoint.base}/${session === null ? 'fa' : 'f'}/${method}`;
+  let res: Response;
+  try {
+    res = await endpoint.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...tokenHeader(endpoint) },
+      body: JSON.stringify(session === null ? { params, cmdId } : { id: session, params, cmdId }),
+      cache: 'no-store',
+    });
+  } catch (err) {
+    throw await networkError(endpoint, url, err);
+  }
+  return ((await readEnvelope(res, url)) as { result: unknown[] }).result;
+}

@@ -1,0 +1,176 @@
+/**
+ * <scan-viewer> in real Chromium, loaded the way a plain page would load it:
+ * a <script> tag with the single-file SDK from the service
+ * (/sdk/scanbridge.js), on a page of an origin the administrator allowed. Selection, keyboard, reordering, deleting,
+ * live updates, screen reader labels, and errors that reach the page as events.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JobInfo, PageInfo } from '@scanbridge/protocol';
+import { rpc, startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Browser } from '../test-support/chromium.js';
+import { servePage, type PageServer } from '../test-support/page-server.js';
+
+declare const scanbridge: typeof import('../browser.js');
+type TestWindow = { client: import('../client.js').ScanbridgeClient; errors: string[] };
+
+async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('<scan-viewer> in Chromium', () => {
+  let svc: InProcess;
+  let browser: Browser;
+  let page: Page;
+  let session: string;
+  let site: PageServer;
+
+  const pages = async () => (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
+  const scan = async (sheets: number) => {
+    const job = (await rpc(svc.base, 'f', 'StartScan', { device: 'demo:scanner', settings: { source: 'feeder', dpi: 75, mode: 'gray', options: { sheets } } }, session)).body.result![0] as JobInfo;
+    await rpc(svc.base, 'f', 'WaitJob', { job: job.id }, session);
+  };
+  const thumbs = () => page.locator('scan-viewer .thumb');
+  const shown = () => thumbs().evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.id!));
+  const selected = () => page.locator('scan-viewer .thumb[aria-selected=true]').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.id!));
+  const announced = (text: string) => page.locator('scan-viewer [role=status]', { hasText: text }).waitFor({ state: 'attached' });
+
+  before(async () => {
+    // The page's origin is allowed by the administrator (AllowedOrigins), so connect() gets its token without asking.
+    site = await servePage();
+    svc = await startInProcess({ 'allowed-origins': site.origin });
+    site.html = `<!doctype html><html lang="en"><body><scan-viewer layout="strip" style="height:560px;width:900px"></scan-viewer><script src="${svc.base}/sdk/scanbridge.js"></script></body></html>`;
+    browser = await launchChromium();
+    page = browser.page;
+    await page.goto(`${site.origin}/`);
+    session = await page.evaluate(async (port) => {
+      const w = window as unknown as TestWindow;
+      w.errors = [];
+      w.client = await scanbridge.connect({ httpPort: port });
+      const viewer = document.querySelector('scan-viewer')!;
+      viewer.addEventListener('scanbridge-error', (e) => w.errors.push((e as CustomEvent<{ error: { code: string } }>).detail.error.code));
+      viewer.client = w.client;
+      return w.client.sessionId;
+    }, svc.ports.http);
+  });
+  after(async () => {
+    await browser?.close();
+    await svc?.close();
+    await site?.close();
+  });
+
+  it('the script-tag build defines the global and the element', async () => {
+    assert.deepEqual(
+      await page.evaluate(() => [typeof scanbridge.connect, typeof scanbridge.ScanbridgeError, customElements.get('scan-viewer') === scanbridge.ScanViewer]),
+      ['function', 'function', true],
+    );
+  });
+
+  it('shows pages as they arrive from a scan, labelled for screen readers', async () => {
+    await scan(6);
+    await until(shown, (ids) => ids.length === 6);
+    assert.deepEqual(await shown(), (await pages()).map((p) => p.id));
+    const strip = page.locator('scan-viewer [role=listbox]');
+    assert.equal(await strip.getAttribute('aria-multiselectable'), 'true');
+    assert.equal(await strip.getAttribute('aria-label'), 'Pages');
+    assert.deepEqual(await thumbs().evaluateAll((els) => els.map((el) => [el.getAttribute('role'), el.getAttribute('aria-label'), el.getAttribute('aria-setsize')])), [1, 2, 3, 4, 5, 6].map((n) => ['option', `Page ${n} of 6`, '6']));
+    await announced('6 pages.');
+    // Thumbnails come at device-pixel size through the signed image URL.
+    const src = await thumbs().first().locator('img').getAttribute('src');
+    assert.match(src!, /\/dwt\/dwt_\d+\/img\?id=[0-9a-f]{32}&page=[\w-]+&width=112&height=158&ticks=\d+&exp=\d+&sig=[\w-]+$/);
+    await page.waitForFunction(() => document.querySelector('scan-viewer')!.shadowRoot!.querySelector<HTMLImageElement>('.thumb img')!.naturalWidth > 0);
+  });
+
+  it('selects with click, ctrl-click, shift-click and Ctrl+A, and tells the service', async () => {
+    const ids = await shown();
+    await thumbs().nth(1).click();
+    assert.deepEqual(await selected(), [ids[1]]);
+    await thumbs().nth(3).click({ modifiers: ['Control'] });
+    assert.deepEqual(await selected(), [ids[1], ids[3]]);
+    await thumbs().nth(5).click({ modifiers: ['Shift'] });
+    assert.deepEqual(await selected(), [ids[3], ids[4], ids[5]]);
+    await until(async () => (await rpc(svc.base, 'f', 'GetSelectedImages', {}, session)).body.result![0] as string[], (sel) => sel.join() === [ids[3], ids[4], ids[5]].join());
+    await page.keyboard.press('Control+a');
+    assert.deepEqual(await selected(), ids);
+    await announced('All 6 pages selected.');
+  });
+
+  it('navigates and reorders with the keyboard', async () => {
+    const ids = await shown();
+    await thumbs().nth(0).click();
+    const strip = page.locator('scan-viewer [role=listbox]');
+    assert.equal(await strip.getAttribute('aria-activedescendant'), `p-${ids[0]}`);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await strip.getAttribute('aria-activedescendant'), `p-${ids[2]}`);
+    assert.deepEqual(await selected(), [ids[2]]);
+    await page.keyboard.press('Shift+ArrowDown');
+    assert.deepEqual(await selected(), [ids[2], ids[3]]);
+    await page.keyboard.press('End');
+    assert.equal(await strip.getAttribute('aria-activedescendant'), `p-${ids[5]}`);
+    // Alt+ArrowUp moves the current page one place up.
+    await page.keyboard.press('Alt+ArrowUp');
+    const expected = [ids[0], ids[1], ids[2], ids[3], ids[5], ids[4]];
+    await until(async () => (await pages()).map((p) => p.id), (order) => order.join() === expected.join());
+    await until(shown, (order) => order.join() === expected.join());
+    await announced('Page moved to position 5 of 6.');
+  });
+
+  it('reorders by drag and drop', async () => {
+    const ids = await shown();
+    await thumbs().nth(0).scrollIntoViewIfNeeded();
+    // Onto the lower half of the first page: after it.
+    await thumbs().nth(2).dragTo(thumbs().nth(0), { targetPosition: { x: 30, y: 150 } });
+    const expected = [ids[0], ids[2], ids[1], ids[3], ids[4], ids[5]];
+    await until(async () => (await pages()).map((p) => p.id), (order) => order.join() === expected.join());
+    await until(shown, (order) => order.join() === expected.join());
+  });
+
+  it('deletes the selected pages with the Delete key', async () => {
+    const ids = await shown();
+    await thumbs().nth(1).click();
+    await thumbs().nth(2).click({ modifiers: ['Shift'] });
+    await page.keyboard.press('Delete');
+    await until(async () => (await pages()).map((p) => p.id), (order) => order.join() === [ids[0], ids[3], ids[4], ids[5]].join());
+    await until(shown, (order) => order.length === 4);
+    await announced('2 pages deleted.');
+    assert.deepEqual(await thumbs().evaluateAll((els) => els.map((el) => el.getAttribute('aria-label'))), [1, 2, 3, 4].map((n) => `Page ${n} of 4`));
+  });
+
+  it('rotates with R and shows the new version of the page', async () => {
+    const before = (await pages())[0]!;
+    await thumbs().nth(0).click();
+    await page.keyboard.press('r');
+    const after = (await until(pages, (list) => list[0]!.version > before.version))[0]!;
+    assert.deepEqual([after.width, after.height], [before.height, before.width]);
+    await page.waitForFunction((v) => document.querySelector('scan-viewer')!.shadowRoot!.querySelector<HTMLImageElement>('img.large')!.src.includes(`ticks=${v}&`), after.version);
+  });
+
+  it('scrolls through many pages fetching only the thumbnails in view', async () => {
+    await scan(40);
+    await until(shown, (ids) => ids.length === 44);
+    const requested = () => thumbs().evaluateAll((els) => els.filter((el) => el.querySelector('img')!.getAttribute('src')).length);
+    assert.ok((await requested()) < 20, `only the visible thumbnails are requested, not ${await requested()}`);
+    await page.locator('scan-viewer [role=listbox]').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.waitForFunction(() => {
+      const all = [...document.querySelector('scan-viewer')!.shadowRoot!.querySelectorAll<HTMLElement>('.thumb')];
+      return all.at(-1)!.classList.contains('loaded');
+    });
+    assert.ok((await requested()) < 30, 'thumbnails scrolled past before loading were dropped');
+  });
+
+  it('turns a failed call into a scanbridge-error event, never an unhandled rejection', async () => {
+    // The session disappears behind the viewer's back (closed by another tab, expired).
+    await rpc(svc.base, 'f', 'CloseSession', {}, session);
+    await thumbs().nth(0).click();
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => (window as unknown as TestWindow).errors.includes('unknown-session'));
+    await page.locator('scan-viewer [role=status]', { hasText: 'Error: ' }).waitFor({ state: 'attached' });
+    assert.deepEqual(browser.pageErrors.map(String), []);
+  });
+});

@@ -1,0 +1,28 @@
+/** Styles of <scan-viewer>, in its shadow root; sizes are custom properties an application may set. */
+export const VIEWER_STYLE = `
+:host{display:block;position:relative;height:32rem;--thumb-size:112px;--accent:#0b57d0;--bg:#f1f3f5;--thumb-bg:#fff;color:#1b1f24;font:14px/1.4 system-ui,sans-serif;contain:content}
+.root{display:grid;grid-template-columns:calc(var(--thumb-size) + 36px) 1fr;height:100%;background:var(--bg)}
+:host([layout=grid]) .root{grid-template-columns:minmax(calc(var(--thumb-size) + 36px),45%) 1fr}
+.strip{overflow-y:auto;overflow-x:hidden;padding:8px;display:flex;flex-direction:column;gap:10px;outline:none;overscroll-behavior:contain;border-right:1px solid #d0d4d9}
+:host([layout=grid]) .strip{display:grid;grid-template-columns:repeat(auto-fill,calc(var(--thumb-size) + 12px));align-content:start;justify-content:center}
+.strip:focus-visible{box-shadow:inset 0 0 0 2px var(--accent)}
+.thumb{position:relative;flex:none;width:calc(var(--thumb-size) + 8px);height:calc(var(--thumb-size) * 1.414 + 8px);padding:4px;box-sizing:border-box;border:2px solid transparent;border-radius:6px;cursor:pointer;
+  display:flex;align-items:center;justify-content:center;background:transparent;contain:strict;content-visibility:auto;contain-intrinsic-size:auto calc(var(--thumb-size) * 1.414 + 8px)}
+.thumb img{max-width:100%;max-height:100%;background:var(--thumb-bg);box-shadow:0 1px 3px #0003;pointer-events:none;user-select:none}
+.thumb:not(.loaded)::before{content:"";position:absolute;inset:4px;background:var(--thumb-bg);opacity:.6;border-radius:2px}
+.thumb[aria-selected=true]{border-color:var(--accent);background:#0b57d01a}
+.thumb.current{outline:2px dashed var(--accent);outline-offset:1px}
+.strip:focus .thumb.current{outline-style:solid}
+.thumb .num{position:absolute;bottom:6px;right:6px;min-width:1.4em;padding:0 .3em;border-radius:.7em;background:#1b1f24cc;color:#fff;font-size:11px;text-align:center}
+.thumb .tag{position:absolute;top:6px;left:6px;padding:0 .35em;border-radius:.3em;background:#b26a00;color:#fff;font-size:11px}
+.thumb.drop-before{box-shadow:0 -4px 0 var(--accent)}
+.thumb.drop-after{box-shadow:0 4px 0 var(--accent)}
+:host([layout=grid]) .thumb.drop-before{box-shadow:-4px 0 0 var(--accent)}
+:host([layout=grid]) .thumb.drop-after{box-shadow:4px 0 0 var(--accent)}
+.thumb.dragging{opacity:.4}
+.main{position:relative;display:flex;align-items:center;justify-content:center;overflow:hidden;padding:12px;min-width:0}
+.main img{max-width:100%;max-height:100%;background:#fff;box-shadow:0 2px 10px #0003}
+.main img[hidden]{display:none}
+.empty{color:#5f6368;text-align:center}
+.crop{position:absolute;border:2px dashed var(--accent);background:#0b57d022;pointer-events:none}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;

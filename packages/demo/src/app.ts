@@ -1,0 +1,132 @@
+/**
+ * The scanbridge demo: find the service, pick a scanner, scan, look at the
+ * pages, edit them and save them. It uses only the public API of
+ * @scanbridge/client, so any part of it can be copied into an application.
+ */
+import { connect, ScanbridgeError, type ScanbridgeClient } from '@scanbridge/client';
+import { defineScanViewer, type ScanViewer } from '@scanbridge/client/viewer';
+import { renderSettings } from './settings-form.js';
+import { saveAs, type SaveFormat } from './save.js';
+
+defineScanViewer();
+
+const $ = <T extends Element = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+const status = $('#status');
+const errorBox = $('#error');
+const form = $<HTMLFormElement>('#scan-form');
+const deviceSelect = $<HTMLSelectElement>('#device');
+const settingsBox = $('#settings');
+const scanButton = $<HTMLButtonElement>('#scan');
+const progress = $('#progress');
+const viewer = $<ScanViewer>('scan-viewer');
+
+/** Every failure is a ScanbridgeError with a stable code and a message that says what to do. */
+function showError(err: unknown): void {
+  const message = err instanceof ScanbridgeError ? `${err.message} (${err.code})` : String((err as Error)?.message ?? err);
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+}
+
+/** Run a button's work: disabled while it runs, errors shown instead of thrown. */
+async function busy(button: HTMLButtonElement | null, work: () => Promise<unknown>): Promise<void> {
+  errorBox.hidden = true;
+  if (button) button.disabled = true;
+  try {
+    await work();
+  } catch (err) {
+    showError(err);
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+function setStatus(client: ScanbridgeClient): void {
+  const text = { connected: `Connected to scanbridge ${client.service.version}`, reconnecting: 'Connection lost, reconnecting…', closed: 'Disconnected' };
+  status.textContent = text[client.state];
+  status.dataset.state = client.state;
+}
+
+async function main(): Promise<void> {
+  // 1. Find the service. The service's own /demo link says where its API listens
+  //    (?http=&https=); a page elsewhere can leave the default ports.
+  const query = new URLSearchParams(location.search);
+  const port = (name: string) => (query.get(name) ? Number(query.get(name)) : undefined);
+  const client = await connect({ httpPort: port('http'), httpsPort: port('https'), installPrompt: true });
+  setStatus(client);
+  client.on('connection', () => setStatus(client));
+
+  // 2. The viewer shows the session's buffer and follows it (scans, edits, restarts).
+  viewer.client = client;
+  viewer.addEventListener('scanbridge-error', (e) => showError((e as CustomEvent<{ error: ScanbridgeError }>).detail.error));
+
+  // 3. Scanners, and a settings form built from the chosen one's capabilities.
+  let readSettings = () => ({});
+  const showCapabilities = () =>
+    busy(null, async () => {
+      const caps = await client.getCapabilities({ device: deviceSelect.value });
+      readSettings = renderSettings(settingsBox, caps);
+    });
+  const devices = await client.listDevices();
+  deviceSelect.replaceChildren(...devices.map((d) => new Option(d.name, d.id)));
+  deviceSelect.disabled = scanButton.disabled = devices.length === 0;
+  deviceSelect.addEventListener('change', () => void showCapabilities());
+  if (devices.length === 0) status.textContent += ' — no scanner found';
+  else await showCapabilities();
+
+  // 4. Scan: pages appear in the viewer as they arrive; the job reports progress and ends.
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void busy(scanButton, async () => {
+      progress.textContent = 'Scanning…';
+      const job = await client.scan({ device: deviceSelect.value, settings: readSettings() });
+      job.on('progress', (p) => (progress.textContent = `Scanning page ${p.page + 1}… ${Math.round(p.fraction * 100)}%`));
+      let pages = 0;
+      try {
+        for await (const _page of job.pages()) progress.textContent = `${++pages} page(s) scanned`;
+      } finally {
+        // A paper jam ends the loop with its error; the pages before it are in the buffer.
+        progress.textContent = `${pages} page(s) scanned${job.info.state === 'done' ? '.' : ` — ${job.info.state}`}`;
+      }
+    });
+  });
+
+  // 5. Edit. The viewer acts on the selected pages (or the current one).
+  const actions: Record<string, () => Promise<unknown>> = {
+    'select-all': async () => viewer.selectAll(),
+    'rotate-left': () => viewer.rotateSelected(-90),
+    'rotate-right': () => viewer.rotateSelected(90),
+    delete: () => viewer.deleteSelected(),
+    crop: async () => {
+      const page = viewer.current;
+      const area = page && (await viewer.drawRect());
+      if (page && area) await client.cropImages({ pages: [page.id], ...area });
+    },
+    'mark-blank': async () => {
+      const all = viewer.pages.map((p) => p.id);
+      if (all.length === 0) return;
+      const results = await client.detectBlankImages({ pages: all });
+      const blank = results.filter((r) => r.blank).map((r) => r.page);
+      // The tag "blank" shows as a badge in the viewer; selecting them makes Delete one key away.
+      await client.setImageTags({ pages: all, tags: ['blank'], mode: 'remove' });
+      if (blank.length > 0) await client.setImageTags({ pages: blank, tags: ['blank'], mode: 'add' });
+      viewer.select(blank);
+      progress.textContent = blank.length ? `${blank.length} blank page(s) selected: press Delete to remove them.` : 'No blank page.';
+    },
+  };
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-action]')) {
+    button.addEventListener('click', () => void busy(button, actions[button.dataset.action!]!));
+  }
+
+  // 6. Save as a file the browser downloads: PDF and TIFF take every page in the order shown,
+  //    JPEG the selected pages (or the current one), one file each.
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-save]')) {
+    const format = button.dataset.save as SaveFormat;
+    const pages = () => (format === 'jpeg' ? (viewer.selectedIds.length ? viewer.selectedIds : [viewer.current?.id ?? '']) : viewer.pages.map((p) => p.id));
+    button.addEventListener('click', () => void busy(button, () => saveAs(client, format, pages().filter(Boolean))));
+  }
+
+  // Handy in the browser console (and used by the end-to-end tests).
+  Object.assign(window, { scanbridgeDemo: { client, viewer } });
+}
+
+main().catch(showError);

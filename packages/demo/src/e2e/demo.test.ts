@@ -1,0 +1,170 @@
+/**
+ * The demo in real Chromium against a real service, as a developer tries it
+ * in the first hour: scan 10 pages, see them, reorder by drag and drop,
+ * rotate, save a PDF (checked with pdfinfo, pdftoppm and zbarimg), then the
+ * service crashes and comes back and the page carries on with its 10 pages.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import type { PageInfo } from '@scanbridge/protocol';
+import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
+import { launchChromium, type Browser } from '@scanbridge/client/test-support/chromium';
+import { samePortFlags } from '@scanbridge/client/test-support/same-ports';
+import { artifact, documentIdsOf, pdfPageSizes, run, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
+
+async function bufferOrder(svc: ChildService, session: string): Promise<PageInfo[]> {
+  return (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
+}
+
+async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('demo application in Chromium', () => {
+  let home: string;
+  let svc: ChildService;
+  let browser: Browser;
+
+  before(async () => {
+    home = await tempHome();
+    svc = await startChild(home);
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await svc?.stop();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('scans 10 pages, reorders, rotates, saves a PDF in the order shown, and survives a crash of the service', async () => {
+    const { page } = browser;
+    await page.goto(`http://127.0.0.1:${svc.ports.welcomeHttp}/demo`);
+    await waitConnected(page);
+    const session = await page.evaluate(() => (window as unknown as { scanbridgeDemo: { client: { sessionId: string } } }).scanbridgeDemo.client.sessionId);
+
+    // Scan: 10 thumbnails appear.
+    await scanFromFeeder(page, 10, 150);
+    await waitPagesShown(page, 10);
+    const scanned = (await bufferOrder(svc, session)).map((p) => p.id);
+    assert.equal(scanned.length, 10);
+    assert.deepEqual(await shownOrder(page), scanned);
+    const thumbs = page.locator('scan-viewer .thumb');
+    assert.equal(await thumbs.nth(0).getAttribute('aria-label'), 'Page 1 of 10');
+    await screenshot(page, 'demo-after-scan.png');
+
+    // Drag the first page onto the top half of the fourth: it lands before it.
+    await thumbs.nth(0).dragTo(thumbs.nth(3), { targetPosition: { x: 30, y: 8 } });
+    const reordered = [scanned[1]!, scanned[2]!, scanned[0]!, ...scanned.slice(3)];
+    await until(() => bufferOrder(svc, session), (pages) => pages.map((p) => p.id).join() === reordered.join());
+    await until(() => shownOrder(page), (order) => order.join() === reordered.join());
+    await page.locator('scan-viewer [role=status]', { hasText: 'Page moved to position 3 of 10.' }).waitFor({ state: 'attached' });
+
+    // Rotate the fifth page to the right.
+    const fifth = (await bufferOrder(svc, session))[4]!;
+    await thumbs.nth(4).click();
+    await page.locator('[data-action=rotate-right]').click();
+    const rotated = await until(() => bufferOrder(svc, session), (pages) => pages[4]!.version > fifth.version);
+    assert.deepEqual([rotated[4]!.width, rotated[4]!.height], [fifth.height, fifth.width]);
+    await waitPageVersion(page, rotated[4]!);
+    await screenshot(page, 'demo-after-edits.png');
+
+    // Save as PDF: 10 pages, in the order shown, the rotated one landscape.
+    const download = page.waitForEvent('download');
+    await page.locator('[data-save=pdf]').click();
+    const pdf = await artifact('demo-scan.pdf');
+    await (await download).saveAs(pdf);
+    const { stdout: info } = await run('pdfinfo', [pdf]);
+    assert.match(info, /^Pages:\s+10$/m);
+    const sheetOf = (id: string) => `SB-DEMO-${String(scanned.indexOf(id) + 1).padStart(4, '0')}-F`;
+    assert.deepEqual(await documentIdsOf(pdf), (await shownOrder(page)).map(sheetOf));
+    const sizes = await pdfPageSizes(pdf, 10);
+    assert.deepEqual(
+      sizes.map((s) => s.width > s.height),
+      sizes.map((_, i) => i === 4),
+      'only the rotated page is landscape',
+    );
+
+    // The service crashes and comes back on the same ports: the page reconnects with its 10 pages.
+    const shown = await shownOrder(page);
+    const ports = svc.ports;
+    await svc.kill9();
+    await page.locator('#status[data-state=reconnecting]').waitFor();
+    svc = await startChild(home, samePortFlags(ports));
+    await waitConnected(page);
+    await waitPagesShown(page, 10);
+    assert.deepEqual(await shownOrder(page), shown);
+    assert.deepEqual((await bufferOrder(svc, session)).map((p) => p.id), shown);
+    assert.equal(await page.evaluate(() => (window as unknown as { scanbridgeDemo: { client: { sessionId: string } } }).scanbridgeDemo.client.sessionId), session);
+    await screenshot(page, 'demo-after-restart.png');
+
+    assert.equal(await page.locator('#error').isVisible(), false, await page.locator('#error').textContent() ?? '');
+    assert.deepEqual(browser.pageErrors.map(String), []);
+  });
+
+  it('marks blank pages, crops a page with the pointer, saves TIFF and JPEG', async () => {
+    const { page } = browser;
+    const session = await page.evaluate(() => (window as unknown as { scanbridgeDemo: { client: { sessionId: string } } }).scanbridgeDemo.client.sessionId);
+    await rpc(svc.base, 'f', 'RemoveAllImages', {}, session);
+    await until(() => shownOrder(page), (order) => order.length === 0);
+
+    // Three sheets, both sides, with blank backs: six pages, every second one blank.
+    await page.locator('[name=source]').selectOption('feeder');
+    await page.locator('[name=duplex]').check();
+    await page.locator('[name=dpi]').selectOption('100');
+    await page.locator('[name="option:sheets"]').fill('3');
+    await page.locator('[name="option:pattern"]').selectOption('blank-backs');
+    await page.locator('#scan').click();
+    await page.locator('#progress', { hasText: '6 page(s) scanned.' }).waitFor();
+    await waitPagesShown(page, 6);
+    const scanned = (await bufferOrder(svc, session)).map((p) => p.id);
+
+    await page.locator('[data-action=mark-blank]').click();
+    await page.locator('#progress', { hasText: '3 blank page(s) selected' }).waitFor();
+    const backs = [scanned[1]!, scanned[3]!, scanned[5]!];
+    assert.deepEqual((await bufferOrder(svc, session)).filter((p) => p.tags.includes('blank')).map((p) => p.id), backs);
+    await until(() => page.locator('scan-viewer .thumb[aria-selected=true]').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.id!)), (ids) => ids.join() === backs.join());
+    assert.equal(await page.locator('scan-viewer .thumb .tag').count(), 3);
+    assert.match((await page.locator('scan-viewer .thumb').nth(1).getAttribute('aria-label'))!, /^Page 2 of 6, blank$/);
+    await screenshot(page, 'demo-blank-pages.png');
+    await page.locator('[data-action=delete]').click();
+    await until(() => shownOrder(page), (order) => order.join() === [scanned[0], scanned[2], scanned[4]].join());
+
+    // Crop the first page to the middle of what is shown: a rectangle drawn on the large view.
+    await page.locator('scan-viewer .thumb').nth(0).click();
+    const before = (await bufferOrder(svc, session))[0]!;
+    await waitPageVersion(page, before);
+    await page.locator('[data-action=crop]').click();
+    const box = (await page.locator('scan-viewer img.large').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.25);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.75, { steps: 5 });
+    await page.mouse.up();
+    const cropped = (await until(() => bufferOrder(svc, session), (pages) => pages[0]!.version > before.version))[0]!;
+    assert.ok(Math.abs(cropped.width - before.width / 2) <= before.width * 0.02, `width ${cropped.width} of ${before.width}`);
+    assert.ok(Math.abs(cropped.height - before.height / 2) <= before.height * 0.02, `height ${cropped.height} of ${before.height}`);
+    await waitPageVersion(page, cropped);
+    await screenshot(page, 'demo-after-crop.png');
+
+    // TIFF holds every page; JPEG is the current page, cropped.
+    const tiffDownload = page.waitForEvent('download');
+    await page.locator('[data-save=tiff]').click();
+    const tiff = await artifact('demo-scan.tif');
+    await (await tiffDownload).saveAs(tiff);
+    const { stdout: tiffInfo } = await run('tiffinfo', [tiff]);
+    assert.equal(tiffInfo.match(/^TIFF Directory at offset/gm)?.length, 3);
+    assert.match(tiffInfo, new RegExp(`Image Width: ${cropped.width} Image Length: ${cropped.height}`));
+    const jpegDownload = page.waitForEvent('download');
+    await page.locator('[data-save=jpeg]').click();
+    const jpeg = await artifact('demo-page.jpg');
+    await (await jpegDownload).saveAs(jpeg);
+    const { stdout: pnm } = await run('jpegtopnm', [jpeg], { encoding: 'buffer', maxBuffer: 1 << 28 });
+    assert.deepEqual(pnm.subarray(0, 40).toString('latin1').split(/\s+/).slice(1, 3).map(Number), [cropped.width, cropped.height]);
+    assert.deepEqual(browser.pageErrors.map(String), []);
+  });
+});
