@@ -25,13 +25,13 @@ mkdirSync(path.join(work, 'tgz'), { recursive: true });
 const app = path.join(stage, prefix.slice(1), 'app');
 mkdirSync(app, { recursive: true });
 
-// 1. The service and its production dependencies, installed from packed workspaces.
-sh('npm', ['pack', '-w', '@scanbridge/protocol', '-w', '@scanbridge/service', '--pack-destination', path.join(work, 'tgz')]);
-const tgz = Object.fromEntries(readdirSync(path.join(work, 'tgz')).map((f) => [f.includes('protocol') ? 'protocol' : 'service', path.join(work, 'tgz', f)]));
-writeFileSync(
-  path.join(app, 'package.json'),
-  JSON.stringify({ name: 'scanbridge-app', private: true, version, dependencies: { '@scanbridge/protocol': `file:${tgz.protocol}`, '@scanbridge/service': `file:${tgz.service}` } }, null, 2),
-);
+// 1. The service (with the SDK and the demo it serves at /sdk and /demo) and its production
+//    dependencies, installed from packed workspaces.
+const PACKAGES = ['protocol', 'service', 'client', 'demo'];
+sh('npm', ['pack', ...PACKAGES.flatMap((p) => ['-w', `@scanbridge/${p}`]), '--pack-destination', path.join(work, 'tgz')]);
+const tgz = readdirSync(path.join(work, 'tgz'));
+const dependencies = Object.fromEntries(PACKAGES.map((p) => [`@scanbridge/${p}`, `file:${path.join(work, 'tgz', tgz.find((f) => f.startsWith(`scanbridge-${p}-`)))}`]));
+writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'scanbridge-app', private: true, version, dependencies }, null, 2));
 sh('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock', '--install-links'], app);
 
 // 2. The runtime.

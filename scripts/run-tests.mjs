@@ -28,5 +28,7 @@ if (files.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
+// --test-timeout is a hang guard, not a speed limit: a test stuck for 10 minutes fails (and names
+// itself) instead of holding CI until its own limit. Speed is measured in bench/.
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=600000', ...files], { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

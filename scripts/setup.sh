@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-RUNTIME_PKGS="libsane1 sane-utils fonts-dejavu-core ca-certificates libjpeg-turbo-progs"
+RUNTIME_PKGS="libsane1 sane-utils fonts-dejavu-core ca-certificates libjpeg-turbo-progs libnss3-tools"
 TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium img2pdf"
 
 pkgs="$RUNTIME_PKGS"

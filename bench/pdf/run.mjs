@@ -4,12 +4,13 @@
 // run as their own process; each is timed over several rounds and the
 // median is compared. Targets: at most 1.0x img2pdf's time, size within 1 %.
 //   node bench/pdf/run.mjs [--pages 100] [--rounds 5]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median, timed } from '../lib/timing.mjs';
 import { jpegPage } from './pages.mjs';
 
 const { values } = parseArgs({ options: { pages: { type: 'string', default: '100' }, rounds: { type: 'string', default: '5' } } });
@@ -17,14 +18,6 @@ const PAGES = Number(values.pages);
 const ROUNDS = Number(values.rounds);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function timed(cmd, args) {
-  const t = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  return performance.now() - t;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-bench-pdf-'));
 try {

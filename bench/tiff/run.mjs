@@ -5,12 +5,13 @@
 // input for it) in the same run. Both run as their own process; the median
 // of several rounds is compared. Target: at most 1.5x tiffcp's time.
 //   node bench/tiff/run.mjs [--pages 100] [--rounds 5]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median, timed } from '../lib/timing.mjs';
 import { encodeBilevelPng, packGrey } from '../../packages/service/dist/formats/bilevel.js';
 import { layoutPage, longs, rational, shorts, TAG, tiffHeader } from '../../packages/service/dist/formats/tiff-ifd.js';
 import { A4_300, bilevelGrey } from '../pdf/pages.mjs';
@@ -20,14 +21,6 @@ const PAGES = Number(values.pages);
 const ROUNDS = Number(values.rounds);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function timed(cmd, args) {
-  const t = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  return performance.now() - t;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** An uncompressed 1-bit TIFF (min-is-white: 1 = black, as the packed rows are). */
 function rawTiff(b) {

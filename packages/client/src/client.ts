@@ -325,13 +325,15 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
 
   /**
    * Run `work`; when the service no longer accepts the token (the user revoked
-   * the page, or the approvals were reset), ask for access again, once.
+   * the page, or the approvals were reset), ask for access again, once. In a
+   * browser a revoked origin gets no CORS answer, so the refusal shows as
+   * origin-not-allowed (transport.ts) rather than token-invalid.
    */
   async #withAccess<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
-      if (!(err instanceof ScanbridgeError && err.code === 'token-invalid' && this.#init.access)) throw err;
+      if (!(err instanceof ScanbridgeError && (err.code === 'token-invalid' || err.code === 'origin-not-allowed') && this.#init.access)) throw err;
       this.#init.endpoint.token = await requestAccess(this.#init.endpoint, this.#init.access);
       await this.#sign();
       return work();

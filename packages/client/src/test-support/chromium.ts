@@ -19,6 +19,8 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+const HANG_GUARD_MS = 3 * 60 * 1000;
+
 export async function launchChromium(opts: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
   const profile = await mkdtemp(path.join(tmpdir(), 'scanbridge-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -28,8 +30,10 @@ export async function launchChromium(opts: { viewport?: { width: number; height:
     viewport: opts.viewport ?? { width: 1280, height: 860 },
     acceptDownloads: true,
   });
-  // Tests wait for what they expect however slow the machine is (no wall-clock limits in tests).
-  context.setDefaultTimeout(0);
+  // Not a speed limit: a hang guard. Tests wait for what they expect however slow the machine is,
+  // but a condition that never comes true must fail the test (naming the locator) instead of
+  // hanging the whole CI run.
+  context.setDefaultTimeout(HANG_GUARD_MS);
   const pageErrors: Error[] = [];
   const watch = (p: Page) => p.on('pageerror', (err) => pageErrors.push(err));
   context.pages().forEach(watch);

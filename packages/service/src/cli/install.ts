@@ -8,11 +8,13 @@ import path from 'node:path';
 import readline from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
-import { loadOrCreateCertificate } from '../security/certificate.js';
+import { currentTrustEnv } from '../security/trust/stores.js';
 import { activate, currentEnv, deactivate, registrationFile, registrationText, startDetached } from '../install/registration.js';
 import type { LaunchCommand } from '../install/service-units.js';
 import { waitForService } from '../util/wait-for-service.js';
 import { stopCommand } from './stop.js';
+import { adminCommand, report } from './cert.js';
+import { installTrust, removeTrust } from '../security/trust/service-ca-trust.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
 
@@ -23,7 +25,9 @@ function launchCommand(home: string, values: ParsedValues): LaunchCommand {
 export async function installCommand(home: string, values: ParsedValues): Promise<number> {
   // Refuse a broken configuration now rather than at every login.
   const { paths } = await loadConfig({ home, env: process.env, flags: {} });
-  const tls = await loadOrCreateCertificate(paths.cert);
+  const te = currentTrustEnv();
+  // The user's browsers only: the machine-wide store is an administrator's decision, not a side effect.
+  const trust = await installTrust(home, te, { system: false });
   const re = currentEnv();
   const file = registrationFile(re, home);
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -31,7 +35,8 @@ export async function installCommand(home: string, values: ParsedValues): Promis
   // Task Scheduler reads its XML as UTF-16 with a byte order mark.
   await fs.writeFile(file, re.platform === 'win32' ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]) : text);
   console.log(`registered ${file} (starts scanbridge at login)`);
-  console.log(`certificate ${path.join(paths.cert, 'scanbridge.crt')} (SHA-256 ${tls.fingerprint})`);
+  for (const line of report('install', trust, home, te)) console.log(line);
+  if (te.systemLayout) console.log(`the system store (curl and other programs) was left alone; to trust it there too: ${adminCommand('install', home, te.admin)}`);
   if (values['no-start']) return EXIT.ok;
   const why = await activate(re, file);
   if (why) {
@@ -64,6 +69,9 @@ export async function uninstallCommand(home: string, values: ParsedValues): Prom
   await stopCommand(home, { quiet: true });
   await fs.rm(file, { force: true });
   console.log(`removed ${file}`);
+  const te = currentTrustEnv();
+  const trust = await removeTrust(home, te);
+  if (trust) for (const line of report('remove', trust, home, te)) console.log(line);
   if (values.purge || (await confirm(`Delete the service folder ${home} with its scanned pages, logs and certificate?`))) {
     await fs.rm(home, { recursive: true, force: true });
     console.log(`removed ${home}`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `scanbridge` command: run | status | devices | scan. */
+/** The `scanbridge` command: run | monitor | stop | install | uninstall | cert | origins | status | devices | scan. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import { resolveHome } from '../config/paths.js';
@@ -15,6 +15,7 @@ import { monitorCommand } from './monitor.js';
 import { stopCommand } from './stop.js';
 import { installCommand, uninstallCommand } from './install.js';
 import { originsCommand } from './origins.js';
+import { certCommand } from './cert.js';
 import { ServiceNotRunningError } from './service-client.js';
 import { LockHeldError } from '../util/port-lock.js';
 import { PortInUseError } from '../server/service.js';
@@ -29,6 +30,7 @@ const OPTIONS: Record<string, Options> = {
   stop: { ...COMMON, quiet: { type: 'boolean', short: 'q' } },
   install: { ...COMMON, 'no-start': { type: 'boolean' } },
   origins: COMMON,
+  cert: COMMON,
   uninstall: { ...COMMON, purge: { type: 'boolean' } },
   status: COMMON,
   devices: { ...COMMON, refresh: { type: 'boolean' } },
@@ -65,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
   let values: ParsedValues;
   let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' });
+    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' || command === 'cert' });
     values = parsed.values as ParsedValues;
     positionals = parsed.positionals;
   } catch (err) {
@@ -91,6 +93,8 @@ async function main(argv: string[]): Promise<number> {
         return await uninstallCommand(home, values);
       case 'origins':
         return await originsCommand(home, values, positionals);
+      case 'cert':
+        return await certCommand(home, values, positionals);
       case 'status':
         return await statusCommand(home, values);
       case 'devices':

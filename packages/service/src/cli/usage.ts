@@ -31,7 +31,8 @@ service-stopping, pages acquired so far are kept. Exit code 3 when nothing was r
     summary: 'start scanbridge at login (systemd user unit, LaunchAgent, logon task) and start it now',
     usage: `scanbridge install [--home DIR] [--no-start]
 
-Checks the configuration, generates the TLS certificate, registers \`scanbridge monitor\` to start at
+Checks the configuration, generates the TLS certificate and trusts it for this user (\`scanbridge cert
+install\`, without the system store), registers \`scanbridge monitor\` to start at
 login as this user (Linux: ~/.config/systemd/user/scanbridge.service; macOS:
 ~/Library/LaunchAgents/org.scanbridge.service.plist; Windows: a Task Scheduler logon task), and
 starts it. Without a reachable service manager it starts the monitor in the background.`,
@@ -40,8 +41,20 @@ starts it. Without a reachable service manager it starts the monitor in the back
     summary: 'stop scanbridge and remove its login registration (and, asked or with --purge, its folder)',
     usage: `scanbridge uninstall [--home DIR] [--purge]
 
-Stops the monitor and the service, removes the login registration, and deletes the service folder
+Stops the monitor and the service, removes the login registration and the certificate's trust
+(\`scanbridge cert remove\`), and deletes the service folder
 (scanned pages, logs, certificate) when confirmed or with --purge.`,
+  },
+  cert: {
+    summary: 'make the browsers trust the HTTPS certificate, remove that trust, or show where it is trusted',
+    usage: `scanbridge cert install | remove | status [--home DIR] [--json]
+
+install: makes the service folder's local CA (cert/scanbridge-ca.crt, generated on this machine,
+valid only for 127.0.0.1, localhost and ::1) trusted. Linux: Chromium/Chrome ($HOME/.pki/nssdb) and
+every Firefox profile, with NSS certutil (Debian package libnss3-tools); as root also the system store
+(update-ca-certificates). macOS: the login keychain. Windows: the user's Root store.
+remove: takes exactly that CA out of every store again. status: where it is trusted (exit code 0
+when every browser store trusts it). Restart open browsers after a change.`,
   },
   origins: {
     summary: 'list, allow or revoke the websites allowed to use the scanners',

@@ -43,6 +43,9 @@ it('builds, installs, runs with the bundled runtime, and removes cleanly', async
     const expected = JSON.parse(await readFile(path.join(ROOT, 'packages/service/package.json'), 'utf8')).version;
     assert.equal(version.stdout.trim(), expected);
     await stat('/etc/systemd/user/default.target.wants/scanbridge.service');
+    // The SDK and the demo the service serves are in the package too.
+    await stat('/opt/scanbridge/app/node_modules/@scanbridge/client/dist/scanbridge.js');
+    await stat('/opt/scanbridge/app/node_modules/@scanbridge/demo/dist/index.html');
     await run('systemd-analyze', ['verify', '/usr/lib/systemd/user/scanbridge.service']);
   } finally {
     await run('dpkg', ['-r', 'scanbridge']);

@@ -40,7 +40,7 @@ export interface GateContext extends AuthContext {
 }
 
 /** Browsers cannot put headers on a WebSocket: there (only) the token may come in the query. */
-function tokenOf(req: IncomingMessage): string | undefined {
+export function tokenOf(req: IncomingMessage): string | undefined {
   const header = req.headers[TOKEN_HEADER];
   if (typeof header === 'string') return header;
   if (req.url?.startsWith('/ws?')) return new URLSearchParams(req.url.slice(4)).get('token') ?? undefined;

@@ -67,6 +67,10 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Registered before the gate: its hooks mark upgrade requests so that an upgrade the gate
+  // refuses has its socket destroyed after the refusal (otherwise closing the server hangs on it).
+  await app.register(websocket, { options: { maxPayload: ctx.maxBodyBytes } });
+
   // Set by the gate on every request before anything else runs.
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {
@@ -114,7 +118,6 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
 
   registerImageRoute(app, ctx);
   registerStaticRoutes(app, ctx, opts.role);
-  await app.register(websocket, { options: { maxPayload: ctx.maxBodyBytes } });
   registerWebSocket(app, ctx);
 
   if (opts.role === 'welcome') {

@@ -15,7 +15,7 @@ import { createDrivers } from '../devices/registry.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { JobRecords } from '../jobs/job-records.js';
 import { loadOrCreateCertificate } from '../security/certificate.js';
-import { createLogger, type Logger } from '../util/logger.js';
+import { closeLogger, createLogger, type Logger } from '../util/logger.js';
 import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/port-lock.js';
 import { VERSION } from '../version.js';
 import type { ListenerPorts, ServiceContext } from './context.js';
@@ -154,7 +154,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         await devices!.close();
         await releaseLock(paths.portLock);
         log.info('scanbridge stopped');
-        await new Promise<void>((resolve) => log.flush(() => resolve()));
+        await closeLogger(log);
       })());
     return { ctx, settings, paths, ports: ctx.ports, stop };
   } catch (err) {
@@ -163,6 +163,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     await devices?.close();
     await releaseLock(paths.portLock);
     log.error({ err }, 'scanbridge failed to start');
+    await closeLogger(log);
     throw err;
   }
 }

@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import type { ServiceContext } from './context.js';
 import { dispatch, errorEnvelope } from './rpc.js';
+import { tokenOf } from './gate.js';
+import { sameSecret, tokenHash } from '../security/secrets.js';
 
 export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): void {
   app.get<{ Querystring: Record<string, unknown> }>('/ws', { websocket: true }, (socket, req) => {
@@ -20,11 +22,17 @@ export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): vo
       refuse(new ScanbridgeError('token-invalid', 'open the WebSocket with ?token=<the token from RequestAccess>'), 4403);
       return;
     }
+    // The socket outlives the upgrade that authenticated it: revoking the origin (or its token) must stop it too.
+    const hash = tokenHash(tokenOf(req.raw) ?? '');
+    const revoked = () => principal.kind === 'page' && !ctx.approvals.tokenHashes(principal.origin).some((h) => sameSecret(h, hash));
+    const refuseRevoked = () => refuse(new ScanbridgeError('token-invalid', `the token of ${principal.origin} was revoked; call RequestAccess again`), 4403);
     let unsubscribe: (() => void) | null = null;
     const subscribe = (sessionId: string) => {
       if (unsubscribe) return;
       const off = ctx.hub.subscribe(sessionId, (event) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+        if (socket.readyState !== socket.OPEN) return;
+        if (revoked()) refuseRevoked();
+        else socket.send(JSON.stringify(event));
       });
       // A page with an open socket is using its session: keep it from expiring.
       const keepAlive = setInterval(() => {
@@ -51,6 +59,7 @@ export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): vo
     let queue = Promise.resolve();
     socket.on('message', (data, isBinary) => {
       queue = queue.then(async () => {
+        if (revoked()) return refuseRevoked();
         let message: unknown;
         try {
           if (isBinary) throw new ScanbridgeError('invalid-request', 'binary frames are not accepted; send JSON text');

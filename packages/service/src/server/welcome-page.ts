@@ -37,6 +37,7 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem 
 <p>Version <b>${escape(VERSION)}</b> (<code>${escape(VERSION_INFO)}</code>), up for <span id="uptime">${duration(uptime)}</span>,
 <span id="sessions">${ctx.sessions.size}</span> session(s).</p>
 <p>API on <code>http://127.0.0.1:${ctx.ports.http}</code> and <code>https://127.0.0.1:${ctx.ports.https}</code>.</p>
+<p>Try it: the <a href="/demo">demo application</a> scans from any scanner below, including the built-in demo scanner.</p>
 <h2>Scanners</h2>
 ${devices.length ? `<table id="devices"><thead><tr><th>Id</th><th>Model</th><th>Type</th></tr></thead><tbody>${deviceRows}</tbody></table>` : '<p id="devices">No scanner found.</p>'}
 <h2>Websites allowed to scan</h2>

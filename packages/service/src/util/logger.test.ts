@@ -4,13 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLogger } from './logger.js';
+import { closeLogger, createLogger } from './logger.js';
 
-async function flushed(log: ReturnType<typeof createLogger>): Promise<void> {
-  await new Promise<void>((resolve) => log.flush(() => resolve()));
-  // The transport writes from a worker thread; give it a moment after the flush.
-  await new Promise((r) => setTimeout(r, 300));
-}
+/** Ending the transport waits until its thread has written everything. */
+const flushed = closeLogger;
 
 it('rotates by size and keeps a bounded number of files', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'sb-log-'));

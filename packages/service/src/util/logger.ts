@@ -43,7 +43,32 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
   ];
   if (opts.console) targets.push({ target: 'pino/file', level: opts.level, options: { destination: 2 } });
-  return pino({ level: opts.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } }, pino.transport({ targets }));
+  const transport = pino.transport({ targets });
+  const logger = pino({ level: opts.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } }, transport);
+  transports.set(logger, transport);
+  return logger;
+}
+
+const transports = new WeakMap<Logger, ReturnType<typeof pino.transport>>();
+
+/**
+ * Flush and end the log transport (a worker thread writing the files), and
+ * wait until it has closed: a service that stops must not leave a thread that
+ * still writes into a folder that may be deleted next.
+ */
+export async function closeLogger(logger: Logger): Promise<void> {
+  const transport = transports.get(logger);
+  if (!transport) return;
+  transports.delete(logger);
+  await new Promise<void>((resolve) => {
+    // A ref'd timer keeps the event loop alive while the thread closes, and bounds the wait.
+    const guard = setTimeout(resolve, 5000);
+    transport.once('close', () => {
+      clearTimeout(guard);
+      resolve();
+    });
+    transport.end();
+  });
 }
 
 /** A logger that drops everything (CLI commands, tests). */
