@@ -26,7 +26,7 @@ const COMMON: Options = { home: { type: 'string' }, help: { type: 'boolean', sho
 
 const OPTIONS: Record<string, Options> = {
   run: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' } },
-  monitor: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' } },
+  monitor: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' }, 'keep-trust': { type: 'boolean' } },
   stop: { ...COMMON, quiet: { type: 'boolean', short: 'q' } },
   install: { ...COMMON, 'no-start': { type: 'boolean' } },
   origins: COMMON,

@@ -14,11 +14,13 @@ Port 0 means "any free port"; the ports used are written to port.lock.`,
   },
   monitor: {
     summary: 'run the service under a monitor that restarts it when it crashes',
-    usage: `scanbridge monitor [--home DIR] [every flag of \`scanbridge run\`] [--quiet]
+    usage: `scanbridge monitor [--home DIR] [every flag of \`scanbridge run\`] [--quiet] [--keep-trust]
 
 Starts \`scanbridge run\` as a child process and restarts it within a second when it exits
 unexpectedly, backing off up to 30 s while it keeps crashing. Crash reports go to dump/.
-A configuration problem (exit code 4) is not retried. Stop it with \`scanbridge stop\`.`,
+A configuration problem (exit code 4) is not retried. Stop it with \`scanbridge stop\`.
+--keep-trust (used by \`scanbridge install\`'s registration) trusts the certificate in this user's
+browser stores at start and every day.`,
   },
   stop: {
     summary: 'stop the service (and its monitor) running on the service folder',

@@ -34,14 +34,14 @@ describe('registration files', () => {
     const { stdout } = await run('python3', ['-c', 'import plistlib,sys,json; p=plistlib.loads(sys.stdin.buffer.read() if False else open(sys.argv[1],"rb").read()); print(json.dumps(p))', await writeTemp(launchAgentPlist(cmd, '/tmp/log'))]);
     const plist = JSON.parse(stdout);
     assert.equal(plist.Label, 'org.scanbridge.service');
-    assert.deepEqual(plist.ProgramArguments, [process.execPath, MAIN, 'monitor', '--quiet', '--home', cmd.home]);
+    assert.deepEqual(plist.ProgramArguments, [process.execPath, MAIN, 'monitor', '--quiet', '--keep-trust', '--home', cmd.home]);
     assert.equal(plist.RunAtLoad, true);
   });
 
   it('the Windows logon task is well-formed XML that runs the monitor as the user', async () => {
     const xml = windowsLogonTask({ node: 'C:\\Program Files\\scanbridge\\node.exe', main: 'C:\\Program Files\\scanbridge\\main.js' }, 'DOMAIN\\user');
     const { stdout } = await run('python3', ['-c', 'import sys,xml.dom.minidom as m; d=m.parse(sys.argv[1]); print(d.getElementsByTagName("Command")[0].firstChild.data); print(d.getElementsByTagName("Arguments")[0].firstChild.data); print(d.getElementsByTagName("RunLevel")[0].firstChild.data)', await writeTemp(xml.replace('UTF-16', 'UTF-8'))]);
-    assert.deepEqual(stdout.trim().split('\n'), ['C:\\Program Files\\scanbridge\\node.exe', '"C:\\Program Files\\scanbridge\\main.js" monitor --quiet', 'LeastPrivilege']);
+    assert.deepEqual(stdout.trim().split('\n'), ['C:\\Program Files\\scanbridge\\node.exe', '"C:\\Program Files\\scanbridge\\main.js" monitor --quiet --keep-trust', 'LeastPrivilege']);
   });
 });
 
@@ -62,7 +62,7 @@ describe('scanbridge install / uninstall / status', () => {
       const install = await runCli(['install', '--home', home], env);
       assert.equal(install.code, 0, install.stdout + install.stderr);
       assert.match(install.stdout, /scanbridge is running: http:\/\/127\.0\.0\.1:\d+/);
-      assert.match(await readFile(unit, 'utf8'), /^ExecStart=".*" ".*main\.js" "monitor" "--quiet" "--home" ".*service"$/m);
+      assert.match(await readFile(unit, 'utf8'), /^ExecStart=".*" ".*main\.js" "monitor" "--quiet" "--keep-trust" "--home" ".*service"$/m);
       await stat(path.join(home, 'cert', 'scanbridge.crt'));
       const status = await runCli(['status', '--home', home], env);
       assert.equal(status.code, 0);

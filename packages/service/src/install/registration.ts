@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LAUNCH_AGENT_LABEL, UNIT_NAME, launchAgentPlist, systemdUnit, windowsLogonTask, type LaunchCommand } from './service-units.js';
+import { LAUNCH_AGENT_LABEL, UNIT_NAME, launchAgentPlist, monitorArgs, systemdUnit, windowsLogonTask, type LaunchCommand } from './service-units.js';
 
 const run = promisify(execFile);
 const TASK_NAME = 'scanbridge';
@@ -78,6 +78,7 @@ export async function isRegistered(re: RegistrationEnv, serviceHome: string): Pr
 
 /** Start the monitor detached from this process (when no service manager can). */
 export function startDetached(cmd: LaunchCommand): void {
-  const child = spawn(cmd.node, [cmd.main, 'monitor', '--quiet', ...(cmd.home ? ['--home', cmd.home] : [])], { detached: true, stdio: 'ignore' });
+  const [node, ...args] = monitorArgs(cmd);
+  const child = spawn(node!, args, { detached: true, stdio: 'ignore' });
   child.unref();
 }

@@ -16,8 +16,9 @@ export interface LaunchCommand {
 export const UNIT_NAME = 'scanbridge.service';
 export const LAUNCH_AGENT_LABEL = 'org.scanbridge.service';
 
-function monitorArgs(cmd: LaunchCommand): string[] {
-  return [cmd.node, cmd.main, 'monitor', '--quiet', ...(cmd.home ? ['--home', cmd.home] : [])];
+/** A registered monitor also keeps the certificate trusted (browsers' stores change: a new Firefox profile...). */
+export function monitorArgs(cmd: LaunchCommand): string[] {
+  return [cmd.node, cmd.main, 'monitor', '--quiet', '--keep-trust', ...(cmd.home ? ['--home', cmd.home] : [])];
 }
 
 /** systemd quoting: each argument in double quotes, with \ " and % escaped. */

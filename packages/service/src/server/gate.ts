@@ -47,8 +47,15 @@ export function tokenOf(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
+const LOOPBACK_PEER = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
 export function gate(req: IncomingMessage, ctx: GateContext): Principal {
   checkHost(req, ctx.bindAddress);
+  // Only an administrator's BindAddress lets other machines connect at all; they must then use
+  // TLS (and, like every caller, a token): a plain-HTTP token could be read on the network.
+  if (!LOOPBACK_PEER.test(req.socket.remoteAddress ?? '') && !(req.socket as { encrypted?: boolean }).encrypted) {
+    throw new ScanbridgeError('host-not-allowed', 'connections from other machines must use HTTPS (the HttpsPort)');
+  }
   const principal = authenticate(ctx, req.headers.origin, tokenOf(req));
   if (!ctx.limiter.take(principal.origin ?? 'anonymous')) {
     throw new ScanbridgeError('too-many-requests', 'too many requests from this origin; slow down and retry in a second');

@@ -63,6 +63,9 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
     ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert, requireHostHeader: false } } : { http: { requireHostHeader: false } }),
   }) as unknown as FastifyInstance;
 
+  // Bounded connections: a page opening sockets in a loop cannot exhaust the process.
+  app.server.maxConnections = 512;
+
   // Bodies are parsed by the RPC layer so that bad JSON gets the protocol's envelope.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
