@@ -39,6 +39,9 @@ export function jobError(info: JobInfo): ScanbridgeError | null {
   return new ScanbridgeError(code, info.error?.message ?? `the scan job ended ${info.state}`, { job: info });
 }
 
+/** A missed event (a socket that reconnected, a proxy that dropped a frame) costs at most this long. */
+const POLL_MS = 2000;
+
 export class ScanJob extends Emitter<ScanJobEvents> {
   #info: JobInfo;
   readonly #host: JobHost;
@@ -52,10 +55,24 @@ export class ScanJob extends Emitter<ScanJobEvents> {
   #done: Promise<JobInfo> | null = null;
   readonly #endWaiters: Array<() => void> = [];
 
+  /** While running, the job also asks the service now and then: events are the fast path, not the only one. */
+  #poll: ReturnType<typeof setInterval> | null = null;
+  #polling = false;
+
   constructor(info: JobInfo, host: JobHost) {
     super();
     this.#info = info;
     this.#host = host;
+    if (info.state === 'running') {
+      this.#poll = setInterval(() => {
+        if (this.#polling) return;
+        this.#polling = true;
+        this.resync();
+        void this.#chain.finally(() => (this.#polling = false));
+      }, POLL_MS);
+      // In Node, a forgotten job must not keep the process alive.
+      (this.#poll as { unref?: () => void }).unref?.();
+    }
   }
 
   get id(): string {
@@ -163,6 +180,7 @@ export class ScanJob extends Emitter<ScanJobEvents> {
   #end(error: ScanbridgeError | null): void {
     if (this.#ended) return;
     this.#ended = true;
+    if (this.#poll) clearInterval(this.#poll);
     this.#error = error;
     this.emit('end', this.#info);
     this.#endWaiters.splice(0).forEach((resolve) => resolve());
