@@ -43,11 +43,21 @@ function form(body: unknown): URLSearchParams {
   return new URLSearchParams(Buffer.isBuffer(body) ? body.toString('utf8').slice(0, 4096) : '');
 }
 
+/**
+ * Proof that a revoke form was served by this service (the welcome page embeds it). One per
+ * service, not per listener: the page served on one welcome port may post to the other.
+ */
+const formSecrets = new WeakMap<ServiceContext, string>();
+function formSecretOf(ctx: ServiceContext): string {
+  let secret = formSecrets.get(ctx);
+  if (!secret) formSecrets.set(ctx, (secret = randomBytes(16).toString('hex')));
+  return secret;
+}
+
 export function registerConsentRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   // The consent page is what a hostile page would try to flood or phish with: few per minute.
   const pageLimit = new RateLimiter(20, 0.5);
-  /** Proof that a revoke form was served by this service (the welcome page embeds it). */
-  const formSecret = randomBytes(16).toString('hex');
+  const formSecret = formSecretOf(ctx);
   const fromWelcome = (origin: unknown) => typeof origin === 'string' && welcomeOrigins(ctx).includes(origin);
 
   app.get<{ Querystring: { request?: string } }>('/consent', async (req, reply) => {
