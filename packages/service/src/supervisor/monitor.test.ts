@@ -85,7 +85,9 @@ describe('monitor', () => {
       const info = (await rpc(second.base, 'f', 'GetJob', { job: job.id }, session)).body.result![0] as JobInfo;
       assert.equal(info.state, 'interrupted');
       assert.equal(info.error?.code, 'job-interrupted');
-      assert.ok(info.pages >= 5 && info.pages < 50, `pages ${info.pages}`);
+      // The job record is written after each page is in the buffer, so at a kill it may lag the
+      // last page by one write; the pages themselves are all in the buffer (checked below).
+      assert.ok(info.pages >= 4 && info.pages < 50, `pages ${info.pages}`);
       const pages = (await rpc(second.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
       // Every page the job reported is there, in order; a page stored in the instant of the kill may be there too.
       assert.deepEqual(pages.map((p) => p.id).slice(0, info.pageIds.length), info.pageIds);
