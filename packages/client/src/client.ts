@@ -334,7 +334,8 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
       return await work();
     } catch (err) {
       if (!(err instanceof ScanbridgeError && (err.code === 'token-invalid' || err.code === 'origin-not-allowed') && this.#init.access)) throw err;
-      this.#init.endpoint.token = await requestAccess(this.#init.endpoint, this.#init.access);
+      // Asked without the refused token: the service refuses a request that carries one it no longer accepts.
+      this.#init.endpoint.token = await requestAccess({ ...this.#init.endpoint, token: null }, this.#init.access);
       await this.#sign();
       return work();
     }

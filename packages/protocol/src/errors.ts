@@ -50,6 +50,9 @@ export const ERRORS = {
   'driver-crashed': { status: 500, remedy: 'The scanner driver process stopped unexpectedly (a crash in the driver, or it was killed); scanbridge keeps running and pages scanned before are kept. Scan again; if it repeats, update the scanner driver (e.g. the SANE backend) and report it with the log.' },
   'job-cancelled': { status: 409, remedy: 'The job was cancelled on request; pages acquired before are kept.' },
   'job-interrupted': { status: 409, remedy: 'The service stopped or crashed during the job; the pages acquired before are in the buffer: scan the remaining sheets again.' },
+  // uploads
+  'destination-not-allowed': { status: 403, remedy: "Upload to the page's own origin, or ask the administrator to add the destination to UploadDestinations in scanbridge.ini; HTTPS is needed unless the host is loopback, and redirects to another host are not followed." },
+  'upload-failed': { status: 502, remedy: "The destination server refused the upload or kept failing: details carry its status and answer; fix what it names (size, authorization) and start the upload again. The pages stay in the buffer." },
   'service-stopping': { status: 503, remedy: 'The service is shutting down; retry once it is back.' },
   'internal-error': { status: 500, remedy: 'A bug in scanbridge: the log folder holds details; please report it.' },
   // raised by the SDK (@scanbridge/client) in the page; the status is never sent

@@ -1,6 +1,7 @@
 /** Events the service pushes to a session's WebSocket. */
 import { z } from 'zod';
 import { JobInfo } from './models.js';
+import { UploadInfo } from './methods/upload.js';
 
 export const BufferEvent = z.discriminatedUnion('action', [
   z.object({ action: z.literal('add'), ids: z.array(z.string()), index: z.number().int(), count: z.number().int() }),
@@ -19,9 +20,14 @@ export const JobEvent = z.discriminatedUnion('type', [
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 
+/** Steps of an upload job: progress carries bytesSent and bytesTotal in `upload`. */
+export const UploadEvent = z.object({ type: z.enum(['started', 'progress', 'done', 'failed']), upload: UploadInfo });
+export type UploadEvent = z.infer<typeof UploadEvent>;
+
 export const EVENTS = {
   buffer: BufferEvent,
   job: JobEvent,
+  upload: UploadEvent,
   devices: z.object({ devices: z.array(z.string()) }),
 } as const;
 export type EventName = keyof typeof EVENTS;

@@ -431,11 +431,11 @@ describe('security in Chromium', () => {
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error!.code, 'token-invalid');
     // The WebSocket the page opened before the revocation is refused on its next message, and closed.
+    await pageA.waitForFunction(() => (window as unknown as TestWindow).socketLog.messages.length === 2);
+    const answer = JSON.parse((await pageA.evaluate(() => (window as unknown as TestWindow).socketLog.messages[1]!))) as { error?: { code: string } };
+    assert.equal(answer.error?.code, 'token-invalid', JSON.stringify(answer));
     await pageA.waitForFunction(() => (window as unknown as TestWindow).socketLog.code !== null);
-    const socketLog = await pageA.evaluate(() => (window as unknown as TestWindow).socketLog);
-    assert.equal(socketLog.code, 4403);
-    assert.equal(socketLog.messages.length, 2);
-    assert.equal((JSON.parse(socketLog.messages[1]!) as { error: { code: string } }).error.code, 'token-invalid');
+    assert.equal(await pageA.evaluate(() => (window as unknown as TestWindow).socketLog.code), 4403);
 
     // The SDK's next call asks the user again (its consent dialog); declining ends the call.
     const call = pageA.evaluate(async () => {
@@ -446,7 +446,8 @@ describe('security in Chromium', () => {
       }
     });
     const dialog = pageA.locator('[data-scanbridge-dialog=consent] dialog');
-    await dialog.waitFor();
+    const first = await Promise.race([dialog.waitFor().then(() => 'dialog'), call.then((outcome) => JSON.stringify(outcome))]);
+    assert.equal(first, 'dialog', 'the call asks the user before it ends');
     assert.match(await dialog.innerText(), new RegExp(`${siteA.origin.replace(/[.:/]/g, '\\$&')} asks to use the scanners`));
     await dialog.getByRole('button', { name: 'Not now' }).click();
     const declined = await call;
@@ -481,12 +482,16 @@ describe('security in Chromium', () => {
     // A change of the page's buffer would be an event on its socket: the service closes the socket instead.
     const data = (await rpc(svc.base, 'f', 'GetImage', { page: 0 }, sessionA)).body.result![0] as { data: string };
     assert.equal((await rpc(svc.base, 'f', 'AddImage', { data: data.data }, sessionB)).status, 200);
-    await pageB.waitForFunction(() => (window as unknown as TestWindow).states.includes('reconnecting'));
-    const buffers = await pageB.evaluate(() => {
+    await pageB.waitForFunction(() => {
+      const w = window as unknown as TestWindow;
+      return w.buffers > 0 || w.states.includes('reconnecting');
+    });
+    const seen = await pageB.evaluate(() => {
       const w = window as unknown as TestWindow;
       w.client.disconnect();
-      return w.buffers;
+      return { buffers: w.buffers, states: w.states };
     });
-    assert.equal(buffers, 0, 'no event reached the revoked page');
+    assert.equal(seen.buffers, 0, 'no event reached the revoked page');
+    assert.equal(seen.states[0], 'reconnecting', 'the service closed the socket');
   });
 });

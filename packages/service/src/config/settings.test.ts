@@ -64,6 +64,7 @@ describe('the settings table', () => {
       saneDiscoveryIntervalMs: 60_000,
       deviceWorkerIdleTimeoutMs: 60_000,
       saveFolders: [],
+      uploadDestinations: [],
     });
   });
 });

@@ -5,6 +5,7 @@
  */
 import * as type from './value-types.js';
 import type { LogLevel, ValueType } from './value-types.js';
+import { destinationPrefixes } from '../addons/upload/destinations.js';
 
 export type { LogLevel } from './value-types.js';
 
@@ -45,6 +46,8 @@ export interface Settings {
   readonly demoFeederSheets: number;
   /** SaveFolders: absolute folders pages may be saved into (SaveImages with `folder`); none = saving to disk is off. */
   readonly saveFolders: readonly string[];
+  /** UploadDestinations: URL prefixes every page may upload to (besides its own origin). */
+  readonly uploadDestinations: readonly string[];
   /** SaneScanners: offer the scanners libsane finds (Linux, macOS). */
   readonly saneScanners: boolean;
   /** SaneLibrary: the libsane to load; '' for the platform's own (libsane.so.1, libsane.1.dylib). */
@@ -157,6 +160,11 @@ export const SETTINGS = [
     key: 'SaveFolders', prop: 'saveFolders', type: type.folders(), default: '',
     env: 'SCANBRIDGE_SAVE_FOLDERS', flag: 'save-folders',
     description: 'Folders web pages may save files into (by index: 0 is the first); empty: saving to disk is refused.',
+  }),
+  setting({
+    key: 'UploadDestinations', prop: 'uploadDestinations', type: destinationPrefixes(), default: '',
+    env: 'SCANBRIDGE_UPLOAD_DESTINATIONS', flag: 'upload-destinations',
+    description: "URL prefixes (scheme://host[:port]/path) every page may upload documents to, separated by semicolons; a page may always upload to its own origin.",
   }),
   setting({
     key: 'SaneScanners', prop: 'saneScanners', type: type.boolean(), default: 'true',

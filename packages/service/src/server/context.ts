@@ -3,6 +3,7 @@ import type { Logger } from '../util/logger.js';
 import type { SessionManager } from '../buffer/session-manager.js';
 import type { DeviceManager } from '../devices/device-manager.js';
 import type { JobManager } from '../jobs/job-manager.js';
+import type { UploadManager } from '../addons/upload/upload-manager.js';
 import type { EventHub } from './event-hub.js';
 import type { ImageRenderer } from './image-renderer.js';
 import type { Approvals } from '../security/approvals.js';
@@ -22,6 +23,8 @@ export interface ServiceContext {
   readonly sessions: SessionManager;
   readonly devices: DeviceManager;
   readonly jobs: JobManager;
+  /** Upload jobs: pages encoded and sent to the application's server. */
+  readonly uploads: UploadManager;
   readonly hub: EventHub;
   readonly images: ImageRenderer;
   /** Actual ports once listening (0 in the settings means "any free port"). */

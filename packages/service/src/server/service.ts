@@ -14,6 +14,7 @@ import { DeviceManager } from '../devices/device-manager.js';
 import { createDrivers } from '../devices/registry.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { JobRecords } from '../jobs/job-records.js';
+import { UploadManager } from '../addons/upload/upload-manager.js';
 import { loadOrCreateCertificate } from '../security/certificate.js';
 import { closeLogger, createLogger, type Logger } from '../util/logger.js';
 import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/port-lock.js';
@@ -106,12 +107,16 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     const jobs = new JobManager(devices, new JobRecords(path.join(paths.cache, 'jobs')));
     await jobs.restore();
     jobs.on('job', (sessionId, event) => hub.publish(sessionId, 'job', event));
+    const uploads = new UploadManager(paths.upload, settings.uploadDestinations);
+    uploads.on('upload', (sessionId, event) => hub.publish(sessionId, 'upload', event));
+    await uploads.restore();
     const ctx: ServiceContext = {
       startedAt: new Date(),
       log,
       sessions,
       devices,
       jobs,
+      uploads,
       hub,
       images: new ImageRenderer(),
       ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
@@ -148,7 +153,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
-        await jobs.cancelAll();
+        await Promise.all([jobs.cancelAll(), uploads.cancelAll()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
         await devices!.close();

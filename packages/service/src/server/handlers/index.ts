@@ -7,5 +7,6 @@ import { SCAN_HANDLERS } from './scan.js';
 import { ACCESS_HANDLERS } from './access.js';
 import { IMAGING_HANDLERS } from './imaging.js';
 import { DOCUMENT_HANDLERS } from './documents.js';
+import { UPLOAD_HANDLERS } from './upload.js';
 
-export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS };
+export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS, ...UPLOAD_HANDLERS };

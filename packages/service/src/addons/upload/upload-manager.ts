@@ -1,0 +1,308 @@
+/**
+ * Upload jobs: pages are encoded into a temporary file in `upload/` (page by
+ * page, never whole in memory), then sent to the application's server as a
+ * multipart POST, a PUT or a tus upload. Network failures and 5xx answers are
+ * retried with capped exponential back-off; a 4xx answer ends the job at once
+ * with the server's answer attached. A tus upload goes on from the server's
+ * offset, also after the service restarts. The pages stay in the buffer
+ * whatever happens, and the temporary file goes when the job ends.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { EventEmitter } from 'node:events';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ScanbridgeError, type ParsedParamsOf, type UploadEvent, type UploadInfo, type UploadResponse } from '@scanbridge/protocol';
+import type { ImageBuffer } from '../../buffer/image-buffer.js';
+import { bufferPages } from '../../formats/buffer-io.js';
+import { checkSaveOptions, EXTENSIONS, MIME_TYPES, outputFiles, type SaveOptions } from '../../formats/encode.js';
+import { defaultBaseName, safeBaseName } from '../../formats/save-folder.js';
+import { toScanbridgeError } from '../../jobs/job-manager.js';
+import { checkDestination } from './destinations.js';
+import { NetworkError, send } from './http-send.js';
+import { multipartBody, type FilePart } from './multipart.js';
+import { UploadRecords, type UploadRecord } from './upload-records.js';
+import { createUpload, patchChunk, serverOffset, TusAnswer } from './tus.js';
+
+export type StartUploadParams = ParsedParamsOf<'StartUpload'>;
+
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_CAP_MS = 30_000;
+/** Ended jobs stay queryable this long. */
+const KEEP_ENDED_MS = 10 * 60_000;
+const PROGRESS_EVERY_MS = 200;
+/** Headers the service sets itself, or that would let a page reach beyond its upload. */
+const FORBIDDEN_HEADERS = /^(cookie|cookie2|host|content-length|transfer-encoding|connection|keep-alive|upgrade|te|trailer|expect|proxy-.*|tus-resumable|upload-.*)$/i;
+const EXTENSION_ALIASES = ['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png', '.bmp'];
+
+/** A failure worth another try: no answer, or a 5xx. */
+class Retryable extends Error {
+  constructor(
+    message: string,
+    readonly response: UploadResponse | null,
+  ) {
+    super(message);
+  }
+}
+
+interface Job {
+  record: UploadRecord;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export interface UploadManagerEvents {
+  upload: [sessionId: string, event: UploadEvent];
+}
+
+function checkHeaders(headers: Record<string, string> | undefined, also: RegExp | null): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const path = `params.destination.headers.${name}`;
+    if (FORBIDDEN_HEADERS.test(name) || also?.test(name)) throw new ScanbridgeError('invalid-params', `${path}: the service sets this header itself (or never sends it: cookies never leave the service)`);
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      throw new ScanbridgeError('invalid-params', `${path}: not a valid HTTP header name or value`);
+    }
+  }
+}
+
+function answerDetails(res: UploadResponse): Record<string, unknown> {
+  return { status: res.status, headers: res.headers, body: res.body, truncated: res.truncated };
+}
+
+export class UploadManager extends EventEmitter<UploadManagerEvents> {
+  private readonly jobs = new Map<string, Job>();
+  private readonly records: UploadRecords;
+
+  constructor(
+    dir: string,
+    private readonly prefixes: readonly string[],
+  ) {
+    super();
+    this.records = new UploadRecords(dir);
+  }
+
+  /** Cleans `upload/` of what no job claims, and sends on the tus uploads a stop or crash interrupted. */
+  async restore(): Promise<void> {
+    for (const record of await this.records.recover()) this.run(record, null);
+  }
+
+  /** Checks everything it can before the job starts (destination, headers, pages, options), then runs it in the background. */
+  start(sessionId: string, buffer: ImageBuffer, caller: string, params: StartUploadParams): UploadInfo {
+    const { destination } = params;
+    checkDestination(destination.url, caller, this.prefixes);
+    checkHeaders(destination.headers, destination.method === 'post' ? /^content-type$/i : null);
+    const opts: SaveOptions = {
+      format: params.format,
+      quality: params.quality,
+      progressive: params.progressive,
+      compression: params.compression,
+      metadata: params.metadata,
+      pdfa: params.pdfa,
+      password: params.password,
+    };
+    const { facts, source } = bufferPages(buffer, params.pages);
+    checkSaveOptions(opts, facts);
+    const files = outputFiles(source, opts);
+    if (files.length > 1 && destination.method !== 'post') {
+      throw new ScanbridgeError('invalid-params', `params.destination.method ${destination.method} sends one file, but ${files.length} pages as ${opts.format.toUpperCase()} make ${files.length} files: use post (one part per page), or PDF or TIFF`);
+    }
+    const info: UploadInfo = {
+      id: randomBytes(8).toString('hex'),
+      state: 'running',
+      method: destination.method,
+      pages: facts.length,
+      bytesSent: 0,
+      bytesTotal: 0,
+      attempts: 0,
+      response: null,
+      error: null,
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+    };
+    const record: UploadRecord = { sessionId, caller, info, destination, retries: params.retries, files: [] };
+    const ext = EXTENSIONS[opts.format];
+    const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
+    const encode = async (signal: AbortSignal) => {
+      for (const [n, file] of files.entries()) {
+        const part: FilePart = { path: this.records.fileOf(info.id, n, ext), name: `${files.length === 1 ? base : `${base}-${file.first + 1}`}${ext}`, size: 0, mimeType: MIME_TYPES[opts.format] };
+        record.files.push(part);
+        await pipeline(Readable.from(file.chunks()), createWriteStream(part.path, { mode: 0o600 }), { signal });
+        part.size = (await stat(part.path)).size;
+      }
+      info.bytesTotal = record.files.reduce((n, f) => n + f.size, 0);
+    };
+    this.run(record, encode);
+    return { ...info };
+  }
+
+  private run(record: UploadRecord, encode: ((signal: AbortSignal) => Promise<void>) | null): void {
+    const { info, sessionId } = record;
+    const controller = new AbortController();
+    const { signal } = controller;
+    let lastProgress = 0;
+    const emit = (type: UploadEvent['type']) => this.emit('upload', sessionId, { type, upload: { ...info } });
+    const progress = (n: number) => {
+      info.bytesSent += n;
+      const now = Date.now();
+      if (now - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = now;
+        emit('progress');
+      }
+    };
+    const persist = () => this.records.save(record);
+
+    const transfer = async () => {
+      if (encode) await encode(signal);
+      await persist();
+      let failures = 0;
+      for (;;) {
+        info.attempts++;
+        const before = info.bytesSent;
+        try {
+          await this.attempt(record, signal, progress, persist);
+          return;
+        } catch (err) {
+          if (!(err instanceof Retryable && !signal.aborted)) throw err;
+          if (record.destination.method === 'tus' && info.bytesSent > before) failures = 0;
+          if (err.response) info.response = err.response;
+          if (failures >= record.retries) {
+            throw new ScanbridgeError('upload-failed', `${new URL(record.destination.url).host}: ${err.message}; gave up after ${info.attempts} tries`, { attempts: info.attempts, ...(err.response ? answerDetails(err.response) : {}) });
+          }
+          await sleep(Math.min(BACKOFF_CAP_MS, BACKOFF_FIRST_MS * 2 ** failures), undefined, { signal });
+          failures++;
+        }
+      }
+    };
+
+    emit('started');
+    let keep = false;
+    const done = transfer()
+      .then(
+        () => {
+          info.state = 'done';
+          info.bytesSent = info.bytesTotal;
+        },
+        (err: unknown) => {
+          const reason: unknown = signal.aborted ? signal.reason : undefined;
+          const error = toScanbridgeError(reason instanceof ScanbridgeError ? reason : err);
+          // A tus upload interrupted by a stop goes on at the next start: its file and record stay.
+          keep = error.code === 'service-stopping' && record.destination.method === 'tus' && info.bytesTotal > 0;
+          info.state = error.code === 'job-cancelled' ? 'cancelled' : 'failed';
+          info.error = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+        },
+      )
+      .finally(async () => {
+        info.endedAt = new Date().toISOString();
+        if (!keep) await this.records.remove(record).catch(() => undefined);
+        emit(info.state === 'done' ? 'done' : 'failed');
+        setTimeout(() => this.jobs.delete(info.id), KEEP_ENDED_MS).unref();
+      });
+    this.jobs.set(info.id, { record, controller, done });
+  }
+
+  /** One try; throws Retryable for what another try may fix. */
+  private async attempt(record: UploadRecord, signal: AbortSignal, progress: (n: number) => void, persist: () => Promise<void>): Promise<void> {
+    const { destination, info, files, caller } = record;
+    const url = checkDestination(destination.url, caller, this.prefixes);
+    const headers = { ...destination.headers };
+    const judge = (res: UploadResponse, target: URL): void => {
+      info.response = res;
+      if (res.status >= 200 && res.status <= 299) return;
+      if (res.status >= 500) throw new Retryable(`the server answered ${res.status}`, res);
+      if (res.status >= 300 && res.status <= 399) {
+        const location = res.headers['location'];
+        const to = location ? new URL(location, target) : null;
+        if (to && to.origin !== target.origin) throw new ScanbridgeError('destination-not-allowed', `${target.host} redirected to ${to.origin}: redirects to another host are not followed`, answerDetails(res));
+        throw new ScanbridgeError('upload-failed', `${target.host} answered ${res.status} (a redirect, not followed)`, answerDetails(res));
+      }
+      throw new ScanbridgeError('upload-failed', `${target.host} refused the upload: ${res.status}${res.body ? ` ${res.body.slice(0, 200)}` : ''}`, answerDetails(res));
+    };
+    const network = (err: unknown): never => {
+      if (err instanceof NetworkError) throw new Retryable(`${err.cause.code ?? 'network error'}: ${err.message}`, null);
+      throw err;
+    };
+
+    if (destination.method === 'post') {
+      info.bytesSent = 0;
+      const body = multipartBody(destination.fields ?? {}, destination.fieldName, files);
+      info.bytesTotal = body.length;
+      const res = await send(url, { method: 'POST', headers: { ...headers, 'Content-Type': body.contentType, 'Content-Length': body.length }, body: body.stream, signal, onBytes: progress }).catch(network);
+      return judge(res, url);
+    }
+    const file = files[0]!;
+    if (destination.method === 'put') {
+      info.bytesSent = 0;
+      const typed = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
+      const res = await send(url, { method: 'PUT', headers: { ...(typed ? {} : { 'Content-Type': file.mimeType }), ...headers, 'Content-Length': file.size }, body: () => createReadStream(file.path, { highWaterMark: 1024 * 1024 }), signal, onBytes: progress }).catch(network);
+      return judge(res, url);
+    }
+    try {
+      let upload: URL;
+      let offset: number;
+      if (record.tusUrl) {
+        upload = new URL(record.tusUrl);
+        offset = await serverOffset(upload, headers, signal);
+      } else {
+        upload = await createUpload(url, file, headers, destination.metadata ?? {}, signal);
+        checkDestination(upload.href, caller, this.prefixes, 'the tus Location');
+        record.tusUrl = upload.href;
+        await persist();
+        offset = 0;
+      }
+      info.bytesSent = offset;
+      while (offset < file.size) offset = await patchChunk(upload, file, offset, destination.chunkSize, headers, signal, progress);
+      info.bytesSent = offset;
+    } catch (err) {
+      if (err instanceof TusAnswer) {
+        // The upload the server no longer knows (expired, removed) is created again.
+        if (record.tusUrl && (err.response.status === 404 || err.response.status === 410)) {
+          record.tusUrl = undefined;
+          throw new Retryable(`the tus upload is gone (${err.response.status})`, err.response);
+        }
+        judge(err.response, url);
+        throw new ScanbridgeError('upload-failed', `${err.message}, not what a tus 1.0 server answers`, answerDetails(err.response));
+      }
+      network(err);
+    }
+  }
+
+  private find(sessionId: string, id: string): Job {
+    const job = this.jobs.get(id);
+    if (!job || job.record.sessionId !== sessionId) throw new ScanbridgeError('unknown-job', `no upload "${id}" in this session`);
+    return job;
+  }
+
+  get(sessionId: string, id: string): UploadInfo {
+    return { ...this.find(sessionId, id).record.info };
+  }
+
+  async wait(sessionId: string, id: string, timeoutMs: number): Promise<UploadInfo> {
+    const job = this.find(sessionId, id);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([job.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    return { ...job.record.info };
+  }
+
+  async cancel(sessionId: string, id: string): Promise<UploadInfo> {
+    const job = this.find(sessionId, id);
+    if (job.record.info.state === 'running') {
+      job.controller.abort(new ScanbridgeError('job-cancelled', 'the upload was cancelled'));
+      await job.done;
+    }
+    return { ...job.record.info };
+  }
+
+  /** The service is stopping: every job ends (tus uploads go on at the next start). */
+  async cancelAll(reason = new ScanbridgeError('service-stopping', 'the service is stopping')): Promise<void> {
+    const running = [...this.jobs.values()].filter((j) => j.record.info.state === 'running');
+    for (const job of running) job.controller.abort(reason);
+    await Promise.all(running.map((j) => j.done));
+  }
+}
