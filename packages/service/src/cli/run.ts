@@ -17,14 +17,17 @@ export async function runCommand(home: string, values: ParsedValues): Promise<nu
     );
   }
   await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      if (!values.quiet) console.log(`scanbridge: ${signal}, stopping`);
-      resolve();
-    };
+    // Further signals while stopping are ignored: the default action would kill the process
+    // half-way through the shutdown (journal, port.lock).
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    let stopping = false;
+    function onSignal(signal: NodeJS.Signals) {
+      if (stopping) return;
+      stopping = true;
+      if (!values.quiet) console.log(`scanbridge: ${signal}, stopping`);
+      resolve();
+    }
   });
   await service.stop();
   return EXIT.ok;

@@ -25,8 +25,8 @@ export async function stopCommand(home: string, values: ParsedValues): Promise<n
     if (!values.quiet) console.log(`scanbridge is not running on ${home}`);
     return EXIT.notRunning;
   }
-  // The monitor first, so that it does not restart the service we stop.
-  for (const pid of targets) process.kill(pid, 'SIGTERM');
+  // A monitor stops its service itself (and does not restart it); only a service alone gets the signal directly.
+  process.kill(targets[0]!, 'SIGTERM');
   for (const pid of targets) {
     if (!(await waitGone(pid))) {
       console.error(`scanbridge stop: process ${pid} did not stop within ${WAIT_MS / 1000} s`);
