@@ -25,7 +25,7 @@ export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): vo
     // The socket outlives the upgrade that authenticated it: revoking the origin (or its token) must stop it too.
     const hash = tokenHash(tokenOf(req.raw) ?? '');
     const revoked = () => principal.kind === 'page' && !ctx.approvals.tokenHashes(principal.origin).some((h) => sameSecret(h, hash));
-    const refuseRevoked = () => refuse(new ScanbridgeError('token-invalid', `the token of ${principal.origin} was revoked; call RequestAccess again`), 4403);
+    const refuseRevoked = () => refuse(new ScanbridgeError('token-invalid', `the token of ${principal.origin} is no longer valid (the origin was revoked, or newer tokens replaced it); call RequestAccess again`), 4403);
     let unsubscribe: (() => void) | null = null;
     const subscribe = (sessionId: string) => {
       if (unsubscribe) return;
