@@ -35,6 +35,12 @@ export interface SaveOptions {
   password?: string | undefined;
 }
 
+/** The encoding options out of a call's params (SaveImages, StartUpload carry the same ones). */
+export function saveOptionsOf(params: SaveOptions): SaveOptions {
+  const { format, quality, progressive, compression, metadata, pdfa, password } = params;
+  return { format, quality, progressive, compression, metadata, pdfa, password };
+}
+
 /** What is known of a page before it is read: enough to check options. */
 export interface PageFacts {
   id: string;

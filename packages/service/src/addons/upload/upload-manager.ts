@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ScanbridgeError, type ParsedParamsOf, type UploadEvent, type UploadInfo, type UploadResponse } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
 import { bufferPages } from '../../formats/buffer-io.js';
-import { checkSaveOptions, EXTENSIONS, MIME_TYPES, outputFiles, type SaveOptions } from '../../formats/encode.js';
+import { checkSaveOptions, saveOptionsOf, EXTENSIONS, MIME_TYPES, outputFiles, type SaveOptions } from '../../formats/encode.js';
 import { defaultBaseName, safeBaseName } from '../../formats/save-folder.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';
 import { checkDestination } from './destinations.js';
@@ -97,15 +97,7 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     const { destination } = params;
     checkDestination(destination.url, caller, this.prefixes);
     checkHeaders(destination.headers, destination.method === 'post' ? /^content-type$/i : null);
-    const opts: SaveOptions = {
-      format: params.format,
-      quality: params.quality,
-      progressive: params.progressive,
-      compression: params.compression,
-      metadata: params.metadata,
-      pdfa: params.pdfa,
-      password: params.password,
-    };
+    const opts = saveOptionsOf(params);
     const { facts, source } = bufferPages(buffer, params.pages);
     checkSaveOptions(opts, facts);
     const files = outputFiles(source, opts);

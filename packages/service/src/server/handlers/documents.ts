@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { ScanbridgeError, type DOCUMENT_METHODS, type SaveResult } from '@scanbridge/protocol';
 import { bufferPages, loadIntoBuffer } from '../../formats/buffer-io.js';
-import { checkSaveOptions, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
+import { checkSaveOptions, saveOptionsOf, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
 import type { DomainHandlers } from './types.js';
 
@@ -52,15 +52,7 @@ export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = 
   },
 
   SaveImages: async ({ ctx, session, params, source }) => {
-    const opts: SaveOptions = {
-      format: params.format,
-      quality: params.quality,
-      progressive: params.progressive,
-      compression: params.compression,
-      metadata: params.metadata,
-      pdfa: params.pdfa,
-      password: params.password,
-    };
+    const opts = saveOptionsOf(params);
     if (params.binary && params.folder !== undefined) throw new ScanbridgeError('invalid-params', 'params.binary and params.folder exclude each other: answer the file, or write it to a folder');
     if (params.overwrite && params.folder === undefined) throw new ScanbridgeError('invalid-params', 'params.overwrite applies to saving into a folder (params.folder)');
     const { facts, source: pages } = bufferPages(session.buffer, params.pages);
