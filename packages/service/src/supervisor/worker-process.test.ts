@@ -9,6 +9,7 @@ import { ScanbridgeError } from '@scanbridge/protocol';
 import { FIXTURE_METHODS } from './fixture-methods.fixture.js';
 import { WorkerPool } from './worker-pool.js';
 import { WorkerProcess, type WorkerProcessOptions } from './worker-process.js';
+import { rejection } from '../test-support/rejection.js';
 
 const ENTRY = fileURLToPath(new URL('./fixture-worker.fixture.js', import.meta.url));
 type Methods = typeof FIXTURE_METHODS;
@@ -17,15 +18,6 @@ function start(mode = 'normal', extra: Partial<WorkerProcessOptions<Methods>> = 
   return WorkerProcess.start({ entry: ENTRY, methods: FIXTURE_METHODS, name: `the ${mode} fixture worker`, args: [mode], ...extra });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ScanbridgeError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof ScanbridgeError, `expected a ScanbridgeError, got ${String(err)}`);
-    return err as ScanbridgeError;
-  }
-  assert.fail('expected a rejection');
-}
 
 const alive = (pid: number): boolean => {
   try {

@@ -11,18 +11,10 @@ import { ScanbridgeError, type ScanSettingsInput } from '@scanbridge/protocol';
 import { SaneDriver } from './sane-driver.js';
 import { createTestBackend, type TestBackend } from './test-backend.js';
 import { alive, decodePng, parsePnm, recordingSink, saneWorkers, scanimage, settings } from './test-helpers.js';
+import { rejection } from '../../test-support/rejection.js';
 
 const never = (): AbortSignal => new AbortController().signal;
 
-async function rejection(promise: Promise<unknown>): Promise<ScanbridgeError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof ScanbridgeError, `expected a ScanbridgeError, got ${String(err)}`);
-    return err as ScanbridgeError;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('SANE driver with the test backend', () => {
   let backend: TestBackend;
