@@ -39,6 +39,10 @@ export function createLogger(opts: LoggerOptions): Logger {
         size: `${opts.maxSizeMB}m`,
         limit: { count: Math.max(1, opts.maxFiles - 1) },
         mkdir: true,
+        // pino-roll rolls over on the stream's 'drain', which an asynchronous
+        // stream under steady load may not emit until it is closed; writing
+        // synchronously (on the transport's own thread) drains after every write.
+        sync: true,
       },
     },
   ];
