@@ -60,11 +60,27 @@ async function main(): Promise<void> {
   viewer.addEventListener('scanbridge-error', (e) => showError((e as CustomEvent<{ error: ScanbridgeError }>).detail.error));
 
   // 3. Scanners, and a settings form built from the chosen one's capabilities.
+  //    While they load, the form is busy and Scan waits: settings typed into the
+  //    old form would be thrown away by the new one.
   let readSettings = () => ({});
   const showCapabilities = () =>
     busy(null, async () => {
-      const caps = await client.getCapabilities({ device: deviceSelect.value });
-      readSettings = renderSettings(settingsBox, caps);
+      const device = deviceSelect.value;
+      if (settingsBox.dataset.device === device) return;
+      settingsBox.setAttribute('aria-busy', 'true');
+      scanButton.disabled = true;
+      try {
+        const caps = await client.getCapabilities({ device });
+        // Another scanner was chosen meanwhile: its own answer fills the form.
+        if (deviceSelect.value !== device) return;
+        readSettings = renderSettings(settingsBox, caps);
+        settingsBox.dataset.device = device;
+      } finally {
+        if (deviceSelect.value === device) {
+          settingsBox.removeAttribute('aria-busy');
+          scanButton.disabled = false;
+        }
+      }
     });
   const devices = await client.listDevices();
   deviceSelect.replaceChildren(...devices.map((d) => new Option(d.name, d.id)));

@@ -21,15 +21,29 @@ export async function waitConnected(page: Page): Promise<void> {
   await page.locator('#status[data-state=connected]').waitFor();
 }
 
+/** Choose a scanner and wait until the settings form shows what it can do. */
+export async function chooseDevice(page: Page, device: string): Promise<void> {
+  await page.locator('#device').selectOption(device);
+  await page.locator(`#settings[data-device="${device}"]:not([aria-busy])`).waitFor();
+}
+
+/** Wait until the scan ended and answer the final progress text ("10 page(s) scanned.", or "3 page(s) scanned — failed"). */
+export async function scanEnded(page: Page): Promise<string> {
+  const progress = page.locator('#progress', { hasText: / page\(s\) scanned(\.| —)/ });
+  await progress.waitFor();
+  return (await progress.textContent()) ?? '';
+}
+
 /** Choose the demo scanner's feeder with `sheets` sheets at `dpi`, and press Scan; resolves when the scan ended. */
 export async function scanFromFeeder(page: Page, sheets: number, dpi: number): Promise<void> {
-  await page.locator('#device').selectOption('demo:scanner');
+  await chooseDevice(page, 'demo:scanner');
   await page.locator('[name=source]').selectOption('feeder');
   await page.locator('[name=dpi]').selectOption(String(dpi));
   await page.locator('#settings details summary').click();
   await page.locator('[name="option:sheets"]').fill(String(sheets));
   await page.locator('#scan').click();
-  await page.locator('#progress', { hasText: `${sheets} page(s) scanned.` }).waitFor();
+  const ended = await scanEnded(page);
+  if (ended !== `${sheets} page(s) scanned.`) throw new Error(`the scan of ${sheets} sheets ended with "${ended}" (error shown: ${JSON.stringify(await page.locator('#error').textContent())})`);
 }
 
 /** Page ids in the order the viewer shows them. */

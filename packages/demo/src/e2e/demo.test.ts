@@ -11,7 +11,7 @@ import type { PageInfo } from '@scanbridge/protocol';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { launchChromium, type Browser } from '@scanbridge/client/test-support/chromium';
 import { samePortFlags } from '@scanbridge/client/test-support/same-ports';
-import { artifact, documentIdsOf, pdfPageSizes, run, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
+import { artifact, documentIdsOf, pdfPageSizes, run, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
 
 async function bufferOrder(svc: ChildService, session: string): Promise<PageInfo[]> {
   return (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
@@ -119,7 +119,7 @@ describe('demo application in Chromium', () => {
     await page.locator('[name="option:sheets"]').fill('3');
     await page.locator('[name="option:pattern"]').selectOption('blank-backs');
     await page.locator('#scan').click();
-    await page.locator('#progress', { hasText: '6 page(s) scanned.' }).waitFor();
+    assert.equal(await scanEnded(page), '6 page(s) scanned.');
     await waitPagesShown(page, 6);
     const scanned = (await bufferOrder(svc, session)).map((p) => p.id);
 
