@@ -14,6 +14,7 @@ import {
   type BufferEvent,
   type EventData,
   type JobEvent,
+  type UploadEvent,
   type JobInfo,
   type MethodName,
   type PageInfo,
@@ -27,6 +28,7 @@ import { requestAccess, type AccessOptions } from './access.js';
 import { signImages, stale, type ImageSignature } from './image-signature.js';
 import { defineWrappers, type MethodWrappers } from './method-wrappers.js';
 import { ScanJob } from './scan-job.js';
+import { UploadJob } from './upload-job.js';
 import { getSafe, post, type Endpoint } from './transport.js';
 import { checkCompatible, type ServiceInfo } from './compatibility.js';
 
@@ -71,6 +73,8 @@ export interface ClientEvents {
   buffer: BufferEvent;
   /** A scan job of this session started, acquired a page, progressed or ended. */
   job: JobEvent;
+  /** An upload of this session started, progressed or ended. */
+  upload: UploadEvent;
   /** The list of devices changed. */
   devices: EventData<'devices'>;
   connection: ConnectionChange;
@@ -130,6 +134,7 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #cmd = 0;
   readonly #jobs = new Map<string, ScanJob>();
+  readonly #uploads = new Map<string, UploadJob>();
   /** Job events that arrived before StartScan's answer named their job. */
   readonly #recentJobEvents: JobEvent[] = [];
 
@@ -212,6 +217,28 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
   async save(options: SaveOptions): Promise<SavedBlob[]> {
     const [result] = await this.call('SaveImages', options);
     return result.files.map((file) => ({ name: file.name, pages: file.pages, blob: blobOf(file.data ?? '', result.mimeType) }));
+  }
+
+  /**
+   * Upload pages (default: all, in buffer order), encoded as `format`, from
+   * the service to the application's server: a multipart POST, a PUT (e.g. a
+   * presigned URL) or a resumable tus upload. The service sends the file
+   * itself, so the page never holds it; the job reports progress and its
+   * `done` answers the server's response.
+   */
+  async upload(params: ParamsOf<'StartUpload'>): Promise<UploadJob> {
+    const [info] = await this.call('StartUpload', params);
+    const isClosed = () => this.#state === 'closed';
+    const job = new UploadJob(info, {
+      waitUpload: async (id) => (await this.call('WaitUpload', { upload: id }))[0],
+      cancelUpload: async (id) => (await this.call('CancelUpload', { upload: id }))[0],
+      get closed() {
+        return isClosed();
+      },
+    });
+    this.#uploads.set(info.id, job);
+    job.on('end', () => this.#uploads.delete(info.id));
+    return job;
   }
 
   /** Follow a job started elsewhere (another tab's call, or before a reload). */
@@ -379,6 +406,12 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
     } else if (message.event === 'job') {
       const parsed = EVENTS.job.safeParse(message.data);
       if (parsed.success) this.#onJob(parsed.data);
+    } else if (message.event === 'upload') {
+      const parsed = EVENTS.upload.safeParse(message.data);
+      if (parsed.success) {
+        this.#uploads.get(parsed.data.upload.id)?.handle(parsed.data);
+        this.emit('upload', parsed.data);
+      }
     } else if (message.event === 'devices') {
       const parsed = EVENTS.devices.safeParse(message.data);
       if (parsed.success) this.emit('devices', parsed.data);

@@ -16,6 +16,7 @@ export {
   type WebSocketClass,
 } from './client.js';
 export { ScanJob, jobError, type JobProgress, type ScanJobEvents } from './scan-job.js';
+export { UploadJob, uploadError, type UploadJobEvents } from './upload-job.js';
 export { imageUrl, versionCode, type ImageUrlParts } from './image-url.js';
 export { wrapperName, type MethodWrappers, type Unwrapped, type Wrapper } from './method-wrappers.js';
 export { showInstallDialog } from './install-dialog.js';
@@ -25,4 +26,4 @@ export { checkCompatible, type ServiceInfo } from './compatibility.js';
 export { DEFAULT_INSTALL_URL } from './transport.js';
 export { SDK_VERSION } from './version.js';
 export { Emitter, type Listener } from './emitter.js';
-export { ScanbridgeError, PROTOCOL_VERSION, type ErrorCode, type PageInfo, type JobInfo, type Capabilities, type DeviceInfo, type ScanSettingsInput } from '@scanbridge/protocol';
+export { ScanbridgeError, PROTOCOL_VERSION, type ErrorCode, type PageInfo, type JobInfo, type Capabilities, type DeviceInfo, type ScanSettingsInput, type UploadInfo, type UploadDestination } from '@scanbridge/protocol';

@@ -19,6 +19,10 @@ const settingsBox = $('#settings');
 const scanButton = $<HTMLButtonElement>('#scan');
 const progress = $('#progress');
 const viewer = $<ScanViewer>('scan-viewer');
+const uploadForm = $<HTMLFormElement>('#upload-form');
+const uploadButton = $<HTMLButtonElement>('#upload');
+const uploadBar = $<HTMLProgressElement>('#upload-progress');
+const uploadStatus = $('#upload-status');
 
 /** Every failure is a ScanbridgeError with a stable code and a message that says what to do. */
 function showError(err: unknown): void {
@@ -140,6 +144,46 @@ async function main(): Promise<void> {
     const pages = () => (format === 'jpeg' ? (viewer.selectedIds.length ? viewer.selectedIds : [viewer.current?.id ?? '']) : viewer.pages.map((p) => p.id));
     button.addEventListener('click', () => void busy(button, () => saveAs(client, format, pages().filter(Boolean))));
   }
+
+  // 7. Upload to your server. The service encodes the pages and sends the file
+  //    itself (retrying when the network fails), so the page never holds it.
+  //    The URL must be on this page's own origin, or listed by the
+  //    administrator in UploadDestinations of scanbridge.ini.
+  uploadForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void busy(uploadButton, async () => {
+      const form = new FormData(uploadForm);
+      const url = String(form.get('url'));
+      const format = form.get('format') === 'tiff' ? 'tiff' : 'pdf';
+      const pages = viewer.pages.map((p) => p.id);
+      if (pages.length === 0) {
+        uploadStatus.textContent = 'Nothing to upload yet: scan some pages first.';
+        return;
+      }
+      uploadStatus.textContent = 'Uploading…';
+      Object.assign(uploadBar, { hidden: false, value: 0 });
+      try {
+        const upload = await client.upload({
+          destination: form.get('method') === 'put' ? { method: 'put', url } : { method: 'post', url, fieldName: 'file' },
+          format,
+          pages,
+          fileName: 'scan',
+        });
+        upload.on('progress', (u) => {
+          if (u.bytesTotal > 0) uploadBar.value = u.bytesSent / u.bytesTotal;
+        });
+        // done rejects with a ScanbridgeError (the server's answer in its details) when the server refused the file.
+        const done = await upload.done;
+        uploadBar.value = 1;
+        uploadStatus.textContent = `Uploaded ${done.pages} page(s), ${(done.bytesTotal / 1e6).toFixed(1)} MB: the server answered ${done.response?.status ?? '?'}.`;
+      } catch (err) {
+        uploadStatus.textContent = 'The upload failed; the pages are still here.';
+        throw err;
+      } finally {
+        uploadBar.hidden = true;
+      }
+    });
+  });
 
   // Handy in the browser console (and used by the end-to-end tests).
   Object.assign(window, { scanbridgeDemo: { client, viewer } });
