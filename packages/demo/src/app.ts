@@ -86,12 +86,21 @@ async function main(): Promise<void> {
         }
       }
     });
-  const devices = await client.listDevices();
-  deviceSelect.replaceChildren(...devices.map((d) => new Option(d.name, d.id)));
-  deviceSelect.disabled = scanButton.disabled = devices.length === 0;
+  const showDevices = async () => {
+    const devices = await client.listDevices();
+    const chosen = deviceSelect.value;
+    deviceSelect.replaceChildren(...devices.map((d) => new Option(d.name, d.id, false, d.id === chosen)));
+    deviceSelect.disabled = devices.length === 0;
+    if (devices.length > 0) return showCapabilities(); // nothing to do when the chosen one is still there
+    scanButton.disabled = true;
+    settingsBox.replaceChildren();
+    delete settingsBox.dataset.device;
+    status.textContent += ' — no scanner found';
+  };
   deviceSelect.addEventListener('change', () => void showCapabilities());
-  if (devices.length === 0) status.textContent += ' — no scanner found';
-  else await showCapabilities();
+  // A scanner plugged in or unplugged: the service tells every connected page.
+  client.on('devices', () => void busy(null, showDevices));
+  await showDevices();
 
   // 4. Scan: pages appear in the viewer as they arrive; the job reports progress and ends.
   form.addEventListener('submit', (e) => {

@@ -35,7 +35,8 @@ function range(name: string, min: number, max: number, step: number, value: numb
 /** A device-specific option as a control, or null for kinds a form cannot set. */
 function optionControl(option: Option): HTMLElement | null {
   const name = `option:${option.name}`;
-  if (!option.settable || !option.active) return null;
+  // Options the normalized fields above already set (source, mode, resolution...) are not offered twice.
+  if (!option.settable || !option.active || option.setBy !== null) return null;
   if (option.type === 'bool') {
     const el = document.createElement('input');
     Object.assign(el, { type: 'checkbox', name, checked: option.value === true });

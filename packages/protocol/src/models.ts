@@ -65,6 +65,11 @@ export const Capabilities = z.object({
       value: z.union([z.boolean(), z.number(), z.string(), z.null()]),
       active: z.boolean(),
       settable: z.boolean(),
+      /**
+       * The ScanSettings field the driver sets this option from, or null when
+       * only `options` reaches it. A form offers the normalized field, not both.
+       */
+      setBy: z.enum(['source', 'duplex', 'mode', 'dpi', 'paper', 'brightness', 'contrast']).nullable(),
     }),
   ),
 });

@@ -54,6 +54,8 @@ export interface Settings {
   readonly saneLibrary: string;
   /** SaneDiscoveryInterval × 1000: while a scanner is open, look this often whether it is still there; 0 only when asked. */
   readonly saneDiscoveryIntervalMs: number;
+  /** DeviceListInterval: how often the device list is looked at again while a page is connected. */
+  readonly deviceListIntervalMs: number;
   /** DeviceWorkerIdleTimeout × 1000: a device worker process nobody uses is stopped after this long. */
   readonly deviceWorkerIdleTimeoutMs: number;
 }
@@ -180,6 +182,11 @@ export const SETTINGS = [
     key: 'SaneDiscoveryInterval', prop: 'saneDiscoveryIntervalMs', type: type.seconds(0, 86400), default: '60',
     env: 'SCANBRIDGE_SANE_DISCOVERY_INTERVAL', flag: 'sane-discovery-interval',
     description: 'Seconds between looks for SANE scanners that disappeared while one is in use (its scan ends with device-gone); 0 looks only when devices are listed.',
+  }),
+  setting({
+    key: 'DeviceListInterval', prop: 'deviceListIntervalMs', type: type.seconds(0, 86400), default: '60',
+    env: 'SCANBRIDGE_DEVICE_LIST_INTERVAL', flag: 'device-list-interval',
+    description: 'Seconds between looks for scanners plugged in or removed while a page is connected (pages get a devices event when the list changes); 0 looks only when a page lists devices.',
   }),
   setting({
     key: 'DeviceWorkerIdleTimeout', prop: 'deviceWorkerIdleTimeoutMs', type: type.seconds(1, 86400), default: '60',

@@ -1,8 +1,11 @@
 /**
  * Routes device calls to drivers by id prefix, caches the device list and
  * reports drivers that are unavailable with the reason (e.g. the package to
- * install) instead of failing.
+ * install) instead of failing. When a look finds other devices than the one
+ * before (a scanner plugged in or removed), it says so (`change`); `watch`
+ * looks again periodically while someone is there to be told.
  */
+import { EventEmitter } from 'node:events';
 import { ScanbridgeError, type Capabilities, type DeviceInfo } from '@scanbridge/protocol';
 import type { Driver } from './driver.js';
 
@@ -12,17 +15,30 @@ export interface DriverStatus {
   reason: string | null;
 }
 
-export class DeviceManager {
+export interface DeviceManagerEvents {
+  /** The device list differs from the previous look. */
+  change: [devices: DeviceInfo[]];
+}
+
+const idsOf = (devices: readonly DeviceInfo[]) => devices.map((d) => d.id).sort().join('\n');
+
+export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private cache: DeviceInfo[] | null = null;
   private listing: Promise<DeviceInfo[]> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  /** Why the last look of a driver failed (a crashed discovery), until one succeeds. */
+  private readonly failures = new Map<string, string>();
 
-  constructor(private readonly drivers: readonly Driver[]) {}
+  constructor(private readonly drivers: readonly Driver[]) {
+    super();
+  }
 
   async status(): Promise<DriverStatus[]> {
     return Promise.all(
       this.drivers.map(async (driver) => {
         const a = await driver.availability();
-        return { name: driver.name, available: a.available, reason: a.available ? null : a.reason };
+        const failure = this.failures.get(driver.name);
+        return { name: driver.name, available: a.available, reason: a.available ? (failure ? `the last look for devices failed: ${failure}` : null) : a.reason };
       }),
     );
   }
@@ -31,15 +47,46 @@ export class DeviceManager {
   async list(refresh = false): Promise<DeviceInfo[]> {
     if (this.cache && !refresh) return this.cache;
     this.listing ??= (async () => {
+      const previous = this.cache;
       const lists = await Promise.all(
-        this.drivers.map(async (driver) => ((await driver.availability()).available ? driver.list() : [])),
+        this.drivers.map(async (driver) => {
+          if (!(await driver.availability()).available) return [];
+          try {
+            const devices = await driver.list();
+            this.failures.delete(driver.name);
+            return devices;
+          } catch (err) {
+            // One driver's failure (a backend that crashes its discovery worker)
+            // must not hide the others' scanners; its own stay as last seen.
+            this.failures.set(driver.name, err instanceof Error ? err.message : String(err));
+            return previous?.filter((d) => d.driver === driver.name) ?? [];
+          }
+        }),
       );
       return lists.flat();
     })().finally(() => {
       this.listing = null;
     });
-    this.cache = await this.listing;
-    return this.cache;
+    const before = this.cache;
+    const devices = await this.listing;
+    // A caller that shared this look with another finds the list already recorded.
+    if (this.cache !== before) return this.cache ?? devices;
+    this.cache = devices;
+    if (before && idsOf(before) !== idsOf(devices)) this.emit('change', devices);
+    return devices;
+  }
+
+  /**
+   * Look again every `everyMs` while `wanted()` (a page is connected): SANE
+   * discovery takes seconds and may broadcast on the network, so nobody
+   * listening means no looking.
+   */
+  watch(everyMs: number, wanted: () => boolean): void {
+    if (this.timer || everyMs <= 0) return;
+    this.timer = setInterval(() => {
+      if (!this.listing && wanted()) this.list(true).catch(() => undefined);
+    }, everyMs);
+    this.timer.unref();
   }
 
   driverFor(deviceId: string): Driver {
@@ -59,6 +106,8 @@ export class DeviceManager {
   }
 
   async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     await Promise.all(this.drivers.map((d) => d.close?.()));
   }
 }

@@ -16,6 +16,16 @@ export class EventHub {
     };
   }
 
+  /** Sessions with at least one socket listening. */
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  /** To every subscribed session (news that is not about one session, such as the device list). */
+  publishAll<E extends EventName>(event: E, data: EventData<E>): void {
+    for (const sessionId of [...this.listeners.keys()]) this.publish(sessionId, event, data);
+  }
+
   publish<E extends EventName>(sessionId: string, event: E, data: EventData<E>): void {
     const set = this.listeners.get(sessionId);
     if (!set) return;

@@ -133,6 +133,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       stopping: false,
     };
     sessions.on('change', (sessionId, event) => hub.publish(sessionId, 'buffer', event));
+    devices.on('change', (list) => hub.publishAll('devices', { devices: list.map((d) => d.id) }));
+    devices.watch(settings.deviceListIntervalMs, () => hub.size > 0);
     sessions.on('expired', (sessionId) => {
       log.info({ session: sessionId.slice(0, 8) }, 'idle session expired');
       void jobs.cancelAll(sessionId);
@@ -147,6 +149,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     approvals.administer(welcomeOrigins(ctx));
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
+    // Look for scanners now, so the first page that asks gets the list at once
+    // (SANE discovery takes seconds when network backends are configured).
+    devices.list().then(
+      (list) => log.info({ devices: list.map((d) => d.id) }, 'devices found'),
+      (err: unknown) => log.warn({ err }, 'looking for devices failed'),
+    );
 
     let stopping: Promise<void> | null = null;
     const stop = () =>

@@ -49,6 +49,7 @@ describe('demo devices', () => {
       value: 7,
       active: true,
       settable: true,
+      setBy: null,
     });
     assert.deepEqual(byName.get('jamAfter')?.value, 0);
     assert.deepEqual(byName.get('coverOpen')?.type, 'bool');

@@ -90,6 +90,7 @@ export function capabilitiesOf(device: DemoDevice, defaults: DemoDefaults): Capa
       value: defaultValue(spec, defaults),
       active: true,
       settable: true,
+      setBy: null,
     })),
   };
 }

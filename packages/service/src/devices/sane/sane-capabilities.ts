@@ -39,7 +39,22 @@ function resolutionsOf(option: SaneOption | null): Capabilities['resolutions'] {
   return typeof option?.value === 'number' ? [option.value] : [];
 }
 
-function rawOptions(options: readonly SaneOption[]): Capabilities['options'] {
+type SetBy = Capabilities['options'][number]['setBy'];
+
+/** Which normalized setting drives each SANE option the profile recognised. */
+function setByOf(profile: DeviceProfile, options: readonly SaneOption[]): Map<string, NonNullable<SetBy>> {
+  const map = new Map<string, NonNullable<SetBy>>();
+  if (options.some((o) => o.name === 'source')) map.set('source', 'source');
+  if (profile.duplexSwitch) map.set(profile.duplexSwitch.name, 'duplex');
+  for (const name of ['mode', 'depth']) map.set(name, 'mode');
+  if (profile.resolution) for (const name of [profile.resolution.name, 'y-resolution']) map.set(name, 'dpi');
+  if (profile.area) for (const name of ['tl-x', 'tl-y', 'br-x', 'br-y']) map.set(name, 'paper');
+  if (profile.brightness) map.set(profile.brightness.name, 'brightness');
+  if (profile.contrast) map.set(profile.contrast.name, 'contrast');
+  return map;
+}
+
+function rawOptions(options: readonly SaneOption[], setBy: Map<string, NonNullable<SetBy>>): Capabilities['options'] {
   return options.map((o) => ({
     name: o.name,
     title: o.title,
@@ -50,6 +65,7 @@ function rawOptions(options: readonly SaneOption[]): Capabilities['options'] {
     active: o.active,
     // An array (a gamma table) cannot be set through a single value in ScanSettings.options.
     settable: o.settable && o.count <= 1,
+    setBy: setBy.get(o.name) ?? null,
   }));
 }
 
@@ -70,6 +86,6 @@ export function capabilitiesOf(device: string, options: readonly SaneOption[], d
     paperSizes: paperSizesWithin(maxArea),
     brightness: profile.brightness ? { ...TONE_RANGE } : null,
     contrast: profile.contrast ? { ...TONE_RANGE } : null,
-    options: rawOptions(options),
+    options: rawOptions(options, setByOf(profile, options)),
   };
 }

@@ -65,7 +65,9 @@ describe('SANE driver with the test backend', () => {
       },
     );
     const byName = new Map(caps.options.map((o) => [o.name, o]));
-    assert.deepEqual(byName.get('mode'), { name: 'mode', title: 'Scan mode', type: 'string', unit: '', constraint: ['Gray', 'Color'], value: byName.get('mode')!.value, active: true, settable: true });
+    assert.deepEqual(byName.get('mode'), { name: 'mode', title: 'Scan mode', type: 'string', unit: '', constraint: ['Gray', 'Color'], value: byName.get('mode')!.value, active: true, settable: true, setBy: 'mode' });
+    assert.equal(byName.get('resolution')?.setBy, 'dpi');
+    assert.equal(byName.get('test-picture')?.setBy, null);
     assert.deepEqual(byName.get('resolution')?.constraint, { min: 1, max: 1200, step: 1 });
     assert.equal(byName.get('resolution')?.unit, 'dpi');
     assert.equal(byName.get('resolution')?.type, 'float');

@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import type { JobInfo, PageInfo } from '@scanbridge/protocol';
+import type { Capabilities, JobInfo, PageInfo } from '@scanbridge/protocol';
 import { adminHeaders, rpc, startChild, tempHome, type ChildService } from '../../test-support/service-harness.js';
 import { VERSION_CODE } from '../../version.js';
 import { createTestBackend, type TestBackend } from './test-backend.js';
@@ -55,9 +55,13 @@ describe('SANE through the service', () => {
     const devices = (await rpc(svc.base, 'fa', 'ListDevices', { refresh: true })).body.result![0] as { id: string; driver: string }[];
     assert.deepEqual(devices.filter((d) => d.driver === 'sane').map((d) => d.id), ['sane:test:0', 'sane:test:1']);
     assert.ok(devices.some((d) => d.id === 'demo:scanner'));
-    const caps = (await rpc(svc.base, 'fa', 'GetCapabilities', { device: 'sane:test:0' })).body.result![0] as { sources: string[]; colorModes: string[] };
+    const caps = (await rpc(svc.base, 'fa', 'GetCapabilities', { device: 'sane:test:0' })).body.result![0] as Capabilities;
     assert.deepEqual(caps.sources, ['flatbed', 'feeder']);
     assert.deepEqual(caps.colorModes, ['bw', 'gray', 'color']);
+    // Raw options say which normalized setting drives them; the rest are reachable through `options` only.
+    const setBy = Object.fromEntries(caps.options.filter((o) => o.setBy !== null).map((o) => [o.name, o.setBy]));
+    assert.deepEqual(setBy, { mode: 'mode', depth: 'mode', resolution: 'dpi', source: 'source', 'tl-x': 'paper', 'tl-y': 'paper', 'br-x': 'paper', 'br-y': 'paper' });
+    assert.equal(caps.options.find((o) => o.name === 'test-picture')?.setBy, null);
     const info = (await rpc(svc.base, 'fa', 'ServiceInfo')).body.result![0] as { drivers: { name: string; available: boolean }[] };
     assert.deepEqual(info.drivers.find((d) => d.name === 'sane'), { name: 'sane', available: true, reason: null });
   });
@@ -199,6 +203,67 @@ describe('SANE through the service without libsane', () => {
     } finally {
       await svc.stop();
       await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SANE devices plugged in and removed', () => {
+  it('pages get a devices event when a look finds other scanners: periodically while connected, and on ListDevices', async () => {
+    const backend = await createTestBackend(1);
+    const home = await tempHome();
+    const svc = await startChild(home, ['--device-list-interval', '1'], backend.env);
+    const session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
+    const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}`, { headers: adminHeaders(svc.base) });
+    const lists: string[][] = [];
+    const waiters: Array<() => void> = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as { event: string; data: { devices: string[] } };
+      if (m.event !== 'devices') return;
+      lists.push(m.data.devices);
+      waiters.splice(0).forEach((w) => w());
+    });
+    const next = async (test: (ids: string[]) => boolean): Promise<string[]> => {
+      for (;;) {
+        const found = lists.find(test);
+        if (found) return found;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    };
+    try {
+      await new Promise((resolve) => ws.once('open', resolve));
+      const first = (await rpc(svc.base, 'fa', 'ListDevices', {})).body.result![0] as { id: string }[];
+      assert.deepEqual(first.filter((d) => d.id.startsWith('sane:')).map((d) => d.id), ['sane:test:0']);
+
+      // A second scanner is plugged in: the periodic look finds it without anyone asking.
+      await backend.setDevices(2);
+      const plugged = await next((ids) => ids.includes('sane:test:1'));
+      assert.deepEqual(plugged.filter((id) => id.startsWith('sane:')).sort(), ['sane:test:0', 'sane:test:1']);
+      assert.ok(plugged.includes('demo:scanner'));
+
+      // One is removed; a page that lists devices with refresh sees it, and every page is told.
+      await backend.setDevices(1);
+      const refreshed = await rpc(svc.base, 'fa', 'ListDevices', { refresh: true });
+      const listed = (refreshed.body.result![0] as { id: string }[]).map((d) => d.id);
+      assert.deepEqual(listed.filter((id) => id.startsWith('sane:')), ['sane:test:0']);
+      assert.deepEqual(await next((ids) => ids.includes('sane:test:0') && !ids.includes('sane:test:1')), listed);
+
+      // The test backend with no devices crashes its discovery (SIGSEGV, as scanimage -L does):
+      // the other scanners are still listed, the SANE ones as last seen, and the failure is reported.
+      await backend.setDevices(0);
+      const crashed = await rpc(svc.base, 'fa', 'ListDevices', { refresh: true });
+      assert.equal(crashed.status, 200, JSON.stringify(crashed.body));
+      assert.deepEqual((crashed.body.result![0] as { id: string }[]).map((d) => d.id), listed);
+      const info = (await rpc(svc.base, 'fa', 'ServiceInfo')).body.result![0] as { drivers: { name: string; available: boolean; reason: string | null }[] };
+      assert.match(info.drivers.find((d) => d.name === 'sane')?.reason ?? '', /^the last look for devices failed: .*SIGSEGV/);
+      await backend.setDevices(1);
+      await rpc(svc.base, 'fa', 'ListDevices', { refresh: true });
+      const healed = (await rpc(svc.base, 'fa', 'ServiceInfo')).body.result![0] as typeof info;
+      assert.equal(healed.drivers.find((d) => d.name === 'sane')?.reason, null);
+    } finally {
+      ws.close();
+      await svc.stop();
+      await rm(home, { recursive: true, force: true });
+      await backend.remove();
     }
   });
 });
