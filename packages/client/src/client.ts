@@ -135,6 +135,8 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
   #cmd = 0;
   readonly #jobs = new Map<string, ScanJob>();
   readonly #uploads = new Map<string, UploadJob>();
+  /** The consent question in progress, shared by every call that needs its answer. */
+  #asking: Promise<void> | null = null;
   /** Job events that arrived before StartScan's answer named their job. */
   readonly #recentJobEvents: JobEvent[] = [];
 
@@ -341,8 +343,10 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
       this.#openSocket(true);
     } catch (err) {
       const error = err instanceof ScanbridgeError ? err : new ScanbridgeError('internal-error', String(err));
-      if (error.code === 'version-mismatch') {
-        // Retrying cannot help: another version of the service now runs here.
+      if (error.code === 'version-mismatch' || error.code === 'origin-not-allowed') {
+        // Retrying cannot help: another version of the service now runs here, or
+        // the user did not allow the page (asking again at every attempt would
+        // nag them, and the service limits pending requests). connect() starts over.
         this.#setState({ state: 'closed', error });
         return;
       }
@@ -361,9 +365,19 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
       return await work();
     } catch (err) {
       if (!(err instanceof ScanbridgeError && (err.code === 'token-invalid' || err.code === 'origin-not-allowed') && this.#init.access)) throw err;
-      // Asked without the refused token: the service refuses a request that carries one it no longer accepts.
-      this.#init.endpoint.token = await requestAccess({ ...this.#init.endpoint, token: null }, this.#init.access);
-      await this.#sign();
+      // One question to the user at a time, however many calls were refused meanwhile.
+      const refused = this.#init.endpoint.token;
+      this.#asking ??= (async () => {
+        try {
+          // Asked without the refused token: the service refuses a request that carries one it no longer accepts.
+          this.#init.endpoint.token = await requestAccess({ ...this.#init.endpoint, token: null }, this.#init.access!);
+          await this.#sign();
+        } finally {
+          this.#asking = null;
+        }
+      })();
+      // A call refused with a token another call has already replaced just tries again.
+      if (this.#init.endpoint.token === refused) await this.#asking;
       return work();
     }
   }

@@ -57,7 +57,11 @@ async function main(): Promise<void> {
   const port = (name: string) => (query.get(name) ? Number(query.get(name)) : undefined);
   const client = await connect({ httpPort: port('http'), httpsPort: port('https'), installPrompt: true });
   setStatus(client);
-  client.on('connection', () => setStatus(client));
+  client.on('connection', (change) => {
+    setStatus(client);
+    // The client gave up (the user did not allow this page, or another version of scanbridge runs): say why.
+    if (change.state === 'closed' && change.error) showError(change.error);
+  });
 
   // 2. The viewer shows the session's buffer and follows it (scans, edits, restarts).
   viewer.client = client;

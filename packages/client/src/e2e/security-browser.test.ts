@@ -467,6 +467,7 @@ describe('security in Chromium', () => {
     assert.equal(refused.body.error!.code, 'token-invalid');
 
     // The SDK's next call asks the page's consent UI again, which declines.
+    const promptsBefore = await pageB.evaluate(() => (window as unknown as TestWindow).prompts.length);
     const asked = await pageB.evaluate(async () => {
       const w = window as unknown as TestWindow;
       w.decline = true;
@@ -486,12 +487,19 @@ describe('security in Chromium', () => {
       const w = window as unknown as TestWindow;
       return w.buffers > 0 || w.states.includes('reconnecting');
     });
+    // Reconnecting asks the user once more; declining ends the client instead of asking at every attempt.
+    await pageB.waitForFunction(() => (window as unknown as TestWindow).states.includes('closed'));
     const seen = await pageB.evaluate(() => {
       const w = window as unknown as TestWindow;
-      w.client.disconnect();
-      return { buffers: w.buffers, states: w.states };
+      return { buffers: w.buffers, states: w.states, prompts: w.prompts.length, state: w.client.state };
     });
     assert.equal(seen.buffers, 0, 'no event reached the revoked page');
     assert.equal(seen.states[0], 'reconnecting', 'the service closed the socket');
+    assert.equal(seen.states.at(-1), 'closed');
+    assert.equal(seen.prompts, promptsBefore + asked.prompts + 1, 'one more question, when reconnecting');
+    await assert.rejects(
+      pageB.evaluate(() => (window as unknown as TestWindow).client.getImageCount()),
+      /this client was closed/,
+    );
   });
 });
