@@ -18,6 +18,8 @@ const work = path.join(out, 'work');
 const stage = path.join(work, 'stage');
 const prefix = '/opt/scanbridge';
 const version = JSON.parse(readFileSync(path.join(root, 'packages/service/package.json'), 'utf8')).version;
+// What the service uses at run time is named once, in setup.sh; the package recommends the same.
+const runtimePackages = /^RUNTIME_PKGS="([^"]+)"$/m.exec(readFileSync(path.join(root, 'scripts/setup.sh'), 'utf8'))[1].split(' ');
 const sh = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
 
 rmSync(work, { recursive: true, force: true });
@@ -69,7 +71,7 @@ Architecture: amd64
 Maintainer: scanbridge developers <scanbridge@users.noreply.github.com>
 Installed-Size: ${installedKb}
 Depends: libc6 (>= 2.28)
-Recommends: libsane1, sane-utils, fonts-dejavu-core
+Recommends: ${runtimePackages.join(', ')}
 Section: graphics
 Priority: optional
 Homepage: https://github.com/scanbridge/scanbridge

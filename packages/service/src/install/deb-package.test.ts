@@ -26,6 +26,9 @@ it('builds, installs, runs with the bundled runtime, and removes cleanly', async
   assert.match(deb!, /scanbridge_\d+\.\d+\.\d+_amd64\.deb$/);
   const info = (await run('dpkg-deb', ['--info', deb!])).stdout;
   assert.match(info, /Package: scanbridge/);
+  // Everything setup.sh installs for the service at run time (libsane1, jpegtran, NSS certutil...).
+  const runtime = /^RUNTIME_PKGS="([^"]+)"$/m.exec(await readFile(path.join(ROOT, 'scripts/setup.sh'), 'utf8'))![1]!.split(' ');
+  assert.deepEqual(/^ Recommends: (.+)$/m.exec(info)?.[1]?.split(', '), runtime);
   const contents = (await run('dpkg-deb', ['--contents', deb!], { maxBuffer: 1 << 28 })).stdout;
   assert.match(contents, /\.\/opt\/scanbridge\/node\/bin\/node\n/);
   assert.match(contents, /\.\/usr\/lib\/systemd\/user\/scanbridge\.service\n/);

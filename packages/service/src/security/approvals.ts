@@ -23,6 +23,12 @@ export class Approvals {
   private writing: Promise<void> = Promise.resolve();
 
   private readonly administrator: Set<string>;
+  /**
+   * Entries saved for administered origins that the current policy has not
+   * (yet) named: the service's own pages are named only once its ports are
+   * known. What `settle` finds still here, the administrator no longer allows.
+   */
+  private readonly dormant = new Map<string, Approval>();
 
   private constructor(
     private readonly file: string,
@@ -35,7 +41,10 @@ export class Approvals {
     const approvals = new Approvals(file, administrator);
     try {
       const list = JSON.parse(await fs.readFile(file, 'utf8')) as Approval[];
-      for (const a of list) if (typeof a.origin === 'string' && Array.isArray(a.tokens)) approvals.byOrigin.set(a.origin, a);
+      for (const a of list) {
+        if (typeof a.origin !== 'string' || !Array.isArray(a.tokens)) continue;
+        (a.by === 'administrator' ? approvals.dormant : approvals.byOrigin).set(a.origin, a);
+      }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') await fs.rename(file, `${file}.corrupt-${Date.now()}`).catch(() => undefined);
     }
@@ -47,9 +56,20 @@ export class Approvals {
   administer(origins: readonly string[]): void {
     for (const origin of origins) {
       this.administrator.add(origin);
-      const existing = this.byOrigin.get(origin);
+      const existing = this.byOrigin.get(origin) ?? this.dormant.get(origin);
+      this.dormant.delete(origin);
       this.byOrigin.set(origin, { origin, approvedAt: existing?.approvedAt ?? new Date().toISOString(), by: 'administrator', tokens: existing?.tokens ?? [], lastUsed: existing?.lastUsed ?? null });
     }
+  }
+
+  /**
+   * Startup is over and every administered origin was named: forget the saved
+   * ones no longer named (an origin taken out of AllowedOrigins), with their tokens.
+   */
+  async settle(): Promise<void> {
+    if (this.dormant.size === 0) return;
+    this.dormant.clear();
+    await this.save();
   }
 
   isApproved(origin: string): boolean {

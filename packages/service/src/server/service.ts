@@ -147,6 +147,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     }
     // The service's own pages (the demo, the consent page) are approved by construction.
     approvals.administer(welcomeOrigins(ctx));
+    await approvals.settle();
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
     // Look for scanners now, so the first page that asks gets the list at once
