@@ -93,6 +93,15 @@ describe('scanbridge CLI', () => {
     const jpg = path.join(home, 'flat.jpg');
     assert.equal((await runCli(['scan', '--home', home, '--device', 'demo:flatbed', '--dpi', '75', '--out', jpg])).code, 0);
     await stat(jpg);
+    // Both sides of a sheet as PNG: two files, named by page.
+    const png = path.join(home, 'sides.png');
+    const sides = await runCli(['scan', '--home', home, '--device', 'demo:scanner', '--source', 'feeder', '--duplex', '--option', 'sheets=1', '--dpi', '75', '--out', png]);
+    assert.equal(sides.code, 0, sides.stderr);
+    assert.match(sides.stdout, /2 page\(s\) saved to .*sides-1\.png, .*sides-2\.png/);
+    for (const file of ['sides-1.png', 'sides-2.png']) {
+      const { stdout: pnm } = await run('pngtopnm', [path.join(home, file)], { encoding: 'buffer', maxBuffer: 1 << 26 });
+      assert.deepEqual(pnm.subarray(0, 20).toString('latin1').split(/\s+/).slice(1, 3).map(Number), [620, 877], file);
+    }
   });
 
   it('a scanner error exits 1 naming the code, and the pages before it are saved', async () => {

@@ -1,14 +1,26 @@
 /**
  * `scanbridge scan`: a scan job through the running service, saved to a file.
- * It is a client like any page: its own session, closed at the end.
+ * It is a client like any page: its own session, closed at the end. The
+ * service encodes the file (SaveImages) and the command streams it to disk.
+ * The extension names the format: PDF and TIFF take every page; JPEG, PNG
+ * and BMP write one file per page (name-1.jpg, name-2.jpg...) when there are several.
  */
-import { ScanSettings, ScanbridgeError, parseOrThrow, type JobInfo } from '@scanbridge/protocol';
+import path from 'node:path';
+import { ScanSettings, ScanbridgeError, parseOrThrow, type JobInfo, type OutputFormat } from '@scanbridge/protocol';
 import { servicePaths } from '../config/paths.js';
-import { formatOfPath, savePages, SAVE_FORMATS } from '../formats/save.js';
-import type { StoredImage } from '../buffer/types.js';
 import { ServiceClient } from './service-client.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
+
+const BY_EXTENSION = { '.pdf': 'pdf', '.tif': 'tiff', '.tiff': 'tiff', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png', '.bmp': 'bmp' } as const satisfies Record<string, OutputFormat>;
+type SaveExtension = keyof typeof BY_EXTENSION;
+const SAVE_FORMATS = Object.keys(BY_EXTENSION);
+const MULTI_PAGE: readonly OutputFormat[] = ['pdf', 'tiff'];
+
+function extensionOf(file: string): SaveExtension | null {
+  const ext = path.extname(file).toLowerCase();
+  return Object.hasOwn(BY_EXTENSION, ext) ? (ext as SaveExtension) : null;
+}
 
 function optionValue(text: string): string | number | boolean {
   if (text === 'true' || text === 'false') return text === 'true';
@@ -37,7 +49,8 @@ export async function scanCommand(home: string, values: ParsedValues): Promise<n
     console.error('scanbridge scan: --device and --out are required (see `scanbridge devices` for ids)');
     return EXIT.usage;
   }
-  if (!formatOfPath(values.out)) {
+  const ext = extensionOf(values.out);
+  if (!ext) {
     console.error(`scanbridge scan: --out must end in one of ${SAVE_FORMATS.join(', ')}`);
     return EXIT.usage;
   }
@@ -51,13 +64,20 @@ export async function scanCommand(home: string, values: ParsedValues): Promise<n
       [job] = await client.call('WaitJob', { job: job.id, timeout: 30 }, 'f');
       if (job.state === 'running') process.stderr.write(`\rscanning... ${job.pages} page(s)`);
     }
-    const pages: StoredImage[] = [];
-    for (const id of job.pageIds) {
-      const [image] = await client.call('GetImage', { page: id }, 'f');
-      const { info } = image;
-      pages.push({ format: image.format, bytes: Buffer.from(image.data, 'base64'), width: info.width, height: info.height, xdpi: info.xdpi, ydpi: info.ydpi, mode: info.mode, bitDepth: info.bitDepth });
+    const format = BY_EXTENSION[ext];
+    const pages = job.pageIds;
+    const files: string[] = [];
+    if (pages.length > 0 && (MULTI_PAGE.includes(format) || pages.length === 1)) {
+      await client.saveTo({ format, pages }, values.out);
+      files.push(values.out);
+    } else {
+      const base = values.out.slice(0, -ext.length);
+      for (const [i, page] of pages.entries()) {
+        const file = `${base}-${i + 1}${ext}`;
+        await client.saveTo({ format, pages: [page] }, file);
+        files.push(file);
+      }
     }
-    const files = pages.length ? await savePages(pages, values.out) : [];
     if (files.length) console.log(`${pages.length} page(s) saved to ${files.join(', ')}`);
     if (job.state !== 'done') {
       console.error(`scanbridge scan: ${job.error?.code ?? job.state}: ${job.error?.message ?? ''}`);

@@ -2,7 +2,12 @@
  * How CLI commands talk to the running service: port.lock in the service
  * folder says where it listens; calls go over loopback HTTP like any client.
  */
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ScanbridgeError, TOKEN_HEADER, type MethodName, type ParamsOf, type ResultOf, type ResponseEnvelope } from '@scanbridge/protocol';
 import { liveLock, type LockInfo } from '../util/port-lock.js';
 import { readAdminToken } from '../security/admin-token.js';
@@ -35,9 +40,30 @@ export class ServiceClient {
   }
 
   async call<M extends MethodName>(method: M, params: ParamsOf<M>, scope: 'fa' | 'f'): Promise<ResultOf<M>> {
-    let res: Response;
+    const body = (await (await this.post(method, params, scope)).json()) as ResponseEnvelope;
+    if ('error' in body) throw ScanbridgeError.fromWire(body.error);
+    return body.result as ResultOf<M>;
+  }
+
+  /** SaveImages streamed into `file` (one file: a PDF or TIFF of several pages, or one page), never whole in memory. */
+  async saveTo(params: Omit<ParamsOf<'SaveImages'>, 'binary' | 'folder'>, file: string): Promise<void> {
+    const res = await this.post('SaveImages', { ...params, binary: true }, 'f');
+    if (!res.ok || !res.body) {
+      const body = (await res.json()) as ResponseEnvelope;
+      throw 'error' in body ? ScanbridgeError.fromWire(body.error) : new Error(`SaveImages answered ${res.status}`);
+    }
     try {
-      res = await fetch(`${this.base}/${scope}/${method}`, {
+      // A failure half-way ends the response early: the half-written file goes.
+      await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(file));
+    } catch (err) {
+      await rm(file, { force: true });
+      throw new Error(`saving ${file} failed half-way: ${(err as Error).message}`);
+    }
+  }
+
+  private async post(method: MethodName, params: unknown, scope: 'fa' | 'f'): Promise<Response> {
+    try {
+      return await fetch(`${this.base}/${scope}/${method}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.token ? { [TOKEN_HEADER]: this.token } : {}) },
         body: JSON.stringify({ ...(this.session ? { id: this.session } : {}), params, cmdId: '' }),
@@ -45,8 +71,5 @@ export class ServiceClient {
     } catch (err) {
       throw new Error(`cannot reach scanbridge at ${this.base}: ${(err as Error).message}`);
     }
-    const body = (await res.json()) as ResponseEnvelope;
-    if ('error' in body) throw ScanbridgeError.fromWire(body.error);
-    return body.result as ResultOf<M>;
   }
 }
