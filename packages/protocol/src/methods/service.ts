@@ -20,6 +20,8 @@ export const SERVICE_METHODS = {
       z.object({
         version: z.string(),
         protocol: z.number().int(),
+        /** The Node.js version the service runs on (for a support request). */
+        runtime: z.string(),
         uptime: z.number(),
         sessions: z.number().int(),
         /** Bytes of page images held in memory, and the budget (MemoryBudgetMB). */

@@ -34,7 +34,7 @@ export async function statusCommand(home: string, values: ParsedValues): Promise
     console.log(JSON.stringify({ running: true, installed, home, ...info, monitor: monitor ? { pid: monitor.pid, restarts: monitor.restarts ?? 0 } : null }));
     return EXIT.ok;
   }
-  console.log(`scanbridge ${info.version} is running (up ${Math.round(info.uptime)} s)
+  console.log(`scanbridge ${info.version} is running (up ${Math.round(info.uptime)} s, Node.js ${info.runtime})
   folder:   ${home}
   installed: ${installedText}
   API:      http://127.0.0.1:${info.ports.http}  https://127.0.0.1:${info.ports.https}
@@ -42,6 +42,6 @@ export async function statusCommand(home: string, values: ParsedValues): Promise
   monitor:  ${monitorText}
   sessions: ${info.sessions}
   devices:  ${info.devices.length}
-  drivers:  ${info.drivers.map((d) => `${d.name} (${d.available ? 'available' : `unavailable: ${d.reason}`})`).join(', ')}`);
+  drivers:  ${info.drivers.map((d) => `${d.name} (${d.available ? (d.reason ? `available; ${d.reason}` : 'available') : `unavailable: ${d.reason}`})`).join(', ')}`);
   return EXIT.ok;
 }

@@ -7,7 +7,9 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { adminHeaders, rpc, startChild, tempHome } from '../test-support/service-harness.js';
+import { createTestBackend } from '../devices/sane/test-backend.js';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -18,6 +20,36 @@ const WATCHED = ['/opt', '/usr/bin', '/usr/lib/systemd', '/etc/systemd'];
 async function fileList(): Promise<string[]> {
   const { stdout } = await run('find', [...WATCHED, '-xdev'], { maxBuffer: 1 << 28 }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
   return stdout.split('\n').filter(Boolean).sort();
+}
+
+/**
+ * The installed service, on its bundled runtime (a newer Node than the one
+ * running the tests), scans the SANE test backend's feeder through libsane
+ * and saves a PDF: FFI, the device worker, sharp and the PDF writer in the package work.
+ */
+async function scanWithInstalledService(): Promise<void> {
+  const backend = await createTestBackend(1);
+  const home = await tempHome();
+  const svc = await startChild(home, [], backend.env, ['/usr/bin/scanbridge']);
+  try {
+    const { runtime } = (await rpc(svc.base, 'fa', 'ServiceInfo')).body.result![0] as { runtime: string };
+    assert.match(runtime, /^v(22|24)\./, 'the service runs on the bundled runtime');
+    const session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
+    const started = await rpc(svc.base, 'f', 'StartScan', { device: 'sane:test:0', settings: { source: 'feeder', mode: 'gray', dpi: 50, paper: 'A5' } }, session);
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    let job = started.body.result![0] as { id: string; state: string; pages: number };
+    while (job.state === 'running') job = (await rpc(svc.base, 'f', 'WaitJob', { job: job.id, timeout: 30 }, session)).body.result![0] as typeof job;
+    assert.deepEqual([job.state, job.pages], ['done', 10]);
+    const saved = await fetch(`${svc.base}/f/SaveImages`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(svc.base) }, body: JSON.stringify({ id: session, params: { format: 'pdf', binary: true } }) });
+    assert.equal(saved.status, 200);
+    const pdf = path.join(home, 'scan.pdf');
+    await writeFile(pdf, Buffer.from(await saved.arrayBuffer()));
+    assert.match((await run('pdfinfo', [pdf])).stdout, /^Pages:\s+10$/m);
+  } finally {
+    await svc.stop();
+    await rm(home, { recursive: true, force: true });
+    await backend.remove();
+  }
 }
 
 it('builds, installs, runs with the bundled runtime, and removes cleanly', async () => {
@@ -50,6 +82,7 @@ it('builds, installs, runs with the bundled runtime, and removes cleanly', async
     await stat('/opt/scanbridge/app/node_modules/@scanbridge/client/dist/scanbridge.js');
     await stat('/opt/scanbridge/app/node_modules/@scanbridge/demo/dist/index.html');
     await run('systemd-analyze', ['verify', '/usr/lib/systemd/user/scanbridge.service']);
+    await scanWithInstalledService();
   } finally {
     await run('dpkg', ['-r', 'scanbridge']);
   }

@@ -117,9 +117,11 @@ export interface ChildService {
   kill9(): Promise<void>;
 }
 
-export async function startChild(home: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ChildService> {
+/** `command` is how to run `scanbridge` (default: this checkout's build with this Node; an installed package's /usr/bin/scanbridge). */
+export async function startChild(home: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, command: readonly string[] = [process.execPath, BIN]): Promise<ChildService> {
   const flagArgs = Object.entries(FREE_PORT_FLAGS).flatMap(([k, v]) => [`--${k}`, v]);
-  const child = spawn(process.execPath, [BIN, 'run', '--home', home, '--quiet', ...flagArgs, ...args], {
+  const [program, ...prefix] = command;
+  const child = spawn(program!, [...prefix, 'run', '--home', home, '--quiet', ...flagArgs, ...args], {
     // No SANE backends unless the test brings its own (SANE_CONFIG_DIR in env): probing the machine's
     // network backends takes seconds and finds nothing a test should depend on.
     env: { ...process.env, SCANBRIDGE_HOME: '', SANE_CONFIG_DIR: emptySaneConfig(), ...env },

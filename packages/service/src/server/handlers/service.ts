@@ -9,6 +9,7 @@ export const SERVICE_HANDLERS: DomainHandlers<keyof typeof SERVICE_METHODS> = {
     {
       version: VERSION,
       protocol: PROTOCOL_VERSION,
+      runtime: process.version,
       uptime: (Date.now() - ctx.startedAt.getTime()) / 1000,
       sessions: ctx.sessions.size,
       buffer: ctx.sessions.memory(),
