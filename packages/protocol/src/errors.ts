@@ -22,6 +22,7 @@ export const ERRORS = {
   'too-large': { status: 413, remedy: 'Send a smaller body, or raise the limit in scanbridge.ini (MaxBodyMB).' },
   // security gate
   'host-not-allowed': { status: 403, remedy: 'Address the service as 127.0.0.1, localhost or [::1] with its own port.' },
+  'other-user': { status: 403, remedy: 'scanbridge answers only the programs of the user account it runs for. Each person on a shared machine runs their own scanbridge; an administrator who wants one service for every account sets AllowOtherUsers = true in scanbridge.ini.' },
   'origin-not-allowed': { status: 403, remedy: 'Ask the administrator to add the page origin to AllowedOrigins in scanbridge.ini (exactly as the browser writes it, e.g. https://app.example.com).' },
   'token-invalid': { status: 403, remedy: 'Call RequestAccess from the page (the SDK does it in connect()) and send the token it gives in the X-Scanbridge-Token header; command-line callers send the token from cert/admin.token in the service folder.' },
   'too-many-requests': { status: 429, remedy: 'Slow down: wait a few seconds and retry; answer pending consent pages before asking again.' },

@@ -25,6 +25,8 @@ export interface Settings {
   readonly welcomeHttpsPort: number;
   /** BindAddress: an IPv4/IPv6 literal or `localhost`. */
   readonly bindAddress: string;
+  /** AllowOtherUsers: answer the programs of other user accounts of this machine. */
+  readonly allowOtherUsers: boolean;
   readonly logLevel: LogLevel;
   /** MemoryBudgetMB × 2^20: memory for hot pages of the image buffer. */
   readonly memoryBudgetBytes: number;
@@ -106,6 +108,11 @@ export const SETTINGS = [
     key: 'BindAddress', prop: 'bindAddress', type: type.bindAddress(), default: '127.0.0.1',
     env: 'SCANBRIDGE_BIND_ADDRESS', flag: 'bind-address',
     description: 'Address the service listens on; keep a loopback address unless you know why not.',
+  }),
+  setting({
+    key: 'AllowOtherUsers', prop: 'allowOtherUsers', type: type.boolean(), default: 'false',
+    env: 'SCANBRIDGE_ALLOW_OTHER_USERS', flag: 'allow-other-users',
+    description: "Answer programs of other user accounts on this machine. Off, a loopback connection opened by another account is refused with other-user (checked on Linux, from the kernel's socket table), so that on a shared machine nobody reaches another person's scanner or pages.",
   }),
   setting({
     key: 'LogLevel', prop: 'logLevel', type: type.logLevel(), default: 'info',

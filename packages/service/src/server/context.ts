@@ -30,6 +30,8 @@ export interface ServiceContext {
   /** Actual ports once listening (0 in the settings means "any free port"). */
   readonly ports: ListenerPorts;
   readonly bindAddress: string;
+  /** The user account whose programs are served, or null when any account's are (AllowOtherUsers, or no way to tell). */
+  readonly ownUid: number | null;
   readonly maxBodyBytes: number;
   /** Folders pages may save into (SaveFolders), by index. */
   readonly saveFolders: readonly string[];

@@ -7,9 +7,11 @@
  * image-route.ts, websocket.ts).
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { ScanbridgeError, TOKEN_HEADER } from '@scanbridge/protocol';
 import { authenticate, type AuthContext, type Principal } from '../security/principal.js';
 import type { RateLimiter } from '../security/rate-limit.js';
+import { peerUid } from '../security/peer-user.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,6 +50,23 @@ export function tokenOf(req: IncomingMessage): string | undefined {
 }
 
 const LOOPBACK_PEER = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/** The owner of each connection, looked up once (a keep-alive connection carries many requests). */
+const owners = new WeakMap<Socket, Promise<number | null>>();
+
+/**
+ * A loopback connection must come from a program of the user the service runs
+ * for (`ownUid`; null: any user). One whose owner cannot be found is refused
+ * too: the check must not be dodged by racing it.
+ */
+export async function checkPeerUser(socket: Socket, ownUid: number | null): Promise<void> {
+  if (ownUid === null || !LOOPBACK_PEER.test(socket.remoteAddress ?? '')) return;
+  let owner = owners.get(socket);
+  if (!owner) owners.set(socket, (owner = peerUid(socket)));
+  const uid = await owner;
+  if (uid === ownUid) return;
+  throw new ScanbridgeError('other-user', uid === null ? 'the user account of this connection could not be determined; scanbridge answers only its own user' : `this connection comes from another user account (uid ${uid}); scanbridge answers only the programs of its own user (uid ${ownUid})`);
+}
 
 export function gate(req: IncomingMessage, ctx: GateContext): Principal {
   checkHost(req, ctx.bindAddress);

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import websocket from '@fastify/websocket';
 import { NO_SESSION_ID, SESSION_HEADER, ScanbridgeError } from '@scanbridge/protocol';
 import type { ServiceContext } from './context.js';
-import { gate } from './gate.js';
+import { checkPeerUser, gate } from './gate.js';
 import { checkAccess, dispatch, errorEnvelope } from './rpc.js';
 import { BinarySlot, binaryRequest, sendBinary, type BinaryRequest } from './binary-transport.js';
 import { registerImageRoute } from './image-route.js';
@@ -78,6 +78,7 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {
     try {
+      await checkPeerUser(req.raw.socket, ctx.ownUid);
       req.principal = gate(req.raw, ctx);
     } catch (err) {
       ctx.log.warn({ code: (err as ScanbridgeError).code, url: req.url.split('?')[0], host: req.headers.host?.slice(0, 100) }, 'request refused');

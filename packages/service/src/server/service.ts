@@ -3,6 +3,7 @@
  * recovers the image buffer, and opens the four listeners. Returns a handle
  * whose `stop()` ends jobs, closes listeners and flushes the buffer.
  */
+import { canCheckPeers } from '../security/peer-user.js';
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
@@ -121,6 +122,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       images: new ImageRenderer(),
       ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
       bindAddress: settings.bindAddress,
+      ownUid: !settings.allowOtherUsers && process.getuid && (await canCheckPeers()) ? process.getuid() : null,
       maxBodyBytes: settings.maxBodyBytes,
       saveFolders: settings.saveFolders,
       approvals,
@@ -152,9 +154,10 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
     // Look for scanners now, so the first page that asks gets the list at once
     // (SANE discovery takes seconds when network backends are configured).
+    // (A service stopped meanwhile has closed its log.)
     devices.list().then(
-      (list) => log.info({ devices: list.map((d) => d.id) }, 'devices found'),
-      (err: unknown) => log.warn({ err }, 'looking for devices failed'),
+      (list) => ctx.stopping || log.info({ devices: list.map((d) => d.id) }, 'devices found'),
+      (err: unknown) => ctx.stopping || log.warn({ err }, 'looking for devices failed'),
     );
 
     let stopping: Promise<void> | null = null;

@@ -64,6 +64,8 @@ export async function closeLogger(logger: Logger): Promise<void> {
   const transport = transports.get(logger);
   if (!transport) return;
   transports.delete(logger);
+  // A line logged after this (a late callback of a stopped service) is dropped, not an uncaught "the worker has exited".
+  logger.level = 'silent';
   await new Promise<void>((resolve) => {
     // A ref'd timer keeps the event loop alive while the thread closes, and bounds the wait.
     const guard = setTimeout(resolve, 5000);
