@@ -120,6 +120,31 @@ describe('attack suite', () => {
     }
   });
 
+  it('WebSocket flood: messages beyond the rate or the waiting limit are answered too-many-requests; the socket and the service stay up', async () => {
+    const FLOOD = 'https://flood.example';
+    assert.equal((await rpc(svc.base, 'fa', 'AllowOrigin', { origin: FLOOD })).status, 200);
+    const { token } = (await grant(FLOOD)) as { token: string };
+    const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?token=${encodeURIComponent(token)}`, { headers: { origin: FLOOD } });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const N = 3000;
+    const codes = new Map<string, number>();
+    const answered = new Promise<void>((resolve) => {
+      let n = 0;
+      ws.on('message', (d) => {
+        const m = JSON.parse(d.toString()) as { result?: unknown; error?: { code: string } };
+        const key = m.result ? 'result' : m.error!.code;
+        codes.set(key, (codes.get(key) ?? 0) + 1);
+        if (++n === N) resolve();
+      });
+    });
+    for (let i = 0; i < N; i++) ws.send(JSON.stringify({ method: 'VersionInfo', params: {}, cmdId: String(i) }));
+    await answered;
+    assert.deepEqual([...codes.keys()].sort(), ['result', 'too-many-requests'], JSON.stringify([...codes]));
+    assert.equal(ws.readyState, WebSocket.OPEN);
+    ws.close();
+    assert.equal(await count(), 1, "the page's buffer is still served");
+  });
+
   it('WebSocket hijack: no token, a foreign origin, or a token of another origin are refused', async () => {
     const open = (headers: Record<string, string>, query: string) =>
       new Promise<{ code: number; first: string | null; status: number | null }>((resolve) => {

@@ -11,6 +11,9 @@ import { dispatch, errorEnvelope } from './rpc.js';
 import { tokenOf } from './gate.js';
 import { sameSecret, tokenHash } from '../security/secrets.js';
 
+/** Calls one socket may have waiting for their answers. */
+const MAX_WAITING = 64;
+
 export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): void {
   app.get<{ Querystring: Record<string, unknown> }>('/ws', { websocket: true }, (socket, req) => {
     const principal = req.principal;
@@ -56,8 +59,16 @@ export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): vo
     }
 
     // Calls are answered in order, one at a time per socket, as a client expects.
+    // Messages count against the origin's rate like HTTP calls, and a socket
+    // may have only so many waiting: a flood is answered, not queued without end.
     let queue = Promise.resolve();
+    let waiting = 0;
     socket.on('message', (data, isBinary) => {
+      if (waiting >= MAX_WAITING || !ctx.limiter.take(principal.origin ?? 'anonymous')) {
+        socket.send(JSON.stringify(errorEnvelope('1', '', '', new ScanbridgeError('too-many-requests', `too many messages on this WebSocket (at most ${MAX_WAITING} waiting for an answer); wait for answers before sending more`)).body));
+        return;
+      }
+      waiting++;
       queue = queue.then(async () => {
         if (revoked()) return refuseRevoked();
         let message: unknown;
@@ -75,7 +86,7 @@ export function registerWebSocket(app: FastifyInstance, ctx: ServiceContext): vo
           : errorEnvelope('1', '', '', new ScanbridgeError('invalid-request', 'the message needs "method"'));
         if ('result' in outcome.body && outcome.body.id !== '1') subscribe(outcome.body.id);
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(outcome.body));
-      });
+      }).finally(() => waiting--);
     });
     socket.on('close', () => unsubscribe?.());
     socket.on('error', () => unsubscribe?.());
