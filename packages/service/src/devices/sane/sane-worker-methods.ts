@@ -1,6 +1,6 @@
 /** The methods of a SANE worker, declared once for both sides of the IPC boundary. */
 import { z } from 'zod';
-import { ColorMode } from '@scanbridge/protocol';
+import { PageMeta } from '../../buffer/buffer-state.js';
 import type { WorkerMethod } from '../../supervisor/worker-messages.js';
 import { Assignment, SaneDevice, SaneOption } from './sane-model.js';
 
@@ -16,17 +16,10 @@ export const ScanEvent = z.discriminatedUnion('type', [
     lines: z.number().int().nonnegative(),
   }),
   /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary. */
-  z.object({
+  PageMeta.omit({ byteSize: true }).extend({
     type: z.literal('page'),
     page: z.number().int().positive(),
-    format: z.enum(['png', 'jpeg']),
     bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes'),
-    width: z.number().int().positive(),
-    height: z.number().int().positive(),
-    xdpi: z.number().positive(),
-    ydpi: z.number().positive(),
-    mode: ColorMode,
-    bitDepth: z.number().int().positive(),
   }),
 ]);
 export type ScanEvent = z.infer<typeof ScanEvent>;
