@@ -17,6 +17,11 @@ export async function artifact(name: string): Promise<string> {
   return `${ARTIFACTS}${name}`;
 }
 
+/** The id of the session the demo's client uses (window.scanbridgeDemo, there for the console and these tests). */
+export function demoSession(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { scanbridgeDemo: { client: { sessionId: string } } }).scanbridgeDemo.client.sessionId);
+}
+
 export async function waitConnected(page: Page): Promise<void> {
   await page.locator('#status[data-state=connected]').waitFor();
 }

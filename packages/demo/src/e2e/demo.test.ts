@@ -11,7 +11,7 @@ import type { PageInfo } from '@scanbridge/protocol';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { launchChromium, type Browser } from '@scanbridge/client/test-support/chromium';
 import { samePortFlags } from '@scanbridge/client/test-support/same-ports';
-import { artifact, documentIdsOf, pdfPageSizes, run, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
+import { artifact, demoSession, documentIdsOf, pdfPageSizes, run, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
 
 async function bufferOrder(svc: ChildService, session: string): Promise<PageInfo[]> {
   return (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
@@ -45,7 +45,7 @@ describe('demo application in Chromium', () => {
     const { page } = browser;
     await page.goto(`http://127.0.0.1:${svc.ports.welcomeHttp}/demo`);
     await waitConnected(page);
-    const session = await page.evaluate(() => (window as unknown as { scanbridgeDemo: { client: { sessionId: string } } }).scanbridgeDemo.client.sessionId);
+    const session = await demoSession(page);
 
     // Scan: 10 thumbnails appear.
     await scanFromFeeder(page, 10, 150);
@@ -99,7 +99,7 @@ describe('demo application in Chromium', () => {
     await waitPagesShown(page, 10);
     assert.deepEqual(await shownOrder(page), shown);
     assert.deepEqual((await bufferOrder(svc, session)).map((p) => p.id), shown);
-    assert.equal(await page.evaluate(() => (window as unknown as { scanbridgeDemo: { client: { sessionId: string } } }).scanbridgeDemo.client.sessionId), session);
+    assert.equal(await demoSession(page), session);
     await screenshot(page, 'demo-after-restart.png');
 
     assert.equal(await page.locator('#error').isVisible(), false, await page.locator('#error').textContent() ?? '');
@@ -108,7 +108,7 @@ describe('demo application in Chromium', () => {
 
   it('marks blank pages, crops a page with the pointer, saves TIFF and JPEG', async () => {
     const { page } = browser;
-    const session = await page.evaluate(() => (window as unknown as { scanbridgeDemo: { client: { sessionId: string } } }).scanbridgeDemo.client.sessionId);
+    const session = await demoSession(page);
     await rpc(svc.base, 'f', 'RemoveAllImages', {}, session);
     await until(() => shownOrder(page), (order) => order.length === 0);
 

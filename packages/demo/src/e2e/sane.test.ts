@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { createTestBackend, type TestBackend } from '@scanbridge/service/dist/devices/sane/test-backend.js';
 import { launchChromium, type Browser } from '@scanbridge/client/test-support/chromium';
-import { artifact, chooseDevice, pdfPageSizes, run, scanEnded, screenshot, shownOrder, waitConnected, waitPagesShown } from './demo-page.js';
+import { artifact, demoSession, chooseDevice, pdfPageSizes, run, scanEnded, screenshot, shownOrder, waitConnected, waitPagesShown } from './demo-page.js';
 
 describe('demo with the SANE test scanner in Chromium', () => {
   let backend: TestBackend;
@@ -46,7 +46,7 @@ describe('demo with the SANE test scanner in Chromium', () => {
     await page.locator('#scan').click();
     assert.equal(await scanEnded(page), '10 page(s) scanned.');
     await waitPagesShown(page, 10);
-    const session = await page.evaluate(() => (window as unknown as { scanbridgeDemo: { client: { sessionId: string } } }).scanbridgeDemo.client.sessionId);
+    const session = await demoSession(page);
     const pages = (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as { id: string; width: number; height: number; xdpi: number; mode: string }[];
     assert.equal(pages.length, 10);
     assert.deepEqual(await shownOrder(page), pages.map((p) => p.id));

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { launchChromium, type Browser } from '@scanbridge/client/test-support/chromium';
-import { artifact, documentIdsOf, run, scanFromFeeder, shownOrder, waitConnected, waitPagesShown } from './demo-page.js';
+import { artifact, demoSession, documentIdsOf, run, scanFromFeeder, shownOrder, waitConnected, waitPagesShown } from './demo-page.js';
 
 interface Arrival {
   method: string;
@@ -113,7 +113,7 @@ describe('demo upload form in Chromium', () => {
     assert.match(info, /^Pages:\s+3$/m);
     await run('qpdf', ['--check', arrival!.file]);
     const shown = await shownOrder(browser.page);
-    const scanned = (await rpc(svc.base, 'f', 'GetImagesInfo', {}, await sessionOf(browser))).body.result![0] as { id: string }[];
+    const scanned = (await rpc(svc.base, 'f', 'GetImagesInfo', {}, await demoSession(browser.page))).body.result![0] as { id: string }[];
     const sheetOf = (id: string) => `SB-DEMO-${String(scanned.findIndex((p) => p.id === id) + 1).padStart(4, '0')}-F`;
     assert.deepEqual(await documentIdsOf(arrival!.file), shown.map(sheetOf));
   });
@@ -146,11 +146,7 @@ describe('demo upload form in Chromium', () => {
     assert.match(error, /413/);
     assert.match(error, /quota exceeded/);
     assert.match(error, /\(upload-failed\)$/);
-    assert.equal((await rpc(svc.base, 'f', 'GetImageCount', {}, await sessionOf(browser))).body.result![0], 3);
+    assert.equal((await rpc(svc.base, 'f', 'GetImageCount', {}, await demoSession(browser.page))).body.result![0], 3);
     assert.deepEqual(browser.pageErrors.map(String), []);
   });
 });
-
-function sessionOf(browser: Browser): Promise<string> {
-  return browser.page.evaluate(() => (window as unknown as { scanbridgeDemo: { client: { sessionId: string } } }).scanbridgeDemo.client.sessionId);
-}
