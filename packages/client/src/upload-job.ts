@@ -8,7 +8,11 @@ import { ScanbridgeError, isErrorCode, type UploadEvent, type UploadInfo } from 
 import { Emitter } from './emitter.js';
 
 export interface UploadJobEvents {
-  /** Bytes went out: `bytesSent` of `bytesTotal` (0 while the service still encodes the pages). */
+  /**
+   * Bytes went out: `bytesSent` of `bytesTotal`; a POST streams the pages as
+   * they are encoded, so its `bytesTotal` is 0 until the end: `pagesDone` of
+   * `pages` is its progress.
+   */
   progress: UploadInfo;
   /** The upload ended: done, failed or cancelled. */
   end: UploadInfo;

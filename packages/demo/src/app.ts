@@ -182,9 +182,8 @@ async function main(): Promise<void> {
           pages,
           fileName: 'scan',
         });
-        upload.on('progress', (u) => {
-          if (u.bytesTotal > 0) uploadBar.value = u.bytesSent / u.bytesTotal;
-        });
+        // A POST streams pages as they are encoded (its size is known at the end): count pages there.
+        upload.on('progress', (u) => (uploadBar.value = u.bytesTotal > 0 ? u.bytesSent / u.bytesTotal : u.pagesDone / u.pages));
         // done rejects with a ScanbridgeError (the server's answer in its details) when the server refused the file.
         const done = await upload.done;
         uploadBar.value = 1;

@@ -1,6 +1,7 @@
 /**
  * Files in and out of a session's buffer: loading JPEG, PNG, BMP, TIFF, WebP
- * and PDF files a page sends, and saving pages as PDF, TIFF, JPEG, PNG or BMP.
+ * and PDF files a page sends, and saving pages as PDF, TIFF, JPEG, PNG or BMP,
+ * or as one ZIP holding a file per page (`format: 'zip'` with `pageFormat`).
  *
  * Loading takes bytes only (base64 in `data`, or over HTTP the request body
  * itself: `POST /f/LoadImages?id=<session>&params=<JSON>` with the file as
@@ -10,7 +11,7 @@
  *
  * Saving answers the file(s) base64 in the result, or with `binary: true`
  * (HTTP only) the file itself as the response body with its content type
- * (one file: PDF, TIFF, or a single page), or writes into a folder the
+ * (one file: PDF, TIFF, ZIP, or a single page), or writes into a folder the
  * administrator allowed (`folder`: index in SaveFolders of scanbridge.ini)
  * under a name the service makes safe.
  */
@@ -21,8 +22,12 @@ import type { MethodSpec } from './spec.js';
 export const InputFormat = z.enum(['auto', 'jpeg', 'png', 'bmp', 'tiff', 'webp', 'pdf']);
 export type InputFormat = z.infer<typeof InputFormat>;
 
-export const OutputFormat = z.enum(['pdf', 'tiff', 'jpeg', 'png', 'bmp']);
+export const OutputFormat = z.enum(['pdf', 'tiff', 'jpeg', 'png', 'bmp', 'zip']);
 export type OutputFormat = z.infer<typeof OutputFormat>;
+
+/** What each page becomes inside a ZIP: the per-page formats (a TIFF here is a single page). */
+export const ZipPageFormat = z.enum(['jpeg', 'png', 'tiff', 'bmp']);
+export type ZipPageFormat = z.infer<typeof ZipPageFormat>;
 
 export const TiffCompression = z.enum(['auto', 'none', 'lzw', 'deflate', 'jpeg', 'g4']);
 export type TiffCompression = z.infer<typeof TiffCompression>;
@@ -84,11 +89,12 @@ export const DOCUMENT_METHODS = {
       quality: z.number().int().min(1).max(100).optional().describe('JPEG quality (jpeg, tiff with jpeg compression)'),
       progressive: z.boolean().optional().describe('progressive JPEG (jpeg)'),
       compression: TiffCompression.optional().describe('tiff: auto = G4 for black-and-white, JPEG for JPEG pages, LZW otherwise'),
+      pageFormat: ZipPageFormat.optional().describe('zip (required there): the format of each page file in the ZIP; quality, progressive and compression apply to it'),
       metadata: PdfMetadata.optional().describe('pdf: document information'),
       pdfa: z.boolean().optional().describe('pdf: PDF/A-2b'),
       password: z.string().min(1).max(127).optional().describe('pdf: AES-256 password'),
     }),
     result: z.tuple([SaveResult]),
-    summary: 'Save pages as PDF, TIFF, JPEG, PNG or BMP: base64, the HTTP body itself (binary), or a file in an allowed folder.',
+    summary: 'Save pages as PDF, TIFF, JPEG, PNG, BMP or a ZIP of page files: base64, the HTTP body itself (binary), or a file in an allowed folder.',
   },
 } as const satisfies Record<string, MethodSpec>;

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { PageRef } from '../models.js';
 import type { MethodSpec } from './spec.js';
-import { OutputFormat, PdfMetadata, TiffCompression } from './documents.js';
+import { OutputFormat, PdfMetadata, TiffCompression, ZipPageFormat } from './documents.js';
 
 const url = z.string().min(1).max(4000);
 /** Header values a page may set (Authorization, X-...); Cookie and framing headers are refused by the service. */
@@ -49,10 +49,15 @@ export const UploadInfo = z.object({
   state: UploadState,
   method: z.enum(['post', 'put', 'tus']),
   pages: z.number().int(),
-  /** Bytes the server acknowledged (tus) or that were written to the connection. */
+  /** Bytes the server acknowledged (tus) or that were written to the connection (this attempt). */
   bytesSent: z.number().int(),
-  /** Size of the encoded file(s); 0 while encoding. */
+  /**
+   * Size of the encoded file(s) once known: put and tus know it before sending;
+   * a post streams pages as they are encoded, so its size is known at the end (0 until then).
+   */
   bytesTotal: z.number().int(),
+  /** Pages encoded so far (this attempt, for post): with `pages`, the progress while bytesTotal is 0. */
+  pagesDone: z.number().int(),
   attempts: z.number().int(),
   /** The server's last answer (also on failure, when there was one). */
   response: UploadResponse.nullable(),
@@ -77,6 +82,7 @@ export const UPLOAD_METHODS = {
       quality: z.number().int().min(1).max(100).optional(),
       progressive: z.boolean().optional(),
       compression: TiffCompression.optional(),
+      pageFormat: ZipPageFormat.optional().describe('zip (required there): the format of each page file in the ZIP'),
       metadata: PdfMetadata.optional(),
       pdfa: z.boolean().optional(),
       password: z.string().min(1).max(127).optional(),

@@ -1,23 +1,32 @@
 /**
  * Pages to files: PDF and TIFF take every page into one file, JPEG, PNG and
- * BMP make one file per page. Files are produced as streams of chunks, read
- * page by page from the buffer, so a 500-page PDF never sits in memory.
+ * BMP make one file per page, and ZIP packs one file per page (JPEG, PNG,
+ * single-page TIFF or BMP) into one archive. Files are produced as streams of
+ * chunks, read page by page from the buffer, so a 500-page PDF never sits in
+ * memory.
  * Options are checked against the format and the pages before anything is
  * written, with messages naming the option.
  */
-import { ScanbridgeError, type OutputFormat } from '@scanbridge/protocol';
+import { ScanbridgeError, ZipPageFormat, type OutputFormat } from '@scanbridge/protocol';
 import sharp from 'sharp';
 import type { StoredImage } from '../buffer/types.js';
 import { withDensity } from '../imaging/density.js';
 import { encodeBmp } from './bmp-encoder.js';
 import { bilevelOf, pixelsOf } from './page-pixels.js';
+import { mapOrdered } from './ordered.js';
 import { writePdf, type PdfMetadata } from './pdf/pdf-writer.js';
 import { TIFF_COMPRESSIONS, writeTiff, type TiffCompression } from './tiff-writer.js';
+import { writeZip } from './zip-writer.js';
 
 export type { OutputFormat };
 
-export const MIME_TYPES: Record<OutputFormat, string> = { pdf: 'application/pdf', tiff: 'image/tiff', jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp' };
-export const EXTENSIONS: Record<OutputFormat, string> = { pdf: '.pdf', tiff: '.tif', jpeg: '.jpg', png: '.png', bmp: '.bmp' };
+export const MIME_TYPES: Record<OutputFormat, string> = { pdf: 'application/pdf', tiff: 'image/tiff', jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp', zip: 'application/zip' };
+export const EXTENSIONS: Record<OutputFormat, string> = { pdf: '.pdf', tiff: '.tif', jpeg: '.jpg', png: '.png', bmp: '.bmp', zip: '.zip' };
+/** Extensions a wished file name may carry; the service drops them and adds the format's own. */
+export const EXTENSION_ALIASES = ['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png', '.bmp', '.zip'];
+export const ZIP_PAGE_FORMATS: readonly ZipPageFormat[] = ZipPageFormat.options;
+/** Pages of a ZIP encoded at once (sharp works on other threads meanwhile). */
+const ZIP_IN_FLIGHT = 3;
 
 const DEFAULT_JPEG_QUALITY = 85;
 
@@ -27,8 +36,10 @@ export interface SaveOptions {
   quality?: number | undefined;
   /** JPEG output only. */
   progressive?: boolean | undefined;
-  /** TIFF only; default auto. */
+  /** TIFF only (also TIFF pages in a ZIP); default auto. */
   compression?: TiffCompression | undefined;
+  /** ZIP only, and required there: what each page becomes inside the archive. */
+  pageFormat?: ZipPageFormat | undefined;
   /** PDF only. */
   metadata?: PdfMetadata | undefined;
   pdfa?: boolean | undefined;
@@ -37,8 +48,8 @@ export interface SaveOptions {
 
 /** The encoding options out of a call's params (SaveImages, StartUpload carry the same ones). */
 export function saveOptionsOf(params: SaveOptions): SaveOptions {
-  const { format, quality, progressive, compression, metadata, pdfa, password } = params;
-  return { format, quality, progressive, compression, metadata, pdfa, password };
+  const { format, quality, progressive, compression, pageFormat, metadata, pdfa, password } = params;
+  return { format, quality, progressive, compression, pageFormat, metadata, pdfa, password };
 }
 
 /** What is known of a page before it is read: enough to check options. */
@@ -65,12 +76,26 @@ export interface OutputFile {
 
 const invalid = (message: string, path: string) => new ScanbridgeError('invalid-params', message, { path });
 
-/** Refuses options that do not apply to the format, or that the pages cannot take. */
+/**
+ * Refuses options that do not apply to the format, or that the pages cannot
+ * take. In a ZIP the page format's options apply (quality to a ZIP of JPEG).
+ */
 export function checkSaveOptions(opts: SaveOptions, pages: readonly PageFacts[]): void {
-  const { format } = opts;
+  let format: Exclude<OutputFormat, 'zip'>;
+  if (opts.format === 'zip') {
+    if (opts.pageFormat === undefined) throw invalid(`params.pageFormat: required with format zip (the format of each page file in the ZIP): one of ${ZIP_PAGE_FORMATS.join(', ')}`, 'params.pageFormat');
+    if (!ZIP_PAGE_FORMATS.includes(opts.pageFormat)) {
+      throw invalid(`params.pageFormat: a ZIP holds one file per page, as ${ZIP_PAGE_FORMATS.join(', ')}; got ${JSON.stringify(opts.pageFormat)} (for one PDF or multi-page TIFF, use that format instead of zip)`, 'params.pageFormat');
+    }
+    format = opts.pageFormat;
+  } else {
+    if (opts.pageFormat !== undefined) throw invalid(`params.pageFormat applies to zip output (the format of each page in the ZIP), not ${opts.format}`, 'params.pageFormat');
+    format = opts.format;
+  }
+  const what = opts.format === 'zip' ? `a ZIP of ${format}` : format;
   const only = (name: keyof SaveOptions, formats: OutputFormat[]) => {
     if (opts[name] !== undefined && !formats.includes(format)) {
-      throw invalid(`params.${name} applies to ${formats.join(' and ')} output, not ${format}`, `params.${name}`);
+      throw invalid(`params.${name} applies to ${formats.join(' and ')} output, not ${what}`, `params.${name}`);
     }
   };
   only('quality', ['jpeg', 'tiff']);
@@ -93,16 +118,28 @@ export function checkSaveOptions(opts: SaveOptions, pages: readonly PageFacts[])
   if (pages.length === 0) throw invalid('there are no pages to save', 'params.pages');
 }
 
-async function encodeSingle(page: StoredImage, opts: SaveOptions): Promise<Buffer> {
+const tiffOptions = (opts: SaveOptions) => ({ compression: opts.compression ?? 'auto', quality: opts.quality ?? DEFAULT_JPEG_QUALITY });
+
+async function* single(page: StoredImage): AsyncGenerator<StoredImage> {
+  yield page;
+}
+
+/** One page as one file: JPEG, PNG, BMP, or (in a ZIP) a single-page TIFF. */
+async function encodeSingle(page: StoredImage, opts: SaveOptions, format: ZipPageFormat): Promise<Buffer> {
   const { xdpi, ydpi } = page;
+  if (format === 'tiff') {
+    const parts: Buffer[] = [];
+    for await (const part of writeTiff(single(page), 1, tiffOptions(opts))) parts.push(part);
+    return Buffer.concat(parts);
+  }
   const decode = () => sharp(page.bytes, { limitInputPixels: false }).flatten({ background: '#ffffff' }).toColourspace(page.mode === 'color' ? 'srgb' : 'b-w');
-  if (opts.format === 'jpeg') {
+  if (format === 'jpeg') {
     // A JPEG page is already a JPEG: unless asked for another quality or progressive, it is not encoded again.
     if (page.format === 'jpeg' && opts.quality === undefined && opts.progressive === undefined) return withDensity(page.bytes, 'jpeg', xdpi, ydpi);
     const jpeg = await decode().jpeg({ quality: opts.quality ?? DEFAULT_JPEG_QUALITY, progressive: opts.progressive ?? false }).toBuffer();
     return withDensity(jpeg, 'jpeg', xdpi, ydpi);
   }
-  if (opts.format === 'png') {
+  if (format === 'png') {
     if (page.format === 'png') return withDensity(page.bytes, 'png', xdpi, ydpi);
     return withDensity(await decode().png({ compressionLevel: 6 }).toBuffer(), 'png', xdpi, ydpi);
   }
@@ -115,20 +152,36 @@ async function* pagesOf(source: PageSource): AsyncGenerator<StoredImage> {
   for (let i = 0; i < source.count; i++) yield await source.get(i);
 }
 
-/** The files the pages make in this format (call checkSaveOptions first). */
-export function outputFiles(source: PageSource, opts: SaveOptions): OutputFile[] {
-  if (opts.format === 'pdf') {
+/** The name of file `i` of `count` (one file per page, or page files in a ZIP): base.ext alone, else base-1.ext, base-2.ext... */
+export function pageFileName(base: string, count: number, i: number, ext: string): string {
+  return count === 1 ? `${base}${ext}` : `${base}-${i + 1}${ext}`;
+}
+
+/**
+ * The files the pages make in this format (call checkSaveOptions first).
+ * `base` names the page files inside a ZIP, as SaveImages would name them.
+ */
+export function outputFiles(source: PageSource, opts: SaveOptions, base = 'page'): OutputFile[] {
+  const { format } = opts;
+  if (format === 'pdf') {
     return [{ first: 0, pages: source.count, chunks: () => writePdf(pagesOf(source), { metadata: opts.metadata, pdfa: opts.pdfa, password: opts.password }) }];
   }
-  if (opts.format === 'tiff') {
-    const tiff = { compression: opts.compression ?? 'auto', quality: opts.quality ?? DEFAULT_JPEG_QUALITY };
-    return [{ first: 0, pages: source.count, chunks: () => writeTiff(pagesOf(source), source.count, tiff) }];
+  if (format === 'tiff') {
+    return [{ first: 0, pages: source.count, chunks: () => writeTiff(pagesOf(source), source.count, tiffOptions(opts)) }];
+  }
+  if (format === 'zip') {
+    const inner = opts.pageFormat;
+    if (inner === undefined) throw new Error('format zip needs a pageFormat (checkSaveOptions refuses it without)');
+    const mtime = new Date();
+    const entries = () =>
+      mapOrdered(pagesOf(source), ZIP_IN_FLIGHT, async (page, i) => ({ name: pageFileName(base, source.count, i, EXTENSIONS[inner]), data: await encodeSingle(page, opts, inner) }));
+    return [{ first: 0, pages: source.count, chunks: () => writeZip(entries(), mtime) }];
   }
   return Array.from({ length: source.count }, (_, i) => ({
     first: i,
     pages: 1,
     async *chunks() {
-      yield await encodeSingle(await source.get(i), opts);
+      yield await encodeSingle(await source.get(i), opts, format);
     },
   }));
 }

@@ -1,14 +1,14 @@
 /**
  * One HTTP request of an upload, over node:http(s) rather than fetch: the
- * body is streamed from the temporary file with a known Content-Length, bytes
- * are counted as they leave (progress), redirects are never followed, and an
- * early answer (a 413 before the body is read) is kept instead of being lost
- * to the write error that follows it.
+ * body is written chunk by chunk as its source gives it (pages being encoded,
+ * or a temporary file), with backpressure from the socket, bytes counted as
+ * they are handed over (progress), redirects never followed, and an early
+ * answer (a 413 before the body is read) kept instead of being lost to the
+ * write error that follows it. With a Content-Length header the body must be
+ * exactly that long; without one, Node sends it chunked.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { UploadResponse } from '@scanbridge/protocol';
 
 /** The part of the server's answer handed back to the page. */
@@ -27,8 +27,12 @@ export class NetworkError extends Error {
 export interface SendOptions {
   method: string;
   headers: Record<string, string | number>;
-  /** A fresh stream of the body; none for HEAD/POST without body. */
-  body?: (() => Readable) | undefined;
+  /**
+   * A fresh source of the body; none for HEAD/POST without body. Its own
+   * failure (a page that cannot be encoded) rejects the request with that
+   * error, not a NetworkError: another try would fail the same way.
+   */
+  body?: (() => AsyncIterable<Buffer>) | undefined;
   signal: AbortSignal;
   /** Called with each chunk's size as it is handed to the socket. */
   onBytes?: ((n: number) => void) | undefined;
@@ -62,16 +66,46 @@ function readAnswer(res: http.IncomingMessage): Promise<UploadResponse> {
   });
 }
 
+/** Resolves when the request wants more, or is gone (answered, failed, aborted). */
+function writable(req: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      req.off('drain', done);
+      req.off('close', done);
+      resolve();
+    };
+    req.on('drain', done);
+    req.on('close', done);
+  });
+}
+
+/**
+ * Writes the body straight into the request: no stream adapters in between
+ * (each would cost a hop per chunk on the thread that also encodes). Stops,
+ * closing the source (and so the encoder), as soon as the request is gone.
+ */
+async function writeBody(req: http.ClientRequest, body: AsyncIterable<Buffer>, onBytes: ((n: number) => void) | undefined): Promise<void> {
+  for await (const chunk of body) {
+    if (req.destroyed) return;
+    onBytes?.(chunk.length);
+    if (!req.write(chunk)) await writable(req);
+  }
+  if (!req.destroyed) req.end();
+}
+
 export function send(url: URL, opts: SendOptions): Promise<UploadResponse> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     let answered = false;
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (answered || settled) return;
+      settled = true;
+      reject(err);
+    };
     const req = client.request(url, { method: opts.method, headers: opts.headers, signal: opts.signal, timeout: IDLE_MS });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url.host} for ${IDLE_MS / 1000} s`)));
-    req.on('error', (err) => {
-      if (answered) return;
-      reject(opts.signal.aborted ? opts.signal.reason : new NetworkError(err));
-    });
+    req.on('error', (err) => fail(opts.signal.aborted ? opts.signal.reason : new NetworkError(err)));
     req.on('response', (res) => {
       answered = true;
       readAnswer(res).then((answer) => {
@@ -84,13 +118,9 @@ export function send(url: URL, opts: SendOptions): Promise<UploadResponse> {
       req.end();
       return;
     }
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        opts.onBytes?.(chunk.length);
-        done(null, chunk);
-      },
+    writeBody(req, opts.body(), opts.onBytes).catch((err: unknown) => {
+      fail(opts.signal.aborted ? opts.signal.reason : err);
+      req.destroy();
     });
-    // A failure while writing surfaces as the request's own error (or is moot once answered).
-    pipeline(opts.body(), count, req).catch((err: Error) => req.destroy(err));
   });
 }

@@ -2,7 +2,8 @@
  * Real servers on loopback for the upload tests and the bench: a multipart
  * receiver (Fastify + @fastify/multipart), a raw PUT receiver (node:http) and
  * the tus reference server (@tus/server + @tus/file-store). Each records what
- * arrived as SHA-256 digests, so tests compare bytes without keeping them.
+ * arrived as SHA-256 digests, so tests (and the bench's 400 MB) compare bytes
+ * without keeping them; `keepBytes` keeps them for tests that open the file.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -21,6 +22,8 @@ export interface ReceivedFile {
   mimetype: string;
   size: number;
   sha256: string;
+  /** The bytes themselves, while the receiver is asked to keep them. */
+  bytes?: Buffer;
 }
 
 export interface Received {
@@ -32,47 +35,108 @@ export interface Received {
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+export interface Gate {
+  /** Resolves once a request has started sending its file and is held. */
+  reached: Promise<void>;
+  release(): void;
+}
+
 export interface MultipartReceiver {
   url: string;
   received: Received[];
   /** Requests seen per path (answered 503 or not). */
   hits: Map<string, number>;
+  /** Keep the received bytes (ReceivedFile.bytes), for tests that open the file. */
+  keepBytes: boolean;
+  /** Awaited when a request arrives, before it is answered. */
+  onHit: ((name: string, hit: number) => Promise<void>) | null;
+  /** Holds the next request to /hold once its first file bytes have arrived, until released. */
+  hold(): Gate;
   close(): Promise<void>;
 }
 
-/** POST /ok stores; /flaky answers 503 to its first two requests; /small answers 413 past 1000 bytes. */
+/** The first file bytes /drop takes before it cuts the connection. */
+const DROP_AFTER = 64 * 1024;
+
+/**
+ * POST /ok stores; /flaky and /flaky-<any> answer 503 to their first two
+ * requests; /small answers 413 as soon as a file passes 1000 bytes, without
+ * reading the rest; /drop cuts its first connection after 64 KiB of the
+ * file; /hold waits, part-way through the file, for a gate (hold).
+ */
 export async function multipartReceiver(): Promise<MultipartReceiver> {
   const app = Fastify({ bodyLimit: 1 << 30 });
   await app.register(multipart, { limits: { fileSize: 1 << 30, files: 10000 } });
   const received: Received[] = [];
   const hits = new Map<string, number>();
+  const gates: Array<{ reached: () => void; released: Promise<void> }> = [];
+  const receiver: MultipartReceiver = {
+    url: '',
+    received,
+    hits,
+    keepBytes: false,
+    onHit: null,
+    hold() {
+      let reached!: () => void;
+      let release!: () => void;
+      const gate: Gate = { reached: new Promise((r) => (reached = r)), release: () => release() };
+      gates.push({ reached, released: new Promise((r) => (release = r)) });
+      return gate;
+    },
+    close: () => app.close(),
+  };
   app.post('/:name', async (req, reply) => {
     const name = (req.params as { name: string }).name;
     const hit = (hits.get(name) ?? 0) + 1;
     hits.set(name, hit);
-    if (name === 'flaky' && hit <= 2) return reply.code(503).send({ error: 'try later' });
+    await receiver.onHit?.(name, hit);
+    if ((name === 'flaky' || name.startsWith('flaky-')) && hit <= 2) return reply.code(503).send({ error: 'try later' });
     const entry: Received = { path: name, fields: {}, files: [], headers: req.headers };
     for await (const part of req.parts()) {
       if (part.type === 'field') {
         entry.fields[part.fieldname] = String(part.value);
         continue;
       }
-      const bytes = await part.toBuffer();
-      if (name === 'small' && bytes.length > 1000) return reply.code(413).send({ error: 'file too large', limit: 1000 });
-      entry.files.push({ field: part.fieldname, filename: part.filename, mimetype: part.mimetype, size: bytes.length, sha256: sha(bytes) });
+      const parts: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of part.file as AsyncIterable<Buffer>) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (name === 'small' && size > 1000) {
+          await reply.code(413).send({ error: 'file too large', limit: 1000 });
+          // The rest is read and dropped, as servers do: a connection left unread never notices the client going away.
+          req.raw.unpipe();
+          req.raw.resume();
+          return reply;
+        }
+        if (name === 'drop' && hit === 1 && size > DROP_AFTER) {
+          req.raw.socket.destroy();
+          return reply;
+        }
+        if (name === 'hold' && gates.length > 0) {
+          const gate = gates.shift()!;
+          gate.reached();
+          await gate.released;
+        }
+      }
+      const bytes = Buffer.concat(parts);
+      entry.files.push({ field: part.fieldname, filename: part.filename, mimetype: part.mimetype, size, sha256: sha(bytes), ...(receiver.keepBytes ? { bytes } : {}) });
     }
     received.push(entry);
     return { stored: entry.files.length };
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, hits, close: () => app.close() };
+  receiver.url = `http://127.0.0.1:${port}`;
+  return receiver;
 }
 
 export interface PutReceiver {
   url: string;
   received: Received[];
   hits: Map<string, number>;
+  /** Keep the received bytes (ReceivedFile.bytes). */
+  keepBytes: boolean;
   close(): Promise<void>;
 }
 
@@ -84,6 +148,7 @@ export interface PutReceiver {
 export async function putReceiver(): Promise<PutReceiver> {
   const received: Received[] = [];
   const hits = new Map<string, number>();
+  const receiver: PutReceiver = { url: '', received, hits, keepBytes: false, close: async () => undefined };
   const server = http.createServer((req, res) => {
     const name = (req.url ?? '/').slice(1);
     const hit = (hits.get(name) ?? 0) + 1;
@@ -106,23 +171,21 @@ export async function putReceiver(): Promise<PutReceiver> {
     });
     req.on('end', () => {
       const bytes = Buffer.concat(parts);
-      received.push({ path: name, fields: {}, files: [{ field: '', filename: name, mimetype: req.headers['content-type'] ?? '', size: bytes.length, sha256: sha(bytes) }], headers: req.headers });
+      const file: ReceivedFile = { field: '', filename: name, mimetype: req.headers['content-type'] ?? '', size: bytes.length, sha256: sha(bytes), ...(receiver.keepBytes ? { bytes } : {}) };
+      received.push({ path: name, fields: {}, files: [file], headers: req.headers });
       res.writeHead(201, { 'content-type': 'application/json', 'set-cookie': 'a=b', etag: '"v1"' }).end(JSON.stringify({ size: bytes.length }));
     });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  receiver.url = `http://127.0.0.1:${port}`;
+  receiver.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return receiver;
 }
 
 export interface TusReceiver {

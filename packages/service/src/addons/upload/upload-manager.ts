@@ -1,15 +1,20 @@
 /**
- * Upload jobs: pages are encoded into a temporary file in `upload/` (page by
- * page, never whole in memory), then sent to the application's server as a
+ * Upload jobs: pages of a session go to the application's server as a
  * multipart POST, a PUT or a tus upload. Network failures and 5xx answers are
  * retried with capped exponential back-off; a 4xx answer ends the job at once
- * with the server's answer attached. A tus upload goes on from the server's
- * offset, also after the service restarts. The pages stay in the buffer
- * whatever happens, and the temporary file goes when the job ends.
+ * with the server's answer attached. The pages stay in the buffer whatever
+ * happens.
+ *
+ * A POST streams: the pages are encoded while they are sent (chunked), never
+ * whole in memory nor on disk, and a retry encodes them again from the
+ * buffer. A PUT and a tus upload send a temporary file in `upload/`, encoded
+ * first (see encodeToFile for why); it goes when the job ends, and a tus
+ * upload goes on from the server's offset, also after the service restarts.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { Readable } from 'node:stream';
@@ -18,13 +23,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ScanbridgeError, type ParsedParamsOf, type UploadEvent, type UploadInfo, type UploadResponse } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
 import { bufferPages } from '../../formats/buffer-io.js';
-import { checkSaveOptions, saveOptionsOf, EXTENSIONS, MIME_TYPES, outputFiles, type SaveOptions } from '../../formats/encode.js';
+import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, pageFileName, type PageSource, type SaveOptions } from '../../formats/encode.js';
 import { defaultBaseName, safeBaseName } from '../../formats/save-folder.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';
 import { checkDestination } from './destinations.js';
 import { NetworkError, send } from './http-send.js';
-import { multipartBody, type FilePart } from './multipart.js';
-import { UploadRecords, type UploadRecord } from './upload-records.js';
+import { multipartBody, type StreamedFile } from './multipart.js';
+import { UploadRecords, type FilePart, type UploadRecord } from './upload-records.js';
 import { createUpload, patchChunk, serverOffset, TusAnswer } from './tus.js';
 
 export type StartUploadParams = ParsedParamsOf<'StartUpload'>;
@@ -36,7 +41,6 @@ const KEEP_ENDED_MS = 10 * 60_000;
 const PROGRESS_EVERY_MS = 200;
 /** Headers the service sets itself, or that would let a page reach beyond its upload. */
 const FORBIDDEN_HEADERS = /^(cookie|cookie2|host|content-length|transfer-encoding|connection|keep-alive|upgrade|te|trailer|expect|proxy-.*|tus-resumable|upload-.*)$/i;
-const EXTENSION_ALIASES = ['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png', '.bmp'];
 
 /** A failure worth another try: no answer, or a 5xx. */
 class Retryable extends Error {
@@ -52,6 +56,14 @@ interface Job {
   record: UploadRecord;
   controller: AbortController;
   done: Promise<void>;
+}
+
+/** What the pages become: read from the buffer again for every pass (a POST's every try). */
+interface Encoding {
+  source: PageSource;
+  opts: SaveOptions;
+  /** File name without extension. */
+  base: string;
 }
 
 export interface UploadManagerEvents {
@@ -100,9 +112,10 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     const opts = saveOptionsOf(params);
     const { facts, source } = bufferPages(buffer, params.pages);
     checkSaveOptions(opts, facts);
-    const files = outputFiles(source, opts);
+    const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
+    const files = outputFiles(source, opts, base);
     if (files.length > 1 && destination.method !== 'post') {
-      throw new ScanbridgeError('invalid-params', `params.destination.method ${destination.method} sends one file, but ${files.length} pages as ${opts.format.toUpperCase()} make ${files.length} files: use post (one part per page), or PDF or TIFF`);
+      throw new ScanbridgeError('invalid-params', `params.destination.method ${destination.method} sends one file, but ${files.length} pages as ${opts.format.toUpperCase()} make ${files.length} files: use post (one part per page), or PDF, TIFF or ZIP`);
     }
     const info: UploadInfo = {
       id: randomBytes(8).toString('hex'),
@@ -111,6 +124,7 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
       pages: facts.length,
       bytesSent: 0,
       bytesTotal: 0,
+      pagesDone: 0,
       attempts: 0,
       response: null,
       error: null,
@@ -118,22 +132,12 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
       endedAt: null,
     };
     const record: UploadRecord = { sessionId, caller, info, destination, retries: params.retries, files: [] };
-    const ext = EXTENSIONS[opts.format];
-    const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
-    const encode = async (signal: AbortSignal) => {
-      for (const [n, file] of files.entries()) {
-        const part: FilePart = { path: this.records.fileOf(info.id, n, ext), name: `${files.length === 1 ? base : `${base}-${file.first + 1}`}${ext}`, size: 0, mimeType: MIME_TYPES[opts.format] };
-        record.files.push(part);
-        await pipeline(Readable.from(file.chunks()), createWriteStream(part.path, { mode: 0o600 }), { signal });
-        part.size = (await stat(part.path)).size;
-      }
-      info.bytesTotal = record.files.reduce((n, f) => n + f.size, 0);
-    };
-    this.run(record, encode);
+    this.run(record, { source, opts, base });
     return { ...info };
   }
 
-  private run(record: UploadRecord, encode: ((signal: AbortSignal) => Promise<void>) | null): void {
+  /** `encoding` is null for a tus upload resumed after a restart: its file is already there. */
+  private run(record: UploadRecord, encoding: Encoding | null): void {
     const { info, sessionId } = record;
     const controller = new AbortController();
     const { signal } = controller;
@@ -149,15 +153,40 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     };
     const persist = () => this.records.save(record);
 
+    let passes = 0;
+    /** The document's files, encoded while they are read; pagesDone counts this pass only. */
+    const encode = (e: Encoding): StreamedFile[] => {
+      const pass = ++passes;
+      info.pagesDone = 0;
+      const counted: PageSource = {
+        count: e.source.count,
+        get: async (i) => {
+          const page = await e.source.get(i);
+          // A page an abandoned pass was still fetching does not count for this one.
+          if (pass === passes) {
+            info.pagesDone++;
+            progress(0);
+          }
+          return page;
+        },
+      };
+      const files = outputFiles(counted, e.opts, e.base);
+      const ext = EXTENSIONS[e.opts.format];
+      return files.map((f) => ({ name: pageFileName(e.base, files.length, f.first, ext), mimeType: MIME_TYPES[e.opts.format], chunks: f.chunks }));
+    };
+
     const transfer = async () => {
-      if (encode) await encode(signal);
-      await persist();
+      if (encoding && record.destination.method !== 'post') {
+        await this.encodeToFile(record, encode(encoding), signal);
+        if (record.destination.method === 'tus') await persist();
+      }
+      const stream = encoding ? () => encode(encoding) : null;
       let failures = 0;
       for (;;) {
         info.attempts++;
         const before = info.bytesSent;
         try {
-          await this.attempt(record, signal, progress, persist);
+          await this.attempt(record, signal, progress, persist, stream);
           return;
         } catch (err) {
           if (!(err instanceof Retryable && !signal.aborted)) throw err;
@@ -198,8 +227,29 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     this.jobs.set(info.id, { record, controller, done });
   }
 
-  /** One try; throws Retryable for what another try may fix. */
-  private async attempt(record: UploadRecord, signal: AbortSignal, progress: (n: number) => void, persist: () => Promise<void>): Promise<void> {
+  /**
+   * PUT and tus send a file of known size. A presigned object-storage URL
+   * (S3, Azure Blob, GCS) needs the exact Content-Length and refuses a chunked
+   * body, and tus declares Upload-Length at creation and must resume after a
+   * restart with the very same bytes. The size could be learnt by encoding
+   * twice, but a PDF's id and date and an encrypted PDF's salts differ from
+   * one encoding to the next, and a page edited in between would change it:
+   * the temporary file gives a size that is right and retries that send the
+   * same bytes, at the cost of a pass through the disk.
+   */
+  private async encodeToFile(record: UploadRecord, files: StreamedFile[], signal: AbortSignal): Promise<void> {
+    const { info } = record;
+    for (const [n, file] of files.entries()) {
+      const part: FilePart = { path: this.records.fileOf(info.id, n, path.extname(file.name)), name: file.name, size: 0, mimeType: file.mimeType };
+      record.files.push(part);
+      await pipeline(Readable.from(file.chunks()), createWriteStream(part.path, { mode: 0o600 }), { signal });
+      part.size = (await stat(part.path)).size;
+    }
+    info.bytesTotal = record.files.reduce((n, f) => n + f.size, 0);
+  }
+
+  /** One try; throws Retryable for what another try may fix. `stream` encodes the pages afresh (post). */
+  private async attempt(record: UploadRecord, signal: AbortSignal, progress: (n: number) => void, persist: () => Promise<void>, stream: (() => StreamedFile[]) | null): Promise<void> {
     const { destination, info, files, caller } = record;
     const url = checkDestination(destination.url, caller, this.prefixes);
     const headers = { ...destination.headers };
@@ -221,11 +271,15 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     };
 
     if (destination.method === 'post') {
+      if (!stream) throw new Error('a post upload encodes its pages as it sends them');
       info.bytesSent = 0;
-      const body = multipartBody(destination.fields ?? {}, destination.fieldName, files);
-      info.bytesTotal = body.length;
-      const res = await send(url, { method: 'POST', headers: { ...headers, 'Content-Type': body.contentType, 'Content-Length': body.length }, body: body.stream, signal, onBytes: progress }).catch(network);
-      return judge(res, url);
+      info.bytesTotal = 0;
+      const body = multipartBody(destination.fields ?? {}, destination.fieldName, stream());
+      // No Content-Length: the size is known once the last page is encoded, so Node sends the body chunked.
+      const res = await send(url, { method: 'POST', headers: { ...headers, 'Content-Type': body.contentType }, body: body.chunks, signal, onBytes: progress }).catch(network);
+      judge(res, url);
+      info.bytesTotal = info.bytesSent;
+      return;
     }
     const file = files[0]!;
     if (destination.method === 'put') {

@@ -1,13 +1,20 @@
 /**
  * What an upload job needs to go on after the service restarts: written next
  * to its temporary file in `upload/`, removed with it when the job ends.
- * Only tus uploads are resumed (the server keeps what it received); the others
- * are cleaned away on start, as is anything no record claims.
+ * Only tus uploads are resumed (the server keeps what it received) and only
+ * they are recorded; anything else in the folder is cleaned away on start.
  */
 import { readdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { UploadDestination, UploadInfo } from '@scanbridge/protocol';
-import type { FilePart } from './multipart.js';
+
+/** An encoded file in `upload/` (put and tus send from it). */
+export interface FilePart {
+  path: string;
+  name: string;
+  size: number;
+  mimeType: string;
+}
 
 export interface UploadRecord {
   sessionId: string;
@@ -16,7 +23,7 @@ export interface UploadRecord {
   info: UploadInfo;
   destination: UploadDestination;
   retries: number;
-  /** Empty while the pages are being encoded. */
+  /** Temporary files (put, tus); empty while the pages are being encoded, and for post, which streams. */
   files: FilePart[];
   /** tus: the upload's URL once created. */
   tusUrl?: string | undefined;

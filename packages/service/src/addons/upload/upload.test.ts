@@ -2,7 +2,9 @@
  * Uploads against real servers on loopback: multipart (Fastify +
  * @fastify/multipart), raw PUT (node:http) and tus (@tus/server). What the
  * server received must be byte for byte what SaveImages gives for the same
- * pages; failures end typed, with the server's answer, and lose no page.
+ * pages; failures end typed, with the server's answer, and lose no page. A
+ * POST streams the pages as they are encoded (chunked, no temporary file);
+ * ZIPs are checked by Info-ZIP's unzip.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,10 +18,24 @@ import path from 'node:path';
 import sharp from 'sharp';
 import WebSocket from 'ws';
 import type { SaveResult, UploadEvent, UploadInfo } from '@scanbridge/protocol';
-import { rpc, startChild, startInProcess, tempHome, tokenFor, type InProcess } from '../../test-support/service-harness.js';
+import { tool, withTempDir } from '../../formats/test-tools.js';
+import { rpc, startChild, startInProcess, tempHome, tokenFor, type ChildService, type InProcess } from '../../test-support/service-harness.js';
 import { multipartReceiver, putReceiver, tusReceiver, type MultipartReceiver, type PutReceiver, type TusReceiver } from './test-receivers.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** The ZIP checked by `unzip -t`, then the names and SHA-256 of its entries as `unzip -p` gives them. */
+async function zipEntries(zip: Buffer): Promise<Array<[string, string]>> {
+  return withTempDir(async (dir) => {
+    const file = path.join(dir, 'upload.zip');
+    await writeFile(file, zip);
+    assert.match((await tool('unzip', ['-t', file])).stdout.toString(), /No errors detected in compressed data/);
+    const names = (await tool('zipinfo', ['-1', file])).stdout.toString().trim().split('\n');
+    const out: Array<[string, string]> = [];
+    for (const name of names) out.push([name, sha((await tool('unzip', ['-p', file, name])).stdout)]);
+    return out;
+  });
+}
 const noisePage = (seed: number) => sharp({ create: { width: 700, height: 500, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 100 + seed, sigma: 60 } } }).jpeg({ quality: 90 }).toBuffer();
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -110,6 +126,9 @@ describe('uploads', () => {
     assert.deepEqual(got.fields, { customer: 'ACME', note: 'line 1\r\nline 2' });
     assert.equal(got.headers.authorization, 'Bearer s3cret');
     assert.equal(got.headers.cookie, undefined);
+    // Streamed as encoded: the size is not known up front.
+    assert.deepEqual([got.headers['transfer-encoding'], got.headers['content-length']], ['chunked', undefined]);
+    assert.deepEqual([info.bytesSent, info.pagesDone], [info.bytesTotal, 3]);
     assert.deepEqual(got.files.map((f) => [f.field, f.filename, f.mimetype, f.sha256]), [['document', 'contract.tif', 'image/tiff', tiffSha]]);
     while (!events.some((e) => e.type === 'done')) await pause(20);
     ws.close();
@@ -118,7 +137,27 @@ describe('uploads', () => {
     assert.ok(progress.length > 0);
     assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
     assert.equal(events.at(-1)!.upload.bytesSent, events.at(-1)!.upload.bytesTotal);
+    assert.ok(events.at(-1)!.upload.bytesTotal > got.files[0]!.size, 'the total counts the form around the file');
+    const counted = events.map((e) => e.upload.pagesDone);
+    assert.deepEqual(counted, [...counted].sort((a, b) => a - b));
+    assert.deepEqual([counted[0], counted.at(-1)], [0, 3]);
     await uploadDirEmpty();
+  });
+
+  it('streams a POST while the pages are encoded: no temporary file, the total known at the end', async () => {
+    const gate = mp.hold();
+    const started = await pages.start({ format: 'tiff', destination: { method: 'post', url: `${mp.url}/hold` } });
+    await gate.reached;
+    const running = (await pages.call('GetUpload', { upload: started.id })).body.result![0] as UploadInfo;
+    assert.equal(running.state, 'running');
+    assert.equal(running.bytesTotal, 0);
+    assert.ok(running.bytesSent > 0 && running.pagesDone > 0, JSON.stringify(running));
+    await uploadDirEmpty();
+    gate.release();
+    const info = (await pages.call('WaitUpload', { upload: started.id, timeout: 300 })).body.result![0] as UploadInfo;
+    assert.equal(info.state, 'done', JSON.stringify(info.error));
+    assert.equal(info.bytesSent, info.bytesTotal);
+    assert.equal(mp.received.at(-1)!.files[0]!.sha256, tiffSha);
   });
 
   it('posts JPEG pages as one part each, identical to SaveImages', async () => {
@@ -127,6 +166,48 @@ describe('uploads', () => {
     assert.equal(info.state, 'done', JSON.stringify(info.error));
     const got = mp.received.at(-1)!;
     assert.deepEqual(got.files.map((f) => [f.field, f.filename, f.sha256]), expected.map((s, i) => ['file', `scan-${i + 1}.jpg`, s]));
+  });
+
+  it('posts and puts a ZIP of pages, each page file the one SaveImages makes of that page alone', async () => {
+    const alone = async (format: string, i: number) => (await pages.saved({ format, pages: [i] }))[0]!;
+    mp.keepBytes = true;
+    try {
+      const info = await pages.upload({ format: 'zip', pageFormat: 'png', fileName: 'batch.zip', destination: { method: 'post', url: `${mp.url}/ok` } });
+      assert.equal(info.state, 'done', JSON.stringify(info.error));
+      const file = mp.received.at(-1)!.files[0]!;
+      assert.deepEqual([file.filename, file.mimetype], ['batch.zip', 'application/zip']);
+      assert.deepEqual(await zipEntries(file.bytes!), [['batch-1.png', await alone('png', 0)], ['batch-2.png', await alone('png', 1)], ['batch-3.png', await alone('png', 2)]]);
+    } finally {
+      mp.keepBytes = false;
+    }
+    const saved = await pages.call('SaveImages', { format: 'zip', pageFormat: 'tiff', fileName: 'batch' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const result = saved.body.result![0] as SaveResult;
+    assert.deepEqual([result.format, result.mimeType, result.files.map((f) => [f.name, f.pages])], ['zip', 'application/zip', [['batch.zip', 3]]]);
+    const savedEntries = await zipEntries(Buffer.from(result.files[0]!.data!, 'base64'));
+    assert.deepEqual(savedEntries, [['batch-1.tif', await alone('tiff', 0)], ['batch-2.tif', await alone('tiff', 1)], ['batch-3.tif', await alone('tiff', 2)]]);
+    put.keepBytes = true;
+    try {
+      const putInfo = await pages.upload({ format: 'zip', pageFormat: 'tiff', fileName: 'batch', destination: { method: 'put', url: `${put.url}/batch.zip` } });
+      assert.equal(putInfo.state, 'done', JSON.stringify(putInfo.error));
+    } finally {
+      put.keepBytes = false;
+    }
+    const got = put.received.at(-1)!;
+    assert.equal(got.headers['content-type'], 'application/zip');
+    assert.equal(Number(got.headers['content-length']), got.files[0]!.size);
+    assert.deepEqual(await zipEntries(got.files[0]!.bytes!), savedEntries);
+  });
+
+  it('refuses a ZIP without a page format, or of PDF, naming what is allowed', async () => {
+    const none = await pages.call('StartUpload', { format: 'zip', destination: { method: 'post', url: `${mp.url}/ok` } });
+    assert.equal(none.body.error?.code, 'invalid-params');
+    assert.match(none.body.error!.message, /^params\.pageFormat: required with format zip .*one of jpeg, png, tiff, bmp$/);
+    const pdf = await pages.call('SaveImages', { format: 'zip', pageFormat: 'pdf' });
+    assert.equal(pdf.body.error?.code, 'invalid-params');
+    assert.match(pdf.body.error!.message, /^params\.pageFormat: .*"jpeg"\|"png"\|"tiff"\|"bmp"/);
+    const stray = await pages.call('SaveImages', { format: 'pdf', pageFormat: 'jpeg' });
+    assert.match(stray.body.error!.message, /^params\.pageFormat applies to zip output/);
   });
 
   it('puts the raw file with its content type and answers the server status and headers (no cookies)', async () => {
@@ -139,6 +220,18 @@ describe('uploads', () => {
     assert.equal(got.headers.authorization, 'AWS4 x');
     assert.deepEqual([got.files[0]!.mimetype, got.files[0]!.sha256], ['image/tiff', tiffSha]);
     assert.equal(info.bytesSent, got.files[0]!.size);
+    // A presigned object-storage URL needs the exact length and refuses chunked bodies.
+    assert.deepEqual([Number(got.headers['content-length']), got.headers['transfer-encoding']], [got.files[0]!.size, undefined]);
+  });
+
+  it('survives a server that drops a streamed POST half-way: the pages are encoded again', async () => {
+    const info = await pages.upload({ format: 'tiff', destination: { method: 'post', url: `${mp.url}/drop` } });
+    assert.equal(info.state, 'done', JSON.stringify(info.error));
+    assert.equal(info.attempts, 2);
+    assert.equal(mp.hits.get('drop'), 2);
+    assert.equal(mp.received.at(-1)!.files[0]!.sha256, tiffSha);
+    assert.equal(info.bytesSent, info.bytesTotal);
+    await uploadDirEmpty();
   });
 
   it('survives a server that drops the connection half-way', async () => {
@@ -165,6 +258,31 @@ describe('uploads', () => {
     assert.equal(details.status, 413);
     assert.deepEqual(JSON.parse(details.body), { error: 'file too large', limit: 1000 });
     assert.equal(info.response?.status, 413);
+    assert.equal(await pages.count(), 3);
+    await uploadDirEmpty();
+  });
+
+  it('ends typed when a page is removed between tries (it is not sent half), and keeps the others', async () => {
+    const other = await pagesIn(svc.base);
+    mp.onHit = async (name, hit) => {
+      if (name === 'flaky-removed' && hit === 1) assert.equal((await other.call('RemoveImages', { pages: [2] })).status, 200);
+    };
+    try {
+      const info = await other.upload({ format: 'pdf', destination: { method: 'post', url: `${mp.url}/flaky-removed` } });
+      assert.deepEqual([info.state, info.error?.code, info.attempts], ['failed', 'page-not-found', 2]);
+      assert.equal(await other.count(), 2);
+    } finally {
+      mp.onHit = null;
+    }
+  });
+
+  it('cancels a streamed POST half-way; the pages stay', async () => {
+    const gate = mp.hold();
+    const started = await pages.start({ format: 'tiff', destination: { method: 'post', url: `${mp.url}/hold` } });
+    await gate.reached;
+    const info = (await pages.call('CancelUpload', { upload: started.id })).body.result![0] as UploadInfo;
+    gate.release();
+    assert.deepEqual([info.state, info.error?.code], ['cancelled', 'job-cancelled']);
     assert.equal(await pages.count(), 3);
     await uploadDirEmpty();
   });
@@ -231,8 +349,10 @@ describe('a tus upload across a crash of the service', () => {
     const tus = await tusReceiver(tusDir);
     const home = await tempHome();
     const args = ['--upload-destinations', tus.url];
-    let svc = await startChild(home, args);
+    // Cleaned up whatever fails, even the first start: a receiver left listening would keep the test file alive.
+    let svc: ChildService | undefined;
     try {
+      svc = await startChild(home, args);
       const pages = await pagesIn(svc.base);
       const [expected] = await pages.saved({ format: 'tiff' });
       tus.delayMs = 100;
@@ -247,7 +367,7 @@ describe('a tus upload across a crash of the service', () => {
       assert.equal(tus.finished[0]!.sha256, expected);
       while ((await readdir(path.join(home, 'upload'))).length > 0) await pause(50);
     } finally {
-      await svc.stop();
+      await svc?.stop();
       await tus.close();
       await rm(tusDir, { recursive: true, force: true });
       await rm(home, { recursive: true, force: true });

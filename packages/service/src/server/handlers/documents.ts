@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { ScanbridgeError, type DOCUMENT_METHODS, type SaveResult } from '@scanbridge/protocol';
 import { bufferPages, loadIntoBuffer } from '../../formats/buffer-io.js';
-import { checkSaveOptions, saveOptionsOf, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
+import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
 import type { DomainHandlers } from './types.js';
 
@@ -31,8 +31,6 @@ async function collect(file: OutputFile): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const EXTENSION_ALIASES = ['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png', '.bmp'];
-
 export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = {
   LoadImages: async ({ session, params, source }) => {
     if (params.data !== undefined && source.body) throw new ScanbridgeError('invalid-params', 'params.data: the file came as the request body too; send it once');
@@ -57,9 +55,9 @@ export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = 
     if (params.overwrite && params.folder === undefined) throw new ScanbridgeError('invalid-params', 'params.overwrite applies to saving into a folder (params.folder)');
     const { facts, source: pages } = bufferPages(session.buffer, params.pages);
     checkSaveOptions(opts, facts);
-    const files = outputFiles(pages, opts);
-    const ext = EXTENSIONS[opts.format];
     const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
+    const files = outputFiles(pages, opts, base);
+    const ext = EXTENSIONS[opts.format];
     const nameOf = (f: OutputFile) => (files.length === 1 ? base : `${base}-${f.first + 1}`);
     const result: SaveResult = { format: opts.format, mimeType: MIME_TYPES[opts.format], pages: facts.length, files: [] };
 
