@@ -3,9 +3,10 @@
  * recovers the image buffer, and opens the four listeners. Returns a handle
  * whose `stop()` ends jobs, closes listeners and flushes the buffer.
  */
-import { canCheckPeers } from '../security/peer-user.js';
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
+import { ScanbridgeError } from '@scanbridge/protocol';
+import { canCheckPeers } from '../security/peer-user.js';
 import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import type { ServicePaths } from '../config/paths.js';
@@ -139,7 +140,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     devices.watch(settings.deviceListIntervalMs, () => hub.size > 0);
     sessions.on('expired', (sessionId) => {
       log.info({ session: sessionId.slice(0, 8) }, 'idle session expired');
-      void jobs.cancelAll(sessionId);
+      const expired = new ScanbridgeError('job-cancelled', 'the session expired');
+      void jobs.cancelAll(sessionId, expired);
+      void uploads.cancelAll(sessionId, expired);
     });
 
     for (const listener of LISTENERS) {

@@ -345,9 +345,12 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     return { ...job.record.info };
   }
 
-  /** The service is stopping: every job ends (tus uploads go on at the next start). */
-  async cancelAll(reason = new ScanbridgeError('service-stopping', 'the service is stopping')): Promise<void> {
-    const running = [...this.jobs.values()].filter((j) => j.record.info.state === 'running');
+  /**
+   * Every upload of a session ends (it is closing: its pages go), or every
+   * upload (the service is stopping: tus uploads go on at the next start).
+   */
+  async cancelAll(sessionId?: string, reason = new ScanbridgeError('service-stopping', 'the service is stopping')): Promise<void> {
+    const running = [...this.jobs.values()].filter((j) => j.record.info.state === 'running' && (!sessionId || j.record.sessionId === sessionId));
     for (const job of running) job.controller.abort(reason);
     await Promise.all(running.map((j) => j.done));
   }

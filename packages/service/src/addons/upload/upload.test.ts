@@ -287,6 +287,21 @@ describe('uploads', () => {
     await uploadDirEmpty();
   });
 
+  it('closing the session ends its uploads (job-cancelled), and only its own', async () => {
+    const other = await pagesIn(svc.base);
+    const gate = mp.hold();
+    const started = await other.start({ format: 'tiff', destination: { method: 'post', url: `${mp.url}/hold` } });
+    await gate.reached;
+    const mine = await pages.start({ format: 'jpeg', pages: [0], destination: { method: 'put', url: `${put.url}/kept.jpg` } });
+    assert.equal((await other.call('CloseSession', {})).status, 200);
+    gate.release();
+    const info = svc.service.ctx.uploads.get(other.session, started.id);
+    assert.deepEqual([info.state, info.error?.code, info.error?.message], ['cancelled', 'job-cancelled', 'the session was closed']);
+    const kept = (await pages.call('WaitUpload', { upload: mine.id, timeout: 60 })).body.result![0] as UploadInfo;
+    assert.equal(kept.state, 'done');
+    await uploadDirEmpty();
+  });
+
   it('fails typed on a server answering garbage and on an unreachable host, after the retries asked for', async () => {
     const garbage = await pages.upload({ format: 'tiff', retries: 0, destination: { method: 'put', url: `${put.url}/garbage` } });
     assert.deepEqual([garbage.state, garbage.error?.code, garbage.attempts, garbage.response], ['failed', 'upload-failed', 1, null]);

@@ -29,7 +29,8 @@ export const SERVICE_HANDLERS: DomainHandlers<keyof typeof SERVICE_METHODS> = {
     return [session.info()];
   },
   CloseSession: async ({ ctx, session }) => {
-    await ctx.jobs.cancelAll(session.id, new ScanbridgeError('job-cancelled', 'the session was closed'));
+    const closed = new ScanbridgeError('job-cancelled', 'the session was closed');
+    await Promise.all([ctx.jobs.cancelAll(session.id, closed), ctx.uploads.cancelAll(session.id, closed)]);
     await ctx.sessions.close(session.id);
     return [true];
   },
