@@ -19,8 +19,29 @@ export interface ValueType<T> {
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const fail = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
+export const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+export const fail = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
+
+/**
+ * A list written on one line: entries between separators, blanks around them
+ * and empty entries ignored, each entry checked (and normalized) by `entry`,
+ * duplicates kept once.
+ */
+export function list(separator: ';' | ',', expected: string, entry: (text: string) => Parsed<string>): ValueType<readonly string[]> {
+  return {
+    expected,
+    parse(raw) {
+      const values: string[] = [];
+      for (const text of raw.split(separator).map((e) => e.trim())) {
+        if (text === '') continue;
+        const parsed = entry(text);
+        if (!parsed.ok) return fail(parsed.problem);
+        if (!values.includes(parsed.value)) values.push(parsed.value);
+      }
+      return ok(values);
+    },
+  };
+}
 
 /** An integer min..max, multiplied by `scale` so that settings hold bytes and milliseconds. */
 function integer(noun: string, min: number, max: number, scale = 1): ValueType<number> {
@@ -118,33 +139,16 @@ export const libraryOrEmpty = (whenEmpty: string): ValueType<string> => {
  */
 export const folders = (): ValueType<readonly string[]> => {
   const expected = 'absolute folder paths separated by semicolons, or empty for none';
-  return {
-    expected,
-    parse(raw) {
-      const list: string[] = [];
-      for (const entry of raw.split(';').map((e) => e.trim())) {
-        if (entry === '') continue;
-        if (!path.isAbsolute(entry)) return fail(`"${entry}" is not an absolute path (expected ${expected})`);
-        const normal = path.normalize(entry);
-        const folder = normal.length > path.parse(normal).root.length ? normal.replace(/[\\/]+$/, '') : normal;
-        if (!list.includes(folder)) list.push(folder);
-      }
-      return ok(list);
-    },
-  };
+  return list(';', expected, (entry) => {
+    if (!path.isAbsolute(entry)) return fail(`"${entry}" is not an absolute path (expected ${expected})`);
+    const normal = path.normalize(entry);
+    return ok(normal.length > path.parse(normal).root.length ? normal.replace(/[\\/]+$/, '') : normal);
+  });
 };
 
 /** Comma-separated; blanks around commas and empty entries (a trailing comma) are ignored. */
-export const origins = (): ValueType<readonly string[]> => ({
-  expected: 'comma-separated origins like https://app.example.com (http or https, no path, no trailing slash)',
-  parse(raw) {
-    const list: string[] = [];
-    for (const entry of raw.split(',').map((e) => e.trim())) {
-      if (entry === '' || list.includes(entry)) continue;
-      const problem = originProblem(entry);
-      if (problem) return fail(problem);
-      list.push(entry);
-    }
-    return ok(list);
-  },
-});
+export const origins = (): ValueType<readonly string[]> =>
+  list(',', 'comma-separated origins like https://app.example.com (http or https, no path, no trailing slash)', (entry) => {
+    const problem = originProblem(entry);
+    return problem ? fail(problem) : ok(entry);
+  });

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import type { ValueType } from '../../config/value-types.js';
+import { fail, list, ok, type ValueType } from '../../config/value-types.js';
 
 function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
@@ -45,21 +45,12 @@ export function checkDestination(raw: string, caller: string, prefixes: readonly
 /** The UploadDestinations setting: semicolon-separated URL prefixes. */
 export const destinationPrefixes = (): ValueType<readonly string[]> => {
   const expected = 'URL prefixes like https://files.example.com/scans/ separated by semicolons (https, or http to a loopback host), or empty for none';
-  return {
-    expected,
-    parse(raw) {
-      const list: string[] = [];
-      for (const entry of raw.split(';').map((e) => e.trim())) {
-        if (entry === '') continue;
-        try {
-          const url = parse(entry, 'UploadDestinations');
-          if (url.search || url.hash) return { ok: false, problem: `"${entry}" has a query or fragment (expected ${expected})` };
-          if (!list.includes(url.href)) list.push(url.href);
-        } catch {
-          return { ok: false, problem: `"${entry}" is not an allowed URL prefix (expected ${expected})` };
-        }
-      }
-      return { ok: true, value: list };
-    },
-  };
+  return list(';', expected, (entry) => {
+    try {
+      const url = parse(entry, 'UploadDestinations');
+      return url.search || url.hash ? fail(`"${entry}" has a query or fragment (expected ${expected})`) : ok(url.href);
+    } catch {
+      return fail(`"${entry}" is not an allowed URL prefix (expected ${expected})`);
+    }
+  });
 };
