@@ -7,6 +7,7 @@
  */
 import { ScanbridgeError, isErrorCode, type JobEvent, type JobInfo, type PageInfo } from '@scanbridge/protocol';
 import { Emitter } from './emitter.js';
+import { Ending } from './ending.js';
 
 export interface JobProgress {
   /** 0-based number of the page being acquired. */
@@ -50,10 +51,7 @@ export class ScanJob extends Emitter<ScanJobEvents> {
   readonly #wakers: Array<() => void> = [];
   /** Page deliveries run one after another so pages keep their order. */
   #chain: Promise<void> = Promise.resolve();
-  #ended = false;
-  #error: ScanbridgeError | null = null;
-  #done: Promise<JobInfo> | null = null;
-  readonly #endWaiters: Array<() => void> = [];
+  readonly #ending = new Ending<JobInfo>(() => this.#info);
 
   /** While running, the job also asks the service now and then: events are the fast path, not the only one. */
   #poll: ReturnType<typeof setInterval> | null = null;
@@ -85,7 +83,7 @@ export class ScanJob extends Emitter<ScanJobEvents> {
   }
 
   get ended(): boolean {
-    return this.#ended;
+    return this.#ending.ended;
   }
 
   /**
@@ -95,10 +93,7 @@ export class ScanJob extends Emitter<ScanJobEvents> {
    * `done` nobody reads never causes an unhandled rejection.
    */
   get done(): Promise<JobInfo> {
-    return (this.#done ??= new Promise<void>((resolve) => (this.#ended ? resolve() : this.#endWaiters.push(resolve))).then(() => {
-      if (this.#error) throw this.#error;
-      return this.#info;
-    }));
+    return this.#ending.done;
   }
 
   /** Every page of the job in acquisition order, from the first, as they arrive; throws the job's error at the end. */
@@ -106,8 +101,8 @@ export class ScanJob extends Emitter<ScanJobEvents> {
     let next = 0;
     for (;;) {
       while (next < this.#delivered.length) yield this.#delivered[next++]!;
-      if (this.#ended) {
-        if (this.#error) throw this.#error;
+      if (this.#ending.ended) {
+        if (this.#ending.error) throw this.#ending.error;
         return;
       }
       await new Promise<void>((resolve) => this.#wakers.push(resolve));
@@ -122,7 +117,7 @@ export class ScanJob extends Emitter<ScanJobEvents> {
 
   /** @internal A job event of this job, from the client's socket. */
   handle(event: JobEvent): void {
-    if (this.#ended) return;
+    if (this.#ending.ended) return;
     this.#update(event.job);
     if (event.type === 'page') this.#deliver([event.pageId]);
     else if (event.type === 'progress') this.emit('progress', { page: event.page, fraction: event.fraction, bytes: event.bytes, lines: event.lines });
@@ -131,7 +126,7 @@ export class ScanJob extends Emitter<ScanJobEvents> {
 
   /** @internal After a reconnect: events may have been missed, ask the service. */
   resync(): void {
-    if (this.#ended) return;
+    if (this.#ending.ended) return;
     this.#chain = this.#chain.then(async () => {
       try {
         const info = await this.#host.getJob(this.id);
@@ -170,7 +165,7 @@ export class ScanJob extends Emitter<ScanJobEvents> {
 
   #finish(info: JobInfo): void {
     this.#chain = this.#chain.then(async () => {
-      if (this.#ended) return;
+      if (this.#ending.ended) return;
       this.#update(info);
       await this.#deliverNow(info.pageIds);
       this.#end(jobError(info));
@@ -178,12 +173,9 @@ export class ScanJob extends Emitter<ScanJobEvents> {
   }
 
   #end(error: ScanbridgeError | null): void {
-    if (this.#ended) return;
-    this.#ended = true;
+    if (!this.#ending.end(error)) return;
     if (this.#poll) clearInterval(this.#poll);
-    this.#error = error;
     this.emit('end', this.#info);
-    this.#endWaiters.splice(0).forEach((resolve) => resolve());
     this.#wake();
   }
 

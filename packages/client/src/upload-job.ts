@@ -6,6 +6,7 @@
  */
 import { ScanbridgeError, isErrorCode, type UploadEvent, type UploadInfo } from '@scanbridge/protocol';
 import { Emitter } from './emitter.js';
+import { Ending } from './ending.js';
 
 export interface UploadJobEvents {
   /**
@@ -44,10 +45,7 @@ const RETRY_MS = 1000;
 export class UploadJob extends Emitter<UploadJobEvents> {
   #info: UploadInfo;
   readonly #host: UploadHost;
-  #ended = false;
-  #error: ScanbridgeError | null = null;
-  #done: Promise<UploadInfo> | null = null;
-  readonly #endWaiters: Array<() => void> = [];
+  readonly #ending = new Ending<UploadInfo>(() => this.#info);
 
   constructor(info: UploadInfo, host: UploadHost) {
     super();
@@ -66,7 +64,7 @@ export class UploadJob extends Emitter<UploadJobEvents> {
   }
 
   get ended(): boolean {
-    return this.#ended;
+    return this.#ending.ended;
   }
 
   /**
@@ -78,10 +76,7 @@ export class UploadJob extends Emitter<UploadJobEvents> {
    * unhandled rejection.
    */
   get done(): Promise<UploadInfo> {
-    return (this.#done ??= new Promise<void>((resolve) => (this.#ended ? resolve() : this.#endWaiters.push(resolve))).then(() => {
-      if (this.#error) throw this.#error;
-      return this.#info;
-    }));
+    return this.#ending.done;
   }
 
   async cancel(): Promise<UploadInfo> {
@@ -92,7 +87,7 @@ export class UploadJob extends Emitter<UploadJobEvents> {
 
   /** @internal An upload event of this job, from the client's socket. */
   handle(event: UploadEvent): void {
-    if (this.#ended || event.upload.id !== this.id) return;
+    if (this.#ending.ended || event.upload.id !== this.id) return;
     // Events and long-poll answers may cross: never go back to fewer bytes sent.
     if (event.upload.bytesSent < this.#info.bytesSent && event.upload.state === 'running') return;
     this.#info = event.upload;
@@ -101,7 +96,7 @@ export class UploadJob extends Emitter<UploadJobEvents> {
   }
 
   async #follow(): Promise<void> {
-    while (!this.#ended) {
+    while (!this.#ending.ended) {
       try {
         this.#settle(await this.#host.waitUpload(this.id));
       } catch (err) {
@@ -115,16 +110,12 @@ export class UploadJob extends Emitter<UploadJobEvents> {
   }
 
   #settle(info: UploadInfo): void {
-    if (this.#ended) return;
+    if (this.#ending.ended) return;
     this.#info = info;
     if (info.state !== 'running') this.#end(uploadError(info));
   }
 
   #end(error: ScanbridgeError | null): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#error = error;
-    this.emit('end', this.#info);
-    this.#endWaiters.splice(0).forEach((resolve) => resolve());
+    if (this.#ending.end(error)) this.emit('end', this.#info);
   }
 }

@@ -12,23 +12,11 @@
  */
 import type { PassThrough, Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
+import { drained } from '../util/drained.js';
 
 export interface ZipEntry {
   name: string;
   data: Buffer;
-}
-
-/** Resolves once the stream wants more, or is gone. */
-function drained(out: PassThrough): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('close', done);
-      resolve();
-    };
-    out.on('drain', done);
-    out.on('close', done);
-  });
 }
 
 /**

@@ -10,6 +10,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { UploadResponse } from '@scanbridge/protocol';
+import { drained } from '../../util/drained.js';
 
 /** The part of the server's answer handed back to the page. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
@@ -66,19 +67,6 @@ function readAnswer(res: http.IncomingMessage): Promise<UploadResponse> {
   });
 }
 
-/** Resolves when the request wants more, or is gone (answered, failed, aborted). */
-function writable(req: http.ClientRequest): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      req.off('drain', done);
-      req.off('close', done);
-      resolve();
-    };
-    req.on('drain', done);
-    req.on('close', done);
-  });
-}
-
 /**
  * Writes the body straight into the request: no stream adapters in between
  * (each would cost a hop per chunk on the thread that also encodes). Stops,
@@ -88,7 +76,7 @@ async function writeBody(req: http.ClientRequest, body: AsyncIterable<Buffer>, o
   for await (const chunk of body) {
     if (req.destroyed) return;
     onBytes?.(chunk.length);
-    if (!req.write(chunk)) await writable(req);
+    if (!req.write(chunk)) await drained(req);
   }
   if (!req.destroyed) req.end();
 }
