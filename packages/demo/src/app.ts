@@ -56,6 +56,8 @@ async function main(): Promise<void> {
   const query = new URLSearchParams(location.search);
   const port = (name: string) => (query.get(name) ? Number(query.get(name)) : undefined);
   const client = await connect({ httpPort: port('http'), httpsPort: port('https'), installPrompt: true });
+  // Handy in the browser console (and used by the end-to-end tests), as soon as there is a client.
+  Object.assign(window, { scanbridgeDemo: { client, viewer } });
   setStatus(client);
   client.on('connection', (change) => {
     setStatus(client);
@@ -197,8 +199,6 @@ async function main(): Promise<void> {
     });
   });
 
-  // Handy in the browser console (and used by the end-to-end tests).
-  Object.assign(window, { scanbridgeDemo: { client, viewer } });
 }
 
 main().catch(showError);

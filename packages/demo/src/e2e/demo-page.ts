@@ -29,7 +29,10 @@ export async function waitConnected(page: Page): Promise<void> {
 /** Choose a scanner and wait until the settings form shows what it can do. */
 export async function chooseDevice(page: Page, device: string): Promise<void> {
   await page.locator('#device').selectOption(device);
-  await page.locator(`#settings[data-device="${device}"]:not([aria-busy])`).waitFor();
+  // Or the error the demo shows when the scanner cannot say what it can do: fail with it rather than wait.
+  const error = page.locator('#error:not([hidden])');
+  await page.locator(`#settings[data-device="${device}"]:not([aria-busy])`).or(error).waitFor();
+  if (await error.isVisible()) throw new Error(`choosing ${device} failed: ${await error.textContent()}`);
 }
 
 /** Wait until the scan ended and answer the final progress text ("10 page(s) scanned.", or "3 page(s) scanned — failed"). */

@@ -58,11 +58,16 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/**
+ * The welcome listeners open first: their ports name the service's own
+ * origins, which are approved before the API listeners take a call (a demo
+ * page reconnecting after a restart is never asked to approve itself).
+ */
 const LISTENERS = [
-  { name: 'http', setting: 'HttpPort', key: 'httpPort', role: 'api', tls: false },
-  { name: 'https', setting: 'HttpsPort', key: 'httpsPort', role: 'api', tls: true },
   { name: 'welcomeHttp', setting: 'WelcomeHttpPort', key: 'welcomeHttpPort', role: 'welcome', tls: false },
   { name: 'welcomeHttps', setting: 'WelcomeHttpsPort', key: 'welcomeHttpsPort', role: 'welcome', tls: true },
+  { name: 'http', setting: 'HttpPort', key: 'httpPort', role: 'api', tls: false },
+  { name: 'https', setting: 'HttpsPort', key: 'httpsPort', role: 'api', tls: true },
 ] as const;
 
 async function listen(app: FastifyInstance, port: number, host: string, setting: string, iniFile: string): Promise<number> {
@@ -149,10 +154,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       const app = await buildApp(ctx, { role: listener.role, ...(listener.tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
       apps.push(app);
       ctx.ports[listener.name] = await listen(app, settings[listener.key], settings.bindAddress, listener.setting, paths.serviceIni);
+      if (listener.name === 'welcomeHttps') {
+        // The service's own pages (the demo, the consent page) are approved by construction.
+        approvals.administer(welcomeOrigins(ctx));
+        await approvals.settle();
+      }
     }
-    // The service's own pages (the demo, the consent page) are approved by construction.
-    approvals.administer(welcomeOrigins(ctx));
-    await approvals.settle();
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
     // Look for scanners now, so the first page that asks gets the list at once
