@@ -81,6 +81,15 @@ export async function waitPageVersion(page: Page, info: { id: string; version: n
   }, info);
 }
 
+/** Press a Save button (`[data-save=pdf]`...) and keep the file the browser downloads as artifacts/<name>. */
+export async function saveAs(page: Page, format: 'pdf' | 'tiff' | 'jpeg', name: string): Promise<string> {
+  const download = page.waitForEvent('download');
+  await page.locator(`[data-save=${format}]`).click();
+  const file = await artifact(name);
+  await (await download).saveAs(file);
+  return file;
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   const file = await artifact(name);
   await page.evaluate(() => window.scrollTo(0, 0));

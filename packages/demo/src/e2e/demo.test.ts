@@ -11,7 +11,7 @@ import type { PageInfo } from '@scanbridge/protocol';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { launchChromium, type Browser } from '@scanbridge/client/test-support/chromium';
 import { samePortFlags } from '@scanbridge/client/test-support/same-ports';
-import { artifact, demoSession, documentIdsOf, pdfPageSizes, run, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
+import { demoSession, documentIdsOf, pdfPageSizes, run, saveAs, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
 
 async function bufferOrder(svc: ChildService, session: string): Promise<PageInfo[]> {
   return (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
@@ -74,10 +74,7 @@ describe('demo application in Chromium', () => {
     await screenshot(page, 'demo-after-edits.png');
 
     // Save as PDF: 10 pages, in the order shown, the rotated one landscape.
-    const download = page.waitForEvent('download');
-    await page.locator('[data-save=pdf]').click();
-    const pdf = await artifact('demo-scan.pdf');
-    await (await download).saveAs(pdf);
+    const pdf = await saveAs(page, 'pdf', 'demo-scan.pdf');
     const { stdout: info } = await run('pdfinfo', [pdf]);
     assert.match(info, /^Pages:\s+10$/m);
     const sheetOf = (id: string) => `SB-DEMO-${String(scanned.indexOf(id) + 1).padStart(4, '0')}-F`;
@@ -153,17 +150,11 @@ describe('demo application in Chromium', () => {
     await screenshot(page, 'demo-after-crop.png');
 
     // TIFF holds every page; JPEG is the current page, cropped.
-    const tiffDownload = page.waitForEvent('download');
-    await page.locator('[data-save=tiff]').click();
-    const tiff = await artifact('demo-scan.tif');
-    await (await tiffDownload).saveAs(tiff);
+    const tiff = await saveAs(page, 'tiff', 'demo-scan.tif');
     const { stdout: tiffInfo } = await run('tiffinfo', [tiff]);
     assert.equal(tiffInfo.match(/^TIFF Directory at offset/gm)?.length, 3);
     assert.match(tiffInfo, new RegExp(`Image Width: ${cropped.width} Image Length: ${cropped.height}`));
-    const jpegDownload = page.waitForEvent('download');
-    await page.locator('[data-save=jpeg]').click();
-    const jpeg = await artifact('demo-page.jpg');
-    await (await jpegDownload).saveAs(jpeg);
+    const jpeg = await saveAs(page, 'jpeg', 'demo-page.jpg');
     const { stdout: pnm } = await run('jpegtopnm', [jpeg], { encoding: 'buffer', maxBuffer: 1 << 28 });
     assert.deepEqual(pnm.subarray(0, 40).toString('latin1').split(/\s+/).slice(1, 3).map(Number), [cropped.width, cropped.height]);
     assert.deepEqual(browser.pageErrors.map(String), []);

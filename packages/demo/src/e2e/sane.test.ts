@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { createTestBackend, type TestBackend } from '@scanbridge/service/dist/devices/sane/test-backend.js';
 import { launchChromium, type Browser } from '@scanbridge/client/test-support/chromium';
-import { artifact, demoSession, chooseDevice, pdfPageSizes, run, scanEnded, screenshot, shownOrder, waitConnected, waitPagesShown } from './demo-page.js';
+import { demoSession, chooseDevice, pdfPageSizes, run, saveAs, scanEnded, screenshot, shownOrder, waitConnected, waitPagesShown } from './demo-page.js';
 
 describe('demo with the SANE test scanner in Chromium', () => {
   let backend: TestBackend;
@@ -54,10 +54,7 @@ describe('demo with the SANE test scanner in Chromium', () => {
     assert.deepEqual([pages[0]!.width, pages[0]!.height, pages[0]!.xdpi, pages[0]!.mode], [620, 876, 75, 'color']);
     await screenshot(page, 'demo-sane-scan.png');
 
-    const download = page.waitForEvent('download');
-    await page.locator('[data-save=pdf]').click();
-    const pdf = await artifact('demo-sane-scan.pdf');
-    await (await download).saveAs(pdf);
+    const pdf = await saveAs(page, 'pdf', 'demo-sane-scan.pdf');
     const { stdout: info } = await run('pdfinfo', [pdf]);
     assert.match(info, /^Pages:\s+10$/m);
     await run('qpdf', ['--check', pdf]);
