@@ -99,6 +99,7 @@ describe('ZIP saving', () => {
   });
 
   it('streams: pages are read a few ahead of the archive, and a reader that stops early stops the encoding', async () => {
+    const FEW = 10;
     // Noise does not compress: each page file is larger than what the archive stream buffers.
     const noisy = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
     const [page] = await loadAll(noisy, { xdpi: 100 });
@@ -120,12 +121,14 @@ describe('ZIP saving', () => {
       mostAhead = Math.max(mostAhead, read - written);
     }
     assert.deepEqual([read, written], [count, count]);
-    assert.ok(mostAhead <= 5, `at most 5 pages read ahead of the archive, saw ${mostAhead}`);
+    // "A few": how far the encoder gets before the reader's next turn depends on the event loop
+    // (6 was seen on Node 22), but never anywhere near the 200 pages a buffering writer would read.
+    assert.ok(mostAhead <= FEW, `at most ${FEW} pages read ahead of the archive, saw ${mostAhead}`);
 
     read = 0;
     const [again] = outputFiles(source, { format: 'zip', pageFormat: 'png' });
     for await (const chunk of again!.chunks()) if (chunk.length > 0) break;
-    assert.ok(read <= 5, `stopped after a few pages, read ${read}`);
+    assert.ok(read <= FEW, `stopped after a few pages, read ${read}`);
   });
 
   it('refuses combinations that make no sense, naming what is allowed', () => {
