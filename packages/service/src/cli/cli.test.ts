@@ -1,12 +1,12 @@
 /** The `scanbridge` command as a user runs it: help, exit codes, config errors, port conflicts, port.lock, scan to a file. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import net from 'node:net';
 import { readFile, rm, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { runCli, startChild, tempHome, FREE_PORT_FLAGS, type ChildService } from '../test-support/service-harness.js';
+import { BIN, runCli, startChild, tempHome, FREE_PORT_FLAGS, type ChildService } from '../test-support/service-harness.js';
 import { VERSION } from '../version.js';
 
 const run = promisify(execFile);
@@ -155,6 +155,21 @@ describe('scanbridge CLI', () => {
       await writeFile(path.join(other, 'scanbridge.ini'), '');
       const env = await runCli(['run', '--home', other, ...freeFlags], { SCANBRIDGE_LOG_LEVEL: 'loud' });
       assert.match(env.stderr, /SCANBRIDGE_LOG_LEVEL/);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGTERM while the service is still starting stops it cleanly once started: exit 0, port.lock released', async () => {
+    const other = await tempHome();
+    try {
+      const child = spawn(process.execPath, [BIN, 'run', '--home', other, '--quiet', ...freeFlags], { env: { ...process.env, SCANBRIDGE_HOME: '' }, stdio: 'ignore' });
+      const exited = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+      // port.lock is taken first thing; the listeners, certificate and buffer come after.
+      while (!(await stat(path.join(other, 'port.lock')).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGTERM');
+      assert.deepEqual(await exited, [0, null]);
+      await assert.rejects(stat(path.join(other, 'port.lock')), 'port.lock is released');
     } finally {
       await rm(other, { recursive: true, force: true });
     }

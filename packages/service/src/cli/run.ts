@@ -8,6 +8,20 @@ export async function runCommand(home: string, values: ParsedValues): Promise<nu
   for (const [name, value] of Object.entries(values)) {
     if (name !== 'home' && name !== 'quiet' && name !== 'json' && name !== 'help' && !Array.isArray(value)) flags[name] = value;
   }
+  // Signals are caught from the start: one that arrives while the service is
+  // still starting waits for the start, then stops it cleanly (port.lock,
+  // journal). Further signals while stopping are ignored: the default action
+  // would kill the process half-way through the shutdown.
+  let stopping = false;
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
   const service = await startService({ home, flags, env: process.env, console: false });
   const { ports } = service;
   if (!values.quiet) {
@@ -16,19 +30,8 @@ export async function runCommand(home: string, values: ParsedValues): Promise<nu
         `http://127.0.0.1:${ports.http} https://127.0.0.1:${ports.https} | welcome page http://127.0.0.1:${ports.welcomeHttp}/ | folder ${home}`,
     );
   }
-  await new Promise<void>((resolve) => {
-    // Further signals while stopping are ignored: the default action would kill the process
-    // half-way through the shutdown (journal, port.lock).
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let stopping = false;
-    function onSignal(signal: NodeJS.Signals) {
-      if (stopping) return;
-      stopping = true;
-      if (!values.quiet) console.log(`scanbridge: ${signal}, stopping`);
-      resolve();
-    }
-  });
+  const signal = await stopRequested;
+  if (!values.quiet) console.log(`scanbridge: ${signal}, stopping`);
   await service.stop();
   return EXIT.ok;
 }
