@@ -8,18 +8,18 @@
 import path from 'node:path';
 import { ScanSettings, ScanbridgeError, parseOrThrow, type JobInfo, type OutputFormat } from '@scanbridge/protocol';
 import { servicePaths } from '../config/paths.js';
+import { FORMAT_OF_EXTENSION } from '../formats/encode.js';
 import { ServiceClient } from './service-client.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
 
-const BY_EXTENSION = { '.pdf': 'pdf', '.tif': 'tiff', '.tiff': 'tiff', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png', '.bmp': 'bmp' } as const satisfies Record<string, OutputFormat>;
-type SaveExtension = keyof typeof BY_EXTENSION;
-const SAVE_FORMATS = Object.keys(BY_EXTENSION);
+// A ZIP needs a page format, which the command has no flag for.
+const SAVE_EXTENSIONS = Object.keys(FORMAT_OF_EXTENSION).filter((ext) => FORMAT_OF_EXTENSION[ext] !== 'zip');
 const MULTI_PAGE: readonly OutputFormat[] = ['pdf', 'tiff'];
 
-function extensionOf(file: string): SaveExtension | null {
+function extensionOf(file: string): string | null {
   const ext = path.extname(file).toLowerCase();
-  return Object.hasOwn(BY_EXTENSION, ext) ? (ext as SaveExtension) : null;
+  return SAVE_EXTENSIONS.includes(ext) ? ext : null;
 }
 
 function optionValue(text: string): string | number | boolean {
@@ -51,7 +51,7 @@ export async function scanCommand(home: string, values: ParsedValues): Promise<n
   }
   const ext = extensionOf(values.out);
   if (!ext) {
-    console.error(`scanbridge scan: --out must end in one of ${SAVE_FORMATS.join(', ')}`);
+    console.error(`scanbridge scan: --out must end in one of ${SAVE_EXTENSIONS.join(', ')}`);
     return EXIT.usage;
   }
   const settings = settingsFrom(values);
@@ -64,7 +64,7 @@ export async function scanCommand(home: string, values: ParsedValues): Promise<n
       [job] = await client.call('WaitJob', { job: job.id, timeout: 30 }, 'f');
       if (job.state === 'running') process.stderr.write(`\rscanning... ${job.pages} page(s)`);
     }
-    const format = BY_EXTENSION[ext];
+    const format = FORMAT_OF_EXTENSION[ext]!;
     const pages = job.pageIds;
     const files: string[] = [];
     if (pages.length > 0 && (MULTI_PAGE.includes(format) || pages.length === 1)) {

@@ -46,8 +46,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   /** All devices of all available drivers; cached until `refresh`. */
   async list(refresh = false): Promise<DeviceInfo[]> {
     if (this.cache && !refresh) return this.cache;
+    const before = this.cache;
     this.listing ??= (async () => {
-      const previous = this.cache;
       const lists = await Promise.all(
         this.drivers.map(async (driver) => {
           if (!(await driver.availability()).available) return [];
@@ -59,7 +59,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
             // One driver's failure (a backend that crashes its discovery worker)
             // must not hide the others' scanners; its own stay as last seen.
             this.failures.set(driver.name, err instanceof Error ? err.message : String(err));
-            return previous?.filter((d) => d.driver === driver.name) ?? [];
+            return before?.filter((d) => d.driver === driver.name) ?? [];
           }
         }),
       );
@@ -67,7 +67,6 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     })().finally(() => {
       this.listing = null;
     });
-    const before = this.cache;
     const devices = await this.listing;
     // A caller that shared this look with another finds the list already recorded.
     if (this.cache !== before) return this.cache ?? devices;

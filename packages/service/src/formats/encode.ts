@@ -22,8 +22,10 @@ export type { OutputFormat };
 
 export const MIME_TYPES: Record<OutputFormat, string> = { pdf: 'application/pdf', tiff: 'image/tiff', jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp', zip: 'application/zip' };
 export const EXTENSIONS: Record<OutputFormat, string> = { pdf: '.pdf', tiff: '.tif', jpeg: '.jpg', png: '.png', bmp: '.bmp', zip: '.zip' };
+/** The format each file extension names (several for TIFF and JPEG). */
+export const FORMAT_OF_EXTENSION: Readonly<Record<string, OutputFormat>> = { '.pdf': 'pdf', '.tif': 'tiff', '.tiff': 'tiff', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png', '.bmp': 'bmp', '.zip': 'zip' };
 /** Extensions a wished file name may carry; the service drops them and adds the format's own. */
-export const EXTENSION_ALIASES = ['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png', '.bmp', '.zip'];
+export const EXTENSION_ALIASES = Object.keys(FORMAT_OF_EXTENSION);
 export const ZIP_PAGE_FORMATS: readonly ZipPageFormat[] = ZipPageFormat.options;
 /** Pages of a ZIP encoded at once (sharp works on other threads meanwhile). */
 const ZIP_IN_FLIGHT = 3;
