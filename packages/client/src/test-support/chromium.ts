@@ -49,3 +49,16 @@ export async function launchChromium(opts: { viewport?: { width: number; height:
     },
   };
 }
+
+/**
+ * Ask `probe` again and again until `ok` holds for its answer (the page's
+ * state, or the service's), and answer it. No time limit of its own: the
+ * test runner's hang guard ends a wait that never comes true.
+ */
+export async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -9,19 +9,11 @@ import assert from 'node:assert/strict';
 import type { JobInfo, PageInfo } from '@scanbridge/protocol';
 import { rpc, startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
 import type { Page } from 'playwright-core';
-import { launchChromium, type Browser } from '../test-support/chromium.js';
+import { launchChromium, until, type Browser } from '../test-support/chromium.js';
 import { servePage, type PageServer } from '../test-support/page-server.js';
 
 declare const scanbridge: typeof import('../browser.js');
 type TestWindow = { client: import('../client.js').ScanbridgeClient; errors: string[] };
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('<scan-viewer> in Chromium', () => {
   let svc: InProcess;

@@ -9,20 +9,12 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import type { PageInfo } from '@scanbridge/protocol';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
-import { launchChromium, type Browser } from '@scanbridge/client/test-support/chromium';
+import { launchChromium, until, type Browser } from '@scanbridge/client/test-support/chromium';
 import { samePortFlags } from '@scanbridge/client/test-support/same-ports';
 import { demoSession, documentIdsOf, pdfPageSizes, run, saveAs, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
 
 async function bufferOrder(svc: ChildService, session: string): Promise<PageInfo[]> {
   return (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
-}
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('demo application in Chromium', () => {
