@@ -32,6 +32,11 @@ export type PageRecord = z.infer<typeof PageRecord>;
 export const JournalOp = z.discriminatedUnion('op', [
   z.object({ op: z.literal('snapshot'), pages: z.array(PageRecord), selected: z.array(Id) }),
   z.object({ op: z.literal('add'), id: Id, version: Version, index: z.number().int().nonnegative(), meta: PageMeta, tags: Tags }),
+  // Every page of one file load, inserted at `index` in order. One op (one
+  // journal line) so that a load is all or nothing across a crash: a torn line
+  // is ignored whole, and page files no op names are deleted by recovery.
+  // Added with atomic loads; journals written before hold only 'add' ops.
+  z.object({ op: z.literal('addAll'), index: z.number().int().nonnegative(), pages: z.array(PageRecord) }),
   z.object({ op: z.literal('replace'), id: Id, version: Version, meta: PageMeta }),
   z.object({ op: z.literal('remove'), ids: z.array(Id) }),
   z.object({ op: z.literal('move'), id: Id, to: z.number().int().nonnegative() }),
@@ -82,6 +87,16 @@ export class BufferState {
         this.pages.set(op.id, { id: op.id, version: op.version, meta: op.meta, tags: unique(op.tags) });
         this.order.splice(Math.min(op.index, this.order.length), 0, op.id);
         break;
+      case 'addAll': {
+        const ids: string[] = [];
+        for (const page of op.pages) {
+          if (this.pages.has(page.id)) continue;
+          this.pages.set(page.id, { ...page, tags: unique(page.tags) });
+          ids.push(page.id);
+        }
+        this.order.splice(Math.min(op.index, this.order.length), 0, ...ids);
+        break;
+      }
       case 'replace': {
         const page = this.pages.get(op.id);
         if (page) this.pages.set(op.id, { ...page, version: op.version, meta: op.meta });

@@ -234,3 +234,56 @@ test('a closed session buffer refuses changes', async (t) => {
   await assert.rejects(buffer.add(image('late')), code('unknown-session'));
   await assert.rejects(buffer.getImage(0), code('unknown-session'));
 });
+
+async function* pages(count: number, opts: { failAt?: number; onYield?: (i: number) => Promise<void> } = {}) {
+  for (let i = 0; i < count; i++) {
+    if (i === opts.failAt) throw new ScanbridgeError('invalid-image', `page ${i + 1} is damaged`);
+    await opts.onYield?.(i);
+    yield image(`load${i}`, 500 + i);
+  }
+}
+
+test('addAll makes every page of a load visible at once, with one event, and recovery replays it', async (t) => {
+  const { dir, manager, session, buffer, events } = await setup(t, 2);
+  const before = ids(buffer);
+  const written: number[] = [];
+  const added = await buffer.addAll(pages(5, { onYield: async () => assert.equal(buffer.count(), 2, 'no page is visible before the end') }), { index: 1, tags: ['doc'], onPage: (n) => written.push(n) });
+  assert.deepEqual(written, [1, 2, 3, 4, 5]);
+  assert.deepEqual(added.map((p) => p.index), [1, 2, 3, 4, 5]);
+  assert.deepEqual(ids(buffer), [before[0], ...added.map((p) => p.id), before[1]]);
+  assert.deepEqual(events, [{ action: 'add', ids: added.map((p) => p.id), index: 1, count: 7 }]);
+  const expected = buffer.list();
+  await manager.shutdown();
+  const again = await openManager(t, dir);
+  const recovered = again.get(session.id).buffer;
+  assert.deepEqual(recovered.list(), expected);
+  assert.deepEqual(await recovered.getImage(3), image('load2', 502));
+});
+
+test('addAll adds nothing when a page fails or the load is aborted, deletes its files, and lets other changes run meanwhile', async (t) => {
+  const { buffer, events, sessionDir } = await setup(t, 2);
+  const before = buffer.list();
+  let removedMeanwhile = false;
+  await assert.rejects(
+    buffer.addAll(
+      pages(40, {
+        failAt: 29,
+        onYield: async (i) => {
+          // A change requested during a load is not queued behind it.
+          if (i === 10) removedMeanwhile = (await buffer.remove([1])) === 1;
+        },
+      }),
+    ),
+    /page 30 is damaged/,
+  );
+  assert.ok(removedMeanwhile);
+  assert.deepEqual(buffer.list(), [before[0]]);
+  assert.deepEqual(events, [{ action: 'remove', ids: [before[1]!.id], count: 1 }]);
+  assert.deepEqual((await readdir(sessionDir)).filter((n) => n.endsWith('.sbc')), [`${before[0]!.id}.1.sbc`]);
+
+  const controller = new AbortController();
+  await assert.rejects(buffer.addAll(pages(10, { onYield: async (i) => (i === 3 ? controller.abort(new ScanbridgeError('job-cancelled', 'cancelled')) : undefined) }), { signal: controller.signal }), code('job-cancelled'));
+  assert.equal(buffer.count(), 1);
+  assert.equal((await readdir(sessionDir)).filter((n) => n.endsWith('.sbc')).length, 1);
+  await assert.rejects(buffer.addAll(pages(1), { index: 5 }), code('invalid-params'));
+});

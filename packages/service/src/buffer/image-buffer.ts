@@ -34,6 +34,15 @@ export interface ImageBufferOptions {
   log?: BufferLog;
 }
 
+export interface AddAllOptions {
+  index?: number | undefined;
+  tags?: string[] | undefined;
+  /** Aborting it stops the load before its next page; nothing is added. */
+  signal?: AbortSignal | undefined;
+  /** Called after each page file is written, with the number written so far. */
+  onPage?: ((written: number) => void) | undefined;
+}
+
 export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
   readonly sessionId: string;
   readonly #state: BufferState;
@@ -145,6 +154,56 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
       this.#emit({ action: 'add', ids: [id], index, count: this.#state.count });
       return this.#pageInfo(id, index);
     });
+  }
+
+  /**
+   * Adds every page `images` yields as one change (a file load): all of them
+   * become visible at once, with one event and one journal op, or none does.
+   * Page files are written as the pages come, outside the change queue so
+   * that other changes go on during a long load; nothing names them until the
+   * op is appended. A page that fails, an abort or a closed buffer deletes the
+   * files written so far; after a crash, recovery deletes them (no op names
+   * them). Pages go to `index` (default: the end), or to the end when pages
+   * removed meanwhile left fewer than `index`.
+   */
+  async addAll(images: AsyncIterable<StoredImage>, opts: AddAllOptions = {}): Promise<PageInfo[]> {
+    this.#assertOpen();
+    const tags = checkTags(opts.tags ?? []);
+    const count = this.#state.count;
+    if (opts.index !== undefined && (!Number.isInteger(opts.index) || opts.index < 0 || opts.index > count)) {
+      throw new ScanbridgeError('invalid-params', `Cannot add at index ${opts.index}: the buffer has ${count} page${count === 1 ? '' : 's'}, so the index must be between 0 and ${count}.`, { index: opts.index, count });
+    }
+    this.#pending++;
+    const written: PageRecord[] = [];
+    const ids = new Set<string>();
+    let committed = false;
+    try {
+      for await (const image of images) {
+        opts.signal?.throwIfAborted();
+        this.#assertOpen();
+        const meta = checkImage(image);
+        let id = this.#newId();
+        while (ids.has(id)) id = this.#newId();
+        ids.add(id);
+        await this.#files.write(id, 1, image.bytes);
+        written.push({ id, version: 1, meta, tags });
+        opts.onPage?.(written.length);
+      }
+      opts.signal?.throwIfAborted();
+      return await this.#run(async () => {
+        if (written.length === 0) return [];
+        const index = Math.min(opts.index ?? this.#state.count, this.#state.count);
+        await this.#commit({ op: 'addAll', index, pages: written }, written);
+        committed = true;
+        this.#emit({ action: 'add', ids: [...ids], index, count: this.#state.count });
+        return written.map((p, i) => this.#pageInfo(p.id, index + i));
+      });
+    } catch (err) {
+      if (!committed) for (const f of written) await this.#files.delete(f.id, f.version, true);
+      throw err;
+    } finally {
+      this.#pending--;
+    }
   }
 
   /** Stores a new version of a page (an edit); the old version's file is deleted. */

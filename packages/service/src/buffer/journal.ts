@@ -7,7 +7,10 @@
  *   <cacheDir>/<sessionId>/<pageId>.<version>.sbc
  *
  * An op is appended only after the page file it names is written, so every
- * journal entry points to a complete file. Like page files, the journal is not
+ * journal entry points to a complete file. A file load is one 'addAll' op
+ * naming all its pages (one line, so a crash keeps all of them or none: a
+ * torn line is ignored); journals of earlier versions hold only 'add' ops and
+ * replay unchanged. Like page files, the journal is not
  * fsynced (see PageFiles.write).
  */
 import { randomBytes } from 'node:crypto';

@@ -1,8 +1,8 @@
 /**
- * Files into and out of a session's image buffer. A load adds pages as they
- * are decoded (a long PDF is never held decoded in memory); if any page
- * fails, the pages this load added are removed again, so the buffer ends as
- * it was.
+ * Files into and out of a session's image buffer. A load is one change of
+ * the buffer: its pages are decoded and written one at a time (a long PDF is
+ * never held decoded in memory) and become visible together at the end, or,
+ * if any page fails, not at all (ImageBuffer.addAll).
  */
 import type { PageInfo, PageRef } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
@@ -16,24 +16,28 @@ export interface BufferLoadOptions extends LoadOptions {
   tags?: string[] | undefined;
 }
 
-export async function loadIntoBuffer(buffer: ImageBuffer, bytes: Buffer, opts: BufferLoadOptions): Promise<PageInfo[]> {
+export interface LoadProgress {
+  signal?: AbortSignal | undefined;
+  /** The file is open: it has `pageCount` pages. */
+  opened?: ((pageCount: number) => void) | undefined;
+  /** `done` of `pageCount` pages are decoded and stored (not yet visible). */
+  page?: ((done: number, pageCount: number) => void) | undefined;
+}
+
+export async function loadIntoBuffer(buffer: ImageBuffer, bytes: Buffer, opts: BufferLoadOptions, progress: LoadProgress = {}): Promise<PageInfo[]> {
+  progress.signal?.throwIfAborted();
   const doc = await openDocument(bytes, opts);
-  const added: PageInfo[] = [];
   try {
-    for await (const image of doc.pages()) {
-      const at: { index?: number; tags?: string[] } = {};
-      if (opts.index !== undefined) at.index = opts.index + added.length;
-      if (opts.tags) at.tags = opts.tags;
-      added.push(await buffer.add(image, at));
-    }
-  } catch (err) {
-    if (added.length > 0) await buffer.remove(added.map((p) => p.id)).catch(() => undefined);
-    throw err;
+    progress.opened?.(doc.pageCount);
+    return await buffer.addAll(doc.pages(), {
+      index: opts.index,
+      tags: opts.tags,
+      signal: progress.signal,
+      onPage: (done) => progress.page?.(done, doc.pageCount),
+    });
   } finally {
     await doc.close();
   }
-  // Indices shift while later pages go in before earlier ones' neighbours: answer the final ones.
-  return buffer.list(added.map((p) => p.id));
 }
 
 /** One image (AddImage): any supported format, but a single page. */

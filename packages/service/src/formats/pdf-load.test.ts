@@ -9,22 +9,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import { loadAll, meanAbsDiff, readPnm, tool, withTempDir } from './test-tools.js';
-
-async function drawnPdf(pages: number): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  for (let i = 0; i < pages; i++) {
-    const page = doc.addPage([595.28, 841.89]);
-    page.drawRectangle({ x: 60, y: 600, width: 200, height: 120, color: rgb(0.9, 0.1, 0.1) });
-    page.drawRectangle({ x: 300, y: 400, width: 150, height: 150, color: rgb(0.1, 0.3, 0.9) });
-    page.drawText(`Invoice ${i + 1}: total 1,234.56 EUR`, { x: 60, y: 300, size: 24, font });
-  }
-  return Buffer.from(await doc.save());
-}
+import { drawnPdf, loadAll, meanAbsDiff, readPnm, tool, withTempDir } from './test-tools.js';
 
 function ppm(width: number, height: number, pixel: (x: number, y: number) => number[]): Buffer {
   const data = Buffer.alloc(width * height * 3);

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import type { StoredImage } from '../buffer/types.js';
 import { openDocument, type LoadOptions } from './decode.js';
 
@@ -120,4 +121,17 @@ export async function concat(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
 
 export async function* each<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
+}
+
+/** A PDF of A4 pages with shapes and text; `size` may make some pages another size (in points). */
+export async function drawnPdf(pages: number, size: (index: number) => [number, number] = () => [595.28, 841.89]): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 0; i < pages; i++) {
+    const page = doc.addPage(size(i));
+    page.drawRectangle({ x: 60, y: 600, width: 200, height: 120, color: rgb(0.9, 0.1, 0.1) });
+    page.drawRectangle({ x: 300, y: 400, width: 150, height: 150, color: rgb(0.1, 0.3, 0.9) });
+    page.drawText(`Invoice ${i + 1}: total 1,234.56 EUR`, { x: 60, y: 300, size: 24, font });
+  }
+  return Buffer.from(await doc.save());
 }
