@@ -29,7 +29,7 @@ import { signImages, stale, type ImageSignature } from './image-signature.js';
 import { defineWrappers, type MethodWrappers } from './method-wrappers.js';
 import { ScanJob } from './scan-job.js';
 import { UploadJob } from './upload-job.js';
-import { getSafe, post, type Endpoint } from './transport.js';
+import { getSafe, post, postFile, type Endpoint, type FileBody } from './transport.js';
 import { checkCompatible, type ServiceInfo } from './compatibility.js';
 
 export type ConnectionState = 'connected' | 'reconnecting' | 'closed';
@@ -71,7 +71,7 @@ function blobOf(base64: string, type: string): Blob {
 export interface ClientEvents {
   /** The buffer changed: pages added, removed, modified or moved. */
   buffer: BufferEvent;
-  /** A scan job of this session started, acquired a page, progressed or ended. */
+  /** A job of this session (a scan, or a load) started, acquired a page, progressed or ended. */
   job: JobEvent;
   /** An upload of this session started, progressed or ended. */
   upload: UploadEvent;
@@ -209,6 +209,22 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
   /** Start a scan; the job reports pages as they arrive in this session's buffer. */
   async scan(params: ParamsOf<'StartScan'>): Promise<ScanJob> {
     const [info] = await this.call('StartScan', params);
+    return this.#track(info);
+  }
+
+  /**
+   * Load a file (PDF, TIFF, JPEG, PNG, BMP or WebP; a File from an <input>, a
+   * Blob, an ArrayBuffer or bytes) into the buffer as a job. The file travels
+   * as the request body; the job reports `progress` (pages decoded of
+   * `total`) and its pages arrive together when it ends (`pages()`, `done`),
+   * or none do when a page is damaged (`done` rejects with invalid-image).
+   * `job.cancel()` stops it and adds nothing. For a small image,
+   * `loadImages({ data })` (base64) answers the pages directly.
+   */
+  async load(file: FileBody, params: Omit<ParamsOf<'StartLoad'>, 'data'> = {}): Promise<ScanJob> {
+    const checked = parseOrThrow(METHODS.StartLoad.params, params, 'params');
+    if (this.#state === 'closed') throw new ScanbridgeError('session-required', 'this client was closed; connect() again');
+    const [info] = (await this.#withAccess(() => postFile(this.#init.endpoint, 'StartLoad', this.#session.id, checked, file, `c${++this.#cmd}`))) as ResultOf<'StartLoad'>;
     return this.#track(info);
   }
 

@@ -1,5 +1,5 @@
 /**
- * A running scan as the application sees it: events (`page`, `progress`,
+ * A running job (a scan, or a file load) as the application sees it: events (`page`, `progress`,
  * `end`), an async iterator of the pages in acquisition order, and `done`.
  * Pages come from the service's job events; after a reconnect, or if an event
  * was missed, the job's own page list (JobInfo.pageIds) fills the gaps, so no
@@ -10,12 +10,14 @@ import { Emitter } from './emitter.js';
 import { Ending } from './ending.js';
 
 export interface JobProgress {
-  /** 0-based number of the page being acquired. */
+  /** A scan: 0-based number of the page being acquired. A load: pages decoded so far. */
   page: number;
-  /** 0..1 of the current page. */
+  /** A scan: 0..1 of the current page. A load: 0..1 of the file (page / total). */
   fraction: number;
   bytes: number;
   lines: number;
+  /** A load: the file's page count. */
+  total?: number;
 }
 
 export interface ScanJobEvents {
@@ -37,7 +39,7 @@ export interface JobHost {
 export function jobError(info: JobInfo): ScanbridgeError | null {
   if (info.state === 'done' || info.state === 'running') return null;
   const code = info.error && isErrorCode(info.error.code) ? info.error.code : info.state === 'cancelled' ? 'job-cancelled' : 'internal-error';
-  return new ScanbridgeError(code, info.error?.message ?? `the scan job ended ${info.state}`, { job: info });
+  return new ScanbridgeError(code, info.error?.message ?? `the ${info.kind} job ended ${info.state}`, { job: info });
 }
 
 /** A missed event (a socket that reconnected, a proxy that dropped a frame) costs at most this long. */
@@ -120,7 +122,11 @@ export class ScanJob extends Emitter<ScanJobEvents> {
     if (this.#ending.ended) return;
     this.#update(event.job);
     if (event.type === 'page') this.#deliver([event.pageId]);
-    else if (event.type === 'progress') this.emit('progress', { page: event.page, fraction: event.fraction, bytes: event.bytes, lines: event.lines });
+    else if (event.type === 'progress') {
+      const progress: JobProgress = { page: event.page, fraction: event.fraction, bytes: event.bytes, lines: event.lines };
+      if (event.total !== undefined) progress.total = event.total;
+      this.emit('progress', progress);
+    }
     else if (event.type === 'done' || event.type === 'failed') this.#finish(event.job);
   }
 

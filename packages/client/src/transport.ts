@@ -107,3 +107,27 @@ export async function post(endpoint: Endpoint, method: string, session: string |
   }
   return ((await readEnvelope(res, url)) as { result: unknown[] }).result;
 }
+
+/** A file the service takes as the HTTP body of a call (LoadImages, StartLoad). */
+export type FileBody = Blob | ArrayBuffer | ArrayBufferView;
+
+/**
+ * POST a file as the request body, the envelope in the query: no base64 (a
+ * third larger) and no JSON string of the whole file in the page's memory.
+ */
+export async function postFile(endpoint: Endpoint, method: string, session: string, params: unknown, file: FileBody, cmdId: string): Promise<unknown[]> {
+  const query = `id=${encodeURIComponent(session)}&cmdId=${encodeURIComponent(cmdId)}&params=${encodeURIComponent(JSON.stringify(params))}`;
+  const url = `${endpoint.base}/f/${method}?${query}`;
+  let res: Response;
+  try {
+    res = await endpoint.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', ...tokenHeader(endpoint) },
+      body: file as BodyInit,
+      cache: 'no-store',
+    });
+  } catch (err) {
+    throw await networkError(endpoint, url, err);
+  }
+  return ((await readEnvelope(res, url)) as { result: unknown[] }).result;
+}

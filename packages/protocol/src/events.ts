@@ -14,7 +14,12 @@ export type BufferEvent = z.infer<typeof BufferEvent>;
 export const JobEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), job: JobInfo }),
   z.object({ type: z.literal('page'), job: JobInfo, pageId: z.string(), index: z.number().int() }),
-  z.object({ type: z.literal('progress'), job: JobInfo, page: z.number().int(), fraction: z.number(), bytes: z.number().int(), lines: z.number().int() }),
+  /**
+   * A scan: `page` is the 0-based page being acquired and `fraction` how much
+   * of it has arrived. A load: `page` pages of `total` are decoded (they become
+   * visible together when the job ends) and `fraction` is page / total.
+   */
+  z.object({ type: z.literal('progress'), job: JobInfo, page: z.number().int(), fraction: z.number(), bytes: z.number().int(), lines: z.number().int(), total: z.number().int().optional() }),
   z.object({ type: z.literal('done'), job: JobInfo }),
   z.object({ type: z.literal('failed'), job: JobInfo }),
 ]);

@@ -119,8 +119,15 @@ export type PageRef = z.infer<typeof PageRef>;
 export const JobState = z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']);
 export type JobState = z.infer<typeof JobState>;
 
+/** What a job does: a scan from a device, or a file loaded into the buffer (StartLoad). */
+export const JobKind = z.enum(['scan', 'load']);
+export type JobKind = z.infer<typeof JobKind>;
+
 export const JobInfo = z.object({
   id: z.string(),
+  /** Absent in records of versions before load jobs: those were all scans. */
+  kind: JobKind.default('scan'),
+  /** The scanner; empty for a load job. */
   device: z.string(),
   state: JobState,
   pages: z.number().int(),

@@ -7,7 +7,17 @@
  * itself: `POST /f/LoadImages?id=<session>&params=<JSON>` with the file as
  * body and any non-JSON content type), never a path. A file that is damaged,
  * hostile or not supported is refused with `invalid-image` (the message names
- * the format and the reason) and the buffer is left as it was.
+ * the format and the reason) and the buffer is left as it was. A load is all or
+ * nothing: its pages become visible together (one buffer `add` event), or,
+ * when a page fails, not at all.
+ *
+ * LoadImages answers the pages when the load ends: right for a photo or a few
+ * pages. StartLoad takes the same parameters and answers a job at once (kind
+ * `load`): `job` progress events count the pages decoded (`page` of `total`),
+ * GetJob/WaitJob/CancelJob follow it, and its `done` names the pages in
+ * `pageIds`. Use it for PDFs and multi-page TIFFs, whose rendering can take
+ * minutes: a client never waits on one HTTP request, and a retried StartLoad
+ * cannot add the document twice unnoticed (the first job is still there).
  *
  * Saving answers the file(s) base64 in the result, or with `binary: true`
  * (HTTP only) the file itself as the response body with its content type
@@ -16,7 +26,7 @@
  * under a name the service makes safe.
  */
 import { z } from 'zod';
-import { PageInfo, PageRef } from '../models.js';
+import { JobInfo, PageInfo, PageRef } from '../models.js';
 import type { MethodSpec } from './spec.js';
 
 export const InputFormat = z.enum(['auto', 'jpeg', 'png', 'bmp', 'tiff', 'webp', 'pdf']);
@@ -58,23 +68,33 @@ export const SaveResult = z.object({
 });
 export type SaveResult = z.infer<typeof SaveResult>;
 
+const LoadParams = z.strictObject({
+  data: z.string().min(1).optional().describe('the file, base64 (a data: URL is accepted); leave out when the HTTP body is the file'),
+  format: InputFormat.default('auto').describe('what the file must be; auto tells by content'),
+  index: z.number().int().min(0).optional().describe('where the first page goes; default: the end'),
+  dpi: z.number().int().min(36).max(1200).default(200).describe('resolution at which PDF pages are rendered'),
+  password: z.string().max(1000).optional().describe('password of an encrypted PDF'),
+  xdpi: dpi.optional().describe("resolution to record on the pages, overriding the file's"),
+  ydpi: dpi.optional(),
+  tags: z.array(z.string().min(1).max(100)).max(100).optional(),
+});
+
 export const DOCUMENT_METHODS = {
   LoadImages: {
     session: true,
     safe: false,
     binaryBody: true,
-    params: z.strictObject({
-      data: z.string().min(1).optional().describe('the file, base64 (a data: URL is accepted); leave out when the HTTP body is the file'),
-      format: InputFormat.default('auto').describe('what the file must be; auto tells by content'),
-      index: z.number().int().min(0).optional().describe('where the first page goes; default: the end'),
-      dpi: z.number().int().min(36).max(1200).default(200).describe('resolution at which PDF pages are rendered'),
-      password: z.string().max(1000).optional().describe('password of an encrypted PDF'),
-      xdpi: dpi.optional().describe("resolution to record on the pages, overriding the file's"),
-      ydpi: dpi.optional(),
-      tags: z.array(z.string().min(1).max(100)).max(100).optional(),
-    }),
+    params: LoadParams,
     result: z.tuple([z.array(PageInfo)]),
-    summary: 'Load every page of a JPEG, PNG, BMP, TIFF, WebP or PDF file into the buffer.',
+    summary: 'Load every page of a JPEG, PNG, BMP, TIFF, WebP or PDF file into the buffer and answer the pages; for large files use StartLoad.',
+  },
+  StartLoad: {
+    session: true,
+    safe: false,
+    binaryBody: true,
+    params: LoadParams,
+    result: z.tuple([JobInfo]),
+    summary: 'Start loading a file as a job (progress events, WaitJob, CancelJob); its pages arrive together when it ends.',
   },
   SaveImages: {
     session: true,

@@ -26,7 +26,7 @@ export const SCAN_METHODS = {
     result: z.tuple([JobInfo]),
     summary: 'Start a scan job; pages arrive in the buffer as they are acquired (job events on the WebSocket).',
   },
-  GetJob: { session: true, safe: true, params: z.strictObject({ job: z.string().min(1).max(64) }), result: z.tuple([JobInfo]), summary: 'State of a scan job.' },
+  GetJob: { session: true, safe: true, params: z.strictObject({ job: z.string().min(1).max(64) }), result: z.tuple([JobInfo]), summary: 'State of a job (a scan, or a load started with StartLoad).' },
   WaitJob: {
     session: true,
     safe: true,
@@ -34,5 +34,5 @@ export const SCAN_METHODS = {
     result: z.tuple([JobInfo]),
     summary: 'Wait (up to timeout seconds) until a job has ended; answers its state.',
   },
-  CancelJob: { session: true, safe: false, params: z.strictObject({ job: z.string().min(1).max(64) }), result: z.tuple([JobInfo]), summary: 'Cancel a running job; pages already acquired stay.' },
+  CancelJob: { session: true, safe: false, params: z.strictObject({ job: z.string().min(1).max(64) }), result: z.tuple([JobInfo]), summary: 'Cancel a running job; pages a scan already acquired stay, a load adds nothing.' },
 } as const satisfies Record<string, MethodSpec>;

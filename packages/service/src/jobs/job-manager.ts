@@ -69,6 +69,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     if (running) throw new ScanbridgeError('device-busy', `device "${deviceId}" is busy with job ${running}; wait for it to end or cancel it`);
     const info: JobInfo = {
       id: randomBytes(8).toString('hex'),
+      kind: 'scan',
       device: deviceId,
       state: 'running',
       pages: 0,
@@ -123,6 +124,47 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       this.forgetLater(info.id);
     });
     this.jobs.set(info.id, job);
+    return snapshot(info);
+  }
+
+  /**
+   * A load job (StartLoad): `work` decodes a file into the buffer, reporting
+   * pages decoded of the file's total, and answers the ids of the pages it
+   * added, all at its end (a load is all or nothing, ImageBuffer.addAll), so
+   * it sends no page events: `done` carries the pages. A cancel aborts it
+   * before its next page and adds nothing.
+   */
+  startLoad(sessionId: string, work: (job: { id: string; signal: AbortSignal; progress: (done: number, total: number) => void }) => Promise<string[]>): JobInfo {
+    const info: JobInfo = { id: randomBytes(8).toString('hex'), kind: 'load', device: '', state: 'running', pages: 0, pageIds: [], error: null, startedAt: new Date().toISOString(), endedAt: null };
+    const controller = new AbortController();
+    const emit = (event: JobEvent) => {
+      if (event.type !== 'progress') this.persist(sessionId, info);
+      this.emit('job', sessionId, event);
+    };
+    const job: Job = { info, sessionId, controller, done: Promise.resolve() };
+    this.jobs.set(info.id, job);
+    emit({ type: 'started', job: snapshot(info) });
+    const progress = (done: number, total: number) => emit({ type: 'progress', job: snapshot(info), page: done, fraction: total > 0 ? done / total : 0, bytes: 0, lines: 0, total });
+    job.done = Promise.resolve()
+      .then(() => work({ id: info.id, signal: controller.signal, progress }))
+      .then(
+        (ids) => {
+          info.pageIds = ids;
+          info.pages = ids.length;
+          info.state = 'done';
+        },
+        (err: unknown) => {
+          const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+          const error = toScanbridgeError(reason instanceof ScanbridgeError ? reason : err);
+          info.state = error.code === 'job-cancelled' ? 'cancelled' : 'failed';
+          info.error = { code: error.code, message: error.message };
+        },
+      )
+      .finally(() => {
+        info.endedAt = new Date().toISOString();
+        emit({ type: info.state === 'done' ? 'done' : 'failed', job: snapshot(info) });
+        this.forgetLater(info.id);
+      });
     return snapshot(info);
   }
 

@@ -73,7 +73,9 @@ export class JobRecords {
         if (info.state === 'running') {
           info.state = 'interrupted';
           info.endedAt = new Date(now).toISOString();
-          info.error = { code: 'job-interrupted', message: `the service stopped while the job ran; ${info.pages} page(s) acquired before are in the buffer` };
+          // A load adds its pages all at once at its end (ImageBuffer.addAll): an interrupted one added none.
+          const message = info.kind === 'load' ? 'the service stopped while the file was loading; none of its pages were added: load it again' : `the service stopped while the job ran; ${info.pages} page(s) acquired before are in the buffer`;
+          info.error = { code: 'job-interrupted', message };
           await this.save({ sessionId: raw.sessionId, info });
         } else if (info.endedAt && now - Date.parse(info.endedAt) > KEEP_ENDED_MS) {
           await fs.rm(file, { force: true });

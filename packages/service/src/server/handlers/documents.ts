@@ -1,7 +1,7 @@
 /** Handlers: loading files into the buffer and saving pages as files. */
 import { Readable } from 'node:stream';
-import { ScanbridgeError, type DOCUMENT_METHODS, type SaveResult } from '@scanbridge/protocol';
-import { bufferPages, loadIntoBuffer } from '../../formats/buffer-io.js';
+import { ScanbridgeError, type DOCUMENT_METHODS, type ParamsOf, type SaveResult } from '@scanbridge/protocol';
+import { bufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
 import type { DomainHandlers } from './types.js';
@@ -31,20 +31,31 @@ async function collect(file: OutputFile): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+type LoadParams = ParamsOf<'LoadImages'>;
+
+/** The file of a load: base64 in params.data, or over HTTP the request body. */
+function loadBytes(data: string | undefined, body: Buffer | undefined): Buffer {
+  if (data !== undefined && body) throw new ScanbridgeError('invalid-params', 'params.data: the file came as the request body too; send it once');
+  const bytes = data !== undefined ? decodeBase64(data) : body;
+  if (!bytes) throw new ScanbridgeError('invalid-params', 'params.data: required (the file as base64), unless the HTTP body is the file');
+  return bytes;
+}
+
+function loadOptions(params: LoadParams): BufferLoadOptions {
+  return { format: params.format, dpi: params.dpi, password: params.password, xdpi: params.xdpi, ydpi: params.ydpi, index: params.index, tags: params.tags };
+}
+
 export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = {
-  LoadImages: async ({ session, params, source }) => {
-    if (params.data !== undefined && source.body) throw new ScanbridgeError('invalid-params', 'params.data: the file came as the request body too; send it once');
-    const bytes = params.data !== undefined ? decodeBase64(params.data) : source.body;
-    if (!bytes) throw new ScanbridgeError('invalid-params', 'params.data: required (the file as base64), unless the HTTP body is the file');
+  LoadImages: async ({ session, params, source }) => [await loadIntoBuffer(session.buffer, loadBytes(params.data, source.body), loadOptions(params))],
+
+  StartLoad: ({ ctx, session, params, source }) => {
+    const bytes = loadBytes(params.data, source.body);
+    const opts = loadOptions(params);
     return [
-      await loadIntoBuffer(session.buffer, bytes, {
-        format: params.format,
-        dpi: params.dpi,
-        password: params.password,
-        xdpi: params.xdpi,
-        ydpi: params.ydpi,
-        index: params.index,
-        tags: params.tags,
+      ctx.jobs.startLoad(session.id, async (job) => {
+        // Tagged with the job like scanned pages, so a job's pages can be found in the buffer.
+        const pages = await loadIntoBuffer(session.buffer, bytes, { ...opts, tags: [...(opts.tags ?? []), `job:${job.id}`] }, { signal: job.signal, opened: (total) => job.progress(0, total), page: job.progress });
+        return pages.map((p) => p.id);
       }),
     ];
   },
