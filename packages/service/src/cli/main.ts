@@ -1,32 +1,27 @@
 #!/usr/bin/env node
 /** The `scanbridge` command: run | monitor | stop | install | uninstall | cert | origins | status | devices | scan. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import type { ScanbridgeError } from '@scanbridge/protocol';
 import { resolveHome } from '../config/paths.js';
 import { ConfigError } from '../config/errors.js';
-import { flagSpecs } from '../config/load.js';
 import { VERSION } from '../version.js';
 import { COMMANDS, EXIT, mainUsage } from './usage.js';
-import { runCommand } from './run.js';
-import { statusCommand } from './status.js';
-import { devicesCommand } from './devices.js';
-import { scanCommand } from './scan.js';
-import { monitorCommand } from './monitor.js';
-import { stopCommand } from './stop.js';
-import { installCommand, uninstallCommand } from './install.js';
-import { originsCommand } from './origins.js';
-import { certCommand } from './cert.js';
-import { ServiceNotRunningError } from './service-client.js';
 import { LockHeldError } from '../util/port-lock.js';
-import { PortInUseError } from '../server/service.js';
+
+// Each command's module is imported when that command runs: `--version` and
+// `status` must not pay for the server, the imaging libraries or the protocol
+// schemas (bench/cli measures it). For the same reason errors of those modules
+// are told apart by name, not by importing their classes.
+const named = <T extends Error>(err: unknown, name: string): err is T => err instanceof Error && err.name === name;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 const COMMON: Options = { home: { type: 'string' }, help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } };
 
-const OPTIONS: Record<string, Options> = {
-  run: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' } },
-  monitor: { ...COMMON, ...flagSpecs(), quiet: { type: 'boolean', short: 'q' }, 'keep-trust': { type: 'boolean' } },
+/** Each command's options; `settingFlags` (every setting as a flag) come from the configuration module, loaded only when a command runs. */
+const optionsOf = (settingFlags: Options): Record<string, Options> => ({
+  run: { ...COMMON, ...settingFlags, quiet: { type: 'boolean', short: 'q' } },
+  monitor: { ...COMMON, ...settingFlags, quiet: { type: 'boolean', short: 'q' }, 'keep-trust': { type: 'boolean' } },
   stop: { ...COMMON, quiet: { type: 'boolean', short: 'q' } },
   install: { ...COMMON, 'no-start': { type: 'boolean' } },
   origins: COMMON,
@@ -45,7 +40,7 @@ const OPTIONS: Record<string, Options> = {
     paper: { type: 'string' },
     option: { type: 'string', multiple: true },
   },
-};
+});
 
 export type ParsedValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -59,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return EXIT.ok;
   }
-  const options = OPTIONS[command];
+  const options = optionsOf((await import('../config/load.js')).flagSpecs())[command];
   if (!options) {
     console.error(`scanbridge: unknown command "${command}"\n\n${mainUsage()}`);
     return EXIT.usage;
@@ -82,36 +77,36 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'run':
-        return await runCommand(home, values);
+        return await (await import('./run.js')).runCommand(home, values);
       case 'monitor':
-        return await monitorCommand(home, values);
+        return await (await import('./monitor.js')).monitorCommand(home, values);
       case 'stop':
-        return await stopCommand(home, values);
+        return await (await import('./stop.js')).stopCommand(home, values);
       case 'install':
-        return await installCommand(home, values);
+        return await (await import('./install.js')).installCommand(home, values);
       case 'uninstall':
-        return await uninstallCommand(home, values);
+        return await (await import('./install.js')).uninstallCommand(home, values);
       case 'origins':
-        return await originsCommand(home, values, positionals);
+        return await (await import('./origins.js')).originsCommand(home, values, positionals);
       case 'cert':
-        return await certCommand(home, values, positionals);
+        return await (await import('./cert.js')).certCommand(home, values, positionals);
       case 'status':
-        return await statusCommand(home, values);
+        return await (await import('./status.js')).statusCommand(home, values);
       case 'devices':
-        return await devicesCommand(home, values);
+        return await (await import('./devices.js')).devicesCommand(home, values);
       default:
-        return await scanCommand(home, values);
+        return await (await import('./scan.js')).scanCommand(home, values);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof LockHeldError || err instanceof PortInUseError) {
+    if (err instanceof ConfigError || err instanceof LockHeldError || named(err, 'PortInUseError')) {
       console.error(`scanbridge ${command}: ${err.message}`);
       return EXIT.config;
     }
-    if (err instanceof ServiceNotRunningError) {
+    if (named(err, 'ServiceNotRunningError')) {
       console.error(`scanbridge ${command}: ${err.message}`);
       return EXIT.notRunning;
     }
-    if (err instanceof ScanbridgeError) {
+    if (named<ScanbridgeError>(err, 'ScanbridgeError')) {
       console.error(`scanbridge ${command}: ${err.code}: ${err.message}`);
       return EXIT.failure;
     }

@@ -7,9 +7,8 @@ import { installTrust } from '../security/trust/service-ca-trust.js';
 import { currentTrustEnv } from '../security/trust/stores.js';
 import { acquireLock, releaseLock, updateLock } from '../util/port-lock.js';
 import { EXIT } from './usage.js';
+import { MONITOR_LOCK } from './monitor-lock.js';
 import type { ParsedValues } from './main.js';
-
-export const MONITOR_LOCK = 'monitor.lock';
 
 /** How often a registered monitor makes sure the certificate is still trusted. */
 const TRUST_CHECK_MS = 24 * 3600 * 1000;

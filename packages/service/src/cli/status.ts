@@ -3,7 +3,7 @@ import path from 'node:path';
 import { servicePaths } from '../config/paths.js';
 import { liveLock, type PidRecord } from '../util/port-lock.js';
 import type { MonitorState } from '../supervisor/monitor.js';
-import { MONITOR_LOCK } from './monitor.js';
+import { MONITOR_LOCK } from './monitor-lock.js';
 import { diagnose } from './diagnose.js';
 import { currentEnv, isRegistered, registrationFile } from '../install/registration.js';
 import { ServiceClient } from './service-client.js';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { servicePaths } from '../config/paths.js';
 import { alive, liveLock, type PidRecord } from '../util/port-lock.js';
-import { MONITOR_LOCK } from './monitor.js';
+import { MONITOR_LOCK } from './monitor-lock.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
 
