@@ -2,12 +2,12 @@
 # Installs what scanbridge needs on a Debian/Ubuntu machine, then the npm
 # dependencies, then builds. Safe to run again.
 #   scripts/setup.sh          runtime packages (service)
-#   scripts/setup.sh --test   runtime + test tools (independent checkers, Chromium)
+#   scripts/setup.sh --test   runtime + test tools (independent checkers, Chromium, Firefox ESR)
 set -eu
 cd "$(dirname "$0")/.."
 
 RUNTIME_PKGS="libsane1 sane-utils fonts-dejavu-core ca-certificates libjpeg-turbo-progs libnss3-tools"
-TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium img2pdf unzip"
+TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium firefox-esr img2pdf unzip"
 
 pkgs="$RUNTIME_PKGS"
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"

@@ -7,12 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../test-support/service-harness.js';
 import { parseListing } from '../security/trust/nss-store.js';
 import { installTrust } from '../security/trust/service-ca-trust.js';
+import { DEBIAN_LAYOUT, FEDORA_LAYOUT } from '../security/trust/system-store.js';
 import { EXIT } from './usage.js';
 
 const run = promisify(execFile);
@@ -52,7 +54,7 @@ describe('scanbridge cert', () => {
   });
 
   it('status tells where it is trusted, in text and in JSON', async () => {
-    await installTrust(home, { platform: 'linux', userHome, env: process.env, admin: false, systemLayout: null }, { system: false });
+    await installTrust(home, { platform: 'linux', userHome, configHome: path.join(userHome, '.config'), env: process.env, admin: false, systemLayout: null }, { system: false });
     const text = await runCli(['cert', 'status', '--home', home], { HOME: userHome });
     assert.equal(text.code, EXIT.ok, text.stdout + text.stderr);
     assert.match(text.stdout, /^certificate authority .*scanbridge-ca\.crt \(SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}, valid until \d{4}-\d\d-\d\d\)$/m);
@@ -61,6 +63,19 @@ describe('scanbridge cert', () => {
     const parsed = JSON.parse(json.stdout) as { authority: { file: string }; stores: { store: string; location: string; trusted: boolean }[] };
     assert.equal(parsed.authority.file, path.join(home, 'cert', 'scanbridge-ca.crt'));
     assert.deepEqual(parsed.stores.find((s) => s.store === 'Chromium/Chrome (NSS)'), { store: 'Chromium/Chrome (NSS)', location: path.join(userHome, '.pki', 'nssdb'), trusted: true, changed: false });
+  });
+
+  it('`cert install --no-system` as root writes no file to the machine\'s system store', async () => {
+    const service = path.join(root, 'no-system-service');
+    const env = { HOME: userHome, XDG_CONFIG_HOME: path.join(userHome, '.config') };
+    const r = await runCli(['cert', 'install', '--no-system', '--home', service], env);
+    assert.equal(r.code, EXIT.ok, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout, /system store/);
+    const sha256 = new X509Certificate(await readFile(path.join(service, 'cert', 'scanbridge-ca.crt'))).fingerprint256.replaceAll(':', '').toLowerCase();
+    for (const layout of [DEBIAN_LAYOUT, FEDORA_LAYOUT]) await assert.rejects(stat(path.join(layout.dir, `scanbridge-${sha256}.crt`)), layout.dir);
+    const status = await runCli(['cert', 'status', '--no-system', '--home', service], env);
+    assert.doesNotMatch(status.stdout, /system store/);
+    assert.equal((await runCli(['cert', 'remove', '--no-system', '--home', service], env)).code, EXIT.ok);
   });
 
   it('install trusts the certificate for the user, uninstall takes the trust out before deleting the folder', async () => {

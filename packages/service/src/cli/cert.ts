@@ -8,6 +8,8 @@ import { servicePaths } from '../config/paths.js';
 import { installTrust, removeTrust, trustStatus, type TrustOutcome } from '../security/trust/service-ca-trust.js';
 import { currentTrustEnv, type TrustAction, type TrustEnv } from '../security/trust/stores.js';
 import type { StoreReport } from '../security/trust/trust-store.js';
+import { firefoxRoots } from '../security/trust/firefox-profiles.js';
+import { FIREFOX_STORE } from '../security/trust/linux-browsers.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
 
@@ -42,8 +44,8 @@ function authorityLine(a: Authority): string {
 /** The lines `cert <action>` prints; also used by install and uninstall. */
 export function report(action: TrustAction, outcome: TrustOutcome, home: string, te: TrustEnv): string[] {
   const lines = [authorityLine(outcome.authority), ...outcome.stores.map((r) => reportLine(action, r, home))];
-  if (action === 'install' && te.platform === 'linux' && !outcome.stores.some((r) => r.store === 'Firefox profile')) {
-    lines.push('no Firefox profile found (a profile made later is covered by running `scanbridge cert install` again)');
+  if (te.platform === 'linux' && !outcome.stores.some((r) => r.store === FIREFOX_STORE)) {
+    lines.push(`no Firefox profile found (no profiles.ini naming one in ${firefoxRoots(te.userHome, te.configHome).join(', ')}); a profile made later is covered by \`scanbridge cert install\` again, or at once by the monitor that \`scanbridge install\` registers`);
   }
   if (action !== 'status' && outcome.stores.some((r) => r.changed)) lines.push('restart open browsers so they see the change');
   return lines;
@@ -63,7 +65,9 @@ export async function certCommand(home: string, values: ParsedValues, positional
     return EXIT.usage;
   }
   const act = action as TrustAction;
-  const outcome = act === 'install' ? await installTrust(home, te, { system: true }) : act === 'remove' ? await removeTrust(home, te) : await trustStatus(home, te);
+  // --no-system: leave the machine-wide store alone even as root (a desktop whose administrator only wants the browsers changed).
+  const opts = { system: !values['no-system'] };
+  const outcome = act === 'install' ? await installTrust(home, te, opts) : act === 'remove' ? await removeTrust(home, te, opts) : await trustStatus(home, te, opts);
   if (!outcome) {
     const none = `no certificate in ${servicePaths(home).cert} (expected ${certificatePaths(servicePaths(home).cert).caCert})`;
     if (values.json) console.log(JSON.stringify({ authority: null, stores: [] }));

@@ -25,7 +25,7 @@ const optionsOf = (settingFlags: Options): Record<string, Options> => ({
   stop: { ...COMMON, quiet: { type: 'boolean', short: 'q' } },
   install: { ...COMMON, 'no-start': { type: 'boolean' } },
   origins: COMMON,
-  cert: COMMON,
+  cert: { ...COMMON, 'no-system': { type: 'boolean' } },
   uninstall: { ...COMMON, purge: { type: 'boolean' } },
   status: COMMON,
   devices: { ...COMMON, refresh: { type: 'boolean' } },

@@ -3,29 +3,28 @@ import path from 'node:path';
 import { flagSpecs } from '../config/load.js';
 import { servicePaths, ensureServiceFolder } from '../config/paths.js';
 import { Monitor } from '../supervisor/monitor.js';
-import { installTrust } from '../security/trust/service-ca-trust.js';
+import { TrustKeeper } from '../security/trust/trust-keeper.js';
 import { currentTrustEnv } from '../security/trust/stores.js';
 import { acquireLock, releaseLock, updateLock } from '../util/port-lock.js';
 import { EXIT } from './usage.js';
 import { MONITOR_LOCK } from './monitor-lock.js';
 import type { ParsedValues } from './main.js';
 
-/** How often a registered monitor makes sure the certificate is still trusted. */
-const TRUST_CHECK_MS = 24 * 3600 * 1000;
-
-/** Trust the certificate now and daily in this user's stores; a failure is reported, never fatal. */
-function keepTrust(home: string): NodeJS.Timeout {
-  const check = () =>
-    installTrust(home, currentTrustEnv(), { system: false }).then(
-      (outcome) => {
-        for (const store of outcome.stores) if (store.trusted === false) console.error(`scanbridge monitor: the certificate is not trusted in ${store.store} (${store.location})`);
-      },
-      (err: unknown) => console.error(`scanbridge monitor: keeping the certificate trusted failed: ${(err as Error).message}`),
-    );
-  void check();
-  const timer = setInterval(() => void check(), TRUST_CHECK_MS);
-  timer.unref();
-  return timer;
+/** Keeps the certificate trusted in this user's stores (trust-keeper.ts); what it changes or cannot do goes to the log. */
+function keepTrust(home: string): TrustKeeper {
+  const keeper = new TrustKeeper({
+    home,
+    trustEnv: currentTrustEnv,
+    report: (r) =>
+      console.error(
+        r.trusted
+          ? `scanbridge monitor: trusted the certificate in ${r.store} (${r.location})`
+          : `scanbridge monitor: the certificate is not trusted in ${r.store} (${r.location})${r.problem ? `: ${r.problem}` : ''}`,
+      ),
+    failed: (err) => console.error(`scanbridge monitor: keeping the certificate trusted failed: ${err.message}`),
+  });
+  void keeper.start();
+  return keeper;
 }
 
 export async function monitorCommand(home: string, values: ParsedValues): Promise<number> {
@@ -41,13 +40,13 @@ export async function monitorCommand(home: string, values: ParsedValues): Promis
   monitor.on('restarting', (delay) => {
     if (!values.quiet) console.error(`scanbridge monitor: the service exited unexpectedly; restarting in ${delay} ms`);
   });
-  const trustTimer = values['keep-trust'] ? keepTrust(home) : null;
+  const keeper = values['keep-trust'] ? keepTrust(home) : null;
   const onSignal = () => void monitor.stop();
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   monitor.start();
   await monitor.done;
-  if (trustTimer) clearInterval(trustTimer);
+  await keeper?.stop();
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   await releaseLock(lockFile);

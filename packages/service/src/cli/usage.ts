@@ -20,7 +20,7 @@ Starts \`scanbridge run\` as a child process and restarts it within a second whe
 unexpectedly, backing off up to 30 s while it keeps crashing. Crash reports go to dump/.
 A configuration problem (exit code 4) is not retried. Stop it with \`scanbridge stop\`.
 --keep-trust (used by \`scanbridge install\`'s registration) trusts the certificate in this user's
-browser stores at start and every day.`,
+browser stores at start and every day, and in a Firefox profile made while it runs within seconds.`,
   },
   stop: {
     summary: 'stop the service (and its monitor) running on the service folder',
@@ -49,14 +49,17 @@ Stops the monitor and the service, removes the login registration and the certif
   },
   cert: {
     summary: 'make the browsers trust the HTTPS certificate, remove that trust, or show where it is trusted',
-    usage: `scanbridge cert install | remove | status [--home DIR] [--json]
+    usage: `scanbridge cert install | remove | status [--home DIR] [--json] [--no-system]
 
 install: makes the service folder's local CA (cert/scanbridge-ca.crt, generated on this machine,
 valid only for 127.0.0.1, localhost and ::1) trusted. Linux: Chromium/Chrome ($HOME/.pki/nssdb) and
-every Firefox profile, with NSS certutil (Debian package libnss3-tools); as root also the system store
-(update-ca-certificates). macOS: the login keychain. Windows: the user's Root store.
-remove: takes exactly that CA out of every store again. status: where it is trusted (exit code 0
-when every browser store trusts it). Restart open browsers after a change.`,
+every Firefox profile named in a profiles.ini ($XDG_CONFIG_HOME/mozilla/firefox, ~/.mozilla/firefox,
+the snap's and the flatpak's), with NSS certutil (Debian package libnss3-tools); as root also the
+system store (update-ca-certificates) unless --no-system is given. macOS: the login keychain.
+Windows: the user's Root store.
+remove: takes exactly that CA out of every store again (--no-system: not out of the system store).
+status: where it is trusted, each Firefox profile on its own line (exit code 0 when every browser
+store trusts it). Restart open browsers after a change.`,
   },
   origins: {
     summary: 'list, allow or revoke the websites allowed to use the scanners',

@@ -75,7 +75,7 @@ describe('Chromium trusts the service after `cert install`, and not after `cert 
     userHome = await mkdtemp(path.join(tmpdir(), 'sb-user-'));
     home = await tempHome();
     // The temporary user's stores only: the system store is tested on temporary folders elsewhere.
-    te = { platform: 'linux', userHome, env: { ...process.env, HOME: userHome }, admin: false, systemLayout: null };
+    te = { platform: 'linux', userHome, configHome: path.join(userHome, '.config'), env: { ...process.env, HOME: userHome }, admin: false, systemLayout: null };
     svc = await startChild(home);
   });
   after(async () => {

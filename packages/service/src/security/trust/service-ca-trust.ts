@@ -21,14 +21,14 @@ export async function installTrust(home: string, te: TrustEnv, opts: { system: b
 }
 
 /** Remove the service folder's CA from every store; null when the folder has no CA. */
-export async function removeTrust(home: string, te: TrustEnv): Promise<TrustOutcome | null> {
+export async function removeTrust(home: string, te: TrustEnv, opts = { system: true }): Promise<TrustOutcome | null> {
   const authority = await readAuthority(servicePaths(home).cert);
   if (!authority) return null;
-  return { authority, stores: await applyTrust('remove', await trustStores(te, { system: true }), trustAnchor(authority)) };
+  return { authority, stores: await applyTrust('remove', await trustStores(te, opts), trustAnchor(authority)) };
 }
 
-export async function trustStatus(home: string, te: TrustEnv): Promise<TrustOutcome | null> {
+export async function trustStatus(home: string, te: TrustEnv, opts = { system: true }): Promise<TrustOutcome | null> {
   const authority = await readAuthority(servicePaths(home).cert);
   if (!authority) return null;
-  return { authority, stores: await applyTrust('status', await trustStores(te, { system: true }), trustAnchor(authority)) };
+  return { authority, stores: await applyTrust('status', await trustStores(te, opts), trustAnchor(authority)) };
 }
