@@ -11,6 +11,12 @@ export const BufferEvent = z.discriminatedUnion('action', [
 ]);
 export type BufferEvent = z.infer<typeof BufferEvent>;
 
+/**
+ * Steps of a scan job. `page` carries the new page's id and its buffer index
+ * (0-based, like every buffer position); `progress` carries the number of the
+ * page being acquired in this job, counted from 1 as a scanner counts (each
+ * side of a duplex sheet is a page), and `fraction` (0..1) of that page.
+ */
 export const JobEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), job: JobInfo }),
   z.object({ type: z.literal('page'), job: JobInfo, pageId: z.string(), index: z.number().int() }),
