@@ -5,6 +5,7 @@ import { METHOD_NAMES, ScanbridgeError, type MethodName } from '@scanbridge/prot
 import { startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { pnmSize } from '@scanbridge/service/dist/test-support/net.js';
 import type { ScanbridgeClient } from './client.js';
+import type { JobProgress } from './scan-job.js';
 import { connectNode, nextEvent } from './test-support/node-client.js';
 
 describe('client', () => {
@@ -101,6 +102,30 @@ describe('client', () => {
     const again = [];
     for await (const page of job.pages()) again.push(page.id);
     assert.deepEqual(again, info.pageIds);
+  });
+
+  it('replays the events a job emitted before a listener attached; progress numbers pages from 1, as the scanner does', async () => {
+    const job = await client.scan({ device: 'demo:scanner', settings: { source: 'feeder', dpi: 75, mode: 'gray', options: { sheets: 2, pageDelay: 100 } } });
+    // Listeners attached only after the job ended: every event came before them.
+    await job.done;
+    const progress: JobProgress[] = [];
+    const pages: string[] = [];
+    const ends: string[] = [];
+    job.on('progress', (p) => progress.push(p));
+    job.on('page', (p) => pages.push(p.id));
+    job.on('end', (info) => ends.push(info.state));
+    assert.deepEqual([progress.length, pages.length, ends.length], [0, 0, 0], 'replayed after on() returns, never from inside it');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(progress[0], { page: 1, fraction: 0, bytes: 0, lines: 0 });
+    assert.deepEqual([...new Set(progress.map((p) => p.page))], [1, 2]);
+    assert.deepEqual(progress.at(-1)?.fraction, 1);
+    assert.deepEqual(pages, job.info.pageIds);
+    assert.deepEqual(ends, ['done']);
+    // A second listener gets the events from now on only.
+    const late: JobProgress[] = [];
+    job.on('progress', (p) => late.push(p));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(late, []);
   });
 
   it('a paper jam ends the iterator and done with a typed error; pages before it stay', async () => {

@@ -255,7 +255,9 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
       },
     });
     this.#uploads.set(info.id, job);
-    job.on('end', () => this.#uploads.delete(info.id));
+    // Not on('end'): the application's first 'end' listener gets the held event.
+    const forget = () => this.#uploads.delete(info.id);
+    job.done.then(forget, forget);
     return job;
   }
 
@@ -465,7 +467,9 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
       cancelJob: async (id) => (await this.call('CancelJob', { job: id }))[0],
     });
     this.#jobs.set(info.id, job);
-    job.on('end', () => this.#jobs.delete(info.id));
+    // Not on('end'): the application's first 'end' listener gets the held event.
+    const forget = () => this.#jobs.delete(info.id);
+    job.done.then(forget, forget);
     for (const event of this.#recentJobEvents.filter((e) => e.job.id === info.id)) job.handle(event);
     if (info.state !== 'running' || this.#state !== 'connected') job.resync();
     return job;

@@ -1,23 +1,14 @@
 /** connect() when things are not as they should be: nothing listening, an older or newer service, odd answers. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { PROTOCOL_VERSION, ScanbridgeError } from '@scanbridge/protocol';
 import { startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { DEFAULT_INSTALL_URL, readEnvelope } from './transport.js';
 import { SDK_VERSION } from './version.js';
 import { connectNode } from './test-support/node-client.js';
+import { closedPort } from './test-support/same-ports.js';
 import { serviceBase } from './connect.js';
 import { VERSION } from '@scanbridge/service/dist/version.js';
-
-/** A port nobody listens on: bound by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** fetch that answers ServiceInfo as a service of another protocol version would. */
 function speaking(protocol: number): typeof fetch {

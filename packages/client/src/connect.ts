@@ -41,10 +41,13 @@ export interface ConnectOptions extends AccessOptions {
   installUrl?: string;
   /**
    * When nothing answers, show a ready-made dialog with install instructions
-   * and a "Try again" button (browser only); connect() resolves once the
-   * service answers, or rejects with `service-not-found` when closed.
+   * (browser only) that keeps looking for the service: connect() resolves as
+   * soon as the service answers (the dialog closes by itself), or rejects
+   * with `service-not-found` when the user closes it.
    */
   installPrompt?: boolean;
+  /** How often the install prompt looks for the service, in ms (default 2000). */
+  installPollMs?: number;
   /** Give up on a silent service after this many ms (default 10000). */
   timeoutMs?: number;
   reconnect?: ReconnectOptions;
@@ -141,6 +144,6 @@ export async function connect(options: ConnectOptions = {}): Promise<ScanbridgeC
     return await connectOnce(options);
   } catch (err) {
     if (!(options.installPrompt && err instanceof ScanbridgeError && err.code === 'service-not-found' && typeof document !== 'undefined')) throw err;
-    return showInstallDialog(err, () => connectOnce(options));
+    return showInstallDialog(err, () => connectOnce(options), options.installPollMs === undefined ? {} : { pollMs: options.installPollMs });
   }
 }

@@ -19,7 +19,7 @@ export { ScanJob, jobError, type JobProgress, type ScanJobEvents } from './scan-
 export { UploadJob, uploadError, type UploadJobEvents } from './upload-job.js';
 export { imageUrl, versionCode, type ImageUrlParts } from './image-url.js';
 export { wrapperName, type MethodWrappers, type Unwrapped, type Wrapper } from './method-wrappers.js';
-export { showInstallDialog } from './install-dialog.js';
+export { showInstallDialog, type InstallDialogOptions } from './install-dialog.js';
 export { showConsentDialog, type ConsentPrompt, type ConsentUi } from './consent-dialog.js';
 export type { AccessOptions } from './access.js';
 export { checkCompatible, type ServiceInfo } from './compatibility.js';

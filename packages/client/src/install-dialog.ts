@@ -1,45 +1,65 @@
-/** The ready-made "install scanbridge" dialog: what is missing, where to get it, and "Try again". */
+/**
+ * The ready-made "install scanbridge" dialog: what is missing and where to get
+ * it. It keeps looking for the service while it is open, so the page carries
+ * on by itself within seconds of scanbridge starting (after an install, or a
+ * stopped service started again): the user has nothing to click.
+ */
 import { ScanbridgeError } from '@scanbridge/protocol';
 import { escapeHtml, showModal } from './dialog.js';
 
+export interface InstallDialogOptions {
+  /** How often to look for scanbridge while the dialog is open, in ms (default 2000). */
+  pollMs?: number;
+}
+
 /**
- * Show the dialog for a `service-not-found` error. "Try again" runs `retry`;
- * the promise resolves with its result once it succeeds, and rejects with the
- * original error when the user closes the dialog.
+ * Show the dialog for a `service-not-found` error and run `retry` every
+ * `pollMs` until it succeeds: the promise then resolves with its result and
+ * the dialog closes. It rejects with the original error when the user closes
+ * the dialog, and with any error of `retry` other than `service-not-found`
+ * (the service answered, but something else is wrong).
  */
-export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promise<T>): Promise<T> {
+export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promise<T>, options: InstallDialogOptions = {}): Promise<T> {
   const installUrl = typeof error.details?.installUrl === 'string' ? error.details.installUrl : '';
+  const pollMs = options.pollMs ?? 2000;
   return new Promise<T>((resolve, reject) => {
+    let open = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const end = (settle: () => void) => {
+      if (!open) return;
+      open = false;
+      clearTimeout(timer);
+      modal.close();
+      settle();
+    };
     const modal = showModal(
       'install',
       `<h2 id="t">Scanning needs scanbridge</h2>
 <p id="d">This page uses the scanners on your computer through scanbridge, a small free program that is not running here.
-Install it (or start it), then choose <b>Try again</b>.</p>
+Install it (or start it): this page connects by itself as soon as it runs.</p>
 <div class="actions">
   <button type="button" value="close">Close</button>
-  <button type="button" value="retry">Try again</button>
   ${installUrl ? `<a class="button primary" target="_blank" rel="noopener" href="${escapeHtml(installUrl)}">How to install</a>` : ''}
 </div>`,
-      () => reject(error),
+      () => end(() => reject(error)),
     );
-    modal.root.querySelector('button[value=close]')!.addEventListener('click', () => {
-      modal.close();
-      reject(error);
-    });
-    const again = modal.root.querySelector<HTMLButtonElement>('button[value=retry]')!;
-    again.addEventListener('click', () => {
-      again.disabled = true;
-      modal.status.textContent = 'Looking for scanbridge…';
+    modal.status.textContent = 'Waiting for scanbridge to start…';
+    modal.root.querySelector('button[value=close]')!.addEventListener('click', () => end(() => reject(error)));
+    const look = () => {
+      timer = undefined;
       retry().then(
         (value) => {
-          modal.close();
-          resolve(value);
+          // Closed by the user while this look was under way: do not keep a connection nobody wants.
+          if (!open) (value as { disconnect?: () => void } | null)?.disconnect?.();
+          end(() => resolve(value));
         },
         (err: unknown) => {
-          again.disabled = false;
-          modal.status.textContent = err instanceof ScanbridgeError && err.code === 'service-not-found' ? 'scanbridge still does not answer.' : String((err as Error).message ?? err);
+          if (!open) return;
+          if (err instanceof ScanbridgeError && err.code === 'service-not-found') timer = setTimeout(look, pollMs);
+          else end(() => reject(err));
         },
       );
-    });
+    };
+    timer = setTimeout(look, pollMs);
   });
 }

@@ -10,7 +10,7 @@ import { Emitter } from './emitter.js';
 import { Ending } from './ending.js';
 
 export interface JobProgress {
-  /** A scan: 0-based number of the page being acquired. A load: pages decoded so far. */
+  /** A scan: number of the page being acquired in this job, from 1 (as a scanner counts; each side of a duplex sheet is a page). A load: pages decoded so far. */
   page: number;
   /** A scan: 0..1 of the current page. A load: 0..1 of the file (page / total). */
   fraction: number;
@@ -61,6 +61,8 @@ export class ScanJob extends Emitter<ScanJobEvents> {
 
   constructor(info: JobInfo, host: JobHost) {
     super();
+    // The job emits before the application can call on() (its events may even precede StartScan's answer).
+    this.holdUntilListened('page', 'progress', 'end');
     this.#info = info;
     this.#host = host;
     if (info.state === 'running') {

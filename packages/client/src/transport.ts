@@ -8,7 +8,8 @@ import { ScanbridgeError, TOKEN_HEADER, isErrorCode, type ResponseEnvelope, type
 
 export type FetchLike = typeof fetch;
 
-export const DEFAULT_INSTALL_URL = 'https://github.com/scanbridge/scanbridge#quick-start';
+/** The end-user install page: the .deb (and other packages) and how to install them. */
+export const DEFAULT_INSTALL_URL = 'https://github.com/scanbridge/scanbridge/blob/main/docs/install.md';
 
 export interface Endpoint {
   /** e.g. http://127.0.0.1:18622 */

@@ -49,6 +49,8 @@ export class UploadJob extends Emitter<UploadJobEvents> {
 
   constructor(info: UploadInfo, host: UploadHost) {
     super();
+    // The upload emits before the application can call on().
+    this.holdUntilListened('progress', 'end');
     this.#info = info;
     this.#host = host;
     void this.#follow();

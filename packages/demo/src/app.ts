@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     void busy(scanButton, async () => {
       progress.textContent = 'Scanning…';
       const job = await client.scan({ device: deviceSelect.value, settings: readSettings() });
-      job.on('progress', (p) => (progress.textContent = `Scanning page ${p.page + 1}… ${Math.round(p.fraction * 100)}%`));
+      job.on('progress', (p) => (progress.textContent = `Scanning page ${p.page}… ${Math.round(p.fraction * 100)}%`));
       let pages = 0;
       try {
         for await (const _page of job.pages()) progress.textContent = `${++pages} page(s) scanned`;

@@ -11,12 +11,17 @@ export const BufferEvent = z.discriminatedUnion('action', [
 ]);
 export type BufferEvent = z.infer<typeof BufferEvent>;
 
+/**
+ * Steps of a scan or load job. `page` carries the new page's id and its buffer
+ * index (0-based, like every buffer position).
+ */
 export const JobEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), job: JobInfo }),
   z.object({ type: z.literal('page'), job: JobInfo, pageId: z.string(), index: z.number().int() }),
   /**
-   * A scan: `page` is the 0-based page being acquired and `fraction` how much
-   * of it has arrived. A load: `page` pages of `total` are decoded (they become
+   * A scan: `page` is the number of the page being acquired in this job,
+   * counted from 1 as a scanner counts (each side of a duplex sheet is a
+   * page), and `fraction` how much of it has arrived. A load: `page` pages of `total` are decoded (they become
    * visible together when the job ends) and `fraction` is page / total.
    */
   z.object({ type: z.literal('progress'), job: JobInfo, page: z.number().int(), fraction: z.number(), bytes: z.number().int(), lines: z.number().int(), total: z.number().int().optional() }),

@@ -5,6 +5,11 @@
  * keep it from the service: the page must really come from 127.0.0.1.)
  */
 import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+/** The SDK's single-file build, as an application serves it from its own origin. */
+export const SDK_FILE = fileURLToPath(new URL('../scanbridge.js', import.meta.url));
 
 export interface PageServer {
   /** e.g. http://127.0.0.1:40123 */
@@ -14,9 +19,17 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-export async function servePage(html = ''): Promise<PageServer> {
+/** `scripts` maps paths (e.g. /scanbridge.js) to JavaScript files served from disk; every other path answers `html`. */
+export async function servePage(html = '', scripts: Record<string, string> = {}): Promise<PageServer> {
   const page = { html } as PageServer;
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page.html));
+  const server = createServer((req, res) => {
+    const file = scripts[new URL(req.url ?? '/', 'http://x').pathname];
+    if (!file) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page.html);
+    readFile(file).then(
+      (body) => res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   page.origin = `http://127.0.0.1:${port}`;

@@ -11,7 +11,7 @@ import type { PageInfo } from '@scanbridge/protocol';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { launchChromium, until, type Browser } from '@scanbridge/client/test-support/chromium';
 import { samePortFlags } from '@scanbridge/client/test-support/same-ports';
-import { demoSession, documentIdsOf, pdfPageSizes, run, saveAs, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
+import { chooseDevice, demoSession, documentIdsOf, pdfPageSizes, run, saveAs, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
 
 async function bufferOrder(svc: ChildService, session: string): Promise<PageInfo[]> {
   return (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
@@ -150,5 +150,29 @@ describe('demo application in Chromium', () => {
     const { stdout: pnm } = await run('jpegtopnm', [jpeg], { encoding: 'buffer', maxBuffer: 1 << 28 });
     assert.deepEqual(pnm.subarray(0, 40).toString('latin1').split(/\s+/).slice(1, 3).map(Number), [cropped.width, cropped.height]);
     assert.deepEqual(browser.pageErrors.map(String), []);
+  });
+  it('shows the progress of the page being scanned, numbered from 1, from its first event', async () => {
+    const { page } = browser;
+    // A fresh form (the tests before changed its settings).
+    await page.goto(`http://127.0.0.1:${svc.ports.welcomeHttp}/demo`);
+    await waitConnected(page);
+    await chooseDevice(page, 'demo:scanner');
+    await page.locator('[name=source]').selectOption('feeder');
+    await page.locator('[name=dpi]').selectOption('100');
+    await page.locator('#settings details summary').click();
+    await page.locator('[name="option:sheets"]').fill('2');
+    await page.locator('[name="option:pageDelay"]').fill('300');
+    // Every text the progress line shows, in order.
+    await page.evaluate(() => {
+      const shown: string[] = ((window as unknown as { progressShown: string[] }).progressShown = []);
+      const line = document.querySelector('#progress')!;
+      new MutationObserver(() => shown.push(line.textContent ?? '')).observe(line, { childList: true, characterData: true, subtree: true });
+    });
+    await page.locator('#scan').click();
+    assert.equal(await scanEnded(page), '2 page(s) scanned.');
+    const shown = await page.evaluate(() => (window as unknown as { progressShown: string[] }).progressShown);
+    const scanning = shown.filter((text) => text.startsWith('Scanning page'));
+    assert.equal(scanning[0], 'Scanning page 1… 0%', shown.join(' | '));
+    assert.deepEqual([...new Set(scanning.map((text) => /^Scanning page (\d+)/.exec(text)![1]))], ['1', '2'], shown.join(' | '));
   });
 });

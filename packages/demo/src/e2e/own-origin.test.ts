@@ -2,23 +2,16 @@
  * The demo on an origin of its own, as an integrator's application runs:
  * the first visit asks the user (scanbridge's consent page), an origin the
  * administrator listed connects at once, and a computer without scanbridge
- * gets the install prompt, which connects once scanbridge runs.
+ * gets the install prompt, which connects by itself once scanbridge runs.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
+import { DEFAULT_INSTALL_URL } from '@scanbridge/client';
 import { launchChromium, type Browser } from '@scanbridge/client/test-support/chromium';
+import { closedPort } from '@scanbridge/client/test-support/same-ports';
 import { serveDemo, type DemoServer } from './static-server.js';
 import { screenshot, waitConnected } from './demo-page.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('demo on its own origin', () => {
   let site: DemoServer;
@@ -84,20 +77,17 @@ describe('demo on its own origin', () => {
     await page.close();
   });
 
-  it('offers to install scanbridge when nothing answers, and connects on "Try again" once it runs', async () => {
+  it('offers to install scanbridge when nothing answers, and connects by itself once it runs', async () => {
     const port = await closedPort();
     const page = await browser.context.newPage();
     await page.goto(`${site.origin}/?http=${port}`);
     const dialog = page.locator('[data-scanbridge-dialog=install] dialog');
     await dialog.waitFor();
-    assert.equal(await dialog.getByRole('link', { name: 'How to install' }).getAttribute('href'), 'https://github.com/scanbridge/scanbridge#quick-start');
+    assert.equal(await dialog.getByRole('link', { name: 'How to install' }).getAttribute('href'), DEFAULT_INSTALL_URL);
+    await dialog.getByText('Waiting for scanbridge to start…').waitFor();
     await screenshot(page, 'demo-install-prompt.png');
 
-    await dialog.getByRole('button', { name: 'Try again' }).click();
-    await dialog.getByText('scanbridge still does not answer.').waitFor();
-
     await start({ 'http-port': String(port), 'allowed-origins': site.origin });
-    await dialog.getByRole('button', { name: 'Try again' }).click();
     await waitConnected(page);
     await dialog.waitFor({ state: 'detached' });
     assert.deepEqual(browser.pageErrors.map(String), []);
