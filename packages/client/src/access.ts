@@ -5,7 +5,8 @@
  * dialog offers it), and the SDK asks again until the user decided.
  */
 import { ScanbridgeError, type AccessGrant } from '@scanbridge/protocol';
-import { showConsentDialog, type ConsentPrompt, type ConsentUi } from './consent-dialog.js';
+import { showConsentDialog, unsafeConsentUrl, type ConsentPrompt, type ConsentUi } from './consent-dialog.js';
+import { loopbackUrl } from './safe-url.js';
 import { post, type Endpoint } from './transport.js';
 
 export interface AccessOptions {
@@ -13,13 +14,22 @@ export interface AccessOptions {
   app?: string;
   /** How often to ask whether the user decided, in ms (default 1000). */
   consentPollMs?: number;
+  /**
+   * The grant scanbridge wrote into a page it served itself (the demo reads
+   * it from its <meta name="scanbridge-service">): that page gets its token
+   * without asking the user. Other pages leave it out.
+   */
+  grant?: string;
   /** Show your own consent UI instead of the SDK's dialog. */
   onConsent?: (prompt: ConsentPrompt) => ConsentUi;
 }
 
-async function ask(endpoint: Endpoint, params: { app: string; request?: string }): Promise<AccessGrant> {
+async function ask(endpoint: Endpoint, params: { app: string; request?: string; grant?: string }): Promise<AccessGrant> {
   try {
-    return ((await post(endpoint, 'RequestAccess', null, params, 'access')) as [AccessGrant])[0];
+    const grant = ((await post(endpoint, 'RequestAccess', null, params, 'access')) as [AccessGrant])[0];
+    // Whatever answers on the port may not be scanbridge: its consent address is used only if it is a local page.
+    if (grant.state === 'pending' && loopbackUrl(grant.consentUrl) === null) throw unsafeConsentUrl(grant.consentUrl);
+    return grant;
   } catch (err) {
     // A service from before the consent flow has no RequestAccess.
     if (err instanceof ScanbridgeError && err.code === 'unknown-method') {
@@ -32,7 +42,7 @@ async function ask(endpoint: Endpoint, params: { app: string; request?: string }
 /** The page's token; rejects with origin-not-allowed when the user says no or closes the prompt. */
 export async function requestAccess(endpoint: Endpoint, options: AccessOptions): Promise<string> {
   const app = options.app ?? '';
-  let grant = await ask(endpoint, { app });
+  let grant = await ask(endpoint, { app, ...(options.grant === undefined ? {} : { grant: options.grant }) });
   if (grant.state === 'approved') return grant.token;
   const prompt = { origin: grant.origin, consentUrl: grant.consentUrl };
   const ui = options.onConsent?.(prompt) ?? (typeof document === 'undefined' ? null : showConsentDialog(prompt));

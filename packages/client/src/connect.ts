@@ -144,6 +144,6 @@ export async function connect(options: ConnectOptions = {}): Promise<ScanbridgeC
     return await connectOnce(options);
   } catch (err) {
     if (!(options.installPrompt && err instanceof ScanbridgeError && err.code === 'service-not-found' && typeof document !== 'undefined')) throw err;
-    return showInstallDialog(err, () => connectOnce(options), options.installPollMs === undefined ? {} : { pollMs: options.installPollMs });
+    return showInstallDialog(err, () => connectOnce(options), { installUrl: options.installUrl ?? DEFAULT_INSTALL_URL, ...(options.installPollMs === undefined ? {} : { pollMs: options.installPollMs }) });
   }
 }

@@ -22,13 +22,33 @@ export interface ModalDialog {
   close(): void;
 }
 
-/** Show a modal with `body` (trusted markup of the SDK); Escape or `close()` removes it and calls onClose once. */
-export function showModal(label: string, body: string, onClose: () => void): ModalDialog {
+type Child = Node | string | null | false;
+
+/** An element built with DOM APIs: text is always text, attributes are always attributes. */
+export function h(tag: string, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  for (const child of children) if (child) el.append(child);
+  return el;
+}
+
+/** A link that opens `href` (checked by the caller: see safe-url.ts) in a new tab. */
+export function link(href: string, text: string, className = 'button primary'): HTMLAnchorElement {
+  const a = h('a', { class: className, target: '_blank', rel: 'noopener noreferrer' }, text) as HTMLAnchorElement;
+  a.href = href;
+  return a;
+}
+
+/** Show a modal with `content` (built with h()); Escape or `close()` removes it and calls onClose once. */
+export function showModal(label: string, content: Child[], onClose: () => void): ModalDialog {
   const host = document.createElement('div');
   host.setAttribute('data-scanbridge-dialog', label);
   const root = host.attachShadow({ mode: 'open' });
-  root.innerHTML = `<style>${STYLE}</style><dialog aria-labelledby="t" aria-describedby="d">${body}<p role="status" aria-live="polite"></p></dialog>`;
-  const dialog = root.querySelector('dialog')!;
+  const style = document.createElement('style');
+  style.textContent = STYLE;
+  const status = h('p', { role: 'status', 'aria-live': 'polite' });
+  const dialog = h('dialog', { 'aria-labelledby': 't', 'aria-describedby': 'd' }, ...content, status) as HTMLDialogElement;
+  root.append(style, dialog);
   document.body.append(host);
   dialog.showModal();
   let closed = false;
@@ -43,9 +63,5 @@ export function showModal(label: string, body: string, onClose: () => void): Mod
     close();
     onClose();
   });
-  return { root, status: root.querySelector('[role=status]')!, close };
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return { root, status, close };
 }

@@ -5,11 +5,14 @@
  * stopped service started again): the user has nothing to click.
  */
 import { ScanbridgeError } from '@scanbridge/protocol';
-import { escapeHtml, showModal } from './dialog.js';
+import { h, link, showModal } from './dialog.js';
+import { webUrl } from './safe-url.js';
 
 export interface InstallDialogOptions {
   /** How often to look for scanbridge while the dialog is open, in ms (default 2000). */
   pollMs?: number;
+  /** The "How to install" link; else the error's details.installUrl. Only an http(s) URL is shown. */
+  installUrl?: string;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface InstallDialogOptions {
  * (the service answered, but something else is wrong).
  */
 export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promise<T>, options: InstallDialogOptions = {}): Promise<T> {
-  const installUrl = typeof error.details?.installUrl === 'string' ? error.details.installUrl : '';
+  const href = webUrl(options.installUrl ?? String(error.details?.installUrl ?? ''));
   const pollMs = options.pollMs ?? 2000;
   return new Promise<T>((resolve, reject) => {
     let open = true;
@@ -32,19 +35,18 @@ export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promis
       modal.close();
       settle();
     };
+    const close = h('button', { type: 'button', value: 'close' }, 'Close');
     const modal = showModal(
       'install',
-      `<h2 id="t">Scanning needs scanbridge</h2>
-<p id="d">This page uses the scanners on your computer through scanbridge, a small free program that is not running here.
-Install it (or start it): this page connects by itself as soon as it runs.</p>
-<div class="actions">
-  <button type="button" value="close">Close</button>
-  ${installUrl ? `<a class="button primary" target="_blank" rel="noopener" href="${escapeHtml(installUrl)}">How to install</a>` : ''}
-</div>`,
+      [
+        h('h2', { id: 't' }, 'Scanning needs scanbridge'),
+        h('p', { id: 'd' }, 'This page uses the scanners on your computer through scanbridge, a small free program that is not running here. Install it (or start it): this page connects by itself as soon as it runs.'),
+        h('div', { class: 'actions' }, close, href !== null && link(href, 'How to install')),
+      ],
       () => end(() => reject(error)),
     );
     modal.status.textContent = 'Waiting for scanbridge to start…';
-    modal.root.querySelector('button[value=close]')!.addEventListener('click', () => end(() => reject(error)));
+    close.addEventListener('click', () => end(() => reject(error)));
     const look = () => {
       timer = undefined;
       retry().then(

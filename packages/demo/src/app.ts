@@ -51,11 +51,15 @@ function setStatus(client: ScanbridgeClient): void {
 }
 
 async function main(): Promise<void> {
-  // 1. Find the service. The service's own /demo link says where its API listens
-  //    (?http=&https=); a page elsewhere can leave the default ports.
-  const query = new URLSearchParams(location.search);
+  // 1. Find the service. Served by scanbridge itself, the page carries where its API
+  //    listens and the grant that gets this page access (a link cannot point it
+  //    elsewhere); a copy served elsewhere reads the ports from ?http=&https=, or
+  //    leaves the default ports.
+  const served = document.querySelector<HTMLMetaElement>('meta[name="scanbridge-service"]');
+  const query = new URLSearchParams(served ? served.content : location.search);
   const port = (name: string) => (query.get(name) ? Number(query.get(name)) : undefined);
-  const client = await connect({ httpPort: port('http'), httpsPort: port('https'), installPrompt: true });
+  const grant = served ? (query.get('grant') ?? undefined) : undefined;
+  const client = await connect({ httpPort: port('http'), httpsPort: port('https'), installPrompt: true, ...(grant ? { grant } : {}) });
   // Handy in the browser console (and used by the end-to-end tests), as soon as there is a client.
   Object.assign(window, { scanbridgeDemo: { client, viewer } });
   setStatus(client);

@@ -8,9 +8,18 @@
  * welcome page's button, `scanbridge origins revoke`) stops a page at once:
  * its calls, its open WebSocket and its image URLs. (own-origin.test.ts in
  * the demo covers the consent dialog of the demo application.)
+ * Then what passes for the service's own pages: a squatter run as `nobody`
+ * on [::1] or 127.0.0.2 at a welcome port gets nothing; the welcome ports'
+ * pages are neither readable by an approved page nor frameable; the SDK
+ * shows no URL from an answer that is not a loopback http(s) page; reloading
+ * a page that waits for consent keeps its one consent page.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { createInterface } from 'node:readline';
 import type { AccessGrant, PageInfo } from '@scanbridge/protocol';
 import { rpc, runCli, startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
 import type { Page } from 'playwright-core';
@@ -18,6 +27,7 @@ import type { ScanbridgeClient } from '../client.js';
 import type { ConsentPrompt } from '../consent-dialog.js';
 import { launchChromium, type Browser } from '../test-support/chromium.js';
 import { servePage, type PageServer } from '../test-support/page-server.js';
+import { DEFAULT_INSTALL_URL } from '../transport.js';
 
 declare const scanbridge: typeof import('../browser.js');
 
@@ -501,5 +511,318 @@ describe('security in Chromium', () => {
       pageB.evaluate(() => (window as unknown as TestWindow).client.getImageCount()),
       /this client was closed/,
     );
+  });
+});
+
+/** A web server run as another user account (`nobody`): "where it binds, it serves <title>squatter</title>". */
+interface Squatter {
+  /** The port it listens on, or the error that kept it from listening (EADDRINUSE). */
+  port: number | null;
+  error: string | null;
+  stop(): void;
+}
+
+const NOBODY = 65534;
+
+async function squat(host: string, port: number): Promise<Squatter> {
+  const script = `const [host, port] = process.argv.slice(1);
+const s = require('http').createServer((q, r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>squatter</title><p>not scanbridge</p>'));
+s.on('error', (e) => { console.log(JSON.stringify({ error: e.code })); process.exit(0); });
+s.listen({ host, port: Number(port), ipv6Only: host === '::1' }, () => console.log(JSON.stringify({ port: s.address().port })));`;
+  const child = spawn(process.execPath, ['-e', script, host, String(port)], { uid: NOBODY, gid: NOBODY, cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const answer = JSON.parse(line) as { port?: number; error?: string };
+  return { port: answer.port ?? null, error: answer.error ?? null, stop: () => child.kill() };
+}
+
+/** What a page served by a squatter gets from the service: its RequestAccess answer, the service's demo page (which holds the grant), the SDK. */
+async function attackFromSquatterPage(page: Page, api: number, welcome: string) {
+  return page.evaluate(
+    async ({ api, welcome }) => {
+      const base = `http://127.0.0.1:${api}`;
+      const json = { 'content-type': 'application/json' };
+      const read = async (url: string, init?: RequestInit) => {
+        try {
+          return (await (await fetch(url, init)).text()).slice(0, 200);
+        } catch (err) {
+          return (err as Error).name;
+        }
+      };
+      await new Promise((resolve, reject) => {
+        const script = document.createElement('script');
+        script.src = `${base}/sdk/scanbridge.js`;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.append(script);
+      });
+      const prompts: ConsentPrompt[] = [];
+      const sdk = await scanbridge
+        .connect({ httpPort: api, storageKey: false, onConsent: (p) => (prompts.push(p), { cancelled: Promise.resolve(), close: () => undefined }) })
+        .then(
+          () => 'connected',
+          (err: { code?: string }) => err.code,
+        );
+      return {
+        origin: location.origin,
+        access: (await (await fetch(`${base}/fa/RequestAccess`, { method: 'POST', headers: json, body: '{"params":{}}' })).json()) as { result?: [AccessGrant]; error?: { code: string } },
+        demo: await read(`${welcome}/demo/`),
+        welcome: await read(`${welcome}/`),
+        listDevices: await read(`${base}/fa/ListDevices`, { method: 'POST', headers: json, body: '{"params":{}}' }),
+        sdk,
+        prompts: prompts.length,
+      };
+    },
+    { api, welcome },
+  );
+}
+
+function assertGotNothing(outcome: Awaited<ReturnType<typeof attackFromSquatterPage>>): void {
+  const where = outcome.origin;
+  assert.equal(outcome.access.error?.code, 'origin-not-allowed', `${where}: ${JSON.stringify(outcome.access)}`);
+  assert.equal(outcome.sdk, 'origin-not-allowed', where);
+  assert.equal(outcome.prompts, 0, `${where}: no consent page is offered for it`);
+  assert.equal(outcome.demo, 'TypeError', `${where}: the service's demo page (and its grant) is not readable`);
+  assert.equal(outcome.welcome, 'TypeError', where);
+  assert.equal(outcome.listDevices, 'TypeError', where);
+}
+
+describe('squatters on loopback addresses, run as another account (nobody)', () => {
+  let browser: Browser;
+  const services: InProcess[] = [];
+  const squatters: Squatter[] = [];
+  const squatAt = async (host: string, port: number) => {
+    const s = await squat(host, port);
+    squatters.push(s);
+    return s;
+  };
+
+  before(async () => {
+    assert.equal(process.getuid?.(), 0, 'these tests run as root (CI does), to start a process as nobody');
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const s of squatters) s.stop();
+    await browser?.close();
+    for (const svc of services) await svc.close();
+  });
+
+  it('started after the service, a squatter cannot take [::1] on any port of it; localhost reaches the service; on 127.0.0.2 its page gets nothing', async () => {
+    const svc = await startInProcess();
+    services.push(svc);
+    for (const [name, port] of Object.entries(svc.ports)) {
+      assert.deepEqual((await squatAt('::1', port)).error, 'EADDRINUSE', `${name}: [::1]:${port}`);
+    }
+    const other = await squatAt('127.0.0.2', svc.ports.welcomeHttp);
+    assert.equal(other.port, svc.ports.welcomeHttp, 'another loopback address is free to take');
+    const page = await browser.context.newPage();
+    await page.goto(`http://localhost:${svc.ports.welcomeHttp}/`);
+    assert.match(await page.title(), /^scanbridge /, 'localhost is the service');
+    await page.goto(`http://127.0.0.2:${svc.ports.welcomeHttp}/`);
+    assert.equal(await page.title(), 'squatter');
+    assertGotNothing(await attackFromSquatterPage(page, svc.ports.http, `http://127.0.0.1:${svc.ports.welcomeHttp}`));
+    await page.close();
+    assert.deepEqual(((await rpc(svc.base, 'fa', 'ListOrigins')).body.result![0] as Array<{ origin: string }>).filter((a) => a.origin.includes('127.0.0.2')), []);
+  });
+
+  it('started before the service on [::1] of both welcome ports, its page (reached as localhost or [::1]) gets no token, no grant and no consent page', async () => {
+    const first = await squatAt('::1', 0);
+    const second = await squatAt('::1', 0);
+    const svc = await startInProcess({ 'welcome-http-port': String(first.port), 'welcome-https-port': String(second.port) });
+    services.push(svc);
+    assert.equal(svc.service.warnings.length, 2, 'the service says it could not hold [::1]');
+    const welcome = `http://127.0.0.1:${svc.ports.welcomeHttp}`;
+    const page = await browser.context.newPage();
+    for (const url of [`http://localhost:${svc.ports.welcomeHttp}/`, `http://[::1]:${svc.ports.welcomeHttp}/`, `http://[::1]:${svc.ports.welcomeHttps}/`]) {
+      await page.goto(url);
+      // Chromium may reach localhost over either address; wherever the squatter answers, its page gets nothing.
+      if ((await page.title()) === 'squatter') assertGotNothing(await attackFromSquatterPage(page, svc.ports.http, welcome));
+      else assert.ok(url.includes('localhost'), `${url} reached the service`);
+    }
+    await page.close();
+    const origins = ((await rpc(svc.base, 'fa', 'ListOrigins')).body.result![0] as Array<{ origin: string; lastUsed: string | null }>).filter((a) => a.lastUsed !== null);
+    assert.deepEqual(origins, [], 'no token was issued or used');
+  });
+});
+
+describe('pages of the welcome ports in Chromium: not readable, not frameable', () => {
+  let svc: InProcess;
+  let browser: Browser;
+  let site: PageServer;
+  let welcome: string;
+
+  before(async () => {
+    site = await servePage();
+    svc = await startInProcess();
+    welcome = `http://127.0.0.1:${svc.ports.welcomeHttp}`;
+    site.html = `<!doctype html><html lang="en"><body><script src="${svc.base}/sdk/scanbridge.js"></script></body></html>`;
+    assert.equal((await rpc(svc.base, 'fa', 'AllowOrigin', { origin: site.origin })).status, 200);
+    browser = await launchChromium();
+    await browser.page.goto(`${site.origin}/`);
+  });
+  after(async () => {
+    await browser?.close();
+    await svc?.close();
+    await site?.close();
+  });
+
+  it("an approved page reads neither a pending consent page (its form secret) nor the welcome page (its revoke secret) nor the demo (its grant)", async () => {
+    const pending = await fetch(`${svc.base}/fa/RequestAccess`, { method: 'POST', headers: { origin: 'https://waiting.example', 'content-type': 'application/json' }, body: '{"params":{}}' });
+    const { consentUrl } = ((await pending.json()) as { result: [{ consentUrl: string }] }).result[0];
+    const seen = await browser.page.evaluate(
+      async ({ port, urls }) => {
+        const w = window as unknown as TestWindow;
+        w.client = await scanbridge.connect({ httpPort: port, storageKey: false });
+        const read = (url: string) => fetch(url).then((r) => r.text().then((t) => t.slice(0, 40)), (err: Error) => err.name);
+        return Promise.all(urls.map(read));
+      },
+      { port: svc.ports.http, urls: [consentUrl, `${welcome}/`, `${welcome}/demo/`, `${welcome}/demo/index.html`] },
+    );
+    assert.deepEqual(seen, ['TypeError', 'TypeError', 'TypeError', 'TypeError']);
+  });
+
+  it('the demo, the consent page and the welcome page cannot be framed (the demo not even pointed at another port)', async () => {
+    const pending = await fetch(`${svc.base}/fa/RequestAccess`, { method: 'POST', headers: { origin: 'https://framed.example', 'content-type': 'application/json' }, body: '{"params":{}}' });
+    const { consentUrl } = ((await pending.json()) as { result: [{ consentUrl: string }] }).result[0];
+    const page = await browser.context.newPage();
+    await page.goto(`${site.origin}/`);
+    const targets = [`${welcome}/demo/`, `${welcome}/demo/?http=${svc.ports.http}`, `${welcome}/demo?http=1`, consentUrl, `${welcome}/`];
+    await page.evaluate(
+      (srcs) =>
+        Promise.all(
+          srcs.map(
+            (src) =>
+              new Promise<void>((resolve) => {
+                const frame = document.createElement('iframe');
+                frame.onload = () => resolve();
+                frame.src = src;
+                document.body.append(frame);
+              }),
+          ),
+        ),
+      targets,
+    );
+    assert.equal(page.frames().length, targets.length + 1);
+    for (const frame of page.frames()) {
+      assert.equal(await frame.locator('#scan-form, #allow, #devices, #status').count(), 0, `frame ${frame.url()} shows nothing of the service`);
+    }
+    await page.close();
+  });
+});
+
+describe('the SDK and a fake service (anything may answer on the port)', () => {
+  let svc: InProcess;
+  let browser: Browser;
+  let site: PageServer;
+  let fake: Server;
+  let fakePort: number;
+  /** What the fake answers to RequestAccess. */
+  let answer: object;
+
+  before(async () => {
+    site = await servePage();
+    svc = await startInProcess();
+    site.html = `<!doctype html><html lang="en"><body><script src="${svc.base}/sdk/scanbridge.js"></script></body></html>`;
+    fake = createServer((req, res) => {
+      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-private-network': 'true' };
+      if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+      res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    fakePort = (fake.address() as { port: number }).port;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => fake?.close(resolve));
+    await svc?.close();
+    await site?.close();
+  });
+
+  it('a consent address that is not an http(s) page on loopback is never shown nor handed to the page (javascript:, data:, other hosts)', async () => {
+    for (const consentUrl of ['javascript:window.pwned=1', ' JaVaScRiPt:window.pwned=1', 'data:text/html,<script>alert(1)</script>', 'http://evil.example/consent', 'https://user:pw@127.0.0.1/consent', '//127.0.0.1/consent', 'vbscript:msgbox(1)']) {
+      answer = { result: [{ state: 'pending', origin: site.origin, request: '0'.repeat(32), consentUrl }] };
+      const page = await browser.context.newPage();
+      await page.goto(`${site.origin}/`);
+      const outcome = await page.evaluate(async (port) => {
+        const prompts: string[] = [];
+        const own = await scanbridge.connect({ httpPort: port, storageKey: false, onConsent: (p) => (prompts.push(p.consentUrl), { cancelled: Promise.resolve(), close: () => undefined }) }).catch((err: { code?: string }) => err.code);
+        const dialog = await scanbridge.connect({ httpPort: port, storageKey: false }).catch((err: { code?: string }) => err.code);
+        return { own, dialog, prompts, dialogs: document.querySelectorAll('[data-scanbridge-dialog]').length };
+      }, fakePort);
+      assert.deepEqual(outcome, { own: 'internal-error', dialog: 'internal-error', prompts: [], dialogs: 0 }, consentUrl);
+      await page.close();
+    }
+  });
+
+  it('a loopback consent address is shown as a link set with DOM APIs; markup in the answer stays text', async () => {
+    const origin = '<img src=x onerror="window.pwned=1">';
+    answer = { result: [{ state: 'pending', origin, request: '0'.repeat(32), consentUrl: `http://127.0.0.1:${svc.ports.welcomeHttp}/consent?request=1"><img src=x onerror="window.pwned=1">` }] };
+    const page = await browser.context.newPage();
+    await page.goto(`${site.origin}/`);
+    await page.evaluate((port) => void scanbridge.connect({ httpPort: port, storageKey: false, consentPollMs: 60_000 }).catch(() => undefined), fakePort);
+    const dialog = page.locator('[data-scanbridge-dialog=consent] dialog');
+    await dialog.waitFor();
+    const link = dialog.getByRole('link', { name: 'Open scanbridge to allow' });
+    assert.equal(await link.getAttribute('href'), `http://127.0.0.1:${svc.ports.welcomeHttp}/consent?request=1%22%3E%3Cimg%20src=x%20onerror=%22window.pwned=1%22%3E`);
+    assert.equal(await dialog.locator('.origin').innerText(), origin);
+    assert.equal(await dialog.locator('img').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+    await page.close();
+  });
+
+  it("the install dialog links only to the SDK's own http(s) install address, never one from an answer", async () => {
+    answer = { error: { code: 'service-not-found', message: 'not here', details: { installUrl: 'javascript:window.pwned=1' } } };
+    for (const [installUrl, expected] of [
+      [undefined, DEFAULT_INSTALL_URL],
+      ['https://intranet.example/install', 'https://intranet.example/install'],
+      ['javascript:window.pwned=1', null],
+    ] as const) {
+      const page = await browser.context.newPage();
+      await page.goto(`${site.origin}/`);
+      await page.evaluate(({ port, installUrl }) => void scanbridge.connect({ httpPort: port, storageKey: false, installPrompt: true, ...(installUrl ? { installUrl } : {}) }).catch(() => undefined), { port: fakePort, installUrl });
+      const dialog = page.locator('[data-scanbridge-dialog=install] dialog');
+      await dialog.waitFor();
+      const links = await dialog.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      assert.deepEqual(links, expected === null ? [] : [expected], String(installUrl));
+      await page.close();
+    }
+  });
+});
+
+describe('reloading a page that waits for consent (Chromium)', () => {
+  let svc: InProcess;
+  let browser: Browser;
+  let site: PageServer;
+
+  before(async () => {
+    site = await servePage();
+    svc = await startInProcess();
+    site.html = `<!doctype html><html lang="en"><body><script src="${svc.base}/sdk/scanbridge.js"></script></body></html>`;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await svc?.close();
+    await site?.close();
+  });
+
+  it('shows the consent dialog after every reload, with the same consent page, and connects once the user allows it', async () => {
+    const page = browser.page;
+    const links: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      if (i === 0) await page.goto(`${site.origin}/`);
+      else await page.reload();
+      await page.evaluate((port) => void scanbridge.connect({ httpPort: port, storageKey: false, consentPollMs: 100 }).then((c) => ((window as unknown as TestWindow).client = c), () => undefined), svc.ports.http);
+      const dialog = page.locator('[data-scanbridge-dialog=consent] dialog');
+      await dialog.waitFor();
+      links.push((await dialog.getByRole('link', { name: 'Open scanbridge to allow' }).getAttribute('href'))!);
+    }
+    assert.equal(new Set(links).size, 1, links.join('\n'));
+    const consent = await browser.context.newPage();
+    await consent.goto(links[0]!);
+    await Promise.all([consent.waitForNavigation(), consent.locator('#allow').click()]);
+    await consent.close();
+    await page.waitForFunction(() => (window as unknown as TestWindow).client !== undefined);
+    assert.deepEqual(await page.evaluate(async () => (await (window as unknown as TestWindow).client.listDevices()).map((d) => d.id)), ['demo:scanner', 'demo:flatbed']);
   });
 });

@@ -32,6 +32,8 @@ export const ACCESS_METHODS = {
       request: z.string().regex(/^[0-9a-f]{32}$/).optional(),
       /** A name for the application, shown on the consent page as the page's claim. */
       app: z.string().max(100).default(''),
+      /** The grant the service wrote into a page it served itself (the demo): that page's origin gets a token without consent. */
+      grant: z.string().regex(/^[\w-]{43}$/).optional(),
     }),
     result: z.tuple([AccessGrant]),
     summary: "Ask for a token for the page's origin: approved (with the token) or pending (open consentUrl, then poll with the request id).",

@@ -24,6 +24,8 @@ export async function runCommand(home: string, values: ParsedValues): Promise<nu
   });
   const service = await startService({ home, flags, env: process.env, console: false });
   const { ports } = service;
+  // Not silenced by --quiet: a loopback name left to another program changes what the user's browser may reach.
+  for (const warning of service.warnings) console.error(`scanbridge: warning: ${warning}`);
   if (!values.quiet) {
     console.log(
       `scanbridge ${service.ctx.sessions.size ? `(${service.ctx.sessions.size} session(s) recovered) ` : ''}listening on ` +

@@ -7,6 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import sharp from 'sharp';
 import WebSocket from 'ws';
 import { TOKEN_HEADER, type AccessGrant } from '@scanbridge/protocol';
@@ -249,21 +251,32 @@ describe('attack suite', () => {
     assert.equal(json(after).error!.code, 'token-invalid');
   });
 
-  it('a denied request ends with origin-not-allowed; pending requests per origin are limited', async () => {
+  it('a denied request ends with origin-not-allowed; asking again (a reload) reuses the pending request, many origins at once are limited', async () => {
     const origin = 'https://pushy.example';
     const first = (await grant(origin)) as { request: string; consentUrl: string };
     const csrf = /name="csrf" value="([0-9a-f]+)"/.exec((await request(first.consentUrl, { anonymous: true })).body.toString())![1]!;
     const welcome = `http://127.0.0.1:${svc.ports.welcomeHttp}`;
     await request(`${welcome}/consent/decide`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: welcome }, body: `request=${first.request}&csrf=${csrf}&decision=deny` });
-    const denied = await page(origin, '/fa/RequestAccess', { params: { request: first.request } });
-    assert.equal(denied.status, 403);
-    assert.equal(json(denied).error!.code, 'origin-not-allowed');
-    const codes: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    const refused = await page(origin, '/fa/RequestAccess', { params: { request: first.request } });
+    assert.equal(refused.status, 403);
+    assert.equal(json(refused).error!.code, 'origin-not-allowed');
+    // Reloads: the same pending request and consent page every time, and the page still opens.
+    const asked: string[] = [];
+    for (let i = 0; i < 6; i++) {
       const res = await page(origin, '/fa/RequestAccess', { params: {} });
-      codes.push(res.status === 200 ? 'pending' : json(res).error!.code);
+      assert.equal(res.status, 200, res.body.toString());
+      asked.push((json(res).result![0] as { request: string }).request);
     }
-    assert.deepEqual(codes, ['pending', 'pending', 'pending', 'too-many-requests', 'too-many-requests']);
+    assert.equal(new Set(asked).size, 1, 'one pending request for all the reloads');
+    for (let i = 0; i < 6; i++) assert.equal((await request(`${welcome}/consent?request=${asked[0]}`, { anonymous: true })).status, 200);
+    // Abuse: a program forging many origins fills the bounded list, and is refused.
+    const codes = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const res = await page(`https://forged-${i}.example`, '/fa/RequestAccess', { params: {} });
+      codes.add(res.status === 200 ? 'pending' : json(res).error!.code);
+    }
+    assert.deepEqual([...codes].sort(), ['pending', 'too-many-requests']);
+    assert.equal((json(await page(origin, '/fa/RequestAccess', { params: {} })).result![0] as { request: string }).request, asked[0], 'the waiting page keeps its request');
   });
 
   it('the legitimate client kept its page through all of it', async () => {
@@ -272,3 +285,178 @@ describe('attack suite', () => {
     assert.equal((json(res).result![0] as unknown[]).length, 1);
   });
 });
+
+/** Another program listening on `host`:`port` (a squatter): it answers every request with "squatter". */
+const listenOn = (host: string, port: number) =>
+  new Promise<net.Server>((resolve, reject) => {
+    const server = net.createServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\nsquatter'));
+    server.once('error', reject);
+    server.listen({ host, port, ipv6Only: host === '::1' }, () => resolve(server));
+  });
+const closeServer = (server: net.Server) => new Promise((resolve) => server.close(resolve));
+
+describe("attack suite: pages passing for the service's own", () => {
+  let svc: InProcess;
+  let ca: string;
+  const welcomeSpellings = () => [
+    ...['127.0.0.1', 'localhost', '[::1]'].map((name) => `http://${name}:${svc.ports.welcomeHttp}`),
+    ...['127.0.0.1', 'localhost', '[::1]'].map((name) => `https://${name}:${svc.ports.welcomeHttps}`),
+  ];
+  const requestAccess = (base: string, origin: string, params: object) =>
+    request(`${base}/fa/RequestAccess`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ params }) });
+  /** The grant the service writes into the demo page it serves at `welcome`. */
+  const demoGrant = async (welcome: string) => {
+    const res = await request(`${welcome}/demo/`, { anonymous: true, ca });
+    assert.equal(res.status, 200);
+    const meta = /<meta name="scanbridge-service" content="([^"]+)">/.exec(res.body.toString());
+    assert.ok(meta, 'the demo page carries where the API is and its grant');
+    return new URLSearchParams(meta[1]!.replace(/&amp;/g, '&')).get('grant')!;
+  };
+
+  before(async () => {
+    svc = await startInProcess({ 'allowed-origins': APP });
+    ca = await readFile(path.join(svc.home, 'cert', 'scanbridge.crt'), 'utf8');
+  });
+  after(() => svc?.close());
+
+  it('every listener holds its port on IPv4 and IPv6 loopback: another program cannot listen there, and [::1] reaches the service', async () => {
+    assert.deepEqual(svc.service.warnings, []);
+    for (const [name, port] of Object.entries(svc.ports)) {
+      for (const host of ['127.0.0.1', '::1']) {
+        await assert.rejects(listenOn(host, port), { code: 'EADDRINUSE' }, `${name} on ${host}`);
+      }
+      const scheme = name === 'https' || name === 'welcomeHttps' ? 'https' : 'http';
+      const res = await request(`${scheme}://[::1]:${port}/fa/VersionInfo`, { anonymous: true, ca });
+      assert.equal(res.status, 200, `${name} over [::1]`);
+    }
+  });
+
+  it("the service's own origins get a token only with the grant written into the page it served (each welcome port, HTTP and HTTPS, each loopback spelling)", async () => {
+    const grants = [await demoGrant(`http://127.0.0.1:${svc.ports.welcomeHttp}`), await demoGrant(`https://[::1]:${svc.ports.welcomeHttps}`)];
+    assert.equal(grants[0], grants[1]);
+    for (const origin of welcomeSpellings()) {
+      for (const params of [{}, { grant: 'A'.repeat(43) }]) {
+        const res = await requestAccess(svc.base, origin, params);
+        assert.equal(res.status, 403, `${origin} ${JSON.stringify(params)}: ${res.body.toString()}`);
+        assert.equal(json(res).error!.code, 'origin-not-allowed');
+      }
+      const granted = await requestAccess(svc.base, origin, { grant: grants[0] });
+      const token = (json(granted).result![0] as { token: string }).token;
+      const call = await request(`${svc.base}/fa/ListDevices`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/json', origin, [TOKEN_HEADER]: token }, body: '{"params":{}}' });
+      assert.equal(call.status, 200, origin);
+    }
+    // The grant is no pass for other websites: they still ask the user.
+    const other = await requestAccess(svc.base, 'https://grabber.example', { grant: grants[0] });
+    assert.equal((json(other).result![0] as AccessGrant).state, 'pending');
+  });
+
+  it('loopback origins on the service ports that the service does not hold get nothing, not even a consent page (another address, another name, the API ports)', async () => {
+    const { http, https, welcomeHttp, welcomeHttps } = svc.ports;
+    const grant = await demoGrant(`http://127.0.0.1:${welcomeHttp}`);
+    const impostors = [
+      `http://127.0.0.2:${welcomeHttp}`,
+      `https://127.0.0.2:${welcomeHttps}`,
+      `http://127.1.2.3:${welcomeHttp}`,
+      `http://app.localhost:${welcomeHttp}`,
+      `http://0.0.0.0:${welcomeHttp}`,
+      `http://[::ffff:7f00:2]:${welcomeHttp}`,
+      `https://127.0.0.1:${welcomeHttp}`,
+      `http://127.0.0.1:${welcomeHttps}`,
+      `http://127.0.0.1:${http}`,
+      `https://localhost:${https}`,
+    ];
+    for (const origin of impostors) {
+      for (const params of [{}, { grant }]) {
+        const res = await requestAccess(svc.base, origin, params);
+        assert.equal(res.status, 403, `${origin}: ${res.body.toString()}`);
+        assert.equal(json(res).error!.code, 'origin-not-allowed', origin);
+        assert.equal(res.headers['access-control-allow-origin'], origin, 'the page may read why');
+      }
+    }
+  });
+
+  it('the welcome ports answer no other origin with CORS, and nothing of theirs can be framed (each page, HTTP and HTTPS, IPv4 and IPv6)', async () => {
+    const { request: id } = (json(await requestAccess(svc.base, 'https://framer.example', {})).result![0] as { request: string });
+    const paths = ['/', `/consent?request=${id}`, '/demo/', '/demo/demo.js', '/demo/index.html', '/sdk/scanbridge.js', '/fa/VersionInfo', '/fa/RequestAccess', '/nowhere'];
+    for (const base of [`http://127.0.0.1:${svc.ports.welcomeHttp}`, `http://[::1]:${svc.ports.welcomeHttp}`, `https://127.0.0.1:${svc.ports.welcomeHttps}`, `https://[::1]:${svc.ports.welcomeHttps}`]) {
+      for (const origin of [APP, ...welcomeSpellings(), 'https://framer.example']) {
+        for (const path of paths) {
+          for (const method of ['GET', 'OPTIONS']) {
+            const res = await request(`${base}${path}`, { method, anonymous: true, ca, headers: { origin, ...(method === 'OPTIONS' ? { 'access-control-request-method': 'GET' } : {}) } });
+            const what = `${method} ${base}${path} from ${origin}`;
+            assert.deepEqual(Object.keys(res.headers).filter((h) => h.startsWith('access-control-')), [], what);
+            assert.equal(res.headers['x-frame-options'], 'DENY', what);
+            assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/, what);
+          }
+        }
+      }
+    }
+  });
+
+  it('the demo served by the service takes its API ports from the service, not from its URL', async () => {
+    const res = await request(`http://127.0.0.1:${svc.ports.welcomeHttp}/demo/?http=1&https=2`, { anonymous: true });
+    const meta = /<meta name="scanbridge-service" content="([^"]+)">/.exec(res.body.toString())!;
+    const content = new URLSearchParams(meta[1]!.replace(/&amp;/g, '&'));
+    assert.deepEqual([content.get('http'), content.get('https')], [String(svc.ports.http), String(svc.ports.https)]);
+    assert.equal(res.headers['cache-control'], 'no-store', 'a page with a grant is not cached');
+  });
+});
+
+describe('attack suite: a loopback address another program took first', () => {
+  let svc: InProcess;
+  let squatters: net.Server[];
+  let welcomeHttp: number;
+  let welcomeHttps: number;
+
+  before(async () => {
+    // Another program holds [::1] on both welcome ports before the service starts.
+    squatters = [await listenOn('::1', 0), await listenOn('::1', 0)];
+    [welcomeHttp, welcomeHttps] = squatters.map((s) => (s.address() as net.AddressInfo).port) as [number, number];
+    svc = await startInProcess({ 'allowed-origins': APP, 'welcome-http-port': String(welcomeHttp), 'welcome-https-port': String(welcomeHttps) });
+  });
+  after(async () => {
+    await svc?.close();
+    for (const s of squatters ?? []) await closeServer(s);
+  });
+
+  it('starts, says which names it does not trust, and trusts neither [::1] nor localhost on those ports', async () => {
+    assert.equal(svc.service.warnings.length, 2, svc.service.warnings.join('\n'));
+    assert.match(svc.service.warnings[0]!, new RegExp(`^WelcomeHttpPort: cannot listen on \\[::1\\]:${welcomeHttp} \\(another program holds it\\)`));
+    assert.match(svc.service.warnings[1]!, new RegExp(`^WelcomeHttpsPort: cannot listen on \\[::1\\]:${welcomeHttps}`));
+    const welcome = `http://127.0.0.1:${welcomeHttp}`;
+    const demo = (await request(`${welcome}/demo/`, { anonymous: true })).body.toString();
+    // Even with the grant (as if it leaked), pages under the names another program holds get nothing.
+    const grant = new URLSearchParams(/<meta name="scanbridge-service" content="([^"]+)">/.exec(demo)![1]!.replace(/&amp;/g, '&')).get('grant')!;
+    for (const origin of [`http://[::1]:${welcomeHttp}`, `http://localhost:${welcomeHttp}`, `https://[::1]:${welcomeHttps}`, `https://localhost:${welcomeHttps}`]) {
+      for (const params of [{}, { grant }]) {
+        const res = await request(`${svc.base}/fa/RequestAccess`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ params }) });
+        assert.equal(res.status, 403, `${origin}: ${res.body.toString()}`);
+        assert.equal(json(res).error!.code, 'origin-not-allowed');
+      }
+      const read = await request(`${svc.base}/fa/ListDevices`, { anonymous: true, headers: { origin } });
+      assert.equal(read.headers['access-control-allow-origin'], undefined, `no CORS for ${origin}`);
+    }
+    // What still works: the address it holds, with the grant.
+    const own = await request(`${svc.base}/fa/RequestAccess`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/json', origin: welcome }, body: JSON.stringify({ params: { grant } }) });
+    assert.equal((json(own).result![0] as AccessGrant).state, 'approved');
+  });
+
+  it('a consent decision or a revocation posted from those names is refused, even with the right secret', async () => {
+    const pending = json(await askAccess(svc, 'https://newcomer.example')).result![0] as { request: string; consentUrl: string };
+    const csrf = /name="csrf" value="([0-9a-f]+)"/.exec((await request(pending.consentUrl, { anonymous: true })).body.toString())![1]!;
+    for (const origin of [`http://[::1]:${welcomeHttp}`, `http://localhost:${welcomeHttp}`]) {
+      const res = await request(`http://127.0.0.1:${welcomeHttp}/consent/decide`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: `request=${pending.request}&csrf=${csrf}&decision=allow` });
+      assert.equal(res.status, 403, origin);
+    }
+    assert.equal((json(await askAccess(svc, 'https://newcomer.example', pending.request)).result![0] as AccessGrant).state, 'pending');
+    assert.equal((await rpc(svc.base, 'fa', 'AllowOrigin', { origin: 'https://kept.example' })).status, 200);
+    const revokeSecret = /name="csrf" value="([0-9a-f]+)"/.exec((await request(`http://127.0.0.1:${welcomeHttp}/`, { anonymous: true })).body.toString())![1]!;
+    const revoke = await request(`http://127.0.0.1:${welcomeHttp}/origins/revoke`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://localhost:${welcomeHttp}` }, body: `csrf=${revokeSecret}&origin=https%3A%2F%2Fkept.example` });
+    assert.equal(revoke.status, 403);
+    assert.ok(((await rpc(svc.base, 'fa', 'ListOrigins')).body.result![0] as Array<{ origin: string }>).some((a) => a.origin === 'https://kept.example'));
+  });
+});
+
+function askAccess(svc: InProcess, origin: string, id?: string) {
+  return request(`${svc.base}/fa/RequestAccess`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ params: id ? { request: id } : {} }) });
+}

@@ -2,8 +2,8 @@
  * Pending consent requests: a page asked for access (RequestAccess) and the
  * user has not answered on the consent page yet. The origin shown to the user
  * is the one taken from that request's Origin header, never text the page
- * sent. Bounded: a few pending requests per origin, a few dozen in all, each
- * expiring after five minutes.
+ * sent. Bounded: one pending request per origin (asking again gets it
+ * back), a few dozen in all, each expiring after five minutes.
  */
 import { randomBytes } from 'node:crypto';
 import { ScanbridgeError } from '@scanbridge/protocol';
@@ -20,7 +20,6 @@ export interface ConsentRequest {
 }
 
 export const CONSENT_TTL_MS = 5 * 60 * 1000;
-const PER_ORIGIN = 3;
 const TOTAL = 50;
 
 export class ConsentRequests {
@@ -30,11 +29,18 @@ export class ConsentRequests {
     for (const [id, r] of this.requests) if (now - r.createdAt > CONSENT_TTL_MS) this.requests.delete(id);
   }
 
+  /**
+   * The origin's pending request, or a new one. A page reloaded (or open in
+   * several tabs) asks again and again for the same thing: it gets the same
+   * request and consent page, so reloads never count against the limits.
+   */
   create(origin: string, app: string, now = Date.now()): ConsentRequest {
     this.sweep(now);
-    const mine = [...this.requests.values()].filter((r) => r.origin === origin && r.state === 'pending');
-    if (mine.length >= PER_ORIGIN || this.requests.size >= TOTAL) {
-      throw new ScanbridgeError('too-many-requests', `too many pending access requests${mine.length >= PER_ORIGIN ? ` from ${origin}` : ''}; answer the open consent page or wait ${CONSENT_TTL_MS / 60000} minutes`);
+    const open = [...this.requests.values()].find((r) => r.origin === origin && r.state === 'pending');
+    if (open) return open;
+    // Only many origins at once fill this: a local program forging Origin headers, not a page.
+    if (this.requests.size >= TOTAL) {
+      throw new ScanbridgeError('too-many-requests', `too many pending access requests from different websites; answer the open consent pages or wait ${CONSENT_TTL_MS / 60000} minutes`);
     }
     const request: ConsentRequest = { id: randomBytes(16).toString('hex'), origin, app: app.slice(0, 100), createdAt: now, state: 'pending', csrf: randomBytes(16).toString('hex') };
     this.requests.set(request.id, request);

@@ -55,17 +55,18 @@ function formSecretOf(ctx: ServiceContext): string {
 }
 
 export function registerConsentRoutes(app: FastifyInstance, ctx: ServiceContext): void {
-  // The consent page is what a hostile page would try to flood or phish with: few per minute.
+  // The consent page is what a hostile page would try to flood or phish with: few per minute and request.
   const pageLimit = new RateLimiter(20, 0.5);
   const formSecret = formSecretOf(ctx);
   const fromWelcome = (origin: unknown) => typeof origin === 'string' && welcomeOrigins(ctx).includes(origin);
 
   app.get<{ Querystring: { request?: string } }>('/consent', async (req, reply) => {
-    if (!pageLimit.take('consent')) return send(reply, 429, page('Too many requests', '<h1>Too many requests</h1><p>Wait a minute and ask again from the page.</p>'));
     const request = typeof req.query.request === 'string' ? ctx.consent.get(req.query.request) : undefined;
     if (!request || request.state !== 'pending') {
       return send(reply, 404, page('Request expired', '<h1>This request has expired</h1><p>Go back to the page and ask again.</p>'));
     }
+    // Counted per request: a page flooding its own consent page cannot lock another page's out.
+    if (!pageLimit.take(request.id)) return send(reply, 429, page('Too many requests', '<h1>Too many requests</h1><p>Wait a minute and ask again from the page.</p>'));
     const claim = request.app ? `<p>It calls itself “${escape(request.app)}” — that name is the page's own claim; the address above is what your browser reported.</p>` : '';
     return send(
       reply,

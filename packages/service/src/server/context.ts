@@ -9,6 +9,7 @@ import type { ImageRenderer } from './image-renderer.js';
 import type { Approvals } from '../security/approvals.js';
 import type { ConsentRequests } from '../security/consent-requests.js';
 import type { RateLimiter } from '../security/rate-limit.js';
+import type { LoopbackAddress } from './loopback-listen.js';
 
 export interface ListenerPorts {
   http: number;
@@ -30,6 +31,14 @@ export interface ServiceContext {
   /** Actual ports once listening (0 in the settings means "any free port"). */
   readonly ports: ListenerPorts;
   readonly bindAddress: string;
+  /** Loopback addresses each listener holds on its port: its pages are trusted only under the names of these. */
+  readonly held: Record<keyof ListenerPorts, LoopbackAddress[]>;
+  /**
+   * The secret the service writes into the pages it serves (the demo): a page
+   * presenting it to RequestAccess from a welcome origin was served by this
+   * service, whatever else listens on loopback.
+   */
+  readonly pageGrant: string;
   /** The user account whose programs are served, or null when any account's are (AllowOtherUsers, or no way to tell). */
   readonly ownUid: number | null;
   readonly maxBodyBytes: number;

@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_HEADER, TOKEN_HEADER } from '@scanbridge/protocol';
 import type { ServiceContext } from './context.js';
+import { trustedNames } from './loopback-listen.js';
 
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
 const ALLOWED_HEADERS = `content-type, ${SESSION_HEADER}, ${TOKEN_HEADER}`;
@@ -18,14 +19,38 @@ const EXPOSED_HEADERS = 'etag, x-image-width, x-image-height';
 /** Browsers cap this (Chromium at 2 h); 10 minutes keeps a page from preflighting every call. */
 const PREFLIGHT_MAX_AGE = '600';
 
-/** Origins of the service's own welcome pages (where /demo is served). */
-export function welcomeOrigins(ctx: Pick<ServiceContext, 'ports'>): string[] {
+/**
+ * Origins of the service's own welcome pages (where /demo is served): only
+ * under loopback names whose addresses the welcome listener holds, so that
+ * no other program can serve a page with one of these origins.
+ */
+export function welcomeOrigins(ctx: Pick<ServiceContext, 'ports' | 'held'>): string[] {
   const { welcomeHttp, welcomeHttps } = ctx.ports;
-  const names = ['127.0.0.1', 'localhost', '[::1]'];
-  return [...names.map((n) => `http://${n}:${welcomeHttp}`), ...names.map((n) => `https://${n}:${welcomeHttps}`)];
+  return [...trustedNames(ctx.held.welcomeHttp).map((n) => `http://${n}:${welcomeHttp}`), ...trustedNames(ctx.held.welcomeHttps).map((n) => `https://${n}:${welcomeHttps}`)];
 }
 
-export function isAllowedOrigin(ctx: Pick<ServiceContext, 'ports' | 'approvals'>, origin: string): boolean {
+/** Host names browsers connect to over loopback (Chromium and Firefox send every *.localhost there too). */
+const LOOPBACK_HOST = /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
+
+/**
+ * A loopback origin on one of the service's own ports that is not one of its
+ * own pages: a page served by another program on an address (or under a
+ * name) the service does not hold. It must get nothing, not even a consent
+ * page that would show the user a scanbridge-looking address.
+ */
+export function isImpostorOrigin(ctx: Pick<ServiceContext, 'ports' | 'held'>, origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  if (!LOOPBACK_HOST.test(url.hostname) || !Object.values(ctx.ports).includes(port)) return false;
+  return !welcomeOrigins(ctx).includes(origin);
+}
+
+export function isAllowedOrigin(ctx: Pick<ServiceContext, 'ports' | 'held' | 'approvals'>, origin: string): boolean {
   // Exact comparison: approvals and AllowedOrigins hold origins exactly as browsers send them.
   return ctx.approvals.isApproved(origin) || welcomeOrigins(ctx).includes(origin);
 }

@@ -14,6 +14,7 @@ import { registerImageRoute } from './image-route.js';
 import { registerWebSocket } from './websocket.js';
 import { welcomePage } from './welcome-page.js';
 import { registerCors } from './cors.js';
+import { registerPageHeaders } from './page-headers.js';
 import { registerConsentRoutes } from './consent-routes.js';
 import { registerStaticRoutes } from './static-routes.js';
 
@@ -86,7 +87,9 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
     }
   });
 
-  registerCors(app, ctx);
+  // The welcome ports serve the service's own pages (welcome, consent, demo): no other origin may read them.
+  if (opts.role === 'api') registerCors(app, ctx);
+  else registerPageHeaders(app);
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof ScanbridgeError) return sendError(reply, err);

@@ -29,6 +29,8 @@ import { ConsentRequests } from '../security/consent-requests.js';
 import { RateLimiter } from '../security/rate-limit.js';
 import { loadOrCreateAdminToken } from '../security/admin-token.js';
 import { buildApp } from './http-app.js';
+import { listenLoopback } from './loopback-listen.js';
+import { newToken } from '../security/secrets.js';
 import { ImageRenderer } from './image-renderer.js';
 
 export class PortInUseError extends Error {
@@ -55,6 +57,8 @@ export interface RunningService {
   readonly settings: Settings;
   readonly paths: ServicePaths;
   readonly ports: ListenerPorts;
+  /** Loopback addresses a listener could not hold, and what that leaves untrusted (also logged). */
+  readonly warnings: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -70,15 +74,13 @@ const LISTENERS = [
   { name: 'https', setting: 'HttpsPort', key: 'httpsPort', role: 'api', tls: true },
 ] as const;
 
-async function listen(app: FastifyInstance, port: number, host: string, setting: string, iniFile: string): Promise<number> {
+async function listen(app: FastifyInstance, port: number, host: string, setting: string, iniFile: string): ReturnType<typeof listenLoopback> {
   try {
-    await app.listen({ port, host });
+    return await listenLoopback(app, port, host);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, setting, iniFile);
     throw err;
   }
-  const address = app.server.address();
-  return typeof address === 'object' && address ? address.port : port;
 }
 
 export async function startService(opts: StartOptions): Promise<RunningService> {
@@ -128,6 +130,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       images: new ImageRenderer(),
       ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
       bindAddress: settings.bindAddress,
+      held: { http: [], https: [], welcomeHttp: [], welcomeHttps: [] },
+      pageGrant: newToken(),
       ownUid: !settings.allowOtherUsers && process.getuid && (await canCheckPeers()) ? process.getuid() : null,
       maxBodyBytes: settings.maxBodyBytes,
       saveFolders: settings.saveFolders,
@@ -150,10 +154,17 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       void uploads.cancelAll(sessionId, expired);
     });
 
+    const warnings: string[] = [];
     for (const listener of LISTENERS) {
       const app = await buildApp(ctx, { role: listener.role, ...(listener.tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
       apps.push(app);
-      ctx.ports[listener.name] = await listen(app, settings[listener.key], settings.bindAddress, listener.setting, paths.serviceIni);
+      const bound = await listen(app, settings[listener.key], settings.bindAddress, listener.setting, paths.serviceIni);
+      ctx.ports[listener.name] = bound.port;
+      ctx.held[listener.name] = bound.held;
+      for (const problem of bound.problems) {
+        log.warn({ listener: listener.name, held: bound.held }, problem);
+        warnings.push(`${listener.setting}: ${problem}`);
+      }
       if (listener.name === 'welcomeHttps') {
         // The service's own pages (the demo, the consent page) are approved by construction.
         approvals.administer(welcomeOrigins(ctx));
@@ -183,7 +194,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         log.info('scanbridge stopped');
         await closeLogger(log);
       })());
-    return { ctx, settings, paths, ports: ctx.ports, stop };
+    return { ctx, settings, paths, ports: ctx.ports, warnings, stop };
   } catch (err) {
     await Promise.allSettled(apps.map((a) => a.close()));
     await sessions?.shutdown();

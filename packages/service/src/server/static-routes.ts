@@ -39,7 +39,19 @@ function notBuilt(what: string, file: string): ScanbridgeError {
   return new ScanbridgeError('not-found', `${what} is not built (${file} is missing): run \`npm run build\` at the root of the scanbridge repository`);
 }
 
-async function sendFile(reply: FastifyReply, dist: string | null, name: string, what: string): Promise<FastifyReply> {
+/**
+ * What the demo served by the service itself reads instead of its URL: where
+ * the API listens (a link elsewhere cannot point it at another port) and the
+ * grant that gets its origin a token (see RequestAccess).
+ */
+export const SERVICE_META = 'scanbridge-service';
+
+function withServiceMeta(html: Buffer, ctx: Pick<ServiceContext, 'ports' | 'pageGrant'>): Buffer {
+  const content = new URLSearchParams({ http: String(ctx.ports.http), https: String(ctx.ports.https), grant: ctx.pageGrant }).toString();
+  return Buffer.from(html.toString('utf8').replace(/<head>/i, `<head>\n  <meta name="${SERVICE_META}" content="${content}">`));
+}
+
+async function sendFile(reply: FastifyReply, dist: string | null, name: string, what: string, transform?: (body: Buffer) => Buffer): Promise<FastifyReply> {
   const relative = `${what.replace('@scanbridge/', 'packages/')}/dist/${name}`;
   try {
     if (!FILE_NAME.test(name) || !TYPES[path.extname(name)]) throw new ScanbridgeError('not-found', `no file ${name.slice(0, 100)} in ${what}`);
@@ -47,11 +59,13 @@ async function sendFile(reply: FastifyReply, dist: string | null, name: string, 
     const file = path.join(dist, name);
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) throw name === 'index.html' || name === 'scanbridge.js' ? notBuilt(what, relative) : new ScanbridgeError('not-found', `no file ${name} in ${what}`);
+    const body = await readFile(file);
     return reply
       .type(TYPES[path.extname(name)]!)
-      .header('cache-control', 'no-cache')
+      // A page carrying the grant is never kept in a cache.
+      .header('cache-control', transform ? 'no-store' : 'no-cache')
       .header('x-content-type-options', 'nosniff')
-      .send(await readFile(file));
+      .send(transform ? transform(body) : body);
   } catch (err) {
     const { status, body } = errorEnvelope(NO_SESSION_ID, '', '', err);
     return reply.code(status).header('cache-control', 'no-store').send(body);
@@ -66,7 +80,7 @@ export interface StaticDists {
 
 export function registerStaticRoutes(
   app: FastifyInstance,
-  ctx: Pick<ServiceContext, 'ports'>,
+  ctx: Pick<ServiceContext, 'ports'> & Partial<Pick<ServiceContext, 'pageGrant'>>,
   role: 'api' | 'welcome',
   dists: StaticDists = { client: distOf('@scanbridge/client'), demo: distOf('@scanbridge/demo') },
 ): void {
@@ -77,6 +91,8 @@ export function registerStaticRoutes(
   if (role !== 'welcome') return;
   // The redirect tells the demo where this service's API listens (its ports may not be the defaults).
   app.get('/demo', (_req, reply) => reply.redirect(`/demo/?http=${ctx.ports.http}&https=${ctx.ports.https}`, 302));
-  app.get('/demo/', (_req, reply) => sendFile(reply, demo, 'index.html', '@scanbridge/demo'));
-  app.get<{ Params: { file: string } }>('/demo/:file', (req, reply) => sendFile(reply, demo, req.params.file, '@scanbridge/demo'));
+  const grant = ctx.pageGrant;
+  const index = grant === undefined ? undefined : (html: Buffer) => withServiceMeta(html, { ports: ctx.ports, pageGrant: grant });
+  app.get('/demo/', (_req, reply) => sendFile(reply, demo, 'index.html', '@scanbridge/demo', index));
+  app.get<{ Params: { file: string } }>('/demo/:file', (req, reply) => sendFile(reply, demo, req.params.file, '@scanbridge/demo', req.params.file === 'index.html' ? index : undefined));
 }

@@ -1,0 +1,18 @@
+/**
+ * Headers of every answer on the welcome ports, where the service's own
+ * pages live (welcome, consent, demo, the SDK file): no CORS at all, so no
+ * other origin — approved or not — can read a page and the secrets in it
+ * (the consent form's, the revoke form's, the demo's grant), and no framing,
+ * so no other page can overlay them (clickjacking) or drive the demo.
+ */
+import type { FastifyInstance } from 'fastify';
+
+export function registerPageHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-frame-options', 'DENY');
+    // Pages with a policy of their own (welcome, consent) already forbid framing; the others get that much.
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "frame-ancestors 'none'");
+    for (const name of Object.keys(reply.getHeaders())) if (name.startsWith('access-control-')) reply.removeHeader(name);
+    return payload;
+  });
+}
