@@ -3,6 +3,12 @@
  * page into its session's buffer as it arrives, reports progress, and ends
  * done, failed (a typed code) or cancelled. Pages acquired before an error
  * stay in the buffer. One job at a time per device.
+ *
+ * What a client is told is what it reads back after a crash: each step's
+ * record is on disk before its event is published (and before StartScan,
+ * WaitJob or CancelJob answer with it). The one step that cannot be ordered
+ * so, a page in the buffer's journal whose record was not written yet, is
+ * settled on restart from the journal (the page carries its job's tag).
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -11,7 +17,7 @@ import type { DeviceManager } from '../devices/device-manager.js';
 import type { AcquiredPage } from '../devices/driver.js';
 import { ingestPage } from '../imaging/ingest.js';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
-import { KEEP_ENDED_MS, type JobRecords } from './job-records.js';
+import { KEEP_ENDED_MS, type JobRecord, type JobRecords } from './job-records.js';
 
 interface Job {
   info: JobInfo;
@@ -37,10 +43,20 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     super();
   }
 
-  /** Jobs of the previous run (those that were running are now `interrupted`). */
-  async restore(): Promise<void> {
+  /**
+   * Jobs of the previous run (those that were running are now `interrupted`).
+   * `buffer` finds a recovered session's buffer: an interrupted job's pages
+   * are the ones its record names plus any its journal holds beyond them.
+   */
+  async restore(buffer: (sessionId: string) => ImageBuffer | undefined = () => undefined): Promise<void> {
     if (!this.records) return;
-    for (const record of await this.records.recover()) {
+    const settle = (record: JobRecord): JobRecord => {
+      const known = new Set(record.info.pageIds);
+      const extra = buffer(record.sessionId)?.findByTag(jobTag(record.info.id)).filter((id) => !known.has(id)) ?? [];
+      const pageIds = [...record.info.pageIds, ...extra];
+      return { ...record, info: { ...record.info, pageIds, pages: pageIds.length } };
+    };
+    for (const record of await this.records.recover(Date.now(), settle)) {
       this.jobs.set(record.info.id, { info: record.info, sessionId: record.sessionId, controller: new AbortController(), done: Promise.resolve() });
       this.forgetLater(record.info.id);
     }
@@ -53,9 +69,12 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     }, KEEP_ENDED_MS).unref();
   }
 
-  /** Best effort: a job record that cannot be written must not fail the scan itself. */
-  private persist(sessionId: string, info: JobInfo): void {
-    void this.records?.save({ sessionId, info: snapshot(info) }).catch(() => undefined);
+  /**
+   * Written before the step is published. Best effort: a job record that
+   * cannot be written must not fail the scan itself.
+   */
+  private async persist(sessionId: string, info: JobInfo): Promise<void> {
+    await this.records?.save({ sessionId, info: snapshot(info) }).catch(() => undefined);
   }
 
   async start(sessionId: string, buffer: ImageBuffer, deviceId: string, settings: ScanSettings): Promise<JobInfo> {
@@ -80,10 +99,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     };
     const controller = new AbortController();
     this.busy.set(deviceId, info.id);
-    const emit = (event: JobEvent) => {
-      if (event.type !== 'progress') this.persist(sessionId, info);
-      this.emit('job', sessionId, event);
-    };
+    const emit = (event: JobEvent) => this.emit('job', sessionId, event);
 
     const run = async () => {
       await driver.scan(
@@ -92,9 +108,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
         {
           page: async (page: AcquiredPage) => {
             const stored = await ingestPage(page);
-            const added = await buffer.add(stored, { tags: [`job:${info.id}`] });
+            const added = await buffer.add(stored, { tags: [jobTag(info.id)] });
             info.pages++;
             info.pageIds.push(added.id);
+            await this.persist(sessionId, info);
             emit({ type: 'page', job: snapshot(info), pageId: added.id, index: added.index });
           },
           progress: (p) => emit({ type: 'progress', job: snapshot(info), page: p.page, fraction: p.fraction, bytes: p.bytes, lines: p.lines }),
@@ -104,6 +121,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     };
 
     const job: Job = { info, sessionId, controller, done: Promise.resolve() };
+    await this.persist(sessionId, info);
     emit({ type: 'started', job: snapshot(info) });
     job.done = run().then(
       () => {
@@ -117,9 +135,11 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
         info.state = error.code === 'job-cancelled' ? 'cancelled' : 'failed';
         info.error = { code: error.code, message: error.message };
       },
-    ).finally(() => {
+    ).finally(async () => {
       info.endedAt = new Date().toISOString();
+      // The device is free once the driver's scan has ended, record or not.
       this.busy.delete(deviceId);
+      await this.persist(sessionId, info);
       emit({ type: info.state === 'done' ? 'done' : 'failed', job: snapshot(info) });
       this.forgetLater(info.id);
     });
@@ -217,6 +237,11 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   running(): number {
     return this.busy.size;
   }
+}
+
+/** The tag a job puts on its pages: how its pages are found in the buffer, also after a restart. */
+export function jobTag(jobId: string): string {
+  return `job:${jobId}`;
 }
 
 function snapshot(info: JobInfo): JobInfo {

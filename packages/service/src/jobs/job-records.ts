@@ -49,9 +49,11 @@ export class JobRecords {
 
   /**
    * Records left by the previous run: running jobs become interrupted (and are
-   * saved so), records older than KEEP_ENDED_MS and unreadable ones are deleted.
+   * saved so, after `settle` has completed them from what else survived, e.g.
+   * the buffer's journal), records older than KEEP_ENDED_MS and unreadable
+   * ones are deleted.
    */
-  async recover(now = Date.now()): Promise<JobRecord[]> {
+  async recover(now = Date.now(), settle: (record: JobRecord) => JobRecord = (record) => record): Promise<JobRecord[]> {
     let names: string[];
     try {
       names = await fs.readdir(this.dir);
@@ -71,12 +73,13 @@ export class JobRecords {
         const info = JobInfo.parse(raw.info);
         if (typeof raw.sessionId !== 'string') throw new Error('no session');
         if (info.state === 'running') {
-          info.state = 'interrupted';
-          info.endedAt = new Date(now).toISOString();
+          const settled = settle({ sessionId: raw.sessionId, info });
           // A load adds its pages all at once at its end (ImageBuffer.addAll): an interrupted one added none.
-          const message = info.kind === 'load' ? 'the service stopped while the file was loading; none of its pages were added: load it again' : `the service stopped while the job ran; ${info.pages} page(s) acquired before are in the buffer`;
-          info.error = { code: 'job-interrupted', message };
-          await this.save({ sessionId: raw.sessionId, info });
+          const message = settled.info.kind === 'load' ? 'the service stopped while the file was loading; none of its pages were added: load it again' : `the service stopped while the job ran; ${settled.info.pages} page(s) acquired before are in the buffer`;
+          const ended: JobInfo = { ...settled.info, state: 'interrupted', endedAt: new Date(now).toISOString(), error: { code: 'job-interrupted', message } };
+          await this.save({ sessionId: raw.sessionId, info: ended });
+          records.push({ sessionId: raw.sessionId, info: ended });
+          continue;
         } else if (info.endedAt && now - Date.parse(info.endedAt) > KEEP_ENDED_MS) {
           await fs.rm(file, { force: true });
           continue;

@@ -114,7 +114,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     devices = new DeviceManager(createDrivers(settings));
     const hub = new EventHub();
     const jobs = new JobManager(devices, new JobRecords(path.join(paths.cache, 'jobs')));
-    await jobs.restore();
+    const recovered = sessions;
+    await jobs.restore((id) => (recovered.has(id) ? recovered.get(id).buffer : undefined));
     jobs.on('job', (sessionId, event) => hub.publish(sessionId, 'job', event));
     const uploads = new UploadManager(paths.upload, settings.uploadDestinations);
     uploads.on('upload', (sessionId, event) => hub.publish(sessionId, 'upload', event));
