@@ -46,7 +46,11 @@ async function checkEach(format: InputFormat, valid: Buffer, seed: number): Prom
     try {
       const pages = await loadAll(bytes, { dpi: 36 });
       assert.ok(pages.length > 0, `${what}: accepted without pages`);
-      for (const p of pages) assert.ok(p.width > 0 && p.height > 0 && p.bytes.length > 0, `${what}: accepted an empty page`);
+      for (const p of pages) {
+        assert.ok(p.width > 0 && p.height > 0 && p.bytes.length > 0, `${what}: accepted an empty page`);
+        // Accepted means whole: what is stored decodes completely, without a libvips error.
+        await sharp(p.bytes, { failOn: 'error' }).raw().toBuffer();
+      }
       accepted++;
     } catch (err) {
       assert.ok(err instanceof ScanbridgeError, `${what}: ${String(err)} is not a typed error`);

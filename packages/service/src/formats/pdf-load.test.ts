@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, StandardFonts, grayscale, rgb } from 'pdf-lib';
 import sharp from 'sharp';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import { drawnPdf, loadAll, meanAbsDiff, readPnm, tool, withTempDir } from './test-tools.js';
@@ -40,6 +40,40 @@ describe('PDF loading', () => {
         const theirs = await sharp(poppler.data, { raw: { width: poppler.width, height: poppler.height, channels: 3 } }).extract({ left: 0, top: 0, width: w, height: h }).raw().toBuffer();
         const diff = meanAbsDiff(ours, theirs);
         assert.ok(diff < 2, `page ${i + 1}: mean difference to poppler ${diff}`);
+      }
+    });
+  });
+
+  it('renders a wide page band by band without seams: grey stays grey, a colour band makes the page RGB', async () => {
+    await withTempDir(async (dir) => {
+      // At 100 dpi a 14400 pt wide page is 20000 pixels wide: a band of the
+      // renderer's 16 MB canvas is 209 rows, so these 278-row pages take two.
+      const doc = await PDFDocument.create();
+      const font = await doc.embedFont(StandardFonts.Helvetica);
+      for (const colour of [grayscale(0.2), rgb(0.1, 0.6, 0.2)]) {
+        const page = doc.addPage([14400, 200]);
+        // Text and a diagonal cross the band boundary (about 50 pt from the bottom).
+        page.drawText('Across the band boundary', { x: 100, y: 30, size: 60, font, color: grayscale(0) });
+        page.drawLine({ start: { x: 2000, y: 10 }, end: { x: 2300, y: 190 }, thickness: 8, color: grayscale(0.4) });
+        // The colour (or grey) only in the lower band: the upper band is grey either way.
+        page.drawRectangle({ x: 5000, y: 5, width: 900, height: 30, color: colour });
+      }
+      const file = path.join(dir, 'wide.pdf');
+      await writeFile(file, await doc.save());
+      const pages = await loadAll(await readFile(file), { dpi: 100 });
+      assert.deepEqual(pages.map((p) => [p.width, p.height, p.mode]), [[20000, 278, 'gray'], [20000, 278, 'color']]);
+      for (const [i, page] of pages.entries()) {
+        const poppler = readPnm((await tool('pdftoppm', ['-r', '100', '-f', `${i + 1}`, '-l', `${i + 1}`, '-singlefile', file])).stdout);
+        const h = Math.min(poppler.height, page.height);
+        const ours = await sharp(page.bytes).toColourspace('srgb').extract({ left: 0, top: 0, width: 20000, height: h }).removeAlpha().raw().toBuffer();
+        const theirs = await sharp(poppler.data, { raw: { width: poppler.width, height: poppler.height, channels: 3 } }).extract({ left: 0, top: 0, width: 20000, height: h }).raw().toBuffer();
+        // Row by row, so a seam (a band drawn at the wrong offset) cannot hide in the page's average.
+        const row = 20000 * 3;
+        for (let y = 200; y < 220; y++) {
+          const diff = meanAbsDiff(ours.subarray(y * row, (y + 1) * row), theirs.subarray(y * row, (y + 1) * row));
+          assert.ok(diff < 3, `page ${i + 1} row ${y}: mean difference to poppler ${diff}`);
+        }
+        assert.ok(meanAbsDiff(ours, theirs) < 2);
       }
     });
   });

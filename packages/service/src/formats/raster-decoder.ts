@@ -30,9 +30,14 @@ export interface Resolution {
 
 const input = (bytes: Buffer, page = 0) => sharp(bytes, { page, failOn: 'error', limitInputPixels: LOAD_LIMITS.pixels, sequentialRead: true }).timeout({ seconds: LOAD_LIMITS.decodeSeconds });
 
-/** Decodes every pixel and throws away the result: the check that the page is whole. */
+/**
+ * Decodes every pixel and throws away the result: the check that the page is
+ * whole. A shrink to a thumbnail reads every row in strips (without JPEG's
+ * shrink-on-load, which would skip detail): a 196-megapixel PNG costs a few
+ * MB, where raw output would hold all of it decoded.
+ */
 async function drain(pipeline: Sharp): Promise<void> {
-  for await (const chunk of pipeline.raw()) void chunk;
+  await pipeline.resize({ width: 64, height: 64, fit: 'inside', fastShrinkOnLoad: false }).raw().toBuffer();
 }
 
 export interface RasterFile {

@@ -5,7 +5,7 @@ import { inflateSync } from 'node:zlib';
 import type { ColorMode } from '@scanbridge/protocol';
 import sharp from 'sharp';
 import { type PageRequest, renderPage } from './page-render.js';
-import { adler32, adler32Combine } from './png-writer.js';
+import { adler32, adler32Combine } from '../../formats/png-pieces.js';
 import { pngHeader, pnmHeader } from './test-helpers.js';
 
 const SIZES = { A4: [210, 297], A5: [148, 210], Letter: [215.9, 279.4], Legal: [215.9, 355.6] } as const;

@@ -11,7 +11,7 @@ import { glyphAtlas, measure, setText } from './glyph-atlas.js';
 import { type Rgb, paint } from './ink.js';
 import type { Side, Slot, TextField } from './page-layout.js';
 import { type PageTemplate, applyTone, pageTemplate, toPx } from './page-template.js';
-import { type DeflatedPiece, deflatePiece, writePng } from './png-writer.js';
+import { type DeflatedPiece, deflatePiece, writePng } from '../../formats/png-pieces.js';
 import { isIdentity, tone, toneTable } from './tone.js';
 
 export interface PageRequest {

@@ -15,7 +15,7 @@ import { LruCache } from './lru-cache.js';
 import { type Rect, type Side, type Slot, layoutPage } from './page-layout.js';
 import { PAPER_GRAY, applyPaper } from './paper.js';
 import { photoSvg } from './photo.js';
-import { type DeflatedPiece, deflatePiece } from './png-writer.js';
+import { type DeflatedPiece, deflatePiece } from '../../formats/png-pieces.js';
 import { type Tone, isIdentity, toneTable } from './tone.js';
 
 export interface TemplateKey {

@@ -9,7 +9,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'opened'; pageCount: number }
   | { type: 'jpeg'; bytes: Uint8Array; width: number; height: number; xdpi: number; ydpi: number; components: number }
-  | { type: 'raster'; pixels: Uint8Array; width: number; height: number; channels: 1 | 3; dpi: number }
+  /** A rendered page, already a PNG (8-bit grey or RGB). */
+  | { type: 'png'; bytes: Uint8Array; width: number; height: number; channels: 1 | 3; dpi: number }
   | { type: 'closed' }
   /** `password`: the document is encrypted and the password was missing (`given` false) or wrong. */
   | { type: 'error'; kind: 'invalid' | 'password'; reason: string; given?: boolean };

@@ -10,7 +10,6 @@ import { ScanbridgeError } from '@scanbridge/protocol';
 import type { StoredImage } from '../../buffer/types.js';
 import { invalidImage } from '../invalid.js';
 import { LOAD_LIMITS } from '../limits.js';
-import { storePixels } from '../page-store.js';
 import { storeJpegAsIs } from '../raster-decoder.js';
 import type { FromWorker, ToWorker } from './pdf-load-messages.js';
 
@@ -170,8 +169,9 @@ export async function openPdf(bytes: Buffer, opts: PdfLoadOptions): Promise<Open
           // A JPEG that does not decode cleanly is left to pdf.js, which renders what it can.
           m = await ask(true);
         }
-        if (m.type !== 'raster') throw failure(m, page);
-        yield await storePixels(Buffer.from(m.pixels.buffer, m.pixels.byteOffset, m.pixels.length), m.width, m.height, m.channels, m.dpi, m.dpi);
+        if (m.type !== 'png') throw failure(m, page);
+        const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length);
+        yield { format: 'png', bytes, width: m.width, height: m.height, xdpi: m.dpi, ydpi: m.dpi, mode: m.channels === 1 ? 'gray' : 'color', bitDepth: 8 };
       }
     },
   };

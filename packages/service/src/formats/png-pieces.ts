@@ -1,9 +1,9 @@
 /**
  * A PNG writer that takes its image data as separately deflated pieces of
- * scanlines. Most rows of a demo page are the same on every page, so their
- * compressed form is made once per template; a page only deflates the few
- * bands holding its barcodes and page number, then joins the pieces (each
- * ends on a sync flush, i.e. a byte boundary) into one zlib stream.
+ * scanlines (each ends on a sync flush, i.e. a byte boundary, and they are
+ * joined into one zlib stream). The demo scanner deflates the rows shared by
+ * every page once per template; the PDF loader deflates a page band by band,
+ * so a page is never held uncompressed whole.
  */
 import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw } from 'node:zlib';
