@@ -4,7 +4,7 @@
  * forth does not decode a 300 dpi page again, and an edited page (new version)
  * can never be served from an old entry.
  */
-import sharp from 'sharp';
+import { sharp } from '../imaging/sharp.js';
 import type { StoredImage } from '../buffer/types.js';
 
 export interface RenderedImage {
