@@ -18,6 +18,8 @@ interface Job {
   sessionId: string;
   controller: AbortController;
   done: Promise<void>;
+  /** Forgets the ended job after KEEP_ENDED_MS (or with its session, whichever comes first). */
+  expiry?: NodeJS.Timeout;
 }
 
 export interface JobManagerEvents {
@@ -47,10 +49,22 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   }
 
   private forgetLater(id: string): void {
-    setTimeout(() => {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    job.expiry = setTimeout(() => {
       this.jobs.delete(id);
       void this.records?.remove(id).catch(() => undefined);
     }, KEEP_ENDED_MS).unref();
+  }
+
+  /** A closed session's ended jobs go at once, records included: nobody can ask for them any more. */
+  private async forget(sessionId: string): Promise<void> {
+    const ended = [...this.jobs.values()].filter((j) => j.sessionId === sessionId && j.info.state !== 'running');
+    for (const job of ended) {
+      clearTimeout(job.expiry);
+      this.jobs.delete(job.info.id);
+    }
+    await Promise.all(ended.map((j) => this.records?.remove(j.info.id).catch(() => undefined)));
   }
 
   /** Best effort: a job record that cannot be written must not fail the scan itself. */
@@ -154,12 +168,15 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     return snapshot(job.info);
   }
 
-  /** Cancel every job of a session (it is closing) or all jobs (the service is stopping). */
+  /**
+   * Cancel every job of a session (it is closing: its devices are released and
+   * its jobs and their records forgotten) or all jobs (the service is stopping).
+   */
   async cancelAll(sessionId?: string, reason = new ScanbridgeError('service-stopping', 'the service is stopping')): Promise<void> {
     const jobs = [...this.jobs.values()].filter((j) => j.info.state === 'running' && (!sessionId || j.sessionId === sessionId));
     for (const job of jobs) job.controller.abort(reason);
     await Promise.all(jobs.map((j) => j.done));
-    if (sessionId) await this.release(sessionId);
+    if (sessionId) await Promise.all([this.release(sessionId), this.forget(sessionId)]);
   }
 
   /** The closing session's devices that no other session uses go back to their drivers (device workers stop). */

@@ -140,7 +140,16 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       approvalsHtml: () => '',
       stopping: false,
     };
-    sessions.on('change', (sessionId, event) => hub.publish(sessionId, 'buffer', event));
+    sessions.on('change', (sessionId, event) => {
+      hub.publish(sessionId, 'buffer', event);
+      // Thumbnails of a removed page, or of an edited page's old version, are never asked for again.
+      if (event.action === 'remove' || event.action === 'modify') for (const id of event.ids) ctx.images.forget(`${sessionId}:${id}.`);
+    });
+    // A closed session leaves nothing behind (its jobs and uploads are forgotten by their cancelAll).
+    sessions.on('closed', (sessionId) => {
+      ctx.images.forget(`${sessionId}:`);
+      hub.drop(sessionId);
+    });
     devices.on('change', (list) => hub.publishAll('devices', { devices: list.map((d) => d.id) }));
     devices.watch(settings.deviceListIntervalMs, () => hub.size > 0);
     sessions.on('expired', (sessionId) => {
