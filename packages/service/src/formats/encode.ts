@@ -8,7 +8,7 @@
  * written, with messages naming the option.
  */
 import { ScanbridgeError, ZipPageFormat, type OutputFormat } from '@scanbridge/protocol';
-import sharp from 'sharp';
+import { sharp } from '../imaging/sharp.js';
 import type { StoredImage } from '../buffer/types.js';
 import { withDensity } from '../imaging/density.js';
 import { encodeBmp } from './bmp-encoder.js';

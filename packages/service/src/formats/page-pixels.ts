@@ -1,5 +1,5 @@
 /** A stored page's pixels in the forms the encoders take. */
-import sharp from 'sharp';
+import { sharp } from '../imaging/sharp.js';
 import type { StoredImage } from '../buffer/types.js';
 import { decodeBilevelPng, packGrey, type Bilevel } from './bilevel.js';
 

@@ -3,12 +3,9 @@
  * colour as lossless PNG. A loaded file is the user's original, so only
  * JPEG stays lossy (and stays as it was sent whenever it can).
  */
-import sharp from 'sharp';
+import { sharp } from '../imaging/sharp.js';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeBilevelPng, type Bilevel } from './bilevel.js';
-
-// Pages are large and read once by a pipeline: libvips' operation cache would only hold memory.
-sharp.cache(false);
 
 export async function storeBilevel(b: Bilevel, xdpi: number, ydpi: number): Promise<StoredImage> {
   return { format: 'png', bytes: await encodeBilevelPng(b, xdpi, ydpi), width: b.width, height: b.height, xdpi, ydpi, mode: 'bw', bitDepth: 1 };

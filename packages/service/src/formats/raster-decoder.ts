@@ -9,7 +9,7 @@
  * orientation) or that PDF cannot carry is re-encoded at quality 95. A PNG
  * without alpha stays as sent. Everything else becomes PNG, line-art 1-bit.
  */
-import sharp from 'sharp';
+import { sharp } from '../imaging/sharp.js';
 import type { Metadata, Sharp } from 'sharp';
 import type { ColorMode } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';

@@ -8,7 +8,7 @@
  * encoded by sharp (libtiff: LZW, Deflate, JPEG or none) as single-page
  * TIFFs whose directory and strips are carried over.
  */
-import sharp from 'sharp';
+import { sharp } from '../imaging/sharp.js';
 import { TiffCompression } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeG4 } from './ccitt-g4.js';

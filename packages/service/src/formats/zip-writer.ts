@@ -11,8 +11,10 @@
  * stored, as deflating them again would cost time and gain nothing.
  */
 import type { PassThrough, Readable } from 'node:stream';
-import { ZipFile } from 'yazl';
 import { drained } from '../util/drained.js';
+import { lazyImport } from '../util/lazy-import.js';
+
+const yazl = lazyImport(() => import('yazl'));
 
 export interface ZipEntry {
   name: string;
@@ -60,7 +62,7 @@ async function* chunksOf(stream: Readable): AsyncGenerator<Buffer> {
 
 /** Writes the entries into one ZIP; an entry failing to encode ends the stream with its error. */
 export async function* writeZip(entries: AsyncIterable<ZipEntry>, mtime: Date): AsyncGenerator<Buffer> {
-  const zip = new ZipFile();
+  const zip = new (await yazl()).ZipFile();
   const out = zip.outputStream as PassThrough;
   zip.on('error', (err: Error) => out.destroy(err));
   let stopped = false;

@@ -4,14 +4,10 @@
  * encodings when saving), encoded pages as they are. Files a page sends are
  * decoded in formats/ (decode.ts).
  */
-import sharp from 'sharp';
+import { sharp } from './sharp.js';
 import type { AcquiredPage, RawPage } from '../devices/driver.js';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeBilevelPng } from '../formats/bilevel.js';
-
-// Scans are large and rarely re-read by the same pipeline: libvips' operation
-// cache would only hold memory.
-sharp.cache(false);
 
 async function encodeRaw(page: RawPage): Promise<StoredImage> {
   const base = { width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode };

@@ -8,7 +8,8 @@
  * sharp runs its operations in a fixed order whatever the call order, and
  * allows one rotation per pipeline.
  */
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { sharp } from './sharp.js';
 import { ScanbridgeError, type ColorMode } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import { withDensity } from './density.js';

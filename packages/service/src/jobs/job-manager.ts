@@ -24,6 +24,8 @@ interface Job {
   sessionId: string;
   controller: AbortController;
   done: Promise<void>;
+  /** Forgets the ended job after KEEP_ENDED_MS (or with its session, whichever comes first). */
+  expiry?: NodeJS.Timeout;
 }
 
 export interface JobManagerEvents {
@@ -63,10 +65,22 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   }
 
   private forgetLater(id: string): void {
-    setTimeout(() => {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    job.expiry = setTimeout(() => {
       this.jobs.delete(id);
       void this.records?.remove(id).catch(() => undefined);
     }, KEEP_ENDED_MS).unref();
+  }
+
+  /** A closed session's ended jobs go at once, records included: nobody can ask for them any more. */
+  private async forget(sessionId: string): Promise<void> {
+    const ended = [...this.jobs.values()].filter((j) => j.sessionId === sessionId && j.info.state !== 'running');
+    for (const job of ended) {
+      clearTimeout(job.expiry);
+      this.jobs.delete(job.info.id);
+    }
+    await Promise.all(ended.map((j) => this.records?.remove(j.info.id).catch(() => undefined)));
   }
 
   /**
@@ -157,12 +171,11 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   startLoad(sessionId: string, work: (job: { id: string; signal: AbortSignal; progress: (done: number, total: number) => void }) => Promise<string[]>): JobInfo {
     const info: JobInfo = { id: randomBytes(8).toString('hex'), kind: 'load', device: '', state: 'running', pages: 0, pageIds: [], error: null, startedAt: new Date().toISOString(), endedAt: null };
     const controller = new AbortController();
-    const emit = (event: JobEvent) => {
-      if (event.type !== 'progress') this.persist(sessionId, info);
-      this.emit('job', sessionId, event);
-    };
+    const emit = (event: JobEvent) => this.emit('job', sessionId, event);
     const job: Job = { info, sessionId, controller, done: Promise.resolve() };
     this.jobs.set(info.id, job);
+    // Not awaited: a load that has added nothing yet loses nothing if its first record is late.
+    void this.persist(sessionId, info);
     emit({ type: 'started', job: snapshot(info) });
     const progress = (done: number, total: number) => emit({ type: 'progress', job: snapshot(info), page: done, fraction: total > 0 ? done / total : 0, bytes: 0, lines: 0, total });
     job.done = Promise.resolve()
@@ -180,8 +193,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
           info.error = { code: error.code, message: error.message };
         },
       )
-      .finally(() => {
+      .finally(async () => {
         info.endedAt = new Date().toISOString();
+        // Written before the event: what a client was told is what it reads back after a crash.
+        await this.persist(sessionId, info);
         emit({ type: info.state === 'done' ? 'done' : 'failed', job: snapshot(info) });
         this.forgetLater(info.id);
       });
@@ -216,12 +231,15 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     return snapshot(job.info);
   }
 
-  /** Cancel every job of a session (it is closing) or all jobs (the service is stopping). */
+  /**
+   * Cancel every job of a session (it is closing: its devices are released and
+   * its jobs and their records forgotten) or all jobs (the service is stopping).
+   */
   async cancelAll(sessionId?: string, reason = new ScanbridgeError('service-stopping', 'the service is stopping')): Promise<void> {
     const jobs = [...this.jobs.values()].filter((j) => j.info.state === 'running' && (!sessionId || j.sessionId === sessionId));
     for (const job of jobs) job.controller.abort(reason);
     await Promise.all(jobs.map((j) => j.done));
-    if (sessionId) await this.release(sessionId);
+    if (sessionId) await Promise.all([this.release(sessionId), this.forget(sessionId)]);
   }
 
   /** The closing session's devices that no other session uses go back to their drivers (device workers stop). */

@@ -12,7 +12,11 @@
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createAuthority, isIssuedBy, issueServerCertificate, type KeyAndCertificate } from './local-ca.js';
+import type { KeyAndCertificate } from './local-ca.js';
+
+// The certificate library behind local-ca.ts takes a fifth of a second to load;
+// it is needed only to make a certificate (first start, renewal), not to read one.
+const localCa = () => import('./local-ca.js');
 
 export interface Authority {
   /** The CA certificate, PEM: what the trust stores hold. */
@@ -56,6 +60,11 @@ function keyMatches(key: string, cert: X509Certificate): boolean {
   return spki(createPublicKey(createPrivateKey(key))).equals(spki(cert.publicKey));
 }
 
+/** Whether `cert` was signed by `authority` (name and signature). */
+function isIssuedBy(cert: X509Certificate, authority: X509Certificate): boolean {
+  return cert.checkIssued(authority) && cert.verify(authority.publicKey);
+}
+
 function fresh(cert: X509Certificate): boolean {
   return new Date(cert.validTo).getTime() - Date.now() >= RENEW_BEFORE_MS;
 }
@@ -91,13 +100,13 @@ export async function loadOrCreateCertificate(certDir: string): Promise<TlsMater
   let ca = await readPair(files.caKey, files.caCert, (c) => c.ca);
   let server = ca ? await readPair(files.key, files.cert, (c) => isIssuedBy(c, ca!.x509)) : null;
   if (!ca) {
-    const made = await createAuthority();
+    const made = await (await localCa()).createAuthority();
     await writeAtomic(files.caKey, made.key, 0o600);
     await writeAtomic(files.caCert, made.cert, 0o644);
     ca = { ...made, x509: new X509Certificate(made.cert) };
   }
   if (!server) {
-    const made = await issueServerCertificate(ca);
+    const made = await (await localCa()).issueServerCertificate(ca);
     await writeAtomic(files.key, made.key, 0o600);
     await writeAtomic(files.cert, made.cert + ca.cert, 0o644);
     server = { ...made, x509: new X509Certificate(made.cert) };

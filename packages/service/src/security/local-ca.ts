@@ -15,7 +15,7 @@
  * @peculiar/x509 rather than selfsigned: selfsigned drops extensions it does
  * not know, and nameConstraints is one of them.
  */
-import { X509Certificate as NodeX509, randomBytes, webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -117,9 +117,4 @@ export async function issueServerCertificate(authority: KeyAndCertificate): Prom
     ],
   });
   return { key: await keyPem(keys.privateKey), cert: `${cert.toString('pem').trim()}\n` };
-}
-
-/** Whether `cert` was signed by `authority` (name and signature). */
-export function isIssuedBy(cert: NodeX509, authority: NodeX509): boolean {
-  return cert.checkIssued(authority) && cert.verify(authority.publicKey);
 }

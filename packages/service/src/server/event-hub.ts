@@ -16,6 +16,11 @@ export class EventHub {
     };
   }
 
+  /** A closed session's sockets hear nothing more about it. */
+  drop(sessionId: string): void {
+    this.listeners.delete(sessionId);
+  }
+
   /** Sessions with at least one socket listening. */
   get size(): number {
     return this.listeners.size;

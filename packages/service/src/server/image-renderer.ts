@@ -2,9 +2,11 @@
  * Renders a page fitted inside a box for the image endpoint. Results are kept
  * in a small LRU keyed by page id and version, so a viewer scrolling back and
  * forth does not decode a 300 dpi page again, and an edited page (new version)
- * can never be served from an old entry.
+ * can never be served from an old entry. Keys start `<session>:<page>.`, so
+ * that a removed or edited page, or a closed session, is forgotten at once
+ * rather than held until the budget pushes it out.
  */
-import sharp from 'sharp';
+import { sharp } from '../imaging/sharp.js';
 import type { StoredImage } from '../buffer/types.js';
 
 export interface RenderedImage {
@@ -19,6 +21,20 @@ export class ImageRenderer {
   private used = 0;
 
   constructor(private readonly budgetBytes = 64 * 1024 * 1024) {}
+
+  /** Drops every entry whose key starts with `prefix` (a session's, or one page's). */
+  forget(prefix: string): void {
+    for (const [key, entry] of this.cache) {
+      if (!key.startsWith(prefix)) continue;
+      this.cache.delete(key);
+      this.used -= entry.bytes.length;
+    }
+  }
+
+  /** Entries held (for tests). */
+  get size(): number {
+    return this.cache.size;
+  }
 
   async render(key: string, load: () => Promise<StoredImage>, width: number, height: number): Promise<RenderedImage> {
     const cacheKey = `${key}:${width}x${height}`;

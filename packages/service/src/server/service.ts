@@ -98,6 +98,15 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   let sessions: SessionManager | null = null;
   let devices: DeviceManager | null = null;
   try {
+    devices = new DeviceManager(createDrivers(settings));
+    // Look for scanners at once, while the rest starts (a SANE discovery worker
+    // takes a few tenths of a second to start, seconds when network backends
+    // are configured), so that the first page that asks gets the list at once.
+    // (A service stopped meanwhile has silenced its log.)
+    devices.list().then(
+      (list) => log.info({ devices: list.map((d) => d.id) }, 'devices found'),
+      (err: unknown) => log.warn({ err }, 'looking for devices failed'),
+    );
     const [tls, key, adminToken, approvals] = await Promise.all([
       loadOrCreateCertificate(paths.cert),
       loadOrCreateCacheKey(path.join(paths.cert, 'cache.key')),
@@ -111,7 +120,6 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       idleTimeoutMs: settings.sessionIdleTimeoutMs,
       log: (level, msg, data) => log[level](data ?? {}, msg),
     });
-    devices = new DeviceManager(createDrivers(settings));
     const hub = new EventHub();
     const jobs = new JobManager(devices, new JobRecords(path.join(paths.cache, 'jobs')));
     const recovered = sessions;
@@ -145,7 +153,16 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       approvalsHtml: () => '',
       stopping: false,
     };
-    sessions.on('change', (sessionId, event) => hub.publish(sessionId, 'buffer', event));
+    sessions.on('change', (sessionId, event) => {
+      hub.publish(sessionId, 'buffer', event);
+      // Thumbnails of a removed page, or of an edited page's old version, are never asked for again.
+      if (event.action === 'remove' || event.action === 'modify') for (const id of event.ids) ctx.images.forget(`${sessionId}:${id}.`);
+    });
+    // A closed session leaves nothing behind (its jobs and uploads are forgotten by their cancelAll).
+    sessions.on('closed', (sessionId) => {
+      ctx.images.forget(`${sessionId}:`);
+      hub.drop(sessionId);
+    });
     devices.on('change', (list) => hub.publishAll('devices', { devices: list.map((d) => d.id) }));
     devices.watch(settings.deviceListIntervalMs, () => hub.size > 0);
     sessions.on('expired', (sessionId) => {
@@ -174,13 +191,6 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
-    // Look for scanners now, so the first page that asks gets the list at once
-    // (SANE discovery takes seconds when network backends are configured).
-    // (A service stopped meanwhile has closed its log.)
-    devices.list().then(
-      (list) => ctx.stopping || log.info({ devices: list.map((d) => d.id) }, 'devices found'),
-      (err: unknown) => ctx.stopping || log.warn({ err }, 'looking for devices failed'),
-    );
 
     let stopping: Promise<void> | null = null;
     const stop = () =>

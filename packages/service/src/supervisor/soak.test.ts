@@ -5,9 +5,10 @@
  */
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { JobInfo } from '@scanbridge/protocol';
 import { rpc, startChild, tempHome, type ChildService } from '../test-support/service-harness.js';
+import { processUsage as usage } from '../test-support/process-usage.js';
 
 const SESSIONS = 10;
 const CYCLES = 1000;
@@ -23,11 +24,6 @@ after(async () => {
   await svc.stop();
   await rm(home, { recursive: true, force: true });
 });
-
-async function usage(pid: number): Promise<{ rssMB: number; fds: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return { rssMB: Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024, fds: (await readdir(`/proc/${pid}/fd`)).length };
-}
 
 async function cycle(session: string): Promise<void> {
   const call = async (method: string, params: object) => {

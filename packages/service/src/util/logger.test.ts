@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closeLogger, createLogger } from './logger.js';
 
-/** Ending the transport waits until its thread has written everything. */
+/** Lines are written synchronously; closing the logger closes its file. */
 const flushed = closeLogger;
 
 it('rotates by size and keeps a bounded number of files', async () => {
@@ -14,16 +14,13 @@ it('rotates by size and keeps a bounded number of files', async () => {
   try {
     const log = createLogger({ logDir: dir, level: 'info', maxSizeMB: 1, maxFiles: 3 });
     const filler = 'x'.repeat(1000);
-    // Bursts of about 100 kB, as a service logs. The log thread reads whatever
-    // has piled up in one chunk, and a file rolls over only between chunks, so
-    // each burst waits until the thread has taken it (on a loaded machine the
-    // thread could otherwise take megabytes at once).
+    // Bursts of about 100 kB, as a service logs.
     for (let i = 0; i < 6000; i++) {
       log.info({ i, filler }, 'line');
       if (i % 100 === 99) await new Promise<void>((resolve, reject) => log.flush((err) => (err ? reject(err) : resolve())));
     }
     await flushed(log);
-    // pino-roll numbers its files (scanbridge.7.log); order them by that number, not as text.
+    // Files are numbered (scanbridge.7.log); order them by that number, not as text.
     const number = (f: string) => Number(/\.(\d+)\.log$/.exec(f)?.[1] ?? NaN);
     const files = (await readdir(dir)).filter((f) => f.endsWith('.log')).sort((a, b) => number(a) - number(b));
     assert.ok(files.length === 3, `files: ${files.join(', ')}`);
@@ -50,6 +47,23 @@ it('redacts tokens and credentials', async () => {
     const text = (await Promise.all((await readdir(dir)).map((f) => readFile(path.join(dir, f), 'utf8')))).join('');
     assert.match(text, /"msg":"request"/);
     assert.doesNotMatch(text, /sekrit/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('a restart appends to the newest file, never overwrites an older one', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sb-log-'));
+  try {
+    for (const run of [1, 2]) {
+      const log = createLogger({ logDir: dir, level: 'info', maxSizeMB: 1, maxFiles: 3 });
+      log.info({ run }, 'started');
+      await flushed(log);
+    }
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.log'));
+    assert.deepEqual(files, ['scanbridge.1.log']);
+    const runs = (await readFile(path.join(dir, files[0]!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).run as number);
+    assert.deepEqual(runs, [1, 2]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

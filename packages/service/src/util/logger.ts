@@ -1,10 +1,10 @@
 /**
- * JSON-lines logs in `log/`, rotated by size (pino-roll). Bodies are never
+ * JSON-lines logs in `log/`, rotated by size (rolling-file.ts). Bodies are never
  * logged (they hold images), and the redaction list removes every header or
  * field that can carry a secret.
  */
 import { pino, type Logger } from 'pino';
-import path from 'node:path';
+import { RollingFile } from './rolling-file.js';
 
 export type { Logger };
 
@@ -29,52 +29,31 @@ export interface LoggerOptions {
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
-  const targets: pino.TransportTargetOptions[] = [
-    {
-      target: 'pino-roll',
-      level: opts.level,
-      options: {
-        file: path.join(opts.logDir, 'scanbridge'),
-        extension: '.log',
-        size: `${opts.maxSizeMB}m`,
-        limit: { count: Math.max(1, opts.maxFiles - 1) },
-        mkdir: true,
-        // pino-roll rolls over on the stream's 'drain', which an asynchronous
-        // stream under steady load may not emit until it is closed; writing
-        // synchronously (on the transport's own thread) drains after every write.
-        sync: true,
-      },
-    },
-  ];
-  if (opts.console) targets.push({ target: 'pino/file', level: opts.level, options: { destination: 2 } });
-  const transport = pino.transport({ targets });
-  const logger = pino({ level: opts.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } }, transport);
-  transports.set(logger, transport);
+  const file = new RollingFile({ dir: opts.logDir, name: 'scanbridge', extension: '.log', maxBytes: opts.maxSizeMB * 1048576, maxFiles: Math.max(1, opts.maxFiles) });
+  const stream = opts.console
+    ? pino.multistream([
+        { level: opts.level as pino.Level, stream: file },
+        { level: opts.level as pino.Level, stream: pino.destination({ fd: 2, sync: true }) },
+      ])
+    : file;
+  const logger = pino({ level: opts.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } }, stream);
+  files.set(logger, file);
   return logger;
 }
 
-const transports = new WeakMap<Logger, ReturnType<typeof pino.transport>>();
+const files = new WeakMap<Logger, RollingFile>();
 
 /**
- * Flush and end the log transport (a worker thread writing the files), and
- * wait until it has closed: a service that stops must not leave a thread that
- * still writes into a folder that may be deleted next.
+ * Close the log file. Lines are written synchronously, so everything logged
+ * is in the file already; a line logged after this (a late callback of a
+ * stopped service) is dropped.
  */
 export async function closeLogger(logger: Logger): Promise<void> {
-  const transport = transports.get(logger);
-  if (!transport) return;
-  transports.delete(logger);
-  // A line logged after this (a late callback of a stopped service) is dropped, not an uncaught "the worker has exited".
+  const file = files.get(logger);
+  if (!file) return;
+  files.delete(logger);
   logger.level = 'silent';
-  await new Promise<void>((resolve) => {
-    // A ref'd timer keeps the event loop alive while the thread closes, and bounds the wait.
-    const guard = setTimeout(resolve, 5000);
-    transport.once('close', () => {
-      clearTimeout(guard);
-      resolve();
-    });
-    transport.end();
-  });
+  file.close();
 }
 
 /** A logger that drops everything (CLI commands, tests). */

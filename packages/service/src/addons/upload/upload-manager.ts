@@ -353,5 +353,7 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     const running = [...this.jobs.values()].filter((j) => j.record.info.state === 'running' && (!sessionId || j.record.sessionId === sessionId));
     for (const job of running) job.controller.abort(reason);
     await Promise.all(running.map((j) => j.done));
+    // A closing session's uploads have ended (their files and records are removed as each ends): forget them.
+    if (sessionId) for (const [id, job] of this.jobs) if (job.record.sessionId === sessionId) this.jobs.delete(id);
   }
 }

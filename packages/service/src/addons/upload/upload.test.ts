@@ -293,9 +293,12 @@ describe('uploads', () => {
     const started = await other.start({ format: 'tiff', destination: { method: 'post', url: `${mp.url}/hold` } });
     await gate.reached;
     const mine = await pages.start({ format: 'jpeg', pages: [0], destination: { method: 'put', url: `${put.url}/kept.jpg` } });
+    // The closed session's uploads are forgotten with it: its last event tells how the upload ended.
+    const ended = new Promise<UploadInfo>((resolve) => svc.service.ctx.uploads.on('upload', (_session, e) => e.upload.id === started.id && e.type === 'failed' && resolve(e.upload)));
     assert.equal((await other.call('CloseSession', {})).status, 200);
     gate.release();
-    const info = svc.service.ctx.uploads.get(other.session, started.id);
+    const info = await ended;
+    assert.throws(() => svc.service.ctx.uploads.get(other.session, started.id), { code: 'unknown-job' });
     assert.deepEqual([info.state, info.error?.code, info.error?.message], ['cancelled', 'job-cancelled', 'the session was closed']);
     const kept = (await pages.call('WaitUpload', { upload: mine.id, timeout: 60 })).body.result![0] as UploadInfo;
     assert.equal(kept.state, 'done');

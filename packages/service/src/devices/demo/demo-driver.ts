@@ -9,8 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Driver, DriverAvailability, ScanSink } from '../driver.js';
 import { DEMO_DEVICES, type Pattern, type ScanPlan, capabilitiesOf, findDevice, planScan } from './capabilities.js';
 import type { Side } from './page-layout.js';
-import { rawBytes, renderPage } from './page-render.js';
-import { clearTemplates, pixels } from './page-template.js';
+import { lazyImport } from '../../util/lazy-import.js';
+
+// The renderer (barcodes, glyphs, page templates) is loaded by the first scan, not at start.
+const pageRender = lazyImport(() => import('./page-render.js'));
+const pageTemplate = lazyImport(() => import('./page-template.js'));
 
 export interface DemoDriverOptions {
   /** Sheets in the feeder when a scan does not set the `sheets` option (1..1000, default 10). */
@@ -102,10 +105,11 @@ export class DemoDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    clearTemplates();
+    pageTemplate.loaded?.clearTemplates();
   }
 
   private async acquire(plan: ScanPlan, at: { sheet: number; face: 'front' | 'back'; page: number; pages: number }, sink: ScanSink, signal: AbortSignal): Promise<void> {
+    const [{ rawBytes, renderPage }, { pixels }] = await Promise.all([pageRender(), pageTemplate()]);
     const height = pixels(plan.heightMm, plan.dpi);
     const total = rawBytes(pixels(plan.widthMm, plan.dpi), height, plan.mode);
     const report = (fraction: number): void => sink.progress({ page: at.page, fraction, bytes: Math.round(total * fraction), lines: Math.round(height * fraction) });

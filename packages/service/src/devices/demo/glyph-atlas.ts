@@ -5,7 +5,7 @@
  * font size and weight, rendered by the same librsvg as the template, so
  * the page number looks like the rest of the print.
  */
-import sharp from 'sharp';
+import { sharp } from '../../imaging/sharp.js';
 import { LruCache } from './lru-cache.js';
 import { esc, num } from './svg-builder.js';
 import { ASCENT, DESCENT, FONT_FAMILY, type FontFace, advance } from './text-metrics.js';

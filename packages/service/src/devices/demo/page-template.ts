@@ -9,7 +9,7 @@
  * the page to paint on and deflate.
  */
 import type { ColorMode } from '@scanbridge/protocol';
-import sharp from 'sharp';
+import { sharp } from '../../imaging/sharp.js';
 import { atlasGeometry } from './glyph-atlas.js';
 import { LruCache } from './lru-cache.js';
 import { type Rect, type Side, type Slot, layoutPage } from './page-layout.js';

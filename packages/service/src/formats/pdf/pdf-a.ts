@@ -4,7 +4,7 @@
  * intent with an embedded ICC profile. The profile is libvips' built-in sRGB
  * (taken from sharp once), so nothing outside npm is needed at run time.
  */
-import sharp from 'sharp';
+import { sharp } from '../../imaging/sharp.js';
 import type { PdfMetadata } from './pdf-writer.js';
 
 let srgb: Promise<Buffer> | undefined;

@@ -8,7 +8,7 @@
  */
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
-import sharp from 'sharp';
+import { sharp } from '../../imaging/sharp.js';
 import type { StoredImage } from '../../buffer/types.js';
 import { encodeG4 } from '../ccitt-g4.js';
 import { isPdfCompatibleJpeg, readJpegHeader } from '../jpeg-markers.js';

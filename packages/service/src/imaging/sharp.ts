@@ -1,0 +1,32 @@
+/**
+ * sharp (libvips), loaded when an image is first touched rather than when the
+ * service starts: loading it costs about 0.1 s and 25 MB resident, and a
+ * service that only lists devices, or is idle all day, never needs it.
+ *
+ * Modules import `sharp` from here instead of from 'sharp'. The export is a
+ * stand-in with sharp's exact type that loads the real module on the first
+ * call or property read, synchronously (sharp is CommonJS), so call sites stay
+ * `sharp(input).resize(...)` and need not become async.
+ */
+import { createRequire } from 'node:module';
+import type Sharp from 'sharp';
+
+type SharpModule = typeof Sharp;
+
+const require = createRequire(import.meta.url);
+let loaded: SharpModule | undefined;
+
+function load(): SharpModule {
+  if (!loaded) {
+    loaded = require('sharp') as SharpModule;
+    // Pages are decoded once and never from the same file again: libvips'
+    // operation cache would only hold their memory.
+    loaded.cache(false);
+  }
+  return loaded;
+}
+
+export const sharp: SharpModule = new Proxy(function lazySharp() {} as unknown as SharpModule, {
+  apply: (_target, _this, args: unknown[]) => Reflect.apply(load(), undefined, args),
+  get: (_target, property) => Reflect.get(load(), property),
+});

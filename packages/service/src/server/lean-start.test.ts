@@ -1,0 +1,74 @@
+/**
+ * A started service that nobody has asked for an image holds none of the heavy
+ * libraries: they are loaded when first used (issue 11.8). Checked from the
+ * outside on a real service process: the ES modules it imported (a loader
+ * hook preloaded with --import) and the shared libraries it mapped
+ * (/proc/<pid>/maps), after start and a ListDevices; then one scan and one
+ * thumbnail show that the check does see them once they are used.
+ */
+import { after, before, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JobInfo } from '@scanbridge/protocol';
+import { VERSION_CODE } from '../version.js';
+import { adminHeaders, rpc, startChild, tempHome, type ChildService } from '../test-support/service-harness.js';
+
+const TRACE_HOOKS = fileURLToPath(new URL('../test-support/module-trace.fixture.js', import.meta.url));
+
+/** Packages that cost start-up time or resident memory, and what marks each as loaded. */
+const HEAVY = [
+  { name: 'sharp (libvips)', module: /\/node_modules\/sharp\//, library: /sharp|libvips/ },
+  { name: '@napi-rs/canvas', module: /\/node_modules\/@napi-rs\/canvas/, library: /canvas/ },
+  { name: 'koffi', module: /\/node_modules\/koffi\//, library: /koffi/ },
+  { name: 'pdf-lib', module: /\/node_modules\/pdf-lib\// },
+  { name: 'pdfjs-dist', module: /\/node_modules\/pdfjs-dist\// },
+  { name: 'bwip-js', module: /\/node_modules\/bwip-js\// },
+  { name: 'yazl', module: /\/node_modules\/yazl\// },
+  { name: '@peculiar/x509', module: /\/node_modules\/@peculiar\/x509\// },
+];
+
+let home: string;
+let trace: string;
+let svc: ChildService;
+before(async () => {
+  home = await tempHome();
+  trace = path.join(home, 'modules.trace');
+  // The first start makes the certificate (which needs the x509 library); every later start only reads it.
+  await (await startChild(home)).stop();
+  svc = await startChild(home, [], { NODE_OPTIONS: `--import=${TRACE_HOOKS}`, SCANBRIDGE_MODULE_TRACE: trace });
+});
+after(async () => {
+  await svc.stop();
+  await rm(home, { recursive: true, force: true });
+});
+
+/** Which heavy packages the service process has loaded, as ES modules or as mapped libraries. */
+async function loaded(): Promise<string[]> {
+  const pid = svc.child.pid!;
+  const modules = (await readFile(trace, 'utf8'))
+    .split('\n')
+    .filter((line) => line.startsWith(`${pid} `))
+    .map((line) => line.slice(line.indexOf(' ') + 1));
+  assert.ok(modules.some((url) => url.includes('/server/service.js')), 'the trace sees the service modules');
+  const libraries = (await readFile(`/proc/${pid}/maps`, 'utf8')).split('\n').map((line) => line.split(/\s+/)[5] ?? '').filter((file) => file.startsWith('/'));
+  return HEAVY.filter((h) => modules.some((url) => h.module.test(url)) || (h.library && libraries.some((file) => h.library.test(path.basename(file))))).map((h) => h.name);
+}
+
+it('a started service has loaded none of the heavy libraries, even after ListDevices; a scan and a thumbnail load sharp', async () => {
+  const list = await rpc(svc.base, 'fa', 'ListDevices');
+  assert.equal(list.status, 200);
+  assert.deepEqual(await loaded(), [], 'loaded at start');
+
+  const session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
+  let job = (await rpc(svc.base, 'f', 'StartScan', { device: 'demo:flatbed', settings: { dpi: 75, mode: 'gray' } }, session)).body.result![0] as JobInfo;
+  while (job.state === 'running') job = (await rpc(svc.base, 'f', 'WaitJob', { job: job.id }, session)).body.result![0] as JobInfo;
+  assert.equal(job.state, 'done');
+  const res = await fetch(`${svc.base}/dwt/dwt_${VERSION_CODE}/img?id=${session}&index=0&width=100&height=100`, { headers: adminHeaders(svc.base) });
+  assert.equal(res.status, 200);
+  assert.ok((await res.arrayBuffer()).byteLength > 0);
+  const used = await loaded();
+  assert.ok(used.includes('sharp (libvips)'), `sharp is seen once used (seen: ${used.join(', ')})`);
+  assert.ok(used.includes('bwip-js'), `the demo page renderer is seen once used (seen: ${used.join(', ')})`);
+});
