@@ -2,7 +2,8 @@
  * The real thing: Debian's Firefox ESR, driven through WebDriver BiDi, for a
  * temporary user (its own HOME and XDG_CONFIG_HOME). Firefox itself makes a
  * profile in each place it keeps them: a relative and an absolute one in the
- * XDG folder (a new user), one in ~/.mozilla/firefox (an existing user). Each
+ * XDG folder (a new user), one in ~/.mozilla/firefox (an existing user), and
+ * one that Firefox has not started before `cert install` made its database. Each
  * shows SEC_ERROR_UNKNOWN_ISSUER for the service before `cert install`, the
  * VersionInfo JSON after it, and the error again after `cert remove`; the
  * machine's system store is untouched with --no-system. Then a new user's
@@ -92,6 +93,11 @@ describe('Firefox ESR trusts the service after `cert install`, in a profile in e
     // check is a new start, the profiles' Firefoxes side by side.
     const loadEach = (u: string) => Promise.all(profiles.map((p) => loadOnce(user, p, u)));
     for (const [i, loaded] of (await loadEach(url)).entries()) assert.match(errorOf(loaded), UNKNOWN_ISSUER, profiles[i]);
+
+    // A profile made now and never started: `cert install` makes its database, Firefox's first start uses it.
+    await createProfile(user, 'never-started');
+    profiles.push(await profileIn(path.join(user.HOME, '.mozilla', 'firefox'), 'never-started'));
+    await assert.rejects(stat(path.join(profiles.at(-1)!, 'cert9.db')));
 
     const installed = await runCli(['cert', 'install', '--no-system', '--home', home], user);
     assert.equal(installed.code, EXIT.ok, installed.stdout + installed.stderr);

@@ -49,7 +49,8 @@ export class NssStore implements TrustStore {
   }
 
   async install(anchor: TrustAnchor): Promise<StoreReport> {
-    // Chromium makes its database only when it first needs it; Firefox profiles are only found with theirs.
+    // Chromium makes its database only when it first needs it, and Firefox at a profile's first start:
+    // made here as they would make it, so that first start already trusts.
     if (!(await this.exists())) {
       await fs.mkdir(this.location, { recursive: true, mode: 0o700 });
       await runToolOk(NSS_CERTUTIL, ['-N', '--empty-password', '-d', this.db], this.env);
