@@ -12,12 +12,35 @@ export interface InstallDialogOptions {
   pollMs?: number;
 }
 
+/** Problems of the user's computer that the dialog explains and waits out. */
+const SETUP_CODES: ReadonlySet<string> = new Set(['service-not-found', 'certificate-not-trusted']);
+
+export function isSetupProblem(error: ScanbridgeError): boolean {
+  return SETUP_CODES.has(error.code);
+}
+
+/** The dialog's words for each problem: a title and what the user does about it. */
+function explain(error: ScanbridgeError): { title: string; body: string } {
+  if (error.code === 'certificate-not-trusted') {
+    return {
+      title: 'Your browser does not trust scanbridge yet',
+      body: `scanbridge runs on this computer, but this browser does not trust its security certificate, which this secure (https://) page needs.
+Run <code>scanbridge cert install</code> (or install scanbridge again), then restart the browser.`,
+    };
+  }
+  return {
+    title: 'Scanning needs scanbridge',
+    body: `This page uses the scanners on your computer through scanbridge, a small free program that is not running here.
+Install it (or start it): this page connects by itself as soon as it runs.`,
+  };
+}
+
 /**
- * Show the dialog for a `service-not-found` error and run `retry` every
+ * Show the dialog for a `service-not-found` (or `certificate-not-trusted`) error and run `retry` every
  * `pollMs` until it succeeds: the promise then resolves with its result and
- * the dialog closes. It rejects with the original error when the user closes
- * the dialog, and with any error of `retry` other than `service-not-found`
- * (the service answered, but something else is wrong).
+ * the dialog closes. It rejects with the last error when the user closes
+ * the dialog, and with any error of `retry` that is not such a problem of
+ * the computer (the service answered, but something else is wrong).
  */
 export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promise<T>, options: InstallDialogOptions = {}): Promise<T> {
   const installUrl = typeof error.details?.installUrl === 'string' ? error.details.installUrl : '';
@@ -32,19 +55,25 @@ export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promis
       modal.close();
       settle();
     };
+    let last = error;
+    const words = explain(error);
     const modal = showModal(
       'install',
-      `<h2 id="t">Scanning needs scanbridge</h2>
-<p id="d">This page uses the scanners on your computer through scanbridge, a small free program that is not running here.
-Install it (or start it): this page connects by itself as soon as it runs.</p>
+      `<h2 id="t">${words.title}</h2>
+<p id="d">${words.body}</p>
 <div class="actions">
   <button type="button" value="close">Close</button>
   ${installUrl ? `<a class="button primary" target="_blank" rel="noopener" href="${escapeHtml(installUrl)}">How to install</a>` : ''}
 </div>`,
-      () => end(() => reject(error)),
+      () => end(() => reject(last)),
     );
+    const show = (problem: ScanbridgeError) => {
+      const next = explain(problem);
+      modal.root.querySelector('#t')!.innerHTML = next.title;
+      modal.root.querySelector('#d')!.innerHTML = next.body;
+    };
     modal.status.textContent = 'Waiting for scanbridge to start…';
-    modal.root.querySelector('button[value=close]')!.addEventListener('click', () => end(() => reject(error)));
+    modal.root.querySelector('button[value=close]')!.addEventListener('click', () => end(() => reject(last)));
     const look = () => {
       timer = undefined;
       retry().then(
@@ -55,8 +84,12 @@ Install it (or start it): this page connects by itself as soon as it runs.</p>
         },
         (err: unknown) => {
           if (!open) return;
-          if (err instanceof ScanbridgeError && err.code === 'service-not-found') timer = setTimeout(look, pollMs);
-          else end(() => reject(err));
+          if (err instanceof ScanbridgeError && isSetupProblem(err)) {
+            // Installed meanwhile, but the certificate is not trusted yet (or the other way round): say what now.
+            if (err.code !== last.code) show(err);
+            last = err;
+            timer = setTimeout(look, pollMs);
+          } else end(() => reject(err));
         },
       );
     };

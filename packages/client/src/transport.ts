@@ -18,6 +18,8 @@ export interface Endpoint {
   installUrl: string;
   /** The token from RequestAccess (or the administrator token of a local script); null before access. */
   token: string | null;
+  /** The service's HTTP address when `base` is its HTTPS one: probed to tell "not running" from "certificate not trusted". */
+  plainBase?: string;
 }
 
 function tokenHeader(endpoint: Endpoint): Record<string, string> {
@@ -46,6 +48,17 @@ export async function networkError(endpoint: Endpoint, url: string, err: unknown
       'origin-not-allowed',
       `scanbridge at ${endpoint.base} does not answer pages from ${origin}; add it to AllowedOrigins in scanbridge.ini`,
       { origin, base: endpoint.base },
+      { cause: err },
+    );
+  }
+  // Nothing at all on the HTTPS port may still be a running service whose certificate the browser
+  // refuses (it hides why). Browsers let an https:// page reach http://127.0.0.1 (loopback is
+  // "potentially trustworthy", not mixed content), so an answer on the HTTP port tells the two apart.
+  if (origin && endpoint.plainBase && endpoint.base.startsWith('https:') && (await answeredOpaquely(endpoint, `${endpoint.plainBase}/fa/VersionInfo`))) {
+    return new ScanbridgeError(
+      'certificate-not-trusted',
+      `scanbridge runs (it answers at ${endpoint.plainBase}), but this browser does not trust the certificate of ${endpoint.base}, which pages served over https:// need: run \`scanbridge cert install\` (or install scanbridge again), then restart the browser`,
+      { base: endpoint.base, url, installUrl: endpoint.installUrl },
       { cause: err },
     );
   }
