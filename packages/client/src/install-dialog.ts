@@ -13,30 +13,43 @@ export interface InstallDialogOptions {
 }
 
 /** Problems of the user's computer that the dialog explains and waits out. */
-const SETUP_CODES: ReadonlySet<string> = new Set(['service-not-found', 'certificate-not-trusted']);
+const SETUP_CODES: ReadonlySet<string> = new Set(['service-not-found', 'certificate-not-trusted', 'local-network-access-denied']);
 
 export function isSetupProblem(error: ScanbridgeError): boolean {
   return SETUP_CODES.has(error.code);
 }
 
 /** The dialog's words for each problem: a title and what the user does about it. */
-function explain(error: ScanbridgeError): { title: string; body: string } {
+function explain(error: ScanbridgeError): { title: string; body: string; status: string } {
+  if (error.code === 'local-network-access-denied') {
+    return {
+      title: 'Allow this page to reach scanbridge',
+      body: `Your browser asks before a website may talk to programs on this computer, and this page has not been allowed to reach scanbridge.
+Choose <b>Connect</b> and allow <b>local network access</b> (apps and services on this device) when the browser asks.
+If you blocked it before, allow it in this site's settings (the icon left of the address).`,
+      status: '',
+    };
+  }
   if (error.code === 'certificate-not-trusted') {
     return {
       title: 'Your browser does not trust scanbridge yet',
       body: `scanbridge runs on this computer, but this browser does not trust its security certificate, which this secure (https://) page needs.
 Run <code>scanbridge cert install</code> (or install scanbridge again), then restart the browser.`,
+      status: 'Waiting for the certificate to be trusted…',
     };
   }
   return {
     title: 'Scanning needs scanbridge',
     body: `This page uses the scanners on your computer through scanbridge, a small free program that is not running here.
 Install it (or start it): this page connects by itself as soon as it runs.`,
+    status: 'Waiting for scanbridge to start…',
   };
 }
 
 /**
- * Show the dialog for a `service-not-found` (or `certificate-not-trusted`) error and run `retry` every
+ * Show the dialog for a problem of the user's computer (`service-not-found`,
+ * `certificate-not-trusted`, `local-network-access-denied`), saying what to
+ * do about it, and run `retry` every
  * `pollMs` until it succeeds: the promise then resolves with its result and
  * the dialog closes. It rejects with the last error when the user closes
  * the dialog, and with any error of `retry` that is not such a problem of
@@ -63,20 +76,32 @@ export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promis
 <p id="d">${words.body}</p>
 <div class="actions">
   <button type="button" value="close">Close</button>
+  <button type="button" value="connect" class="primary" hidden>Connect</button>
   ${installUrl ? `<a class="button primary" target="_blank" rel="noopener" href="${escapeHtml(installUrl)}">How to install</a>` : ''}
 </div>`,
       () => end(() => reject(last)),
     );
+    // Where the browser asks for a permission only during a user gesture, this click is one.
+    const connectButton = modal.root.querySelector<HTMLButtonElement>('button[value=connect]')!;
+    const installLink = modal.root.querySelector<HTMLElement>('a.button');
     const show = (problem: ScanbridgeError) => {
       const next = explain(problem);
       modal.root.querySelector('#t')!.innerHTML = next.title;
       modal.root.querySelector('#d')!.innerHTML = next.body;
+      modal.status.textContent = next.status;
+      const permission = problem.code === 'local-network-access-denied';
+      connectButton.hidden = !permission;
+      if (installLink) installLink.hidden = permission;
     };
-    modal.status.textContent = 'Waiting for scanbridge to start…';
+    show(error);
     modal.root.querySelector('button[value=close]')!.addEventListener('click', () => end(() => reject(last)));
+    let looking = false;
     const look = () => {
+      clearTimeout(timer);
       timer = undefined;
-      retry().then(
+      if (looking || !open) return;
+      looking = true;
+      retry().finally(() => (looking = false)).then(
         (value) => {
           // Closed by the user while this look was under way: do not keep a connection nobody wants.
           if (!open) (value as { disconnect?: () => void } | null)?.disconnect?.();
@@ -93,6 +118,7 @@ export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promis
         },
       );
     };
+    connectButton.addEventListener('click', look);
     timer = setTimeout(look, pollMs);
   });
 }
