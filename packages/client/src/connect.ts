@@ -10,7 +10,7 @@ import { ScanbridgeClient, rememberSession, type ReconnectOptions, type WebSocke
 import { checkCompatible, type ServiceInfo } from './compatibility.js';
 import { versionCode } from './image-url.js';
 import { signImages } from './image-signature.js';
-import { showInstallDialog } from './install-dialog.js';
+import { isSetupProblem, showInstallDialog } from './install-dialog.js';
 import { DEFAULT_INSTALL_URL, getSafe, post, type Endpoint, type FetchLike } from './transport.js';
 
 export const DEFAULT_PORTS = { http: 18622, https: 18623 } as const;
@@ -40,10 +40,11 @@ export interface ConnectOptions extends AccessOptions {
   /** Where people learn to install scanbridge; carried by `service-not-found` (details.installUrl). */
   installUrl?: string;
   /**
-   * When nothing answers, show a ready-made dialog with install instructions
-   * (browser only) that keeps looking for the service: connect() resolves as
-   * soon as the service answers (the dialog closes by itself), or rejects
-   * with `service-not-found` when the user closes it.
+   * When nothing answers (or the browser does not trust the service's
+   * certificate), show a ready-made dialog that says what to do (browser
+   * only) and keeps looking for the service: connect() resolves as soon as
+   * the service answers (the dialog closes by itself), or rejects with the
+   * error when the user closes it.
    */
   installPrompt?: boolean;
   /** How often the install prompt looks for the service, in ms (default 2000). */
@@ -112,6 +113,7 @@ async function connectOnce(options: ConnectOptions): Promise<ScanbridgeClient> {
   if (!fetchImpl) throw new ScanbridgeError('invalid-params', 'options.fetch: this environment has no fetch; pass one');
   if (!WebSocketImpl) throw new ScanbridgeError('invalid-params', 'options.WebSocket: this environment has no WebSocket; pass one (e.g. the ws package in Node 20)');
   const endpoint: Endpoint = { base, fetch: limitedFetch(fetchImpl, options.timeoutMs ?? 10_000), installUrl: options.installUrl ?? DEFAULT_INSTALL_URL, token: options.token ?? null };
+  if (base.startsWith('https:')) endpoint.plainBase = serviceBase({ ...options, secure: false });
   // The consent prompt may wait for the user as long as it takes: no time limit on those calls.
   if (endpoint.token === null) endpoint.token = await requestAccess({ ...endpoint, fetch: fetchImpl }, options);
   const { service, code } = await findService(endpoint);
@@ -135,7 +137,9 @@ async function connectOnce(options: ConnectOptions): Promise<ScanbridgeClient> {
 
 /**
  * Connect to the scanbridge service on this computer. Rejects with a
- * ScanbridgeError: `service-not-found` (details.installUrl), `version-mismatch`
+ * ScanbridgeError: `service-not-found` (details.installUrl),
+ * `certificate-not-trusted` (an https:// page, a running service whose
+ * certificate this browser does not trust), `version-mismatch`
  * (details name both versions), `origin-not-allowed` (the user did not allow
  * this page).
  */
@@ -143,7 +147,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ScanbridgeC
   try {
     return await connectOnce(options);
   } catch (err) {
-    if (!(options.installPrompt && err instanceof ScanbridgeError && err.code === 'service-not-found' && typeof document !== 'undefined')) throw err;
+    if (!(options.installPrompt && err instanceof ScanbridgeError && isSetupProblem(err) && typeof document !== 'undefined')) throw err;
     return showInstallDialog(err, () => connectOnce(options), { installUrl: options.installUrl ?? DEFAULT_INSTALL_URL, ...(options.installPollMs === undefined ? {} : { pollMs: options.installPollMs }) });
   }
 }

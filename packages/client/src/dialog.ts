@@ -12,6 +12,7 @@ p{margin:.5rem 0}
 .actions{display:flex;gap:.5rem;justify-content:flex-end;margin-top:1rem}
 button,a.button{font:inherit;padding:.45rem .9rem;border-radius:.4rem;border:1px solid #888;background:#fff;color:inherit;text-decoration:none;cursor:pointer}
 .primary{background:#0b57d0 !important;border-color:#0b57d0 !important;color:#fff !important}
+code{font:.9em ui-monospace,monospace;background:#eef;padding:0 .2em;border-radius:.2em}
 [role=status]{min-height:1.5em;color:#8a1c1c}
 [role=status]:empty{min-height:0;margin:0}`;
 

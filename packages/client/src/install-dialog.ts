@@ -15,12 +15,56 @@ export interface InstallDialogOptions {
   installUrl?: string;
 }
 
+/** Problems of the user's computer that the dialog explains and waits out. */
+const SETUP_CODES: ReadonlySet<string> = new Set(['service-not-found', 'certificate-not-trusted', 'local-network-access-denied']);
+
+export function isSetupProblem(error: ScanbridgeError): boolean {
+  return SETUP_CODES.has(error.code);
+}
+
+type Words = { title: string; body: (Node | string)[]; status: string };
+
+/** The dialog's words for each problem: a title and what the user does about it (built as DOM, never markup). */
+function explain(error: ScanbridgeError): Words {
+  if (error.code === 'local-network-access-denied') {
+    return {
+      title: 'Allow this page to reach scanbridge',
+      body: [
+        'Your browser asks before a website may talk to programs on this computer, and this page has not been allowed to reach scanbridge. Choose ',
+        h('b', {}, 'Connect'),
+        ' and allow ',
+        h('b', {}, 'local network access'),
+        ' (apps and services on this device) when the browser asks. If you blocked it before, allow it in this site’s settings (the icon left of the address).',
+      ],
+      status: '',
+    };
+  }
+  if (error.code === 'certificate-not-trusted') {
+    return {
+      title: 'Your browser does not trust scanbridge yet',
+      body: [
+        'scanbridge runs on this computer, but this browser does not trust its security certificate, which this secure (https://) page needs. Run ',
+        h('code', {}, 'scanbridge cert install'),
+        ' (or install scanbridge again), then restart the browser.',
+      ],
+      status: 'Waiting for the certificate to be trusted…',
+    };
+  }
+  return {
+    title: 'Scanning needs scanbridge',
+    body: ['This page uses the scanners on your computer through scanbridge, a small free program that is not running here. Install it (or start it): this page connects by itself as soon as it runs.'],
+    status: 'Waiting for scanbridge to start…',
+  };
+}
+
 /**
- * Show the dialog for a `service-not-found` error and run `retry` every
- * `pollMs` until it succeeds: the promise then resolves with its result and
- * the dialog closes. It rejects with the original error when the user closes
- * the dialog, and with any error of `retry` other than `service-not-found`
- * (the service answered, but something else is wrong).
+ * Show the dialog for a problem of the user's computer (`service-not-found`,
+ * `certificate-not-trusted`, `local-network-access-denied`), saying what to
+ * do about it, and run `retry` every `pollMs` until it succeeds: the promise
+ * then resolves with its result and the dialog closes. It rejects with the
+ * last error when the user closes the dialog, and with any error of `retry`
+ * that is not such a problem of the computer (the service answered, but
+ * something else is wrong).
  */
 export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promise<T>, options: InstallDialogOptions = {}): Promise<T> {
   const href = webUrl(options.installUrl ?? String(error.details?.installUrl ?? ''));
@@ -28,6 +72,7 @@ export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promis
   return new Promise<T>((resolve, reject) => {
     let open = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = error;
     const end = (settle: () => void) => {
       if (!open) return;
       open = false;
@@ -35,33 +80,50 @@ export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promis
       modal.close();
       settle();
     };
+    const title = h('h2', { id: 't' });
+    const body = h('p', { id: 'd' });
     const close = h('button', { type: 'button', value: 'close' }, 'Close');
-    const modal = showModal(
-      'install',
-      [
-        h('h2', { id: 't' }, 'Scanning needs scanbridge'),
-        h('p', { id: 'd' }, 'This page uses the scanners on your computer through scanbridge, a small free program that is not running here. Install it (or start it): this page connects by itself as soon as it runs.'),
-        h('div', { class: 'actions' }, close, href !== null && link(href, 'How to install')),
-      ],
-      () => end(() => reject(error)),
-    );
-    modal.status.textContent = 'Waiting for scanbridge to start…';
-    close.addEventListener('click', () => end(() => reject(error)));
-    const look = () => {
-      timer = undefined;
-      retry().then(
-        (value) => {
-          // Closed by the user while this look was under way: do not keep a connection nobody wants.
-          if (!open) (value as { disconnect?: () => void } | null)?.disconnect?.();
-          end(() => resolve(value));
-        },
-        (err: unknown) => {
-          if (!open) return;
-          if (err instanceof ScanbridgeError && err.code === 'service-not-found') timer = setTimeout(look, pollMs);
-          else end(() => reject(err));
-        },
-      );
+    // Where the browser asks for a permission only during a user gesture, this click is one.
+    const connectButton = h('button', { type: 'button', value: 'connect', class: 'primary', hidden: '' }, 'Connect') as HTMLButtonElement;
+    const installLink = href !== null ? link(href, 'How to install') : null;
+    const modal = showModal('install', [title, body, h('div', { class: 'actions' }, close, connectButton, installLink)], () => end(() => reject(last)));
+    const show = (problem: ScanbridgeError) => {
+      const words = explain(problem);
+      title.replaceChildren(words.title);
+      body.replaceChildren(...words.body);
+      modal.status.textContent = words.status;
+      const permission = problem.code === 'local-network-access-denied';
+      connectButton.hidden = !permission;
+      if (installLink) installLink.hidden = permission;
     };
+    show(error);
+    close.addEventListener('click', () => end(() => reject(last)));
+    let looking = false;
+    const look = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      if (looking || !open) return;
+      looking = true;
+      retry()
+        .finally(() => (looking = false))
+        .then(
+          (value) => {
+            // Closed by the user while this look was under way: do not keep a connection nobody wants.
+            if (!open) (value as { disconnect?: () => void } | null)?.disconnect?.();
+            end(() => resolve(value));
+          },
+          (err: unknown) => {
+            if (!open) return;
+            if (err instanceof ScanbridgeError && isSetupProblem(err)) {
+              // Installed meanwhile, but the certificate is not trusted yet (or the other way round): say what now.
+              if (err.code !== last.code) show(err);
+              last = err;
+              timer = setTimeout(look, pollMs);
+            } else end(() => reject(err));
+          },
+        );
+    };
+    connectButton.addEventListener('click', look);
     timer = setTimeout(look, pollMs);
   });
 }

@@ -1,10 +1,13 @@
 /**
  * HTTP calls in the protocol's envelope, with every failure turned into a
- * ScanbridgeError: a network failure (nothing listening, or a page origin the
- * service does not answer) becomes `service-not-found` or
- * `origin-not-allowed`, an error envelope becomes its own code.
+ * ScanbridgeError: a network failure becomes `service-not-found` (nothing
+ * listening), `origin-not-allowed` (a page origin the service does not
+ * answer), `local-network-access-denied` (the browser's permission) or
+ * `certificate-not-trusted` (an https:// page); an error envelope becomes its
+ * own code.
  */
 import { ScanbridgeError, TOKEN_HEADER, isErrorCode, type ResponseEnvelope, type WireError } from '@scanbridge/protocol';
+import { localNetworkAccessBlocked } from './local-network-access.js';
 
 export type FetchLike = typeof fetch;
 
@@ -18,6 +21,8 @@ export interface Endpoint {
   installUrl: string;
   /** The token from RequestAccess (or the administrator token of a local script); null before access. */
   token: string | null;
+  /** The service's HTTP address when `base` is its HTTPS one: probed to tell "not running" from "certificate not trusted". */
+  plainBase?: string;
 }
 
 function tokenHeader(endpoint: Endpoint): Record<string, string> {
@@ -41,11 +46,32 @@ async function answeredOpaquely(endpoint: Endpoint, url: string): Promise<boolea
 
 export async function networkError(endpoint: Endpoint, url: string, err: unknown): Promise<ScanbridgeError> {
   const origin = typeof location === 'undefined' ? undefined : location.origin;
+  const blocked = origin ? await localNetworkAccessBlocked() : null;
+  if (blocked) {
+    const what = blocked === 'denied' ? `its "Local network access" permission is blocked for ${origin}: allow it in the site's settings (the icon left of the address), then reload` : `allow "Local network access" for ${origin} when the browser asks`;
+    return new ScanbridgeError(
+      'local-network-access-denied',
+      `this browser keeps the page from reaching scanbridge at ${endpoint.base} on this computer until the user allows it: ${what}`,
+      { origin, base: endpoint.base, url, permission: blocked, installUrl: endpoint.installUrl },
+      { cause: err },
+    );
+  }
   if (origin && (await answeredOpaquely(endpoint, `${endpoint.base}/fa/VersionInfo`))) {
     return new ScanbridgeError(
       'origin-not-allowed',
       `scanbridge at ${endpoint.base} does not answer pages from ${origin}; add it to AllowedOrigins in scanbridge.ini`,
       { origin, base: endpoint.base },
+      { cause: err },
+    );
+  }
+  // Nothing at all on the HTTPS port may still be a running service whose certificate the browser
+  // refuses (it hides why). Browsers let an https:// page reach http://127.0.0.1 (loopback is
+  // "potentially trustworthy", not mixed content), so an answer on the HTTP port tells the two apart.
+  if (origin && endpoint.plainBase && endpoint.base.startsWith('https:') && (await answeredOpaquely(endpoint, `${endpoint.plainBase}/fa/VersionInfo`))) {
+    return new ScanbridgeError(
+      'certificate-not-trusted',
+      `scanbridge runs (it answers at ${endpoint.plainBase}), but this browser does not trust the certificate of ${endpoint.base}, which pages served over https:// need: run \`scanbridge cert install\` (or install scanbridge again), then restart the browser`,
+      { base: endpoint.base, url, installUrl: endpoint.installUrl },
       { cause: err },
     );
   }

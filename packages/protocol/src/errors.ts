@@ -58,6 +58,8 @@ export const ERRORS = {
   'internal-error': { status: 500, remedy: 'A bug in scanbridge: the log folder holds details; please report it.' },
   // raised by the SDK (@scanbridge/client) in the page; the status is never sent
   'service-not-found': { status: 503, remedy: 'Install and start scanbridge on this computer (details.installUrl says how), or pass the host and ports it listens on to connect().' },
+  'certificate-not-trusted': { status: 503, remedy: 'scanbridge runs, but this browser does not trust its HTTPS certificate, which pages served over https:// need: run `scanbridge cert install` (or install scanbridge again with its installer), then restart the browser.' },
+  'local-network-access-denied': { status: 403, remedy: 'The browser keeps this page from reaching scanbridge on this computer until the user allows it: allow "Local network access" (apps and services on this device) for this site when the browser asks, or in the site\'s settings (the icon left of the address), then reload. A page in an iframe also needs allow="local-network-access" on the iframe.' },
   'version-mismatch': { status: 409, remedy: 'Update the older side: details name the service version and the protocol versions of the service and of the SDK.' },
 } as const satisfies Record<string, ErrorSpec>;
 

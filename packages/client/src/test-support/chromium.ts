@@ -21,12 +21,18 @@ export interface Browser {
 
 const HANG_GUARD_MS = 3 * 60 * 1000;
 
-export async function launchChromium(opts: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
+/**
+ * `args`: more command-line switches (e.g. --ignore-certificate-errors-spki-list,
+ * --ip-address-space-overrides); `env`: the browser's environment (a HOME
+ * whose ~/.pki/nssdb holds the certificates it trusts).
+ */
+export async function launchChromium(opts: { viewport?: { width: number; height: number }; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Browser> {
   const profile = await mkdtemp(path.join(tmpdir(), 'scanbridge-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(opts.args ?? [])],
+    ...(opts.env ? { env: opts.env } : {}),
     viewport: opts.viewport ?? { width: 1280, height: 860 },
     acceptDownloads: true,
   });

@@ -4,7 +4,8 @@
  * address, so Chromium treats it as public and its Local Network Access rules
  * keep it from the service: the page must really come from 127.0.0.1.)
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -19,20 +20,25 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-/** `scripts` maps paths (e.g. /scanbridge.js) to JavaScript files served from disk; every other path answers `html`. */
-export async function servePage(html = '', scripts: Record<string, string> = {}): Promise<PageServer> {
+/**
+ * `scripts` maps paths (e.g. /scanbridge.js) to JavaScript files served from
+ * disk; every other path answers `html`. With `tls` (PEM key and certificate)
+ * the page is served over HTTPS.
+ */
+export async function servePage(html = '', scripts: Record<string, string> = {}, tls?: { key: string; cert: string }): Promise<PageServer> {
   const page = { html } as PageServer;
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const file = scripts[new URL(req.url ?? '/', 'http://x').pathname];
     if (!file) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page.html);
     readFile(file).then(
       (body) => res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(body),
       () => res.writeHead(404).end(),
     );
-  });
+  };
+  const server = tls ? createTlsServer(tls, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  page.origin = `http://127.0.0.1:${port}`;
+  page.origin = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   page.close = () => new Promise((resolve) => server.close(() => resolve()));
   return page;
 }
