@@ -44,6 +44,8 @@ const OPTIONS: Record<string, Options> = {
     mode: { type: 'string' },
     paper: { type: 'string' },
     option: { type: 'string', multiple: true },
+    quality: { type: 'string' },
+    compression: { type: 'string' },
   },
 };
 
