@@ -44,6 +44,7 @@ const OPTIONS: Record<string, Options> = {
     mode: { type: 'string' },
     paper: { type: 'string' },
     option: { type: 'string', multiple: true },
+    area: { type: 'string' },
     quality: { type: 'string' },
     compression: { type: 'string' },
   },

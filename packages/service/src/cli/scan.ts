@@ -27,12 +27,31 @@ function optionValue(text: string): string | number | boolean {
   return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
 }
 
+const MM = String.raw`(\d+(?:\.\d+)?)`;
+
+/** --paper A4 (a name), or WIDTHxHEIGHT in millimetres. */
+function paperFrom(text: string): unknown {
+  const size = new RegExp(`^${MM}x${MM}$`, 'i').exec(text);
+  return size ? { width: Number(size[1]), height: Number(size[2]) } : text;
+}
+
+/** --area X,Y,WIDTH,HEIGHT in millimetres from the top-left corner (scanimage's -l -t -x -y). */
+function areaFrom(text: string): unknown {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length !== 4 || !parts.every((p) => new RegExp(`^${MM}$`).test(p))) {
+    throw new ScanbridgeError('invalid-settings', `--area ${text}: expected X,Y,WIDTH,HEIGHT in millimetres, e.g. 0,0,85.6,54`);
+  }
+  const [x, y, width, height] = parts.map(Number) as [number, number, number, number];
+  return { x, y, width, height };
+}
+
 function settingsFrom(values: ParsedValues): ScanSettings {
   const raw: Record<string, unknown> = {};
   if (typeof values.source === 'string') raw.source = values.source;
   if (values.duplex) raw.duplex = true;
   if (typeof values.mode === 'string') raw.mode = values.mode;
-  if (typeof values.paper === 'string') raw.paper = values.paper;
+  if (typeof values.paper === 'string') raw.paper = paperFrom(values.paper);
+  if (typeof values.area === 'string') raw.area = areaFrom(values.area);
   if (typeof values.dpi === 'string') raw.dpi = Number(values.dpi);
   const options: Record<string, string | number | boolean> = {};
   for (const pair of (values.option as string[] | undefined) ?? []) {
