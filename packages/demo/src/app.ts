@@ -6,7 +6,7 @@
 import { connect, ScanbridgeError, type ScanbridgeClient } from '@scanbridge/client';
 import { defineScanViewer, type ScanViewer } from '@scanbridge/client/viewer';
 import { renderSettings } from './settings-form.js';
-import { saveAs, type SaveFormat } from './save.js';
+import { COMPRESSIONS, compressionOptions, saveAs, type Compression, type DemoCompression, type SaveFormat } from './save.js';
 
 defineScanViewer();
 
@@ -158,10 +158,17 @@ async function main(): Promise<void> {
 
   // 6. Save as a file the browser downloads: PDF and TIFF take every page in the order shown,
   //    JPEG the selected pages (or the current one), one file each.
+  //    Compression (PDF and TIFF, saved or uploaded): auto makes a 20-page colour document
+  //    a few MB (text and codes as sharp as scanned); lossless keeps every pixel.
+  const compression = (): Compression => {
+    const chosen = $<HTMLSelectElement>('#compression').value as DemoCompression;
+    const quality = Math.round(Number($<HTMLInputElement>('#quality').value));
+    return { compression: COMPRESSIONS.includes(chosen) ? chosen : 'auto', quality: quality >= 1 && quality <= 100 ? quality : 80 };
+  };
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-save]')) {
     const format = button.dataset.save as SaveFormat;
     const pages = () => (format === 'jpeg' ? (viewer.selectedIds.length ? viewer.selectedIds : [viewer.current?.id ?? '']) : viewer.pages.map((p) => p.id));
-    button.addEventListener('click', () => void busy(button, () => saveAs(client, format, pages().filter(Boolean))));
+    button.addEventListener('click', () => void busy(button, () => saveAs(client, format, pages().filter(Boolean), compression())));
   }
 
   // 7. Upload to your server. The service encodes the pages and sends the file
@@ -187,6 +194,7 @@ async function main(): Promise<void> {
           format,
           pages,
           fileName: 'scan',
+          ...compressionOptions(compression()),
         });
         // A POST streams pages as they are encoded (its size is known at the end): count pages there.
         upload.on('progress', (u) => (uploadBar.value = u.bytesTotal > 0 ? u.bytesSent / u.bytesTotal : u.pagesDone / u.pages));

@@ -12,8 +12,24 @@ function download(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+export const COMPRESSIONS = ['auto', 'jpeg', 'lossless'] as const;
+export type DemoCompression = (typeof COMPRESSIONS)[number];
+
+/** How PDF and TIFF pages are compressed: `auto` unless the page asks otherwise. */
+export interface Compression {
+  compression: DemoCompression;
+  /** JPEG quality 1..100 of the JPEG parts; lossless has none. */
+  quality: number;
+}
+
+/** The options a PDF or TIFF takes for the chosen compression (lossless takes no quality). */
+export function compressionOptions(c: Compression): { compression: DemoCompression; quality?: number } {
+  return c.compression === 'lossless' ? { compression: c.compression } : { compression: c.compression, quality: c.quality };
+}
+
 /** PDF and TIFF hold every page in one file; JPEG makes one file per page. */
-export async function saveAs(client: ScanbridgeClient, format: SaveFormat, pages: string[]): Promise<void> {
+export async function saveAs(client: ScanbridgeClient, format: SaveFormat, pages: string[], c: Compression): Promise<void> {
   if (pages.length === 0) return;
-  for (const file of await client.save({ format, pages })) download(file.blob, file.name);
+  const options = format === 'jpeg' ? { quality: c.quality } : compressionOptions(c);
+  for (const file of await client.save({ format, pages, ...options })) download(file.blob, file.name);
 }

@@ -70,7 +70,8 @@ export function renderSettings(container: HTMLElement, caps: Capabilities): () =
     field('Both sides (duplex)', duplex, true),
     field('Colour', select('mode', caps.colorModes, MODE_LABELS, caps.colorModes.includes('color') ? 'color' : caps.colorModes[0])),
     field('Resolution (dpi)', select('dpi', dpis, {}, dpis.includes(200) ? 200 : dpis[0])),
-    field('Page size', select('paper', caps.paperSizes, {}, 'A4')),
+    // '' sends no paper: the device's whole area (or its default), the only choice a scanner smaller than A5 has.
+    field('Page size', select('paper', ['', ...caps.paperSizes], { '': `Scanner's default (up to ${Math.round(caps.maxArea.width)} x ${Math.round(caps.maxArea.height)} mm)` }, caps.paperSizes.includes('A4') ? 'A4' : '')),
   ];
   if (caps.brightness) controls.push(field('Brightness', range('brightness', caps.brightness.min, caps.brightness.max, caps.brightness.step, 0)));
   if (caps.contrast) controls.push(field('Contrast', range('contrast', caps.contrast.min, caps.contrast.max, caps.contrast.step, 0)));
@@ -91,9 +92,9 @@ export function renderSettings(container: HTMLElement, caps: Capabilities): () =
       duplex: !duplex.disabled && duplex.checked,
       mode: value('mode') as ScanSettingsInput['mode'],
       dpi: Number(value('dpi')),
-      paper: value('paper') as ScanSettingsInput['paper'],
       options: {},
     };
+    if (value('paper')) settings.paper = value('paper') as ScanSettingsInput['paper'];
     if (caps.brightness) settings.brightness = Number(value('brightness'));
     if (caps.contrast) settings.contrast = Number(value('contrast'));
     // Only options the user changed are sent: the device's defaults stay the device's business.

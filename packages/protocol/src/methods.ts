@@ -20,7 +20,7 @@ export type { MethodSpec } from './methods/spec.js';
 export { SERVICE_METHODS, BUFFER_METHODS, SCAN_METHODS, IMAGING_METHODS, ACCESS_METHODS, DOCUMENT_METHODS, UPLOAD_METHODS };
 export { UploadDestination, UploadInfo, UploadResponse, UploadState } from './methods/upload.js';
 export { TOKEN_HEADER, AccessGrant, OriginApproval } from './methods/access.js';
-export { InputFormat, OutputFormat, ZipPageFormat, TiffCompression, PdfMetadata, SavedFile, SaveResult } from './methods/documents.js';
+export { InputFormat, OutputFormat, ZipPageFormat, Compression, TiffCompression, PdfMetadata, SavedFile, SaveResult } from './methods/documents.js';
 
 /** Every method, one file per domain under methods/ (as Playwright keeps one spec per domain). */
 export const METHODS = { ...SERVICE_METHODS, ...BUFFER_METHODS, ...SCAN_METHODS, ...IMAGING_METHODS, ...ACCESS_METHODS, ...DOCUMENT_METHODS, ...UPLOAD_METHODS } as const;

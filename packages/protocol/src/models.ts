@@ -80,8 +80,17 @@ export const ScanSettings = z.strictObject({
   duplex: z.boolean().default(false),
   mode: ColorMode.default('color'),
   dpi: z.number().int().min(25).max(4800).default(200),
-  /** A named paper size, or an explicit area in millimetres; defaults to A4. */
-  paper: z.union([PaperSize, Area]).default('A4'),
+  /**
+   * A named paper size, or any size in millimetres (`{ width, height }`, placed at the top-left
+   * corner, or at `x`, `y`). Left out (and without `area`): the device's whole scan area; the demo
+   * scanner's default is A4. A paper larger than the device is refused naming the device's maximum.
+   */
+  paper: z.union([PaperSize, Area]).optional(),
+  /**
+   * The region to scan in millimetres from the top-left corner of the device's scan area, as
+   * `scanimage -l -t -x -y` takes it; instead of `paper`. Outside the device: refused naming the bounds.
+   */
+  area: Area.optional(),
   /** -100..100, 0 leaves the image as the device delivers it. */
   brightness: z.number().min(-100).max(100).default(0),
   contrast: z.number().min(-100).max(100).default(0),

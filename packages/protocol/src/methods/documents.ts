@@ -39,8 +39,21 @@ export type OutputFormat = z.infer<typeof OutputFormat>;
 export const ZipPageFormat = z.enum(['jpeg', 'png', 'tiff', 'bmp']);
 export type ZipPageFormat = z.infer<typeof ZipPageFormat>;
 
-export const TiffCompression = z.enum(['auto', 'none', 'lzw', 'deflate', 'jpeg', 'g4']);
-export type TiffCompression = z.infer<typeof TiffCompression>;
+/**
+ * How each page is compressed in PDF, TIFF (also TIFF pages in a ZIP) and uploads of them:
+ *  - auto (the default): line-art and pages measured to be black and white as CCITT G4; pages
+ *    stored as JPEG byte for byte; photos as JPEG; colour and grey documents in PDF as a G4 layer
+ *    of the dark text over a JPEG of the rest at half resolution (mixed raster), in TIFF as JPEG;
+ *  - jpeg: JPEG at `quality` (default 80) for grey and colour pages, G4 for line-art;
+ *  - g4: CCITT G4; only for black-and-white (1-bit) pages, any other page is refused, named;
+ *  - lossless: G4 for line-art, JPEG pages as stored, everything else lossless (PDF: Flate, TIFF: LZW);
+ *  - none, lzw, deflate: TIFF only.
+ */
+export const Compression = z.enum(['auto', 'lossless', 'jpeg', 'g4', 'none', 'lzw', 'deflate']);
+export type Compression = z.infer<typeof Compression>;
+/** The former name, kept for code written against it. */
+export const TiffCompression = Compression;
+export type TiffCompression = Compression;
 
 const text = z.string().max(2000);
 
@@ -106,9 +119,9 @@ export const DOCUMENT_METHODS = {
       folder: z.number().int().min(0).max(999).optional().describe('write into SaveFolders[folder] instead of answering the file'),
       fileName: z.string().min(1).max(255).optional().describe('name wanted for the file (made safe by the service)'),
       overwrite: z.boolean().default(false).describe('replace a file of the same name in the folder (default: pick a free name)'),
-      quality: z.number().int().min(1).max(100).optional().describe('JPEG quality (jpeg, tiff with jpeg compression)'),
+      quality: z.number().int().min(1).max(100).optional().describe('JPEG quality: jpeg output, and the JPEG parts of pdf and tiff (compression auto or jpeg; default 80, the auto background 70)'),
       progressive: z.boolean().optional().describe('progressive JPEG (jpeg)'),
-      compression: TiffCompression.optional().describe('tiff: auto = G4 for black-and-white, JPEG for JPEG pages, LZW otherwise'),
+      compression: Compression.optional().describe('pdf and tiff: auto (default; small: G4 for black and white, JPEG for photos, mixed raster for colour documents), jpeg, g4, lossless; tiff also none, lzw, deflate'),
       pageFormat: ZipPageFormat.optional().describe('zip (required there): the format of each page file in the ZIP; quality, progressive and compression apply to it'),
       metadata: PdfMetadata.optional().describe('pdf: document information'),
       pdfa: z.boolean().optional().describe('pdf: PDF/A-2b'),

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { PageRef } from '../models.js';
 import type { MethodSpec } from './spec.js';
-import { OutputFormat, PdfMetadata, TiffCompression, ZipPageFormat } from './documents.js';
+import { Compression, OutputFormat, PdfMetadata, ZipPageFormat } from './documents.js';
 
 const url = z.string().min(1).max(4000);
 /** Header values a page may set (Authorization, X-...); Cookie and framing headers are refused by the service. */
@@ -81,7 +81,7 @@ export const UPLOAD_METHODS = {
       retries: z.number().int().min(0).max(20).default(5).describe('tries after a network failure or a 5xx answer, with capped exponential back-off'),
       quality: z.number().int().min(1).max(100).optional(),
       progressive: z.boolean().optional(),
-      compression: TiffCompression.optional(),
+      compression: Compression.optional().describe('as SaveImages: auto (default), jpeg, g4, lossless; tiff also none, lzw, deflate'),
       pageFormat: ZipPageFormat.optional().describe('zip (required there): the format of each page file in the ZIP'),
       metadata: PdfMetadata.optional(),
       pdfa: z.boolean().optional(),

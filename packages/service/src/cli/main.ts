@@ -39,6 +39,9 @@ const optionsOf = (settingFlags: Options): Record<string, Options> => ({
     mode: { type: 'string' },
     paper: { type: 'string' },
     option: { type: 'string', multiple: true },
+    area: { type: 'string' },
+    quality: { type: 'string' },
+    compression: { type: 'string' },
   },
 });
 

@@ -6,7 +6,7 @@
  * and BMP write one file per page (name-1.jpg, name-2.jpg...) when there are several.
  */
 import path from 'node:path';
-import { ScanSettings, ScanbridgeError, parseOrThrow, type JobInfo, type OutputFormat } from '@scanbridge/protocol';
+import { Compression, ScanSettings, ScanbridgeError, parseOrThrow, type JobInfo, type OutputFormat } from '@scanbridge/protocol';
 import { servicePaths } from '../config/paths.js';
 import { FORMAT_OF_EXTENSION } from '../formats/encode.js';
 import { ServiceClient } from './service-client.js';
@@ -27,12 +27,31 @@ function optionValue(text: string): string | number | boolean {
   return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
 }
 
+const MM = String.raw`(\d+(?:\.\d+)?)`;
+
+/** --paper A4 (a name), or WIDTHxHEIGHT in millimetres. */
+function paperFrom(text: string): unknown {
+  const size = new RegExp(`^${MM}x${MM}$`, 'i').exec(text);
+  return size ? { width: Number(size[1]), height: Number(size[2]) } : text;
+}
+
+/** --area X,Y,WIDTH,HEIGHT in millimetres from the top-left corner (scanimage's -l -t -x -y). */
+function areaFrom(text: string): unknown {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length !== 4 || !parts.every((p) => new RegExp(`^${MM}$`).test(p))) {
+    throw new ScanbridgeError('invalid-settings', `--area ${text}: expected X,Y,WIDTH,HEIGHT in millimetres, e.g. 0,0,85.6,54`);
+  }
+  const [x, y, width, height] = parts.map(Number) as [number, number, number, number];
+  return { x, y, width, height };
+}
+
 function settingsFrom(values: ParsedValues): ScanSettings {
   const raw: Record<string, unknown> = {};
   if (typeof values.source === 'string') raw.source = values.source;
   if (values.duplex) raw.duplex = true;
   if (typeof values.mode === 'string') raw.mode = values.mode;
-  if (typeof values.paper === 'string') raw.paper = values.paper;
+  if (typeof values.paper === 'string') raw.paper = paperFrom(values.paper);
+  if (typeof values.area === 'string') raw.area = areaFrom(values.area);
   if (typeof values.dpi === 'string') raw.dpi = Number(values.dpi);
   const options: Record<string, string | number | boolean> = {};
   for (const pair of (values.option as string[] | undefined) ?? []) {
@@ -42,6 +61,26 @@ function settingsFrom(values: ParsedValues): ScanSettings {
   }
   raw.options = options;
   return parseOrThrow(ScanSettings, raw, 'settings', 'invalid-settings');
+}
+
+/** --quality and --compression as SaveImages options, or a message naming the flag. */
+function encodingFrom(values: ParsedValues, format: OutputFormat): { quality?: number; compression?: Compression } | string {
+  const out: { quality?: number; compression?: Compression } = {};
+  if (typeof values.quality === 'string') {
+    const q = Number(values.quality);
+    if (!Number.isInteger(q) || q < 1 || q > 100) return `--quality ${values.quality}: expected an integer from 1 to 100`;
+    if (format === 'png' || format === 'bmp') return `--quality applies to .pdf, .tif and .jpg files, not ${format}`;
+    out.quality = q;
+  }
+  if (typeof values.compression === 'string') {
+    const c = Compression.safeParse(values.compression);
+    if (!c.success) return `--compression ${values.compression}: expected one of ${Compression.options.join(', ')}`;
+    if (format !== 'pdf' && format !== 'tiff') return `--compression applies to .pdf and .tif files, not ${format}`;
+    const forPdf: readonly Compression[] = ['auto', 'jpeg', 'g4', 'lossless'];
+    if (format === 'pdf' && !forPdf.includes(c.data)) return `--compression ${c.data}: a PDF takes ${forPdf.join(', ')} (${c.data} is for .tif)`;
+    out.compression = c.data;
+  }
+  return out;
 }
 
 export async function scanCommand(home: string, values: ParsedValues): Promise<number> {
@@ -54,6 +93,12 @@ export async function scanCommand(home: string, values: ParsedValues): Promise<n
     console.error(`scanbridge scan: --out must end in one of ${SAVE_EXTENSIONS.join(', ')}`);
     return EXIT.usage;
   }
+  const format = FORMAT_OF_EXTENSION[ext]!;
+  const encoding = encodingFrom(values, format);
+  if (typeof encoding === 'string') {
+    console.error(`scanbridge scan: ${encoding}`);
+    return EXIT.usage;
+  }
   const settings = settingsFrom(values);
   const { client } = await ServiceClient.fromLock(servicePaths(home).portLock, home);
   const [session] = await client.call('CreateSession', {}, 'fa');
@@ -64,17 +109,16 @@ export async function scanCommand(home: string, values: ParsedValues): Promise<n
       [job] = await client.call('WaitJob', { job: job.id, timeout: 30 }, 'f');
       if (job.state === 'running') process.stderr.write(`\rscanning... ${job.pages} page(s)`);
     }
-    const format = FORMAT_OF_EXTENSION[ext]!;
     const pages = job.pageIds;
     const files: string[] = [];
     if (pages.length > 0 && (MULTI_PAGE.includes(format) || pages.length === 1)) {
-      await client.saveTo({ format, pages }, values.out);
+      await client.saveTo({ format, pages, ...encoding }, values.out);
       files.push(values.out);
     } else {
       const base = values.out.slice(0, -ext.length);
       for (const [i, page] of pages.entries()) {
         const file = `${base}-${i + 1}${ext}`;
-        await client.saveTo({ format, pages: [page] }, file);
+        await client.saveTo({ format, pages: [page], ...encoding }, file);
         files.push(file);
       }
     }

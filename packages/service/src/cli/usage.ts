@@ -82,9 +82,16 @@ Exit code 0 when running, 3 when not running.`,
   scan: {
     summary: 'scan through the running service into a file',
     usage: `scanbridge scan --device ID --out FILE [--source flatbed|feeder] [--duplex] [--dpi N]
-               [--mode color|gray|bw] [--paper A4|A5|Letter|Legal] [--option NAME=VALUE]... [--home DIR]
+               [--mode color|gray|bw] [--paper A4|A5|Letter|Legal|WxH] [--area X,Y,W,H]
+               [--option NAME=VALUE]... [--compression auto|jpeg|g4|lossless] [--quality 1-100] [--home DIR]
 
 FILE ends in .pdf, .tif/.tiff (multi-page), .jpg/.jpeg or .png (one file per page: name-1.jpg...).
+--compression (PDF, TIFF): auto (default: G4 for black and white, JPEG for photos, sharp text over a
+small JPEG background for colour documents), jpeg, g4 (black-and-white pages only), lossless; TIFF
+also none, lzw, deflate. --quality: of the JPEG parts (PDF, TIFF) or of JPEG files.
+Without --paper or --area the device's whole scan area is scanned (the demo scanner: A4).
+--paper takes a name or any size in millimetres (100x150); --area the region in millimetres from
+the top-left corner, like scanimage -l X -t Y -x W -y H.
 Pages scanned before a scanner error are still saved; the exit code is then 1.`,
   },
 };

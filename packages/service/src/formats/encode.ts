@@ -14,6 +14,7 @@ import { withDensity } from '../imaging/density.js';
 import { encodeBmp } from './bmp-encoder.js';
 import { bilevelOf, pixelsOf } from './page-pixels.js';
 import { mapOrdered } from './ordered.js';
+import type { PdfCompression } from './pdf/pdf-images.js';
 import { writePdf, type PdfMetadata } from './pdf/pdf-writer.js';
 import { TIFF_COMPRESSIONS, writeTiff, type TiffCompression } from './tiff-writer.js';
 import { writeZip } from './zip-writer.js';
@@ -31,14 +32,18 @@ export const ZIP_PAGE_FORMATS: readonly ZipPageFormat[] = ZipPageFormat.options;
 const ZIP_IN_FLIGHT = 3;
 
 const DEFAULT_JPEG_QUALITY = 85;
+/** JPEG parts of PDF and TIFF: document-capture products use 75..85. */
+const DEFAULT_DOCUMENT_QUALITY = 80;
+/** What a PDF page can be written as (none, lzw and deflate are TIFF's). */
+const PDF_COMPRESSIONS: readonly TiffCompression[] = ['auto', 'lossless', 'jpeg', 'g4'];
 
 export interface SaveOptions {
   format: OutputFormat;
-  /** JPEG quality 1..100: JPEG output, and JPEG compression in TIFF. */
+  /** JPEG quality 1..100: JPEG output, and the JPEG parts of PDF and TIFF. */
   quality?: number | undefined;
   /** JPEG output only. */
   progressive?: boolean | undefined;
-  /** TIFF only (also TIFF pages in a ZIP); default auto. */
+  /** PDF and TIFF (also TIFF pages in a ZIP); default auto. */
   compression?: TiffCompression | undefined;
   /** ZIP only, and required there: what each page becomes inside the archive. */
   pageFormat?: ZipPageFormat | undefined;
@@ -100,9 +105,9 @@ export function checkSaveOptions(opts: SaveOptions, pages: readonly PageFacts[])
       throw invalid(`params.${name} applies to ${formats.join(' and ')} output, not ${what}`, `params.${name}`);
     }
   };
-  only('quality', ['jpeg', 'tiff']);
+  only('quality', ['jpeg', 'tiff', 'pdf']);
   only('progressive', ['jpeg']);
-  only('compression', ['tiff']);
+  only('compression', ['tiff', 'pdf']);
   only('metadata', ['pdf']);
   only('pdfa', ['pdf']);
   only('password', ['pdf']);
@@ -110,17 +115,24 @@ export function checkSaveOptions(opts: SaveOptions, pages: readonly PageFacts[])
   if (opts.compression !== undefined && !TIFF_COMPRESSIONS.includes(opts.compression)) {
     throw invalid(`params.compression: expected one of ${TIFF_COMPRESSIONS.join(', ')}, got ${JSON.stringify(opts.compression)}`, 'params.compression');
   }
-  if (opts.compression === 'g4') {
-    const deep = pages.find((p) => p.bitDepth !== 1);
-    if (deep) throw invalid(`params.compression g4 needs black-and-white (1-bit) pages; page ${deep.index} (${deep.id}) is ${deep.mode} ${deep.bitDepth}-bit: use auto, lzw, deflate or jpeg`, 'params.compression');
+  if (format === 'pdf' && opts.compression !== undefined && !PDF_COMPRESSIONS.includes(opts.compression)) {
+    throw invalid(`params.compression: a PDF page is compressed as ${PDF_COMPRESSIONS.join(', ')}; ${opts.compression} is for TIFF (lossless is PDF's lossless choice)`, 'params.compression');
   }
-  if (opts.quality !== undefined && format === 'tiff' && opts.compression !== undefined && opts.compression !== 'jpeg' && opts.compression !== 'auto') {
-    throw invalid(`params.quality applies to TIFF with compression jpeg or auto, not ${opts.compression}`, 'params.quality');
+  if (opts.compression === 'g4') {
+    // Refused rather than thresholded: G4 of a photo is unreadable, and auto already turns pages measured black and white into G4.
+    const deep = pages.find((p) => p.bitDepth !== 1);
+    const others = format === 'pdf' ? 'auto, jpeg or lossless' : 'auto, lzw, deflate or jpeg';
+    if (deep) throw invalid(`params.compression g4 needs black-and-white (1-bit) pages; page ${deep.index} (${deep.id}) is ${deep.mode} ${deep.bitDepth}-bit: convert it (ConvertImagesToBW) or use ${others}`, 'params.compression');
+  }
+  // TIFF's lossless re-encodes pages stored as JPEG, at the quality; PDF's passes them through.
+  const withQuality = format === 'pdf' ? ['jpeg', 'auto'] : ['jpeg', 'auto', 'lossless'];
+  if (opts.quality !== undefined && (format === 'tiff' || format === 'pdf') && opts.compression !== undefined && !withQuality.includes(opts.compression)) {
+    throw invalid(`params.quality applies to ${format === 'pdf' ? 'PDF' : 'TIFF'} with compression ${withQuality.join(' or ')}, not ${opts.compression}`, 'params.quality');
   }
   if (pages.length === 0) throw invalid('there are no pages to save', 'params.pages');
 }
 
-const tiffOptions = (opts: SaveOptions) => ({ compression: opts.compression ?? 'auto', quality: opts.quality ?? DEFAULT_JPEG_QUALITY });
+const tiffOptions = (opts: SaveOptions) => ({ compression: opts.compression ?? 'auto', quality: opts.quality ?? DEFAULT_DOCUMENT_QUALITY });
 
 async function* single(page: StoredImage): AsyncGenerator<StoredImage> {
   yield page;
@@ -166,7 +178,7 @@ export function pageFileName(base: string, count: number, i: number, ext: string
 export function outputFiles(source: PageSource, opts: SaveOptions, base = 'page'): OutputFile[] {
   const { format } = opts;
   if (format === 'pdf') {
-    return [{ first: 0, pages: source.count, chunks: () => writePdf(pagesOf(source), { metadata: opts.metadata, pdfa: opts.pdfa, password: opts.password }) }];
+    return [{ first: 0, pages: source.count, chunks: () => writePdf(pagesOf(source), { metadata: opts.metadata, pdfa: opts.pdfa, password: opts.password, compression: opts.compression as PdfCompression | undefined, quality: opts.quality }) }];
   }
   if (format === 'tiff') {
     return [{ first: 0, pages: source.count, chunks: () => writeTiff(pagesOf(source), source.count, tiffOptions(opts)) }];

@@ -40,7 +40,8 @@ let sources: Source[] = [];
 let originalJpeg: Buffer;
 
 async function savePdf(pages: StoredImage[], opts: Omit<SaveOptions, 'format'> = {}): Promise<Buffer> {
-  const options: SaveOptions = { format: 'pdf', ...opts };
+  // Lossless: these tests compare what poppler renders with the pages' pixels (pdf-compression.test.ts has the rest).
+  const options: SaveOptions = { format: 'pdf', compression: 'lossless', ...opts };
   checkSaveOptions(options, pages.map((p, index) => ({ id: `p${index}`, index, format: p.format, bitDepth: p.bitDepth, mode: p.mode })));
   const [file] = outputFiles({ count: pages.length, get: async (i) => pages[i]! }, options);
   return concat(file!.chunks());

@@ -63,9 +63,9 @@ describe('TIFF saving', () => {
     sourcePixels = [bw, grey, colour, await sharp(pages[3]!.bytes).raw().toBuffer()];
   });
 
-  it('auto: G4 for line-art, LZW for lossless pages, JPEG for JPEG pages; pages of different sizes and resolutions', async () => {
+  it('lossless: G4 for line-art, LZW for lossless pages, JPEG for JPEG pages; pages of different sizes and resolutions', async () => {
     await withTempDir(async (dir) => {
-      const tiff = await saveTiff(pages, { quality: 95 });
+      const tiff = await saveTiff(pages, { compression: 'lossless', quality: 95 });
       const info = await tiffinfo(dir, tiff);
       assert.deepEqual(info.match(/Compression Scheme: .*/g), ['Compression Scheme: CCITT Group 4', 'Compression Scheme: LZW', 'Compression Scheme: LZW', 'Compression Scheme: JPEG']);
       assert.deepEqual(info.match(/Image Width: \d+ Image Length: \d+/g), ['Image Width: 333 Image Length: 200', 'Image Width: 150 Image Length: 90', 'Image Width: 120 Image Length: 70', 'Image Width: 120 Image Length: 70']);

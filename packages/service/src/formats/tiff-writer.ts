@@ -13,7 +13,8 @@ import { TiffCompression } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeG4 } from './ccitt-g4.js';
 import { mapOrdered } from './ordered.js';
-import { bilevelOf } from './page-pixels.js';
+import { pageKind } from './page-kind.js';
+import { bilevelOf, pixelsOf } from './page-pixels.js';
 import { ascii, layoutPage, readSinglePage, rational, shorts, longs, TAG, tiffHeader, type TiffImage } from './tiff-ifd.js';
 
 export type { TiffCompression };
@@ -21,7 +22,8 @@ export const TIFF_COMPRESSIONS: readonly TiffCompression[] = TiffCompression.opt
 
 export interface TiffOptions {
   /**
-   * auto: G4 for line-art, JPEG for pages stored as JPEG, LZW for the rest.
+   * auto: G4 for line-art and for pages measured to be black and white (thresholded), JPEG for the rest.
+   * lossless: G4 for line-art, JPEG for pages stored as JPEG, LZW for the rest.
    * jpeg applies to grey and colour pages (line-art gets G4); g4 needs every page to be line-art.
    */
   compression: TiffCompression;
@@ -82,9 +84,14 @@ async function sharpPage(page: StoredImage, compression: 'none' | 'lzw' | 'defla
 }
 
 /** The compression a page gets under the options (validated beforehand: g4 only for line-art). */
-function tiffCompressionFor(page: Pick<StoredImage, 'bitDepth' | 'format'>, compression: TiffCompression): Exclude<TiffCompression, 'auto'> {
+async function tiffCompressionFor(page: StoredImage, compression: TiffCompression): Promise<Exclude<TiffCompression, 'auto' | 'lossless'>> {
   const bw = page.bitDepth === 1;
-  if (compression === 'auto') return bw ? 'g4' : page.format === 'jpeg' ? 'jpeg' : 'lzw';
+  if (compression === 'lossless') return bw ? 'g4' : page.format === 'jpeg' ? 'jpeg' : 'lzw';
+  if (compression === 'auto') {
+    if (bw) return 'g4';
+    if (page.format === 'jpeg') return 'jpeg';
+    return pageKind(await pixelsOf(page)) === 'bilevel' ? 'g4' : 'jpeg';
+  }
   if (compression === 'jpeg' && bw) return 'g4';
   return compression;
 }
@@ -93,7 +100,7 @@ export async function* writeTiff(pages: AsyncIterable<StoredImage>, count: numbe
   yield tiffHeader();
   let offset = 8;
   const encoded = mapOrdered(pages, IN_FLIGHT, async (page) => {
-    const c = tiffCompressionFor(page, opts.compression);
+    const c = await tiffCompressionFor(page, opts.compression);
     return c === 'g4' ? g4Page(page) : sharpPage(page, c, opts.quality);
   });
   let index = 0;

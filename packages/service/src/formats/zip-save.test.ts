@@ -140,7 +140,7 @@ describe('ZIP saving', () => {
     refused({ format: 'zip' }, /^params\.pageFormat: required with format zip \(the format of each page file in the ZIP\): one of jpeg, png, tiff, bmp$/);
     refused({ format: 'zip', pageFormat: 'pdf' as never }, /^params\.pageFormat: a ZIP holds one file per page, as jpeg, png, tiff, bmp; got "pdf" \(for one PDF or multi-page TIFF, use that format instead of zip\)$/);
     refused({ format: 'pdf', pageFormat: 'jpeg' }, /^params\.pageFormat applies to zip output \(the format of each page in the ZIP\), not pdf$/);
-    refused({ format: 'zip', pageFormat: 'png', quality: 80 }, /^params\.quality applies to jpeg and tiff output, not a ZIP of png$/);
+    refused({ format: 'zip', pageFormat: 'png', quality: 80 }, /^params\.quality applies to jpeg and tiff and pdf output, not a ZIP of png$/);
     refused({ format: 'zip', pageFormat: 'jpeg', password: 'x' }, /^params\.password applies to pdf output, not a ZIP of jpeg$/);
     refused({ format: 'zip', pageFormat: 'tiff', compression: 'g4' }, /^params\.compression g4 needs black-and-white/);
     checkSaveOptions({ format: 'zip', pageFormat: 'tiff', compression: 'deflate', quality: undefined }, facts(pages));

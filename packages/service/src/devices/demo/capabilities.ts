@@ -4,6 +4,7 @@
  * because they end up in front of a developer trying the SDK.
  */
 import { type Capabilities, type ColorMode, type DeviceInfo, PAPER_SIZES, type PaperSize, ScanbridgeError, type ScanSettings, type Source } from '@scanbridge/protocol';
+import { checkArea, requestedRegion } from '../scan-region.js';
 
 export interface DemoDevice {
   info: DeviceInfo;
@@ -121,7 +122,10 @@ const show = (value: unknown): string => (typeof value === 'string' ? `"${value}
 
 export function planScan(device: DemoDevice, settings: ScanSettings, defaults: DemoDefaults): ScanPlan {
   const id = device.info.id;
-  const { source, duplex, mode, dpi, paper, brightness, contrast } = settings;
+  const { source, duplex, mode, dpi, brightness, contrast } = settings;
+  const asked = requestedRegion(settings);
+  // The demo scanner's own default is A4 (its area is Legal-sized; an invoice is A4).
+  const paper = asked?.setting === 'area' ? (checkArea(id, asked, MAX_AREA), asked.value as Exclude<ScanSettings['paper'], undefined>) : (settings.paper ?? 'A4');
   if (!device.sources.includes(source)) {
     throw invalid('source', source, `source ${show(source)} is not supported by ${id}; allowed: ${device.sources.join(', ')}`, device.sources);
   }

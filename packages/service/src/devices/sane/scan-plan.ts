@@ -4,7 +4,8 @@
  * dependencies (source and mode first: they change what the others allow),
  * with options named in ScanSettings.options last so that they win.
  */
-import { PAPER_SIZES, ScanbridgeError, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError, type ScanSettings } from '@scanbridge/protocol';
+import { checkArea, requestedRegion } from '../scan-region.js';
 import { bounds, profileOf, type DeviceProfile } from './device-profile.js';
 import { maxAreaOf, paperSizesWithin, TONE_RANGE } from './sane-capabilities.js';
 import type { Assignment, OptionValue, SaneOption } from './sane-model.js';
@@ -108,11 +109,14 @@ function planArea(device: string, profile: DeviceProfile, settings: ScanSettings
   const area = profile.area;
   const max = maxAreaOf(profile);
   if (!area || !max) return;
-  const { paper } = settings;
-  const wanted = typeof paper === 'string' ? { x: 0, y: 0, ...PAPER_SIZES[paper] } : { x: paper.x ?? 0, y: paper.y ?? 0, width: paper.width, height: paper.height };
+  const asked = requestedRegion(settings);
+  // Nothing asked: the whole scan area, set explicitly (the handle keeps the last scan's geometry).
+  const wanted = asked?.region ?? { x: 0, y: 0, width: max.width, height: max.height };
   const origin = { x: bounds(area.tlx).min, y: bounds(area.tly).min };
+  if (asked?.setting === 'area') checkArea(device, asked, max);
   const fits = wanted.x + wanted.width <= max.width + 0.05 && wanted.y + wanted.height <= max.height + 0.05;
   if (!fits) {
+    const paper = asked?.value;
     const within = `an area within ${round(max.width)} x ${round(max.height)} mm`;
     const sizes = paperSizesWithin(max);
     const what = typeof paper === 'string' ? `paper ${paper} (${wanted.width} x ${wanted.height} mm)` : `paper area ${wanted.width} x ${wanted.height} mm at (${wanted.x}, ${wanted.y})`;

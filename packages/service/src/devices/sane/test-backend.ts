@@ -1,7 +1,8 @@
 /**
  * A SANE configuration folder for tests and benchmarks: only the `test`
  * backend (shipped with SANE: virtual flatbed and 10-page feeder, test
- * patterns, injectable errors), with a scan area large enough for A4. Hand
+ * patterns, injectable errors), with a scan area large enough for A4 unless
+ * asked smaller (a 200 x 200 mm device, as cheque and ID-card scanners are). Hand
  * its `env` to the service under test; its workers inherit it.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +18,12 @@ export interface TestBackend {
   remove(): Promise<void>;
 }
 
-function testConf(devices: number): string {
+export interface TestBackendOptions {
+  /** Largest tl/br coordinate in mm, both ways (default 300: A4, A5 and Letter fit, Legal does not). */
+  geometryMax?: number;
+}
+
+function testConf(devices: number, geometryMax: number): string {
   return [
     `number_of_devices ${devices}`,
     'mode Gray',
@@ -41,9 +47,8 @@ function testConf(devices: number): string {
     'non-blocking false',
     'select-fd false',
     'enable-test-options false',
-    // 300 mm both ways: A4, A5 and Letter fit, Legal does not.
     'geometry_min 0.0',
-    'geometry_max 300.0',
+    `geometry_max ${geometryMax.toFixed(1)}`,
     'geometry_quant 1.0',
     'tl_x 0.0',
     'tl_y 0.0',
@@ -53,10 +58,10 @@ function testConf(devices: number): string {
   ].join('\n');
 }
 
-export async function createTestBackend(devices = 2): Promise<TestBackend> {
+export async function createTestBackend(devices = 2, options: TestBackendOptions = {}): Promise<TestBackend> {
   const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-sane-'));
   await writeFile(path.join(dir, 'dll.conf'), 'test\n');
-  const setDevices = (count: number): Promise<void> => writeFile(path.join(dir, 'test.conf'), testConf(count));
+  const setDevices = (count: number): Promise<void> => writeFile(path.join(dir, 'test.conf'), testConf(count, options.geometryMax ?? 300));
   await setDevices(devices);
   return { dir, env: { SANE_CONFIG_DIR: dir }, setDevices, remove: () => rm(dir, { recursive: true, force: true }) };
 }

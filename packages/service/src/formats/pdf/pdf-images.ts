@@ -1,10 +1,14 @@
 /**
- * A stored page as a PDF image XObject, choosing the encoding that costs
- * nothing or keeps the most:
- *  - JPEG pages go in byte for byte (DCTDecode), with their ICC profile;
+ * A stored page as PDF image XObjects, as the compression asks:
+ *  - JPEG pages go in byte for byte (DCTDecode), with their ICC profile,
+ *    whatever the compression (encoding them again could only lose);
  *  - line-art becomes CCITT G4 (what fax and scanners use: ~30 KB an A4 page);
- *  - PNG pages pass their compressed data through (FlateDecode with the PNG
- *    predictor) when the PNG is one PDF can describe; others are deflated.
+ *  - lossless: PNG pages pass their compressed data through (FlateDecode with
+ *    the PNG predictor) when the PNG is one PDF can describe; others are deflated;
+ *  - jpeg: grey and colour pages as JPEG at the quality;
+ *  - auto: pages measured (page-kind.ts) black and white as G4, photos as
+ *    JPEG, documents as mixed raster: a G4 stencil of the ink over a
+ *    half-resolution JPEG background (mixed-raster.ts).
  */
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
@@ -12,6 +16,9 @@ import { sharp } from '../../imaging/sharp.js';
 import type { StoredImage } from '../../buffer/types.js';
 import { encodeG4 } from '../ccitt-g4.js';
 import { isPdfCompatibleJpeg, readJpegHeader } from '../jpeg-markers.js';
+import type { Bilevel } from '../bilevel.js';
+import { mixedRaster } from '../mixed-raster.js';
+import { pageKind, luma } from '../page-kind.js';
 import { bilevelOf, pixelsOf } from '../page-pixels.js';
 import { readPngChunks } from '../png-chunks.js';
 import { num } from './pdf-syntax.js';
@@ -33,10 +40,24 @@ export interface PdfImage {
   icc?: { profile: Buffer; components: number };
 }
 
+/** An image drawn over the whole page; a stencil mask (`fill`) paints its 0 samples in that colour. */
+export interface PdfLayer extends PdfImage {
+  /** Colour components 0..1 (1: grey, 3: RGB) of a stencil mask. */
+  fill?: number[];
+}
+
+export type PdfCompression = 'auto' | 'lossless' | 'jpeg' | 'g4';
+
 export interface ImageOptions {
   /** PDF/A with an sRGB output intent: CMYK JPEGs are converted to sRGB. */
   rgbOnly: boolean;
+  compression?: PdfCompression | undefined;
+  /** JPEG quality of re-encoded pages (default 80) and of auto's mixed-raster background (default 70). */
+  quality?: number | undefined;
 }
+
+export const DEFAULT_PDF_JPEG_QUALITY = 80;
+export const DEFAULT_BACKGROUND_QUALITY = 70;
 
 const DEVICE = { 1: '/DeviceGray', 3: '/DeviceRGB', 4: '/DeviceCMYK' } as const;
 const ICC_SPACES: Record<string, number> = { GRAY: 1, 'RGB ': 3, CMYK: 4 };
@@ -62,8 +83,7 @@ async function jpegImage(page: StoredImage, opts: ImageOptions): Promise<PdfImag
   };
 }
 
-async function bilevelImage(page: StoredImage): Promise<PdfImage> {
-  const b = await bilevelOf(page);
+function g4Image(b: Bilevel): PdfImage {
   return {
     width: b.width,
     height: b.height,
@@ -97,10 +117,46 @@ async function deflatedImage(page: StoredImage): Promise<PdfImage> {
   return { width, height, entries: `/ColorSpace ${DEVICE[channels]} /BitsPerComponent 8 /Filter /FlateDecode`, data: await deflateAsync(data, { level: 6 }) };
 }
 
-export async function pdfImage(page: StoredImage, opts: ImageOptions): Promise<PdfImage> {
-  if (page.format === 'jpeg') return jpegImage(page, opts);
-  if (page.bitDepth === 1) return bilevelImage(page);
-  return pngPassThrough(page) ?? deflatedImage(page);
+type Pixels = Awaited<ReturnType<typeof pixelsOf>>;
+
+async function jpegOf({ data, width, height, channels }: Pixels, quality: number): Promise<PdfImage> {
+  const jpeg = await sharp(data, { raw: { width, height, channels } }).jpeg({ quality }).toBuffer();
+  return { width, height, entries: `/ColorSpace ${DEVICE[channels]} /BitsPerComponent 8 /Filter /DCTDecode`, data: jpeg };
+}
+
+/** Black where the luma is under mid-grey, as a 1-bit scan would have it. */
+function threshold({ data, width, height, channels }: Pixels): Bilevel {
+  const stride = (width + 7) >> 3;
+  const out = Buffer.alloc(stride * height);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i += channels) {
+      const l = channels === 1 ? data[i]! : luma(data[i]!, data[i + 1]!, data[i + 2]!);
+      if (l < 128) out[y * stride + (x >> 3)]! |= 0x80 >> (x & 7);
+    }
+  }
+  return { width, height, stride, data: out };
+}
+
+const maskEntries = (b: Bilevel) => `/ImageMask true /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns ${b.width} /Rows ${b.height} /BlackIs1 false >>`;
+
+/** The images that draw the page, bottom first. */
+export async function pdfLayers(page: StoredImage, opts: ImageOptions): Promise<PdfLayer[]> {
+  if (page.format === 'jpeg') return [await jpegImage(page, opts)];
+  if (page.bitDepth === 1) return [g4Image(await bilevelOf(page))];
+  const compression = opts.compression ?? 'auto';
+  if (compression === 'lossless') return [pngPassThrough(page) ?? (await deflatedImage(page))];
+  if (compression === 'g4') return [g4Image(await bilevelOf(page))];
+  const pixels = await pixelsOf(page);
+  if (compression === 'jpeg') return [await jpegOf(pixels, opts.quality ?? DEFAULT_PDF_JPEG_QUALITY)];
+  const kind = pageKind(pixels);
+  if (kind === 'bilevel') return [g4Image(threshold(pixels))];
+  if (kind === 'photo') return [await jpegOf(pixels, opts.quality ?? DEFAULT_PDF_JPEG_QUALITY)];
+  const mixed = await mixedRaster(pixels, opts.quality ?? DEFAULT_BACKGROUND_QUALITY);
+  const { background: bg, mask } = mixed;
+  return [
+    { width: bg.width, height: bg.height, entries: `/ColorSpace ${DEVICE[bg.channels]} /BitsPerComponent 8 /Filter /DCTDecode`, data: bg.jpeg },
+    { width: mask.width, height: mask.height, entries: maskEntries(mask), data: encodeG4(mask), fill: mixed.ink },
+  ];
 }
 
 /** Page size in points (1/72 inch) from pixels and resolution. */

@@ -16,8 +16,8 @@ import type { StoredImage } from '../../buffer/types.js';
 import { mapOrdered } from '../ordered.js';
 import { srgbProfile, xmpPacket } from './pdf-a.js';
 import { createEncryption, type PdfEncryption } from './pdf-encryption.js';
-import { pageSize, pdfImage } from './pdf-images.js';
-import { pdfDate, ref, stringToken, textBytes } from './pdf-syntax.js';
+import { pageSize, pdfLayers, type PdfCompression } from './pdf-images.js';
+import { num, pdfDate, ref, stringToken, textBytes } from './pdf-syntax.js';
 
 export interface PdfMetadata {
   title?: string | undefined;
@@ -33,6 +33,9 @@ export interface PdfOptions {
   pdfa?: boolean | undefined;
   /** Protects the document with AES-256: it opens only with this password. */
   password?: string | undefined;
+  /** Per page; see pdf-images.ts. Default auto. */
+  compression?: PdfCompression | undefined;
+  quality?: number | undefined;
 }
 
 const PRODUCER = 'scanbridge';
@@ -113,27 +116,35 @@ export async function* writePdf(pages: AsyncIterable<StoredImage>, opts: PdfOpti
 
   const kids: number[] = [];
   const profiles = new Map<string, number>();
-  const prepared = mapOrdered(pages, IN_FLIGHT, async (page) => ({ image: await pdfImage(page, { rgbOnly: opts.pdfa === true }), size: pageSize(page) }));
-  for await (const { image, size } of prepared) {
-    let entries = image.entries;
-    if (image.icc) {
-      const key = createHash('sha256').update(image.icc.profile).digest('hex');
-      let iccObj = profiles.get(key);
-      if (iccObj === undefined) {
-        iccObj = w.allocate();
-        profiles.set(key, iccObj);
-        yield* w.stream(iccObj, `/N ${image.icc.components} /Filter /FlateDecode`, deflateSync(image.icc.profile));
+  const imageOpts = { rgbOnly: opts.pdfa === true, compression: opts.compression, quality: opts.quality };
+  const prepared = mapOrdered(pages, IN_FLIGHT, async (page) => ({ layers: await pdfLayers(page, imageOpts), size: pageSize(page) }));
+  for await (const { layers, size } of prepared) {
+    const [width, height] = size;
+    const names: string[] = [];
+    let draw = `q\n${width} 0 0 ${height} 0 0 cm\n`;
+    for (const [k, image] of layers.entries()) {
+      let entries = image.entries;
+      if (image.icc) {
+        const key = createHash('sha256').update(image.icc.profile).digest('hex');
+        let iccObj = profiles.get(key);
+        if (iccObj === undefined) {
+          iccObj = w.allocate();
+          profiles.set(key, iccObj);
+          yield* w.stream(iccObj, `/N ${image.icc.components} /Filter /FlateDecode`, deflateSync(image.icc.profile));
+        }
+        entries = entries.replace('%ICC%', ref(iccObj));
       }
-      entries = entries.replace('%ICC%', ref(iccObj));
+      if (image.palette) entries = entries.replace('%PALETTE%', w.string(image.palette));
+      const imageObj = w.allocate();
+      yield* w.stream(imageObj, `/Type /XObject /Subtype /Image /Width ${image.width} /Height ${image.height} ${entries}`, image.data);
+      names.push(`/Im${k} ${ref(imageObj)}`);
+      if (image.fill) draw += `${image.fill.map(num).join(' ')} ${image.fill.length === 1 ? 'g' : 'rg'}\n`;
+      draw += `/Im${k} Do\n`;
     }
-    if (image.palette) entries = entries.replace('%PALETTE%', w.string(image.palette));
-    const imageObj = w.allocate();
     const contentObj = w.allocate();
     const pageObj = w.allocate();
-    const [width, height] = size;
-    yield* w.stream(imageObj, `/Type /XObject /Subtype /Image /Width ${image.width} /Height ${image.height} ${entries}`, image.data);
-    yield* w.stream(contentObj, '', Buffer.from(`q\n${width} 0 0 ${height} 0 0 cm\n/Im0 Do\nQ\n`, 'latin1'));
-    yield* w.object(pageObj, `<< /Type /Page /Parent ${ref(PAGES)} /MediaBox [0 0 ${width} ${height}] /Resources << /XObject << /Im0 ${ref(imageObj)} >> >> /Contents ${ref(contentObj)} >>`);
+    yield* w.stream(contentObj, '', Buffer.from(`${draw}Q\n`, 'latin1'));
+    yield* w.object(pageObj, `<< /Type /Page /Parent ${ref(PAGES)} /MediaBox [0 0 ${width} ${height}] /Resources << /XObject << ${names.join(' ')} >> >> /Contents ${ref(contentObj)} >>`);
     kids.push(pageObj);
   }
   if (kids.length === 0) throw new Error('a PDF needs at least one page');
