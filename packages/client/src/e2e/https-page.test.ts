@@ -87,7 +87,7 @@ describe('an https:// page', () => {
   });
 
   it('connects over HTTPS once the certificate is trusted as `scanbridge cert install` trusts it', async () => {
-    const te = { platform: 'linux' as const, userHome, env: { ...process.env, HOME: userHome }, admin: false, systemLayout: null };
+    const te = { platform: 'linux' as const, userHome, configHome: path.join(userHome, '.config'), env: { ...process.env, HOME: userHome }, admin: false, systemLayout: null };
     const trusted = await installTrust(svc.home, te, { system: false });
     assert.ok(trusted.stores.some((r) => r.store === 'Chromium/Chrome (NSS)' && r.trusted), JSON.stringify(trusted.stores));
     const { page } = await launch({ ...process.env, HOME: userHome });

@@ -45,7 +45,7 @@ describe('scanbridge run and the HTTPS certificate', () => {
   it('says to run `scanbridge cert install` while browsers do not trust the certificate, and that they do once it ran', async () => {
     assert.match(await httpsLine(home, userHome), /^HTTPS: pages served over https:\/\/ reach scanbridge only once the browser trusts its certificate: run `scanbridge cert install`, then restart the browser/);
     // The temporary user's browser stores only: as root, `scanbridge cert install` would change the machine's store too.
-    const te: TrustEnv = { platform: 'linux', userHome, env: { ...process.env, HOME: userHome }, admin: false, systemLayout: null };
+    const te: TrustEnv = { platform: 'linux', userHome, configHome: path.join(userHome, '.config'), env: { ...process.env, HOME: userHome }, admin: false, systemLayout: null };
     const installed = await installTrust(home, te, { system: false });
     assert.ok(installed.stores.every((r) => r.trusted), JSON.stringify(installed.stores));
     assert.match(await httpsLine(home, userHome), /^HTTPS: this user's browsers trust scanbridge's certificate \(Chromium\/Chrome \(NSS\)/);
