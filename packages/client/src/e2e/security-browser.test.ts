@@ -746,7 +746,16 @@ describe('the SDK and a fake service (anything may answer on the port)', () => {
       const outcome = await page.evaluate(async (port) => {
         const prompts: string[] = [];
         const own = await scanbridge.connect({ httpPort: port, storageKey: false, onConsent: (p) => (prompts.push(p.consentUrl), { cancelled: Promise.resolve(), close: () => undefined }) }).catch((err: { code?: string }) => err.code);
-        const dialog = await scanbridge.connect({ httpPort: port, storageKey: false }).catch((err: { code?: string }) => err.code);
+        // The SDK's dialog would wait for the user: what shows first, the dialog or the refusal?
+        const refused = scanbridge.connect({ httpPort: port, storageKey: false }).then(
+          () => 'connected',
+          (err: { code?: string }) => err.code,
+        );
+        const shown = new Promise<string>((resolve) => {
+          const look = () => (document.querySelector('[data-scanbridge-dialog]') ? resolve('dialog shown') : setTimeout(look, 20));
+          look();
+        });
+        const dialog = await Promise.race([refused, shown]);
         return { own, dialog, prompts, dialogs: document.querySelectorAll('[data-scanbridge-dialog]').length };
       }, fakePort);
       assert.deepEqual(outcome, { own: 'internal-error', dialog: 'internal-error', prompts: [], dialogs: 0 }, consentUrl);
@@ -812,9 +821,20 @@ describe('reloading a page that waits for consent (Chromium)', () => {
     for (let i = 0; i < 5; i++) {
       if (i === 0) await page.goto(`${site.origin}/`);
       else await page.reload();
-      await page.evaluate((port) => void scanbridge.connect({ httpPort: port, storageKey: false, consentPollMs: 100 }).then((c) => ((window as unknown as TestWindow).client = c), () => undefined), svc.ports.http);
+      const outcome = await page.evaluate(
+        (port) =>
+          new Promise<string>((resolve) => {
+            scanbridge.connect({ httpPort: port, storageKey: false, consentPollMs: 100 }).then(
+              (c) => ((window as unknown as TestWindow).client = c),
+              (err: { code?: string }) => resolve(`refused: ${err.code}`),
+            );
+            const look = () => (document.querySelector('[data-scanbridge-dialog=consent]') ? resolve('dialog') : setTimeout(look, 20));
+            look();
+          }),
+        svc.ports.http,
+      );
+      assert.equal(outcome, 'dialog', `load ${i + 1}`);
       const dialog = page.locator('[data-scanbridge-dialog=consent] dialog');
-      await dialog.waitFor();
       links.push((await dialog.getByRole('link', { name: 'Open scanbridge to allow' }).getAttribute('href'))!);
     }
     assert.equal(new Set(links).size, 1, links.join('\n'));
