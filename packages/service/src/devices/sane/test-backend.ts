@@ -17,8 +17,15 @@ export interface TestBackend {
   remove(): Promise<void>;
 }
 
-function testConf(devices: number): string {
-  return [
+/**
+ * Lines of test.conf may set defaults beyond the ranges sane_control_option
+ * allows, e.g. a read-delay-duration of seconds: a device whose every page
+ * blocks in sane_read for that long.
+ */
+export type TestConfOverrides = Partial<Record<'read-delay' | 'read-delay-duration', string>>;
+
+function testConf(devices: number, overrides: TestConfOverrides): string {
+  const lines = [
     `number_of_devices ${devices}`,
     'mode Gray',
     'depth 8',
@@ -49,14 +56,15 @@ function testConf(devices: number): string {
     'tl_y 0.0',
     'br_x 80.0',
     'br_y 100.0',
-    '',
-  ].join('\n');
+  ];
+  const set = Object.entries(overrides).map(([key, value]) => `${key} ${value}`);
+  return [...lines.filter((line) => !(line.split(' ')[0]! in overrides)), ...set, ''].join('\n');
 }
 
-export async function createTestBackend(devices = 2): Promise<TestBackend> {
+export async function createTestBackend(devices = 2, overrides: TestConfOverrides = {}): Promise<TestBackend> {
   const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-sane-'));
   await writeFile(path.join(dir, 'dll.conf'), 'test\n');
-  const setDevices = (count: number): Promise<void> => writeFile(path.join(dir, 'test.conf'), testConf(count));
+  const setDevices = (count: number): Promise<void> => writeFile(path.join(dir, 'test.conf'), testConf(count, overrides));
   await setDevices(devices);
   return { dir, env: { SANE_CONFIG_DIR: dir }, setDevices, remove: () => rm(dir, { recursive: true, force: true }) };
 }
