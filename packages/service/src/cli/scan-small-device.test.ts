@@ -35,7 +35,7 @@ describe('a 200 x 200 mm SANE scanner', () => {
   const scan = (...args: string[]) => runCli(['scan', '--home', home, '--device', 'sane:test:0', '--mode', 'gray', '--dpi', '50', ...args]);
 
   before(async () => {
-    backend = await createTestBackend(1, { geometryMax: 200 });
+    backend = await createTestBackend(1, { geometry_max: '200.0' });
     home = await tempHome();
     svc = await startChild(home, [], backend.env);
   });

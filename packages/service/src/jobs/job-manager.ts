@@ -135,9 +135,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     };
 
     const job: Job = { info, sessionId, controller, done: Promise.resolve() };
-    await this.persist(sessionId, info);
-    emit({ type: 'started', job: snapshot(info) });
-    job.done = run().then(
+    // Known (to CancelJob, to a closing session) from now on, also while its first record is written.
+    this.jobs.set(info.id, job);
+    const recorded = this.persist(sessionId, info).then(() => emit({ type: 'started', job: snapshot(info) }));
+    job.done = recorded.then(run).then(
       () => {
         info.state = controller.signal.aborted ? 'cancelled' : 'done';
         if (info.state === 'cancelled') info.error = { code: 'job-cancelled', message: 'the job was cancelled' };
@@ -157,7 +158,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       emit({ type: info.state === 'done' ? 'done' : 'failed', job: snapshot(info) });
       this.forgetLater(info.id);
     });
-    this.jobs.set(info.id, job);
+    await recorded;
     return snapshot(info);
   }
 

@@ -23,6 +23,12 @@ interface Entry<M extends WorkerMethods> {
 
 export class WorkerPool<M extends WorkerMethods> {
   private readonly entries = new Map<string, Entry<M>>();
+  /**
+   * Workers taken out of the pool that have not exited yet: the next worker
+   * of the key starts only after the old one is gone, so that two processes
+   * never hold one device.
+   */
+  private readonly dying = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: WorkerPoolOptions<M>) {}
@@ -80,18 +86,32 @@ export class WorkerPool<M extends WorkerMethods> {
     if (!entry) return undefined;
     this.entries.delete(key);
     clearTimeout(entry.idleTimer);
+    const gone = entry.worker.then(
+      (worker) => worker.whenExited().then(() => undefined),
+      () => undefined,
+    );
+    const dying = Promise.all([this.dying.get(key), gone]).then(() => {
+      if (this.dying.get(key) === dying) this.dying.delete(key);
+    });
+    this.dying.set(key, dying);
     return entry;
   }
 
   private create(key: string): Entry<M> {
-    const entry: Entry<M> = { worker: this.options.start(key), uses: 0, idleTimer: undefined };
+    const previous = this.dying.get(key) ?? Promise.resolve();
+    const entry: Entry<M> = { worker: previous.then(() => this.options.start(key)), uses: 0, idleTimer: undefined };
     this.entries.set(key, entry);
     entry.worker.then(
       (worker) => {
+        // A worker we kill or stop (a cancelled call that did not end in time) leaves the pool at
+        // once: the next use gets a fresh one, never the old one's error.
+        worker.once('ending', () => {
+          if (this.entries.get(key) === entry) this.take(key);
+        });
         worker.once('exit', () => {
           if (this.entries.get(key) === entry) this.take(key);
         });
-        if (!worker.alive && this.entries.get(key) === entry) this.take(key);
+        if (worker.ending && this.entries.get(key) === entry) this.take(key);
       },
       () => {
         if (this.entries.get(key) === entry) this.take(key);

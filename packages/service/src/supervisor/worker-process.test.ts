@@ -254,4 +254,29 @@ describe('worker pool', () => {
     assert.deepEqual(starts, ['dev', 'dev', 'dev']);
     await p.close();
   });
+
+  it('a worker killed for a call that ignored its abort leaves at once: the next use gets a fresh one, never the old call error', async () => {
+    const p = new WorkerPool<Methods>({ idleTimeoutMs: 60_000, start: async () => (await start('normal', { abortGraceMs: 100 })).worker });
+    for (let round = 0; round < 3; round++) {
+      const controller = new AbortController();
+      // Started first, so that the abort below reaches a call in flight.
+      let stuckPid = await p.use('dev', async (w) => w.pid);
+      const stuck = p.use('dev', (w) => {
+        stuckPid = w.pid;
+        return w.call('stuck', {}, { signal: controller.signal });
+      });
+      await sleep(50);
+      controller.abort(new ScanbridgeError('job-cancelled', `cancelled in round ${round}`));
+      assert.equal((await rejection(stuck)).code, 'job-cancelled');
+      // Right after: the killed worker may not have exited yet.
+      const next = await p.use('dev', async (w) => {
+        // Two processes never hold one device: the new worker starts once the old one is gone.
+        assert.equal(alive(stuckPid), false);
+        return { pid: w.pid, echo: await w.call('echo', { value: `round ${round}` }) };
+      });
+      assert.notEqual(next.pid, stuckPid);
+      assert.deepEqual(next.echo, { value: `round ${round}` });
+    }
+    await p.close();
+  });
 });

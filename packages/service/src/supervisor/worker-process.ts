@@ -58,7 +58,7 @@ interface PendingCall {
 
 const STDERR_TAIL = 4000;
 
-export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit: [WorkerExit] }> {
+export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit: [WorkerExit]; ending: [] }> {
   private readonly pending = new Map<number, PendingCall>();
   private nextId = 1;
   private stderrTail = '';
@@ -66,6 +66,8 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
   private readonly exited: Promise<WorkerExit>;
   /** Why the worker is being ended by us; pending calls reject with it instead of a crash error. */
   private endReason: ScanbridgeError | null = null;
+  /** Set when we kill or stop the worker (see `ending`). */
+  private ended = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -265,17 +267,33 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
     }
   }
 
+  /**
+   * True from the moment we kill or stop the worker: its process may live a
+   * little longer, but no new call may go to it (it would fail with the
+   * reason of whoever ended it, e.g. the previous job's job-cancelled).
+   */
+  get ending(): boolean {
+    return !this.alive || this.ended;
+  }
+
+  private markEnding(reason: ScanbridgeError | null): void {
+    this.endReason ??= reason;
+    if (this.ended) return;
+    this.ended = true;
+    this.emit('ending');
+  }
+
   /** Kill at once (SIGKILL); calls in flight reject with `reason`, or with a crash error. */
   kill(reason?: ScanbridgeError): void {
     if (!this.alive) return;
-    this.endReason ??= reason ?? null;
+    this.markEnding(reason ?? null);
     this.child.kill('SIGKILL');
   }
 
   /** Ask the worker to close its device and exit; kill it if it takes longer than the stop timeout. */
   async stop(reason = new ScanbridgeError('service-stopping', `${this.options.name} was stopped`)): Promise<void> {
     if (!this.alive) return;
-    this.endReason ??= reason;
+    this.markEnding(reason);
     this.send({ type: 'stop' });
     const timer = setTimeout(() => this.kill(), this.options.stopTimeoutMs ?? 2000);
     await this.exited;

@@ -2,8 +2,11 @@
  * A scan in the worker: set the options, then start pages until the source
  * is done (one page from a flatbed; from a feeder until it reports no more
  * documents), each page read frame by frame, encoded, and handed to the
- * service while the next page is already being read. At most one page waits
- * for the service, so memory stays flat however long the batch is.
+ * service while the next page is already being read. Every libsane call that
+ * can block runs off the worker's event loop, so a complete page reaches the
+ * service even while the driver hangs in the next sane_start or sane_read, and
+ * a cancel then keeps it. At most one page waits for the service, so memory
+ * stays flat however long the batch is.
  */
 import type { RawPage } from '../driver.js';
 import { ingestPage } from '../../imaging/ingest.js';
@@ -16,8 +19,6 @@ import type { ScanEvent, ScanParams } from './sane-worker-methods.js';
 
 /** Progress is reported at most this often per page (plus its start and end). */
 const PROGRESS_EVERY_MS = 100;
-/** Longest stretch of synchronous reads without giving the worker's event loop a turn. */
-const TURN_EVERY_MS = 4;
 
 export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallContext<ScanEvent>): Promise<{ pages: number; options: SaneOption[] }> {
   const { signal } = ctx;
@@ -98,13 +99,9 @@ async function readPage(
     const frameParams = handle.parameters();
     assembler.beginFrame(frameParams);
     if (frame === 0) report(true);
-    for (let turned = performance.now(); ; ) {
-      const { status, length } = handle.read(assembler.target());
-      // Let the event loop run (a cancel, the encoding of the previous page, IPC) between synchronous reads.
-      if (performance.now() - turned >= TURN_EVERY_MS) {
-        await new Promise(setImmediate);
-        turned = performance.now();
-      }
+    for (;;) {
+      // Off the event loop: while the driver blocks here, the previous page is encoded and handed over, and a cancel reaches sane_cancel.
+      const { status, length } = await handle.read(assembler.target());
       if (signal.aborted) throw signal.reason;
       if (status === STATUS.GOOD) {
         assembler.commit(length);

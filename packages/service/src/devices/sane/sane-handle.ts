@@ -111,7 +111,7 @@ export class SaneHandle {
     return parameters;
   }
 
-  read(into: Buffer): { status: number; length: number } {
+  read(into: Buffer): Promise<{ status: number; length: number }> {
     return this.sane.read(this.handle, into);
   }
 

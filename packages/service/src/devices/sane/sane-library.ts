@@ -1,12 +1,11 @@
 /**
  * libsane through koffi (FFI without a compiler at install time). Loaded only
  * in SANE worker processes: the service's own process never calls into a
- * scanner driver. Calls that can wait long on hardware (get_devices, open,
- * start) run on koffi's threads, so that the worker can still take a cancel
- * meanwhile. Reads are synchronous: a read returns what the device has
- * buffered, and a thread hand-off per read (hundreds per page) would cost
- * more than the read; a read that hangs is ended by the service killing the
- * worker.
+ * scanner driver. Calls that can wait on hardware (get_devices, open, start,
+ * read) run on koffi's threads, so that the worker's event loop stays free
+ * while a driver blocks: a page already read is still encoded and handed to
+ * the service, and a cancel still reaches sane_cancel. (A read costs tens of
+ * microseconds more so, a few milliseconds a page.)
  */
 import { ScanbridgeError } from '@scanbridge/protocol';
 import type { IKoffiLib } from 'koffi';
@@ -51,8 +50,8 @@ export interface SaneLibrary {
   control(handle: unknown, index: number, action: number, value: Buffer | null): { status: number; info: number };
   parameters(handle: unknown): { status: number; parameters: FrameParameters };
   start(handle: unknown): Promise<number>;
-  /** Synchronous: a read returns what the device has; the worker turns its event loop between reads. */
-  read(handle: unknown, into: Buffer): { status: number; length: number };
+  /** On a koffi thread: a driver may block in a read for as long as the device takes (or hang). */
+  read(handle: unknown, into: Buffer): Promise<{ status: number; length: number }>;
   cancel(handle: unknown): void;
   exit(): void;
   /** Decode a constraint pointer: range, word list or string list. */
@@ -186,9 +185,9 @@ export async function loadSane(requested: string): Promise<SaneLibrary> {
       };
     },
     start: (handle) => promisify<number>(f.start!, handle),
-    read(handle, into) {
+    async read(handle, into) {
       const length = [0];
-      const status = f.read!(handle, into, into.length, length) as number;
+      const status = await promisify<number>(f.read!, handle, into, into.length, length);
       return { status, length: length[0]! };
     },
     cancel: (handle) => void f.cancel!(handle),

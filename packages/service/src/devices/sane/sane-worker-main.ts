@@ -14,6 +14,8 @@ import { SANE_WORKER_METHODS } from './sane-worker-methods.js';
 
 let sane: SaneLibrary | null = null;
 let handle: SaneHandle | null = null;
+/** The scan in progress: its read may be running on a koffi thread, which must end before the handle is closed. */
+let scanning: Promise<unknown> = Promise.resolve();
 
 function opened(): SaneHandle {
   if (!handle) throw new ScanbridgeError('internal-error', 'the SANE worker has no open device; call open first');
@@ -45,11 +47,17 @@ serveWorker({
       device.apply(assignments);
       return { options: device.options() };
     },
-    scan: (params, ctx) => acquire(opened(), params, ctx),
+    scan: (params, ctx) => {
+      const run = acquire(opened(), params, ctx);
+      scanning = run.catch(() => undefined);
+      return run;
+    },
   },
   async shutdown() {
     if (handle) {
       handle.cancel();
+      // sane_cancel ends a blocked read; the host's shutdown limit covers a driver that ignores it.
+      await scanning;
       handle.close();
       handle = null;
     }

@@ -18,13 +18,17 @@ export interface TestBackend {
   remove(): Promise<void>;
 }
 
-export interface TestBackendOptions {
-  /** Largest tl/br coordinate in mm, both ways (default 300: A4, A5 and Letter fit, Legal does not). */
-  geometryMax?: number;
-}
+/**
+ * Lines of test.conf that a test sets beyond the defaults below: a smaller
+ * device (`geometry_max` in mm, e.g. a 200 x 200 mm ID-card scanner), or
+ * defaults beyond the ranges sane_control_option allows, e.g. a
+ * read-delay-duration of seconds: a device whose every page blocks in
+ * sane_read for that long.
+ */
+export type TestConfOverrides = Partial<Record<'read-delay' | 'read-delay-duration' | 'geometry_max', string>>;
 
-function testConf(devices: number, geometryMax: number): string {
-  return [
+function testConf(devices: number, overrides: TestConfOverrides): string {
+  const lines = [
     `number_of_devices ${devices}`,
     'mode Gray',
     'depth 8',
@@ -48,20 +52,22 @@ function testConf(devices: number, geometryMax: number): string {
     'select-fd false',
     'enable-test-options false',
     'geometry_min 0.0',
-    `geometry_max ${geometryMax.toFixed(1)}`,
+    // 300 mm: A4, A5 and Letter fit, Legal does not.
+    'geometry_max 300.0',
     'geometry_quant 1.0',
     'tl_x 0.0',
     'tl_y 0.0',
     'br_x 80.0',
     'br_y 100.0',
-    '',
-  ].join('\n');
+  ];
+  const set = Object.entries(overrides).map(([key, value]) => `${key} ${value}`);
+  return [...lines.filter((line) => !(line.split(' ')[0]! in overrides)), ...set, ''].join('\n');
 }
 
-export async function createTestBackend(devices = 2, options: TestBackendOptions = {}): Promise<TestBackend> {
+export async function createTestBackend(devices = 2, overrides: TestConfOverrides = {}): Promise<TestBackend> {
   const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-sane-'));
   await writeFile(path.join(dir, 'dll.conf'), 'test\n');
-  const setDevices = (count: number): Promise<void> => writeFile(path.join(dir, 'test.conf'), testConf(count, options.geometryMax ?? 300));
+  const setDevices = (count: number): Promise<void> => writeFile(path.join(dir, 'test.conf'), testConf(count, overrides));
   await setDevices(devices);
   return { dir, env: { SANE_CONFIG_DIR: dir }, setDevices, remove: () => rm(dir, { recursive: true, force: true }) };
 }
