@@ -29,6 +29,7 @@ import { signImages, stale, type ImageSignature } from './image-signature.js';
 import { defineWrappers, type MethodWrappers } from './method-wrappers.js';
 import { ScanJob } from './scan-job.js';
 import { UploadJob } from './upload-job.js';
+import { resolveDestination, uploadFromPage, type UploadParams } from './page-upload.js';
 import { getSafe, post, type Endpoint } from './transport.js';
 import { checkCompatible, type ServiceInfo } from './compatibility.js';
 
@@ -226,10 +227,15 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
    * the service to the application's server: a multipart POST, a PUT (e.g. a
    * presigned URL) or a resumable tus upload. The service sends the file
    * itself, so the page never holds it; the job reports progress and its
-   * `done` answers the server's response.
+   * `done` answers the server's response. A relative URL ('/upload') is the
+   * page's own server, as with fetch; `credentials: 'include'` sends the
+   * page's cookies with it (own origin only; the page sends the file then).
    */
-  async upload(params: ParamsOf<'StartUpload'>): Promise<UploadJob> {
-    const [info] = await this.call('StartUpload', params);
+  async upload(params: UploadParams): Promise<UploadJob> {
+    const { credentials, ...rest } = params;
+    const resolved = { ...rest, destination: resolveDestination(rest.destination) };
+    if (credentials === 'include') return uploadFromPage(resolved, (options) => this.save(options));
+    const [info] = await this.call('StartUpload', resolved);
     const isClosed = () => this.#state === 'closed';
     const job = new UploadJob(info, {
       waitUpload: async (id) => (await this.call('WaitUpload', { upload: id }))[0],

@@ -17,6 +17,7 @@ export {
 } from './client.js';
 export { ScanJob, jobError, type JobProgress, type ScanJobEvents } from './scan-job.js';
 export { UploadJob, uploadError, type UploadJobEvents } from './upload-job.js';
+export { resolveDestination, type PageUploadOptions, type UploadParams } from './page-upload.js';
 export { imageUrl, versionCode, type ImageUrlParts } from './image-url.js';
 export { wrapperName, type MethodWrappers, type Unwrapped, type Wrapper } from './method-wrappers.js';
 export { showInstallDialog, type InstallDialogOptions } from './install-dialog.js';
