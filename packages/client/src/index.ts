@@ -24,7 +24,7 @@ export { showInstallDialog, type InstallDialogOptions } from './install-dialog.j
 export { showConsentDialog, type ConsentPrompt, type ConsentUi } from './consent-dialog.js';
 export type { AccessOptions } from './access.js';
 export { checkCompatible, type ServiceInfo } from './compatibility.js';
-export { DEFAULT_INSTALL_URL } from './transport.js';
+export { DEFAULT_INSTALL_URL, type CallOptions } from './transport.js';
 export { SDK_VERSION } from './version.js';
 export { Emitter, type Listener } from './emitter.js';
 export { ScanbridgeError, PROTOCOL_VERSION, type ErrorCode, type PageInfo, type JobInfo, type Capabilities, type DeviceInfo, type ScanSettingsInput, type UploadInfo, type UploadDestination } from '@scanbridge/protocol';

@@ -10,6 +10,8 @@ import { escapeHtml, showModal } from './dialog.js';
 export interface InstallDialogOptions {
   /** How often to look for scanbridge while the dialog is open, in ms (default 2000). */
   pollMs?: number;
+  /** Closes the dialog; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Problems of the user's computer that the dialog explains and waits out. */
@@ -119,6 +121,8 @@ export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promis
       );
     };
     connectButton.addEventListener('click', look);
+    options.signal?.addEventListener('abort', () => end(() => reject(options.signal!.reason)), { once: true });
+    if (options.signal?.aborted) end(() => reject(options.signal!.reason));
     timer = setTimeout(look, pollMs);
   });
 }
