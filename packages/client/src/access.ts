@@ -54,6 +54,7 @@ export async function requestAccess(endpoint: Endpoint, options: AccessOptions):
   try {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, options.consentPollMs ?? 1000));
+      endpoint.signal?.throwIfAborted();
       if (gaveUp) throw new ScanbridgeError('origin-not-allowed', `the user did not allow ${grant.origin} to use the scanner (the prompt was closed)`, { origin: grant.origin });
       // A refusal or an expired request comes back as origin-not-allowed.
       grant = await ask(endpoint, { app, request: grant.request });

@@ -29,7 +29,8 @@ import { signImages, stale, type ImageSignature } from './image-signature.js';
 import { defineWrappers, type MethodWrappers } from './method-wrappers.js';
 import { ScanJob } from './scan-job.js';
 import { UploadJob } from './upload-job.js';
-import { getSafe, post, postFile, type Endpoint, type FileBody } from './transport.js';
+import { resolveDestination, uploadFromPage, type UploadParams } from './page-upload.js';
+import { getSafe, post, postFile, type CallOptions, type Endpoint, type FileBody } from './transport.js';
 import { checkCompatible, type ServiceInfo } from './compatibility.js';
 
 export type ConnectionState = 'connected' | 'reconnecting' | 'closed';
@@ -110,6 +111,17 @@ export interface ClientInit {
 
 const RECENT_JOB_EVENTS = 256;
 
+/** Cancel a running job when `signal` aborts (at once when it already has). */
+function cancelOnAbort<J extends { ended: boolean; cancel(): Promise<unknown> }>(signal: AbortSignal | undefined, job: J): J {
+  if (!signal) return job;
+  const cancel = () => {
+    if (!job.ended) void job.cancel().catch(() => undefined);
+  };
+  if (signal.aborted) cancel();
+  else signal.addEventListener('abort', cancel, { once: true });
+  return job;
+}
+
 export function rememberSession(key: string | null, id: string | null): void {
   if (key === null || typeof sessionStorage === 'undefined') return;
   try {
@@ -176,12 +188,13 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
    * protocol's schema before anything is sent (an error names the argument);
    * every failure is a ScanbridgeError.
    */
-  async call<M extends MethodName>(method: M, params?: ParamsOf<M>): Promise<ResultOf<M>> {
+  async call<M extends MethodName>(method: M, params?: ParamsOf<M>, options: CallOptions = {}): Promise<ResultOf<M>> {
     if (!isMethodName(method)) throw new ScanbridgeError('unknown-method', `unknown method "${String(method)}"`);
     const spec = METHODS[method];
     const checked = parseOrThrow(spec.params, params ?? {}, 'params');
     if (this.#state === 'closed') throw new ScanbridgeError('session-required', 'this client was closed; connect() again');
-    const result = await this.#withAccess(() => post(this.#init.endpoint, method, spec.session ? this.#session.id : null, checked, `c${++this.#cmd}`));
+    options.signal?.throwIfAborted();
+    const result = await this.#withAccess(() => post(this.#init.endpoint, method, spec.session ? this.#session.id : null, checked, `c${++this.#cmd}`, options));
     return result as ResultOf<M>;
   }
 
@@ -206,10 +219,15 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
     });
   }
 
-  /** Start a scan; the job reports pages as they arrive in this session's buffer. */
-  async scan(params: ParamsOf<'StartScan'>): Promise<ScanJob> {
-    const [info] = await this.call('StartScan', params);
-    return this.#track(info);
+  /**
+   * Start a scan; the job reports pages as they arrive in this session's
+   * buffer. Aborting `signal` cancels the job (pages acquired before stay).
+   */
+  async scan(params: ParamsOf<'StartScan'>, options: CallOptions = {}): Promise<ScanJob> {
+    const [info] = await this.call('StartScan', params, options);
+    const job = this.#track(info);
+    cancelOnAbort(options.signal, job);
+    return job;
   }
 
   /**
@@ -219,21 +237,24 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
    * `total`) and its pages arrive together when it ends (`pages()`, `done`),
    * or none do when a page is damaged (`done` rejects with invalid-image).
    * `job.cancel()` stops it and adds nothing. For a small image,
-   * `loadImages({ data })` (base64) answers the pages directly.
+   * `loadImages({ data })` (base64) answers the pages directly. Aborting
+   * `signal` cancels the job.
    */
-  async load(file: FileBody, params: Omit<ParamsOf<'StartLoad'>, 'data'> = {}): Promise<ScanJob> {
+  async load(file: FileBody, params: Omit<ParamsOf<'StartLoad'>, 'data'> = {}, options: CallOptions = {}): Promise<ScanJob> {
     const checked = parseOrThrow(METHODS.StartLoad.params, params, 'params');
     if (this.#state === 'closed') throw new ScanbridgeError('session-required', 'this client was closed; connect() again');
     const [info] = (await this.#withAccess(() => postFile(this.#init.endpoint, 'StartLoad', this.#session.id, checked, file, `c${++this.#cmd}`))) as ResultOf<'StartLoad'>;
-    return this.#track(info);
+    const job = this.#track(info);
+    cancelOnAbort(options.signal, job);
+    return job;
   }
 
   /**
    * Save pages (default: all, in buffer order) as PDF, TIFF, JPEG, PNG or BMP.
    * Multi-page formats make one file; JPEG, PNG and BMP one file per page.
    */
-  async save(options: SaveOptions): Promise<SavedBlob[]> {
-    const [result] = await this.call('SaveImages', options);
+  async save(options: SaveOptions, call: CallOptions = {}): Promise<SavedBlob[]> {
+    const [result] = await this.call('SaveImages', options, call);
     return result.files.map((file) => ({ name: file.name, pages: file.pages, blob: blobOf(file.data ?? '', result.mimeType) }));
   }
 
@@ -242,10 +263,15 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
    * the service to the application's server: a multipart POST, a PUT (e.g. a
    * presigned URL) or a resumable tus upload. The service sends the file
    * itself, so the page never holds it; the job reports progress and its
-   * `done` answers the server's response.
+   * `done` answers the server's response. A relative URL ('/upload') is the
+   * page's own server, as with fetch; `credentials: 'include'` sends the
+   * page's cookies with it (own origin only; the page sends the file then).
    */
-  async upload(params: ParamsOf<'StartUpload'>): Promise<UploadJob> {
-    const [info] = await this.call('StartUpload', params);
+  async upload(params: UploadParams, options: CallOptions = {}): Promise<UploadJob> {
+    const { credentials, ...rest } = params;
+    const resolved = { ...rest, destination: resolveDestination(rest.destination) };
+    if (credentials === 'include') return cancelOnAbort(options.signal, uploadFromPage(resolved, (encoding) => this.save(encoding, options)));
+    const [info] = await this.call('StartUpload', resolved, options);
     const isClosed = () => this.#state === 'closed';
     const job = new UploadJob(info, {
       waitUpload: async (id) => (await this.call('WaitUpload', { upload: id }))[0],
@@ -258,7 +284,7 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
     // Not on('end'): the application's first 'end' listener gets the held event.
     const forget = () => this.#uploads.delete(info.id);
     job.done.then(forget, forget);
-    return job;
+    return cancelOnAbort(options.signal, job);
   }
 
   /** Follow a job started elsewhere (another tab's call, or before a reload). */
@@ -266,7 +292,12 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
     return this.#jobs.get(info.id) ?? this.#track(info);
   }
 
-  /** Close the session on the service (its pages are deleted) and stop. */
+  /**
+   * Close the session on the service (its pages are deleted) and stop: the
+   * event socket closes, reconnecting stops, and later calls fail with
+   * session-required. Call it when the page (or component) that scanned goes
+   * away for good; disconnect() instead keeps the pages for a reload.
+   */
   async close(): Promise<void> {
     try {
       if (this.#state !== 'closed') await this.call('CloseSession');

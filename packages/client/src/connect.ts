@@ -56,6 +56,8 @@ export interface ConnectOptions extends AccessOptions {
   WebSocket?: WebSocketClass;
   /** fetch implementation (default: the global one). */
   fetch?: FetchLike;
+  /** Stop connecting (also while the consent or install prompt waits): connect() rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 function pageIsSecure(): boolean {
@@ -77,7 +79,11 @@ export function serviceBase(options: Pick<ConnectOptions, 'host' | 'httpPort' | 
 
 /** Fetch with a time limit, so a port held by a silent program cannot hang connect(). */
 function limitedFetch(fetchImpl: FetchLike, timeoutMs: number): FetchLike {
-  return (input, init) => fetchImpl(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal && typeof AbortSignal.any === 'function' ? AbortSignal.any([init.signal, timeout]) : (init?.signal ?? timeout);
+    return fetchImpl(input, { ...init, signal });
+  };
 }
 
 async function findService(endpoint: Endpoint): Promise<{ service: ServiceInfo; code: string }> {
@@ -114,14 +120,18 @@ async function connectOnce(options: ConnectOptions): Promise<ScanbridgeClient> {
   if (!WebSocketImpl) throw new ScanbridgeError('invalid-params', 'options.WebSocket: this environment has no WebSocket; pass one (e.g. the ws package in Node 20)');
   const endpoint: Endpoint = { base, fetch: limitedFetch(fetchImpl, options.timeoutMs ?? 10_000), installUrl: options.installUrl ?? DEFAULT_INSTALL_URL, token: options.token ?? null };
   if (base.startsWith('https:')) endpoint.plainBase = serviceBase({ ...options, secure: false });
+  if (options.signal) endpoint.signal = options.signal;
+  options.signal?.throwIfAborted();
   // The consent prompt may wait for the user as long as it takes: no time limit on those calls.
   if (endpoint.token === null) endpoint.token = await requestAccess({ ...endpoint, fetch: fetchImpl }, options);
   const { service, code } = await findService(endpoint);
   const storageKey = options.storageKey === false ? null : `${options.storageKey ?? 'scanbridge.session'}@${base}`;
   const session = await openSession(endpoint, options.session ?? rememberedSession(storageKey));
   rememberSession(storageKey, session.id);
+  // The client's own calls are not cancelled by connect()'s signal.
+  const { signal: _connecting, ...lasting } = endpoint;
   const client = new ScanbridgeClient({
-    endpoint: { ...endpoint, fetch: fetchImpl },
+    endpoint: { ...lasting, fetch: fetchImpl },
     service,
     versionCode: code,
     session,
@@ -132,6 +142,10 @@ async function connectOnce(options: ConnectOptions): Promise<ScanbridgeClient> {
     reconnect: { initialDelayMs: options.reconnect?.initialDelayMs ?? 250, maxDelayMs: options.reconnect?.maxDelayMs ?? 5000 },
   });
   await client.open();
+  if (options.signal?.aborted) {
+    client.disconnect();
+    throw options.signal.reason;
+  }
   return client;
 }
 
@@ -148,6 +162,6 @@ export async function connect(options: ConnectOptions = {}): Promise<ScanbridgeC
     return await connectOnce(options);
   } catch (err) {
     if (!(options.installPrompt && err instanceof ScanbridgeError && isSetupProblem(err) && typeof document !== 'undefined')) throw err;
-    return showInstallDialog(err, () => connectOnce(options), { installUrl: options.installUrl ?? DEFAULT_INSTALL_URL, ...(options.installPollMs === undefined ? {} : { pollMs: options.installPollMs }) });
+    return showInstallDialog(err, () => connectOnce(options), { installUrl: options.installUrl ?? DEFAULT_INSTALL_URL, ...(options.installPollMs === undefined ? {} : { pollMs: options.installPollMs }), ...(options.signal ? { signal: options.signal } : {}) });
   }
 }

@@ -17,13 +17,14 @@ export {
 } from './client.js';
 export { ScanJob, jobError, type JobProgress, type ScanJobEvents } from './scan-job.js';
 export { UploadJob, uploadError, type UploadJobEvents } from './upload-job.js';
+export { resolveDestination, type PageUploadOptions, type UploadParams } from './page-upload.js';
 export { imageUrl, versionCode, type ImageUrlParts } from './image-url.js';
 export { wrapperName, type MethodWrappers, type Unwrapped, type Wrapper } from './method-wrappers.js';
 export { showInstallDialog, type InstallDialogOptions } from './install-dialog.js';
 export { showConsentDialog, type ConsentPrompt, type ConsentUi } from './consent-dialog.js';
 export type { AccessOptions } from './access.js';
 export { checkCompatible, type ServiceInfo } from './compatibility.js';
-export { DEFAULT_INSTALL_URL } from './transport.js';
+export { DEFAULT_INSTALL_URL, type CallOptions } from './transport.js';
 export { SDK_VERSION } from './version.js';
 export { Emitter, type Listener } from './emitter.js';
 export { ScanbridgeError, PROTOCOL_VERSION, type ErrorCode, type PageInfo, type JobInfo, type Capabilities, type DeviceInfo, type ScanSettingsInput, type UploadInfo, type UploadDestination } from '@scanbridge/protocol';

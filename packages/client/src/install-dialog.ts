@@ -13,6 +13,8 @@ export interface InstallDialogOptions {
   pollMs?: number;
   /** The "How to install" link; else the error's details.installUrl. Only an http(s) URL is shown. */
   installUrl?: string;
+  /** Closes the dialog; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Problems of the user's computer that the dialog explains and waits out. */
@@ -124,6 +126,8 @@ export function showInstallDialog<T>(error: ScanbridgeError, retry: () => Promis
         );
     };
     connectButton.addEventListener('click', look);
+    options.signal?.addEventListener('abort', () => end(() => reject(options.signal!.reason)), { once: true });
+    if (options.signal?.aborted) end(() => reject(options.signal!.reason));
     timer = setTimeout(look, pollMs);
   });
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { METHOD_NAMES, type MethodName, type ParamsOf, type PageInfo } from '@scanbridge/protocol';
 import { ScanbridgeClient } from './client.js';
 import { unwrap, wrapperName, type Wrapper } from './method-wrappers.js';
+import type { CallOptions } from './transport.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const expectTrue = <T extends true>(value: T): T => value;
@@ -23,7 +24,9 @@ expectTrue<Equal<Awaited<ReturnType<ScanbridgeClient['getImageCount']>>, number>
 expectTrue<Equal<Awaited<ReturnType<ScanbridgeClient['versionInfo']>>, [string, string, string]>>(true);
 // Methods whose params can all be left out take them optionally; the others require them.
 expectTrue<Equal<Parameters<ScanbridgeClient['getImageCount']>[0], ParamsOf<'GetImageCount'> | undefined>>(true);
-expectTrue<Equal<Parameters<ScanbridgeClient['getCapabilities']>['length'], 1>>(true);
+expectTrue<Equal<Parameters<ScanbridgeClient['getCapabilities']>['length'], 1 | 2>>(true);
+// Every call takes an AbortSignal in its options.
+expectTrue<Equal<Parameters<ScanbridgeClient['getCapabilities']>[1], CallOptions | undefined>>(true);
 
 it('defines one wrapper per protocol method on the prototype', () => {
   for (const method of METHOD_NAMES) {

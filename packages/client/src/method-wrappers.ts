@@ -6,16 +6,17 @@
  * unwrapped; longer ones (VersionInfo) stay tuples.
  */
 import { METHOD_NAMES, type MethodName, type ParamsOf, type ResultOf } from '@scanbridge/protocol';
+import type { CallOptions } from './transport.js';
 
 /** A one-element result tuple is unwrapped. */
 export type Unwrapped<R> = R extends readonly [infer Only] ? Only : R;
 
 export type WrapperName<M extends MethodName> = Uncapitalize<M>;
 
-/** Methods whose params may all be left out take them optionally. */
+/** Methods whose params may all be left out take them optionally; `options.signal` cancels the call. */
 export type Wrapper<M extends MethodName> = {} extends ParamsOf<M>
-  ? (params?: ParamsOf<M>) => Promise<Unwrapped<ResultOf<M>>>
-  : (params: ParamsOf<M>) => Promise<Unwrapped<ResultOf<M>>>;
+  ? (params?: ParamsOf<M>, options?: CallOptions) => Promise<Unwrapped<ResultOf<M>>>
+  : (params: ParamsOf<M>, options?: CallOptions) => Promise<Unwrapped<ResultOf<M>>>;
 
 export type MethodWrappers = { [M in MethodName as WrapperName<M>]: Wrapper<M> };
 
@@ -28,7 +29,7 @@ export function unwrap<R extends readonly unknown[]>(result: R): Unwrapped<R> {
 }
 
 interface Caller {
-  call<M extends MethodName>(method: M, params?: ParamsOf<M>): Promise<ResultOf<M>>;
+  call<M extends MethodName>(method: M, params?: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>>;
 }
 
 /** Define every wrapper on `prototype` (a class whose instances implement call()). */
@@ -37,8 +38,8 @@ export function defineWrappers(prototype: Caller): void {
     Object.defineProperty(prototype, wrapperName(method), {
       configurable: true,
       writable: true,
-      value: async function (this: Caller, params?: ParamsOf<typeof method>) {
-        return unwrap(await this.call(method, params));
+      value: async function (this: Caller, params?: ParamsOf<typeof method>, options?: CallOptions) {
+        return unwrap(await this.call(method, params, options));
       },
     });
   }

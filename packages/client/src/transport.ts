@@ -23,6 +23,25 @@ export interface Endpoint {
   token: string | null;
   /** The service's HTTP address when `base` is its HTTPS one: probed to tell "not running" from "certificate not trusted". */
   plainBase?: string;
+  /** Cancels every call through this endpoint (connect()'s signal while it connects). */
+  signal?: AbortSignal;
+}
+
+/** Per-call options: `signal` cancels the call (it rejects with the signal's reason, as fetch does). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+function signalOf(endpoint: Endpoint, options: CallOptions): AbortSignal | undefined {
+  const signals = [endpoint.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
+  if (signals.length < 2) return signals[0];
+  return typeof AbortSignal.any === 'function' ? AbortSignal.any(signals) : signals[1];
+}
+
+/** A failed fetch as a ScanbridgeError, or the signal's reason when the caller cancelled it. */
+async function failure(endpoint: Endpoint, url: string, err: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  if (signal?.aborted) return signal.reason;
+  return networkError(endpoint, url, err);
 }
 
 function tokenHeader(endpoint: Endpoint): Record<string, string> {
@@ -107,20 +126,22 @@ export async function readEnvelope(res: Response, url: string): Promise<Response
 }
 
 /** GET a safe /fa/ method. */
-export async function getSafe(endpoint: Endpoint, method: string): Promise<unknown[]> {
+export async function getSafe(endpoint: Endpoint, method: string, options: CallOptions = {}): Promise<unknown[]> {
   const url = `${endpoint.base}/fa/${method}?ts=${Date.now()}`;
+  const signal = signalOf(endpoint, options);
   let res: Response;
   try {
-    res = await endpoint.fetch(url, { cache: 'no-store', headers: tokenHeader(endpoint) });
+    res = await endpoint.fetch(url, { cache: 'no-store', headers: tokenHeader(endpoint), ...(signal ? { signal } : {}) });
   } catch (err) {
-    throw await networkError(endpoint, url, err);
+    throw await failure(endpoint, url, err, signal);
   }
   return ((await readEnvelope(res, url)) as { result: unknown[] }).result;
 }
 
 /** POST a call: /fa/<Method> without a session, /f/<Method> with one. */
-export async function post(endpoint: Endpoint, method: string, session: string | null, params: unknown, cmdId: string): Promise<unknown[]> {
+export async function post(endpoint: Endpoint, method: string, session: string | null, params: unknown, cmdId: string, options: CallOptions = {}): Promise<unknown[]> {
   const url = `${endpoint.base}/${session === null ? 'fa' : 'f'}/${method}`;
+  const signal = signalOf(endpoint, options);
   let res: Response;
   try {
     res = await endpoint.fetch(url, {
@@ -128,9 +149,10 @@ export async function post(endpoint: Endpoint, method: string, session: string |
       headers: { 'content-type': 'application/json', ...tokenHeader(endpoint) },
       body: JSON.stringify(session === null ? { params, cmdId } : { id: session, params, cmdId }),
       cache: 'no-store',
+      ...(signal ? { signal } : {}),
     });
   } catch (err) {
-    throw await networkError(endpoint, url, err);
+    throw await failure(endpoint, url, err, signal);
   }
   return ((await readEnvelope(res, url)) as { result: unknown[] }).result;
 }
