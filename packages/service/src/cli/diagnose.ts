@@ -17,12 +17,20 @@ const PORTS = [
   ['welcomeHttpsPort', 'WelcomeHttpsPort'],
 ] as const;
 
-function portFree(port: number, host: string): Promise<boolean> {
+/** `inUseOnly`: only EADDRINUSE counts (an address the machine lacks, no IPv6, is not another program). */
+function portFree(port: number, host: string, inUseOnly = false): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(inUseOnly && err.code !== 'EADDRINUSE'));
+    server.listen({ port, host, ipv6Only: host === '::1' }, () => server.close(() => resolve(true)));
   });
+}
+
+/** The loopback address a listener on `bindAddress` also holds (see server/loopback-listen.ts), if any. */
+function otherLoopback(bindAddress: string): string | null {
+  if (bindAddress === '127.0.0.1' || bindAddress === 'localhost' || bindAddress === '0.0.0.0') return '::1';
+  if (bindAddress === '::1') return '127.0.0.1';
+  return null;
 }
 
 export async function diagnose(home: string): Promise<string[]> {
@@ -55,6 +63,11 @@ export async function diagnose(home: string): Promise<string[]> {
       const port = settings[prop];
       if (port !== 0 && !(await portFree(port, settings.bindAddress))) {
         problems.push(`port ${port} (${key}) is in use by another program: change ${key} in ${paths.serviceIni}, or stop that program`);
+      }
+      const other = otherLoopback(settings.bindAddress);
+      if (port !== 0 && other && !(await portFree(port, other, true))) {
+        const shown = other.includes(':') ? `[${other}]` : other;
+        problems.push(`${shown}:${port} (${key}) is held by another program: scanbridge starts without it, but does not trust its pages reached through ${shown} or localhost; stop that program (or change ${key} in ${paths.serviceIni})`);
       }
     }
   }

@@ -7,12 +7,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import WebSocket from 'ws';
 import { TOKEN_HEADER, type AccessGrant } from '@scanbridge/protocol';
-import { startInProcess, rpc, tokenFor, type InProcess } from '../test-support/service-harness.js';
+import { runCli, startChild, startInProcess, rpc, tempHome, tokenFor, type InProcess } from '../test-support/service-harness.js';
 import { request, type RawResponse } from '../test-support/net.js';
 import { VERSION_CODE } from '../version.js';
 import { imageSignature } from './image-signature.js';
@@ -454,6 +454,39 @@ describe('attack suite: a loopback address another program took first', () => {
     const revoke = await request(`http://127.0.0.1:${welcomeHttp}/origins/revoke`, { method: 'POST', anonymous: true, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://localhost:${welcomeHttp}` }, body: `csrf=${revokeSecret}&origin=https%3A%2F%2Fkept.example` });
     assert.equal(revoke.status, 403);
     assert.ok(((await rpc(svc.base, 'fa', 'ListOrigins')).body.result![0] as Array<{ origin: string }>).some((a) => a.origin === 'https://kept.example'));
+  });
+});
+
+describe('attack suite: `scanbridge run` says which loopback names it leaves untrusted', () => {
+  it('prints a warning naming the address another program holds, even with --quiet', async () => {
+    const squatter = await listenOn('::1', 0);
+    const port = (squatter.address() as net.AddressInfo).port;
+    const home = await tempHome();
+    try {
+      const child = await startChild(home, ['--welcome-http-port', String(port)]);
+      const code = await child.stop();
+      assert.equal(code, 0, child.output());
+      assert.match(child.output(), new RegExp(`scanbridge: warning: WelcomeHttpPort: cannot listen on \\[::1\\]:${port} \\(another program holds it\\): pages reached through \\[::1\\] or localhost on port ${port} are not trusted`));
+    } finally {
+      await closeServer(squatter);
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('attack suite: `scanbridge status` names a loopback address another program holds', () => {
+  it('says which port of the stopped service is taken on [::1], and what that leaves untrusted', async () => {
+    const squatter = await listenOn('::1', 0);
+    const port = (squatter.address() as net.AddressInfo).port;
+    const home = await tempHome();
+    try {
+      await writeFile(path.join(home, 'scanbridge.ini'), `HttpPort = 0\nHttpsPort = 0\nWelcomeHttpPort = ${port}\nWelcomeHttpsPort = 0\n`);
+      const status = await runCli(['status', '--home', home]);
+      assert.match(status.stdout, new RegExp(`\\[::1\\]:${port} \\(WelcomeHttpPort\\) is held by another program: scanbridge starts without it, but does not trust its pages reached through \\[::1\\] or localhost`), status.stdout);
+    } finally {
+      await closeServer(squatter);
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
 

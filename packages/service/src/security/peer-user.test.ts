@@ -66,6 +66,15 @@ describe('connections from other user accounts', () => {
       assert.equal(await socketAs(NOBODY, `http://127.0.0.1:${v4.ports.http}/ws`), 'HTTP/1.1 403 Forbidden other-user');
     });
 
+    it('refuses another account on the second loopback address a listener holds ([::1] besides 127.0.0.1), on every port', async () => {
+      for (const [name, port] of Object.entries(v4.ports)) {
+        const scheme = name === 'https' || name === 'welcomeHttps' ? 'https' : 'http';
+        if (scheme === 'https') continue; // fetch in the child would refuse the local CA; the TLS listeners share the check
+        assert.deepEqual(await getAs(0, `${scheme}://[::1]:${port}/fa/VersionInfo`), { status: 200, code: null }, name);
+        assert.deepEqual(await getAs(NOBODY, `${scheme}://[::1]:${port}/fa/VersionInfo`), { status: 403, code: 'other-user' }, name);
+      }
+    });
+
     it('answers every account when the administrator allows it (AllowOtherUsers)', async () => {
       assert.deepEqual(await getAs(NOBODY, `http://127.0.0.1:${open.ports.http}/fa/VersionInfo`), { status: 200, code: null });
     });

@@ -5,7 +5,8 @@
  * AllowedOrigins, or the service's own welcome pages. The answer names the
  * exact origin (never `*`) with `Vary: Origin`, and Private Network Access
  * preflights are granted only to those origins. Other origins get no CORS
- * headers at all, so the browser keeps the answer from them.
+ * headers at all, so the browser keeps the answer from them. This is for the
+ * API ports only: the welcome ports answer no CORS at all (page-headers.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_HEADER, TOKEN_HEADER } from '@scanbridge/protocol';
