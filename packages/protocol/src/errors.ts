@@ -19,7 +19,8 @@ export const ERRORS = {
   'unknown-method': { status: 404, remedy: 'Check the method name; GET /fa/ListMethods lists every method.' },
   'method-not-allowed': { status: 405, remedy: 'Use POST for methods that change state; only /fa/ methods without side effects answer GET.' },
   'not-found': { status: 404, remedy: 'Check the URL; the README lists every endpoint.' },
-  'too-large': { status: 413, remedy: 'Send a smaller body, or raise the limit in scanbridge.ini (MaxBodyMB).' },
+  'too-large': { status: 413, remedy: 'Send a smaller body: methods that take a file (AddImage, LoadImages) take up to MaxBodyMB (scanbridge.ini), every other request 1 MB.' },
+  'request-timeout': { status: 408, remedy: 'Send the whole request at once: its headers within 10 s of connecting (or of the previous answer), all of it within 30 s; a client that trickles a request is cut off.' },
   // security gate
   'host-not-allowed': { status: 403, remedy: 'Address the service as 127.0.0.1, localhost or [::1] with its own port.' },
   'other-user': { status: 403, remedy: 'scanbridge answers only the programs of the user account it runs for. Each person on a shared machine runs their own scanbridge; an administrator who wants one service for every account sets AllowOtherUsers = true in scanbridge.ini.' },

@@ -60,22 +60,60 @@ export function procEndpoint(address: string, port: number): string[] {
   return forms.map((b) => `${words(b)}:${hexPort}`);
 }
 
+/**
+ * Reading the tables costs time in the kernel for every row of the machine
+ * (~0.1 s for a few thousand), so reads never overlap and each serves every
+ * lookup asked for before it starts: a burst of connections costs one or two
+ * reads, not one each. A read starts after its askers' connections were
+ * accepted, so it holds their rows.
+ */
+let reading: Promise<Map<string, number>> | null = null;
+let queued: Promise<Map<string, number>> | null = null;
+
+function freshTables(): Promise<Map<string, number>> {
+  if (queued) return queued;
+  const start = () => {
+    queued = null;
+    const read = readTables();
+    reading = read;
+    void read.finally(() => {
+      if (reading === read) reading = null;
+    });
+    return read;
+  };
+  const current = reading;
+  // Lookups asked for in the same turn of the event loop share the next read.
+  queued = current ? current.then(start) : new Promise((resolve) => setImmediate(() => resolve(start())));
+  return queued;
+}
+
+/** Every connection of the machine: "client server" (as in the tables) to the uid of the client end. */
+async function readTables(): Promise<Map<string, number>> {
+  const texts = await Promise.all(TABLES.map((table) => readFile(table, 'utf8').catch(() => '')));
+  const rows = new Map<string, number>();
+  for (const line of texts.join('\n').split('\n')) {
+    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+    const fields = line.trim().split(/\s+/);
+    // A closed connection in TIME_WAIT (inode 0, uid 0) may share the addresses of a new one on loopback.
+    if (fields.length > 9 && fields[9] !== '0' && /^\d+$/.test(fields[7]!)) rows.set(`${fields[1]} ${fields[2]}`, Number(fields[7]));
+  }
+  return rows;
+}
+
 /** The uid owning the client end of `socket` (a connection this process accepted), or null when the table does not say. */
 export async function peerUid(socket: Pick<Socket, 'remoteAddress' | 'remotePort' | 'localAddress' | 'localPort'>): Promise<number | null> {
   const { remoteAddress, remotePort, localAddress, localPort } = socket;
   if (!remoteAddress || !remotePort || !localAddress || !localPort) return null;
-  const clients = new Set(procEndpoint(remoteAddress, remotePort));
-  const servers = new Set(procEndpoint(localAddress, localPort));
+  const clients = procEndpoint(remoteAddress, remotePort);
+  const servers = procEndpoint(localAddress, localPort);
   // The kernel writes the table a page at a time and resumes by position, so
   // a read while many connections open and close can skip rows: look again.
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-    for (const table of TABLES) {
-      const text = await readFile(table, 'utf8').catch(() => '');
-      for (const line of text.split('\n').slice(1)) {
-        // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-        const fields = line.trim().split(/\s+/);
-        // A closed connection in TIME_WAIT (inode 0, uid 0) may share the addresses of a new one on loopback.
-        if (fields.length > 9 && fields[9] !== '0' && clients.has(fields[1]!) && servers.has(fields[2]!)) return Number(fields[7]);
+    const rows = await freshTables();
+    for (const client of clients) {
+      for (const server of servers) {
+        const uid = rows.get(`${client} ${server}`);
+        if (uid !== undefined) return uid;
       }
     }
   }

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import { ScanbridgeError, TOKEN_HEADER } from '@scanbridge/protocol';
 import { authenticate, type AuthContext, type Principal } from '../security/principal.js';
 import type { RateLimiter } from '../security/rate-limit.js';
-import { peerUid } from '../security/peer-user.js';
+import { isLoopbackPeer, otherUserError, ownerOf } from './connection-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,30 +49,23 @@ export function tokenOf(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-const LOOPBACK_PEER = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
-
-/** The owner of each connection, looked up once (a keep-alive connection carries many requests). */
-const owners = new WeakMap<Socket, Promise<number | null>>();
-
 /**
  * A loopback connection must come from a program of the user the service runs
  * for (`ownUid`; null: any user). One whose owner cannot be found is refused
- * too: the check must not be dodged by racing it.
+ * too: the check must not be dodged by racing it. The connection guard has
+ * started the lookup when the connection was accepted; a request waits for it.
  */
 export async function checkPeerUser(socket: Socket, ownUid: number | null): Promise<void> {
-  if (ownUid === null || !LOOPBACK_PEER.test(socket.remoteAddress ?? '')) return;
-  let owner = owners.get(socket);
-  if (!owner) owners.set(socket, (owner = peerUid(socket)));
-  const uid = await owner;
-  if (uid === ownUid) return;
-  throw new ScanbridgeError('other-user', uid === null ? 'the user account of this connection could not be determined; scanbridge answers only its own user' : `this connection comes from another user account (uid ${uid}); scanbridge answers only the programs of its own user (uid ${ownUid})`);
+  if (ownUid === null || !isLoopbackPeer(socket)) return;
+  const uid = await ownerOf(socket);
+  if (uid !== ownUid) throw otherUserError(uid, ownUid);
 }
 
 export function gate(req: IncomingMessage, ctx: GateContext): Principal {
   checkHost(req, ctx.bindAddress);
   // Only an administrator's BindAddress lets other machines connect at all; they must then use
   // TLS (and, like every caller, a token): a plain-HTTP token could be read on the network.
-  if (!LOOPBACK_PEER.test(req.socket.remoteAddress ?? '') && !(req.socket as { encrypted?: boolean }).encrypted) {
+  if (!isLoopbackPeer(req.socket) && !(req.socket as { encrypted?: boolean }).encrypted) {
     throw new ScanbridgeError('host-not-allowed', 'connections from other machines must use HTTPS (the HttpsPort)');
   }
   const principal = authenticate(ctx, req.headers.origin, tokenOf(req));

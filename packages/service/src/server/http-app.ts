@@ -9,6 +9,8 @@ import { NO_SESSION_ID, SESSION_HEADER, ScanbridgeError } from '@scanbridge/prot
 import type { ServiceContext } from './context.js';
 import { checkPeerUser, gate } from './gate.js';
 import { checkAccess, dispatch, errorEnvelope } from './rpc.js';
+import { ConnectionGuard } from './connection-guard.js';
+import { FILE_METHODS, HANDSHAKE_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, RECEIVE_LIMITS, REQUEST_TIMEOUT_MS, SMALL_BODY_BYTES, answerTimeouts } from './request-limits.js';
 import { BinarySlot, binaryRequest, sendBinary, type BinaryRequest } from './binary-transport.js';
 import { registerImageRoute } from './image-route.js';
 import { registerWebSocket } from './websocket.js';
@@ -25,7 +27,26 @@ export interface AppOptions {
 
 function sendError(reply: FastifyReply, err: unknown, method = ''): FastifyReply {
   const { status, body } = errorEnvelope(NO_SESSION_ID, method, '', err);
+  // A refused body is never read: closing the connection stops the client sending it
+  // (a connection kept open would have to read it to its end first).
+  const raw = reply.request.raw;
+  if (!raw.complete && (raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0)) reply.header('connection', 'close');
   return reply.code(status).header('cache-control', 'no-store').send(body);
+}
+
+/** The RPC method a request calls (undefined for other endpoints), known from its route before its body is read. */
+function rpcMethodOf(req: FastifyRequest): string | undefined {
+  const url = req.routeOptions.url ?? '';
+  if (!/^\/fa?\/(:method|[A-Za-z]+)$/.test(url)) return undefined;
+  return (req.params as { method?: string }).method ?? url.slice(url.lastIndexOf('/') + 1);
+}
+
+function tooLarge(limit: number, method: string | undefined): ScanbridgeError {
+  const mb = `${Math.round((limit / 1048576) * 10) / 10} MB`;
+  return new ScanbridgeError(
+    'too-large',
+    (FILE_METHODS as readonly string[]).includes(method ?? '') ? `the body is larger than ${mb} (MaxBodyMB)` : `the body${method ? ` of ${method.slice(0, 64)}` : ''} is larger than ${mb}; only methods that take a file (${FILE_METHODS.join(', ')}) take more`,
+  );
 }
 
 /** The request envelope: the JSON body (POST) or the query (GET); the session may also come from a header. */
@@ -54,18 +75,25 @@ function envelopeOf(req: FastifyRequest): unknown {
 export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
-    bodyLimit: ctx.maxBodyBytes,
-    // Bounded requests: slow clients cannot hold sockets forever.
-    requestTimeout: 120_000,
-    connectionTimeout: 30_000,
-    keepAliveTimeout: 5_000,
+    // Small bodies everywhere; the routes of the methods that take a file raise it to MaxBodyMB.
+    bodyLimit: SMALL_BODY_BYTES,
+    // Slow clients are bounded while they send a request (headers, request and TLS handshake
+    // timeouts, request-limits.ts) and while idle between requests (keep-alive), never while an
+    // answer is worked out: no socket-inactivity timeout, which would cut long polls.
+    connectionTimeout: 0,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     routerOptions: { maxParamLength: 200 },
     // Node would answer a missing Host with a bare 400; the gate answers it with its typed error.
-    ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert, requireHostHeader: false } } : { http: { requireHostHeader: false } }),
+    ...(opts.tls
+      ? { https: { key: opts.tls.key, cert: opts.tls.cert, requireHostHeader: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...RECEIVE_LIMITS } }
+      : { http: { requireHostHeader: false, ...RECEIVE_LIMITS } }),
   }) as unknown as FastifyInstance;
 
-  // Bounded connections: a page opening sockets in a loop cannot exhaust the process.
-  app.server.maxConnections = 512;
+  // Bounded connections, judged when accepted: another account's are closed at once, and no
+  // account or origin may take them all.
+  const guard = new ConnectionGuard(app.server, { ownUid: ctx.ownUid, tls: Boolean(opts.tls) });
+  answerTimeouts(app.server);
 
   // Bodies are parsed by the RPC layer so that bad JSON gets the protocol's envelope.
   app.removeAllContentTypeParsers();
@@ -81,7 +109,10 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
     try {
       await checkPeerUser(req.raw.socket, ctx.ownUid);
       req.principal = gate(req.raw, ctx);
+      guard.admit(req.raw.socket, req.headers.origin);
     } catch (err) {
+      // The guard has answered and closed this connection already.
+      if (guard.wasRefused(req.raw.socket)) return reply.hijack();
       ctx.log.warn({ code: (err as ScanbridgeError).code, url: req.url.split('?')[0], host: req.headers.host?.slice(0, 100) }, 'request refused');
       return sendError(reply, err);
     }
@@ -91,10 +122,25 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
   if (opts.role === 'api') registerCors(app, ctx);
   else registerPageHeaders(app);
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+  // Still before a byte of the body is read (after CORS preflights are answered): may this
+  // caller call this method, is there such an endpoint, and is the announced body within its limit?
+  app.addHook('onRequest', async (req, reply) => {
+    const method = rpcMethodOf(req);
+    try {
+      if (method !== undefined) checkAccess(method, req.principal);
+      if (req.is404) throw new ScanbridgeError('not-found', `no endpoint ${req.method} ${req.url.split('?')[0]!.slice(0, 100)}`);
+      const limit = req.routeOptions.bodyLimit ?? SMALL_BODY_BYTES;
+      if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge(limit, method);
+    } catch (err) {
+      return sendError(reply, err, method);
+    }
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof ScanbridgeError) return sendError(reply, err);
     if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(reply, new ScanbridgeError('too-large', `the body is larger than ${Math.round(ctx.maxBodyBytes / 1048576)} MB (MaxBodyMB)`));
+      const method = rpcMethodOf(req);
+      return sendError(reply, tooLarge(req.routeOptions.bodyLimit ?? SMALL_BODY_BYTES, method), method);
     }
     if (err.statusCode && err.statusCode < 500) return sendError(reply, new ScanbridgeError('invalid-request', err.message));
     ctx.log.error({ err }, 'unhandled error');
@@ -103,25 +149,28 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
 
   app.setNotFoundHandler((req, reply) => sendError(reply, new ScanbridgeError('not-found', `no endpoint ${req.method} ${req.url.split('?')[0]!.slice(0, 100)}`)));
 
-  const rpcRoute = (scope: 'fa' | 'f') => async (req: FastifyRequest<{ Params: { method: string } }>, reply: FastifyReply) => {
+  // Access to the method was decided in onRequest, before its body was read.
+  const rpcRoute = (scope: 'fa' | 'f', fixed?: string) => async (req: FastifyRequest<{ Params: { method?: string } }>, reply: FastifyReply) => {
+    const method = fixed ?? req.params.method ?? '';
     let envelope: unknown;
     let file: BinaryRequest | undefined;
     try {
-      // Refuse callers without a token before the body is even parsed.
-      checkAccess(req.params.method, req.principal);
-      file = binaryRequest(req, req.params.method);
+      file = binaryRequest(req, method);
       envelope = file ? file.envelope : envelopeOf(req);
     } catch (err) {
-      return sendError(reply, err, req.params.method);
+      return sendError(reply, err, method);
     }
     const slot = new BinarySlot();
-    const outcome = await dispatch(ctx, req.params.method, envelope, { principal: req.principal, transport: 'http', get: req.method === 'GET', scope, body: file?.body, binary: slot });
+    const outcome = await dispatch(ctx, method, envelope, { principal: req.principal, transport: 'http', get: req.method === 'GET', scope, body: file?.body, binary: slot });
     if (slot.answer && outcome.status === 200) return sendBinary(reply, slot.answer);
     slot.answer?.body.destroy();
     return reply.code(outcome.status).header('cache-control', 'no-store').send(outcome.body);
   };
-  app.route({ method: ['GET', 'POST'], url: '/fa/:method', handler: rpcRoute('fa') });
-  app.route({ method: ['GET', 'POST'], url: '/f/:method', handler: rpcRoute('f') });
+  for (const scope of ['fa', 'f'] as const) {
+    app.route({ method: ['GET', 'POST'], url: `/${scope}/:method`, handler: rpcRoute(scope) });
+    // The methods that take a file are the only ones that may send a large body.
+    for (const name of FILE_METHODS) app.route({ method: ['GET', 'POST'], url: `/${scope}/${name}`, bodyLimit: ctx.maxBodyBytes, handler: rpcRoute(scope, name) });
+  }
 
   registerImageRoute(app, ctx);
   registerStaticRoutes(app, ctx, opts.role);
