@@ -13,6 +13,7 @@ import type { StoredImage } from '../buffer/types.js';
 import { withDensity } from '../imaging/density.js';
 import { encodeBmp } from './bmp-encoder.js';
 import { bilevelOf, pixelsOf } from './page-pixels.js';
+import { imageMemory, pixelBytes } from '../util/memory-budget.js';
 import { mapOrdered } from './ordered.js';
 import { writePdf, type PdfMetadata } from './pdf/pdf-writer.js';
 import { TIFF_COMPRESSIONS, writeTiff, type TiffCompression } from './tiff-writer.js';
@@ -127,7 +128,12 @@ async function* single(page: StoredImage): AsyncGenerator<StoredImage> {
 }
 
 /** One page as one file: JPEG, PNG, BMP, or (in a ZIP) a single-page TIFF. */
-async function encodeSingle(page: StoredImage, opts: SaveOptions, format: ZipPageFormat): Promise<Buffer> {
+/** Decoded pixels and their encoding, at most: the claim on the shared image memory. */
+function encodeSingle(page: StoredImage, opts: SaveOptions, format: ZipPageFormat): Promise<Buffer> {
+  return imageMemory.run(2 * pixelBytes(page), () => encodeSingleNow(page, opts, format));
+}
+
+async function encodeSingleNow(page: StoredImage, opts: SaveOptions, format: ZipPageFormat): Promise<Buffer> {
   const { xdpi, ydpi } = page;
   if (format === 'tiff') {
     const parts: Buffer[] = [];

@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { TiffCompression } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeG4 } from './ccitt-g4.js';
+import { imageMemory, pixelBytes } from '../util/memory-budget.js';
 import { mapOrdered } from './ordered.js';
 import { bilevelOf } from './page-pixels.js';
 import { ascii, layoutPage, readSinglePage, rational, shorts, longs, TAG, tiffHeader, type TiffImage } from './tiff-ifd.js';
@@ -92,9 +93,10 @@ function tiffCompressionFor(page: Pick<StoredImage, 'bitDepth' | 'format'>, comp
 export async function* writeTiff(pages: AsyncIterable<StoredImage>, count: number, opts: TiffOptions): AsyncGenerator<Buffer> {
   yield tiffHeader();
   let offset = 8;
-  const encoded = mapOrdered(pages, IN_FLIGHT, async (page) => {
+  const encoded = mapOrdered(pages, IN_FLIGHT, (page) => {
     const c = tiffCompressionFor(page, opts.compression);
-    return c === 'g4' ? g4Page(page) : sharpPage(page, c, opts.quality);
+    // Decoded pixels and their encoding, at most.
+    return imageMemory.run(2 * pixelBytes(page), () => (c === 'g4' ? g4Page(page) : sharpPage(page, c, opts.quality)));
   });
   let index = 0;
   for await (const image of encoded) {

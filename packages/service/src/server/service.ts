@@ -30,6 +30,7 @@ import { RateLimiter } from '../security/rate-limit.js';
 import { loadOrCreateAdminToken } from '../security/admin-token.js';
 import { buildApp } from './http-app.js';
 import { ImageRenderer } from './image-renderer.js';
+import { imageMemory } from '../util/memory-budget.js';
 
 export class PortInUseError extends Error {
   constructor(
@@ -102,6 +103,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       loadOrCreateAdminToken(paths.cert),
       Approvals.open(path.join(paths.home, 'approvals.json'), settings.allowedOrigins),
     ]);
+    imageMemory.limit = settings.imageMemoryBytes;
     sessions = await SessionManager.open({
       cacheDir: paths.cache,
       key,
