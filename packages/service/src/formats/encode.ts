@@ -127,8 +127,10 @@ async function* single(page: StoredImage): AsyncGenerator<StoredImage> {
   yield page;
 }
 
-/** One page as one file: JPEG, PNG, BMP, or (in a ZIP) a single-page TIFF. */
-/** Decoded pixels and their encoding, at most: the claim on the shared image memory. */
+/**
+ * One page as one file: JPEG, PNG, BMP, or (in a ZIP) a single-page TIFF.
+ * Claims the decoded pixels and their encoding on the shared image memory.
+ */
 function encodeSingle(page: StoredImage, opts: SaveOptions, format: ZipPageFormat): Promise<Buffer> {
   return imageMemory.run(2 * pixelBytes(page), () => encodeSingleNow(page, opts, format));
 }

@@ -66,3 +66,13 @@ test('a failing step gives its claim back', async () => {
   assert.equal(budget.used, 0);
   assert.equal(await budget.run(100, async () => 'ran'), 'ran');
 });
+
+test('a step inside another step is covered by its claim instead of waiting on it', async () => {
+  const budget = new MemoryBudget(100);
+  const result = await budget.run(100, async () => {
+    const inner = await budget.run(80, async () => budget.used);
+    return inner;
+  });
+  assert.equal(result, 100);
+  assert.equal(budget.used, 0);
+});

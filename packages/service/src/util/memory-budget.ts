@@ -6,9 +6,12 @@
  * are served in arrival order, so a large one is not starved by small ones;
  * one larger than the whole budget waits until nothing else runs, then runs
  * alone. Steps that work in strips or bands claim a strip's worth, not the
- * page's. When the budget falls idle after a large peak, freed memory is
+ * page's. A step run inside another's claim (a single-page TIFF encoded for a
+ * ZIP) is covered by it and claims nothing more: waiting on itself would
+ * never end. When the budget falls idle after a large peak, freed memory is
  * given back to the system.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { trimMemory } from './trim-memory.js';
 
 /** Claimed bytes since the last trim past which an idle budget trims. */
@@ -25,6 +28,7 @@ export class MemoryBudget {
   #running = 0;
   #since = 0;
   readonly #queue: Waiter[] = [];
+  readonly #holding = new AsyncLocalStorage<true>();
 
   constructor(limitBytes: number) {
     this.#limit = limitBytes;
@@ -51,13 +55,14 @@ export class MemoryBudget {
 
   /** Runs `work` once `bytes` fit in the budget; the claim ends when it settles. */
   async run<T>(bytes: number, work: () => Promise<T>): Promise<T> {
+    if (this.#holding.getStore()) return work();
     const claim = Math.min(Math.max(0, Math.ceil(bytes)), this.#limit);
     await new Promise<void>((start) => {
       this.#queue.push({ bytes: claim, start });
       this.#next();
     });
     try {
-      return await work();
+      return await this.#holding.run(true, work);
     } finally {
       this.#used -= claim;
       this.#running--;
