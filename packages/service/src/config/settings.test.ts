@@ -52,6 +52,7 @@ describe('the settings table', () => {
       allowOtherUsers: false,
       logLevel: 'info',
       memoryBudgetBytes: 512 * MB,
+      imageMemoryBytes: 256 * MB,
       cacheDir: '',
       sessionIdleTimeoutMs: 1_800_000,
       allowedOrigins: [],

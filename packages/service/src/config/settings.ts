@@ -30,6 +30,8 @@ export interface Settings {
   readonly logLevel: LogLevel;
   /** MemoryBudgetMB × 2^20: memory for hot pages of the image buffer. */
   readonly memoryBudgetBytes: number;
+  /** ImageMemoryMB × 2^20: memory that decoding, rasterizing and encoding pages share. */
+  readonly imageMemoryBytes: number;
   /** CacheDir as written: an absolute path, or '' for `<home>/cache`. Use ServicePaths.cache, which resolves it. */
   readonly cacheDir: string;
   /** SessionIdleTimeout × 1000: an idle session is closed after this long. */
@@ -123,6 +125,11 @@ export const SETTINGS = [
     key: 'MemoryBudgetMB', prop: 'memoryBudgetBytes', type: type.megabytes(16, 65536), default: '512',
     env: 'SCANBRIDGE_MEMORY_BUDGET_MB', flag: 'memory-budget-mb',
     description: 'Memory in MB for hot pages of the image buffer; colder pages go to the cache folder.',
+  }),
+  setting({
+    key: 'ImageMemoryMB', prop: 'imageMemoryBytes', type: type.megabytes(32, 65536), default: '256',
+    env: 'SCANBRIDGE_IMAGE_MEMORY_MB', flag: 'image-memory-mb',
+    description: 'Memory in MB that decoding, rasterizing and encoding pages share (loading files, PDF pages, saving, edits); requests that would pass it wait their turn, and large pages are processed in strips.',
   }),
   setting({
     key: 'CacheDir', prop: 'cacheDir', type: type.folderOrEmpty('<home>/cache'), default: '',

@@ -54,6 +54,13 @@ function sample(px: number, m: Mask): number {
 
 const dpiOf = (ppm: number) => (ppm > 0 ? Math.round(ppm * 0.0254) : undefined);
 
+/** Pixels the header claims (0 when it is too short to say): what decoding will allocate, before it does. */
+export function bmpPixelCount(b: Buffer): number {
+  if (b.length < 26) return 0;
+  if (b.readUInt32LE(14) === 12) return b.readUInt16LE(18) * b.readUInt16LE(20);
+  return Math.abs(b.readInt32LE(18)) * Math.abs(b.readInt32LE(22));
+}
+
 export function decodeBmp(b: Buffer): DecodedBmp {
   if (b.length < 26) throw fail(`the file is truncated: ${b.length} bytes is shorter than a BMP header`);
   if (b[0] !== 0x42 || b[1] !== 0x4d) throw fail('no "BM" signature');

@@ -5,10 +5,11 @@
  * when done (or when it stops early).
  */
 import type { StoredImage } from '../buffer/types.js';
-import { decodeBmp } from './bmp-decoder.js';
+import { imageMemory } from '../util/memory-budget.js';
+import { bmpPixelCount, decodeBmp } from './bmp-decoder.js';
 import { detectFormat, INPUT_FORMATS } from './detect.js';
 import { FORMAT_NAMES, invalidImage, type InputFormat } from './invalid.js';
-import { DEFAULT_DPI } from './limits.js';
+import { DEFAULT_DPI, LOAD_LIMITS } from './limits.js';
 import { storeBilevel, storePixels } from './page-store.js';
 import { openPdf } from './pdf/pdf-loader.js';
 import { openRaster } from './raster-decoder.js';
@@ -59,15 +60,19 @@ export async function openDocument(bytes: Buffer, opts: LoadOptions = {}): Promi
     };
   }
   if (detected === 'bmp') {
-    const bmp = decodeBmp(bytes);
-    const xdpi = res.xdpi ?? bmp.xdpi ?? DEFAULT_DPI;
-    const ydpi = res.ydpi ?? bmp.ydpi ?? xdpi;
+    // Decoded whole, in JavaScript: claims its pixels (RGB at most) and their PNG on the shared image memory.
+    const claim = Math.min(bmpPixelCount(bytes), LOAD_LIMITS.pixels) * 3 * 2;
     return {
       format: 'bmp',
       pageCount: 1,
       close: done,
       async *pages() {
-        yield bmp.bilevel ? await storeBilevel(bmp.bilevel, xdpi, ydpi) : await storePixels(bmp.pixels, bmp.width, bmp.height, bmp.channels, xdpi, ydpi);
+        yield await imageMemory.run(claim, async () => {
+          const bmp = decodeBmp(bytes);
+          const xdpi = res.xdpi ?? bmp.xdpi ?? DEFAULT_DPI;
+          const ydpi = res.ydpi ?? bmp.ydpi ?? xdpi;
+          return bmp.bilevel ? storeBilevel(bmp.bilevel, xdpi, ydpi) : storePixels(bmp.pixels, bmp.width, bmp.height, bmp.channels, xdpi, ydpi);
+        });
       },
     };
   }

@@ -13,6 +13,7 @@ import type { StoredImage } from '../buffer/types.js';
 import { withDensity } from '../imaging/density.js';
 import { encodeBmp } from './bmp-encoder.js';
 import { bilevelOf, pixelsOf } from './page-pixels.js';
+import { imageMemory, pixelBytes } from '../util/memory-budget.js';
 import { mapOrdered } from './ordered.js';
 import type { PdfCompression } from './pdf/pdf-images.js';
 import { writePdf, type PdfMetadata } from './pdf/pdf-writer.js';
@@ -138,8 +139,15 @@ async function* single(page: StoredImage): AsyncGenerator<StoredImage> {
   yield page;
 }
 
-/** One page as one file: JPEG, PNG, BMP, or (in a ZIP) a single-page TIFF. */
-async function encodeSingle(page: StoredImage, opts: SaveOptions, format: ZipPageFormat): Promise<Buffer> {
+/**
+ * One page as one file: JPEG, PNG, BMP, or (in a ZIP) a single-page TIFF.
+ * Claims the decoded pixels and their encoding on the shared image memory.
+ */
+function encodeSingle(page: StoredImage, opts: SaveOptions, format: ZipPageFormat): Promise<Buffer> {
+  return imageMemory.run(2 * pixelBytes(page), () => encodeSingleNow(page, opts, format));
+}
+
+async function encodeSingleNow(page: StoredImage, opts: SaveOptions, format: ZipPageFormat): Promise<Buffer> {
   const { xdpi, ydpi } = page;
   if (format === 'tiff') {
     const parts: Buffer[] = [];

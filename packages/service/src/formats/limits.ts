@@ -12,6 +12,8 @@ export const LOAD_LIMITS = {
   side: 65_000,
   /** Opening a PDF (parsing its structure). */
   pdfOpenMs: 30_000,
+  /** Canvas memory of one band of a PDF page being rendered (RGBA); a page is rendered band by band. */
+  pdfBandBytes: 16 * 1024 * 1024,
   /** Rendering one PDF page. */
   pdfPageMs: 60_000,
   /** Decoding one raster page (sharp's own timeout, in seconds). */

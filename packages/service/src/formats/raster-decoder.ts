@@ -17,6 +17,7 @@ import { packGrey } from './bilevel.js';
 import { asInvalid, checkPageSize, invalidImage, type InputFormat } from './invalid.js';
 import { isPdfCompatibleJpeg, readJpegHeader } from './jpeg-markers.js';
 import { DEFAULT_DPI, LOAD_LIMITS } from './limits.js';
+import { imageMemory, stripBytes } from '../util/memory-budget.js';
 import { storeBilevel } from './page-store.js';
 import { readPngChunks } from './png-chunks.js';
 
@@ -65,13 +66,27 @@ export async function openRaster(format: RasterFormat, bytes: Buffer, res: Resol
         try {
           const m = page === 0 ? meta : await sharp(bytes, { page, limitInputPixels: false }).metadata();
           checkPageSize(format, m.width ?? 0, m.height ?? 0, pageCount > 1 ? page : undefined);
-          yield await decodePage(format, bytes, page, m, res);
+          yield await imageMemory.run(decodeBytes(format, m), () => decodePage(format, bytes, page, m, res));
         } catch (err) {
           throw asInvalid(format, err, pageCount > 1 ? page : undefined);
         }
       }
     },
   };
+}
+
+/**
+ * The claim of one page on the shared image memory: twice the pixels a step
+ * holds at once (decoded and encoded). libvips streams most decodes in
+ * strips; a WebP, a JPEG turned by its EXIF orientation and a 1-bit TIFF
+ * (thresholded as a whole) are decoded whole.
+ */
+function decodeBytes(format: RasterFormat, m: Metadata): number {
+  const width = m.width ?? 0;
+  const height = m.height ?? 0;
+  const perPixel = (m.channels ?? 3) * (m.depth === 'ushort' ? 2 : 1);
+  const whole = format === 'webp' || (format === 'jpeg' && (m.orientation ?? 1) !== 1) || (format === 'tiff' && m.bitsPerSample === 1);
+  return 2 * (whole ? width * height * perPixel : stripBytes(width, height, perPixel));
 }
 
 const expectedLoader: Record<RasterFormat, string> = { jpeg: 'jpeg', png: 'png', webp: 'webp', tiff: 'tiff' };

@@ -12,6 +12,7 @@ import { sharp } from '../imaging/sharp.js';
 import { TiffCompression } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeG4 } from './ccitt-g4.js';
+import { imageMemory, pixelBytes } from '../util/memory-budget.js';
 import { mapOrdered } from './ordered.js';
 import { pageKind } from './page-kind.js';
 import { bilevelOf, pixelsOf } from './page-pixels.js';
@@ -99,10 +100,13 @@ async function tiffCompressionFor(page: StoredImage, compression: TiffCompressio
 export async function* writeTiff(pages: AsyncIterable<StoredImage>, count: number, opts: TiffOptions): AsyncGenerator<Buffer> {
   yield tiffHeader();
   let offset = 8;
-  const encoded = mapOrdered(pages, IN_FLIGHT, async (page) => {
-    const c = await tiffCompressionFor(page, opts.compression);
-    return c === 'g4' ? g4Page(page) : sharpPage(page, c, opts.quality);
-  });
+  // Decoded pixels (measured by 'auto' too) and their encoding, at most.
+  const encoded = mapOrdered(pages, IN_FLIGHT, (page) =>
+    imageMemory.run(2 * pixelBytes(page), async () => {
+      const c = await tiffCompressionFor(page, opts.compression);
+      return c === 'g4' ? g4Page(page) : sharpPage(page, c, opts.quality);
+    }),
+  );
   let index = 0;
   for await (const image of encoded) {
     const { parts, end } = layoutPage(pageTags(image, index, count), offset, index === count - 1);

@@ -8,6 +8,7 @@ import { sharp } from './sharp.js';
 import type { AcquiredPage, RawPage } from '../devices/driver.js';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeBilevelPng } from '../formats/bilevel.js';
+import { imageMemory } from '../util/memory-budget.js';
 
 async function encodeRaw(page: RawPage): Promise<StoredImage> {
   const base = { width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode };
@@ -36,6 +37,7 @@ async function encodeRaw(page: RawPage): Promise<StoredImage> {
 }
 
 export async function ingestPage(page: AcquiredPage): Promise<StoredImage> {
-  if (page.kind === 'raw') return encodeRaw(page);
+  // The raw page is held while it is encoded: its bytes are its claim on the shared image memory.
+  if (page.kind === 'raw') return imageMemory.run(page.data.length, () => encodeRaw(page));
   return { format: page.format, bytes: page.bytes, width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode, bitDepth: page.bitDepth };
 }

@@ -17,6 +17,7 @@ import { ScanbridgeError, type PageInfo, type PageRef } from '@scanbridge/protoc
 import type { ImageBuffer } from '../buffer/image-buffer.js';
 import type { StoredImage } from '../buffer/types.js';
 import { toScanbridgeError } from '../jobs/job-manager.js';
+import { imageMemory, pixelBytes } from '../util/memory-budget.js';
 
 export interface Target {
   pages?: PageRef[] | undefined;
@@ -68,7 +69,8 @@ export function editPages<X extends object>(buffer: ImageBuffer, target: Target,
       // Indices shift when other requests add or remove pages meanwhile; the id does not.
       const info = buffer.info(before.id);
       try {
-        const { image, extra } = await edit.apply(await buffer.getImage(info.id), info);
+        // The page decoded and its edited copy.
+        const { image, extra } = await imageMemory.run(2 * pixelBytes(info), async () => edit.apply(await buffer.getImage(info.id), info));
         const after = image ? await buffer.replace(info.id, image) : buffer.info(info.id);
         results.push({ info: after, changed: image !== null, ...extra });
       } catch (err) {
@@ -87,7 +89,8 @@ export async function analysePages<R extends object>(buffer: ImageBuffer, target
   for (const id of targetIds(buffer, target)) {
     const info = buffer.info(id);
     try {
-      results.push({ page: id, index: info.index, ...(await analyse(await buffer.getImage(id), info)) });
+      const result = await imageMemory.run(2 * pixelBytes(info), async () => analyse(await buffer.getImage(id), info));
+      results.push({ page: id, index: info.index, ...result });
     } catch (err) {
       const e = toScanbridgeError(err);
       throw new ScanbridgeError(e.code, `Page ${info.index} (id ${id}): ${e.message}`, { ...e.details, page: id, index: info.index }, { cause: err });

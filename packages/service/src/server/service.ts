@@ -32,6 +32,7 @@ import { buildApp } from './http-app.js';
 import { listenLoopback } from './loopback-listen.js';
 import { newToken } from '../security/secrets.js';
 import { ImageRenderer } from './image-renderer.js';
+import { imageMemory } from '../util/memory-budget.js';
 
 export class PortInUseError extends Error {
   constructor(
@@ -113,6 +114,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       loadOrCreateAdminToken(paths.cert),
       Approvals.open(path.join(paths.home, 'approvals.json'), settings.allowedOrigins),
     ]);
+    imageMemory.limit = settings.imageMemoryBytes;
     sessions = await SessionManager.open({
       cacheDir: paths.cache,
       key,

@@ -1,7 +1,7 @@
 /** Messages between the service and the PDF load worker (structured clone; pixel buffers are transferred). */
 
 export type ToWorker =
-  | { type: 'open'; bytes: Uint8Array; password: string | undefined; dpi: number; maxPages: number; maxPixels: number; maxSide: number }
+  | { type: 'open'; bytes: Uint8Array; password: string | undefined; dpi: number; maxPages: number; maxPixels: number; maxSide: number; bandBytes: number }
   /** `raster` asks for a rendering even when the page is a single JPEG. */
   | { type: 'page'; index: number; raster: boolean }
   | { type: 'close' };

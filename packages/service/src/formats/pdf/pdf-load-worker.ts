@@ -16,8 +16,6 @@ import type { FromWorker, ToWorker } from './pdf-load-messages.js';
 import { jpegPageFinder, type JpegPageFinder } from './single-jpeg-pages.js';
 import { type DeflatedPiece, deflatePiece, writePng } from '../png-pieces.js';
 
-/** Canvas memory of one band of a page (RGBA). */
-const BAND_BYTES = 16 * 1024 * 1024;
 /** zlib level of the stored PNG (what sharp used before: libvips' default 6). */
 const PNG_LEVEL = 6;
 
@@ -27,7 +25,7 @@ const pdfjsDir = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist
 let doc: PDFDocumentProxy | undefined;
 let jpegs: JpegPageFinder | undefined;
 let dpi = 200;
-let limits = { pixels: 0, side: 0 };
+let limits = { pixels: 0, side: 0, band: 0 };
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -38,7 +36,7 @@ const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(
 async function open(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> {
   await close();
   dpi = msg.dpi;
-  limits = { pixels: msg.maxPixels, side: msg.maxSide };
+  limits = { pixels: msg.maxPixels, side: msg.maxSide, band: msg.bandBytes };
   // pdf.js may take over the buffer it is given; pdf-lib reads the original.
   const task = getDocument({
     data: msg.bytes.slice(),
@@ -91,11 +89,11 @@ async function renderPage(index: number, raster: boolean): Promise<void> {
     if (width > limits.side || height > limits.side || width * height > limits.pixels) {
       throw new Error(`at ${dpi} dpi the page is ${width}x${height} pixels, more than the limit of ${limits.pixels / 1e6} megapixels; load it at a lower dpi`);
     }
-    // Rendered in bands of at most BAND_BYTES of canvas, each deflated at once:
+    // Rendered in bands of at most limits.band bytes of canvas, each deflated at once:
     // a 1200 dpi A4 page (139 megapixels, 557 MB as one RGBA canvas) never sits
     // uncompressed whole. Every band replays the page's drawing operations
     // (pdf.js keeps them and its decoded images between renders).
-    const bandRows = Math.max(1, Math.min(height, Math.floor(BAND_BYTES / (width * 4))));
+    const bandRows = Math.max(1, Math.min(height, Math.floor(limits.band / (width * 4))));
     const canvas = createCanvas(width, bandRows);
     const ctx = canvas.getContext('2d');
     const pieces: DeflatedPiece[] = [];

@@ -8,12 +8,21 @@
 import { Worker } from 'node:worker_threads';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import type { StoredImage } from '../../buffer/types.js';
+import { imageMemory } from '../../util/memory-budget.js';
+import { trimMemory } from '../../util/trim-memory.js';
 import { invalidImage } from '../invalid.js';
 import { LOAD_LIMITS } from '../limits.js';
 import { storeJpegAsIs } from '../raster-decoder.js';
 import type { FromWorker, ToWorker } from './pdf-load-messages.js';
 
 const IDLE_MS = 60_000;
+
+/**
+ * The claim of one page on the shared image memory: a band's canvas, its
+ * pixel copy and its scanlines, and pdf.js' own working memory. Pages that
+ * are one JPEG are checked in strips, within the same claim.
+ */
+const PAGE_BYTES = 4 * LOAD_LIMITS.pdfBandBytes;
 
 class LoadWorker {
   readonly worker: Worker;
@@ -73,25 +82,45 @@ class LoadWorker {
 let shared: LoadWorker | undefined;
 let idleTimer: NodeJS.Timeout | undefined;
 let queue: Promise<void> = Promise.resolve();
+/** Set when the current document had a large page: pdf.js' caches have grown, so the worker is not kept. */
+let recycle = false;
+
+/** Pages past this many pixels make the worker end with its document (its heap is returned). */
+const RECYCLE_PIXELS = 40_000_000;
+
+async function endWorker(): Promise<void> {
+  const w = shared;
+  shared = undefined;
+  if (!w) return;
+  await w.worker.terminate();
+  await trimMemory().catch(() => undefined);
+}
 
 function worker(): LoadWorker {
   if (!shared || shared.dead) shared = new LoadWorker();
   return shared;
 }
 
-/** One document at a time: resolves with a release function once the worker is free. */
-function acquire(): Promise<() => void> {
+/**
+ * One document at a time: resolves with a release function once the worker is
+ * free. Release ends the worker at once after a large page (before the load
+ * answers, so its memory is back by then), else after IDLE_MS without work.
+ */
+function acquire(): Promise<() => Promise<void>> {
   let release!: () => void;
   const mine = new Promise<void>((r) => (release = r));
   const turn = queue.then(() => {
     clearTimeout(idleTimer);
-    return () => {
+    return async () => {
+      if (recycle) {
+        recycle = false;
+        // Ended before the next document may start, which then gets a new worker.
+        await endWorker();
+        release();
+        return;
+      }
       release();
-      idleTimer = setTimeout(() => {
-        const w = shared;
-        shared = undefined;
-        void w?.worker.terminate();
-      }, IDLE_MS);
+      idleTimer = setTimeout(() => void endWorker(), IDLE_MS);
       idleTimer.unref();
     };
   });
@@ -118,6 +147,29 @@ function failure(m: FromWorker, page?: number): ScanbridgeError {
   return invalidImage('pdf', m.type === 'error' ? m.reason : `unexpected answer "${m.type}" from the PDF worker`, page);
 }
 
+/** One page: a single JPEG as it is when it decodes whole, else rendered by pdf.js. */
+async function renderPage(w: LoadWorker, index: number, pageCount: number): Promise<StoredImage> {
+  const page = pageCount > 1 ? index : undefined;
+  const ask = async (raster: boolean) => {
+    try {
+      return await w.request({ type: 'page', index, raster }, LOAD_LIMITS.pdfPageMs, `rendering page ${index + 1}`);
+    } catch (err) {
+      throw invalidImage('pdf', (err as Error).message, page);
+    }
+  };
+  let m = await ask(false);
+  if (m.type === 'jpeg') {
+    const stored = await storeJpegAsIs(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.xdpi, m.ydpi).catch(() => undefined);
+    if (stored) return stored;
+    // A JPEG that does not decode cleanly is left to pdf.js, which renders what it can.
+    m = await ask(true);
+  }
+  if (m.type !== 'png') throw failure(m, page);
+  if (m.width * m.height > RECYCLE_PIXELS) recycle = true;
+  const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length);
+  return { format: 'png', bytes, width: m.width, height: m.height, xdpi: m.dpi, ydpi: m.dpi, mode: m.channels === 1 ? 'gray' : 'color', bitDepth: 8 };
+}
+
 export async function openPdf(bytes: Buffer, opts: PdfLoadOptions): Promise<OpenPdf> {
   const release = await acquire();
   const w = worker();
@@ -130,13 +182,13 @@ export async function openPdf(bytes: Buffer, opts: PdfLoadOptions): Promise<Open
     } catch {
       // A worker that cannot close is replaced on the next load.
     } finally {
-      release();
+      await release();
     }
   };
   let pageCount: number;
   try {
     const opened = await w.request(
-      { type: 'open', bytes: new Uint8Array(bytes), password: opts.password, dpi: opts.dpi, maxPages: LOAD_LIMITS.pages, maxPixels: LOAD_LIMITS.pixels, maxSide: LOAD_LIMITS.side },
+      { type: 'open', bytes: new Uint8Array(bytes), password: opts.password, dpi: opts.dpi, maxPages: LOAD_LIMITS.pages, maxPixels: LOAD_LIMITS.pixels, maxSide: LOAD_LIMITS.side, bandBytes: LOAD_LIMITS.pdfBandBytes },
       LOAD_LIMITS.pdfOpenMs,
       'opening the PDF',
     );
@@ -151,27 +203,7 @@ export async function openPdf(bytes: Buffer, opts: PdfLoadOptions): Promise<Open
     close,
     async *pages() {
       for (let index = 0; index < pageCount; index++) {
-        const page = pageCount > 1 ? index : undefined;
-        const ask = async (raster: boolean) => {
-          try {
-            return await w.request({ type: 'page', index, raster }, LOAD_LIMITS.pdfPageMs, `rendering page ${index + 1}`);
-          } catch (err) {
-            throw invalidImage('pdf', (err as Error).message, page);
-          }
-        };
-        let m = await ask(false);
-        if (m.type === 'jpeg') {
-          const stored = await storeJpegAsIs(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length), m.xdpi, m.ydpi).catch(() => undefined);
-          if (stored) {
-            yield stored;
-            continue;
-          }
-          // A JPEG that does not decode cleanly is left to pdf.js, which renders what it can.
-          m = await ask(true);
-        }
-        if (m.type !== 'png') throw failure(m, page);
-        const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length);
-        yield { format: 'png', bytes, width: m.width, height: m.height, xdpi: m.dpi, ydpi: m.dpi, mode: m.channels === 1 ? 'gray' : 'color', bitDepth: 8 };
+        yield await imageMemory.run(PAGE_BYTES, () => renderPage(w, index, pageCount));
       }
     },
   };

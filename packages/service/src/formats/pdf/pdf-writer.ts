@@ -13,6 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import type { StoredImage } from '../../buffer/types.js';
+import { imageMemory, pixelBytes } from '../../util/memory-budget.js';
 import { mapOrdered } from '../ordered.js';
 import { srgbProfile, xmpPacket } from './pdf-a.js';
 import { createEncryption, type PdfEncryption } from './pdf-encryption.js';
@@ -117,7 +118,8 @@ export async function* writePdf(pages: AsyncIterable<StoredImage>, opts: PdfOpti
   const kids: number[] = [];
   const profiles = new Map<string, number>();
   const imageOpts = { rgbOnly: opts.pdfa === true, compression: opts.compression, quality: opts.quality };
-  const prepared = mapOrdered(pages, IN_FLIGHT, async (page) => ({ layers: await pdfLayers(page, imageOpts), size: pageSize(page) }));
+  // A page passed through (JPEG, PNG) costs its bytes; one re-encoded, its decoded pixels and their encoding.
+  const prepared = mapOrdered(pages, IN_FLIGHT, (page) => imageMemory.run(2 * pixelBytes(page), async () => ({ layers: await pdfLayers(page, imageOpts), size: pageSize(page) })));
   for await (const { layers, size } of prepared) {
     const [width, height] = size;
     const names: string[] = [];
