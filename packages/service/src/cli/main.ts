@@ -57,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return EXIT.ok;
   }
-  const options = optionsOf((await import('../config/load.js')).flagSpecs())[command];
+  // Only run and monitor take the settings as flags; the configuration module (and the protocol it loads) is theirs.
+  const settingFlags = command === 'run' || command === 'monitor' ? (await import('../config/load.js')).flagSpecs() : {};
+  const options = optionsOf(settingFlags)[command];
   if (!options) {
     console.error(`scanbridge: unknown command "${command}"\n\n${mainUsage()}`);
     return EXIT.usage;

@@ -8,9 +8,16 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { ScanbridgeError, TOKEN_HEADER, type MethodName, type ParamsOf, type ResultOf, type ResponseEnvelope } from '@scanbridge/protocol';
+import type { MethodName, ParamsOf, ResultOf, ResponseEnvelope, TOKEN_HEADER as TokenHeader, WireError } from '@scanbridge/protocol';
 import { liveLock, type LockInfo } from '../util/port-lock.js';
 import { readAdminToken } from '../security/admin-token.js';
+
+// The protocol's module builds every schema when loaded (half of `scanbridge
+// status`'s CPU time): commands that only call the service load it when an
+// error has to be built. The header name is checked against the protocol's by
+// its type.
+const TOKEN_HEADER: typeof TokenHeader = 'x-scanbridge-token';
+const wireError = async (wire: WireError) => (await import('@scanbridge/protocol')).ScanbridgeError.fromWire(wire);
 
 export class ServiceNotRunningError extends Error {
   constructor(home: string) {
@@ -41,7 +48,7 @@ export class ServiceClient {
 
   async call<M extends MethodName>(method: M, params: ParamsOf<M>, scope: 'fa' | 'f'): Promise<ResultOf<M>> {
     const body = (await (await this.post(method, params, scope)).json()) as ResponseEnvelope;
-    if ('error' in body) throw ScanbridgeError.fromWire(body.error);
+    if ('error' in body) throw await wireError(body.error);
     return body.result as ResultOf<M>;
   }
 
@@ -50,7 +57,7 @@ export class ServiceClient {
     const res = await this.post('SaveImages', { ...params, binary: true }, 'f');
     if (!res.ok || !res.body) {
       const body = (await res.json()) as ResponseEnvelope;
-      throw 'error' in body ? ScanbridgeError.fromWire(body.error) : new Error(`SaveImages answered ${res.status}`);
+      throw 'error' in body ? await wireError(body.error) : new Error(`SaveImages answered ${res.status}`);
     }
     try {
       // A failure half-way ends the response early: the half-written file goes.

@@ -4,7 +4,6 @@ import { servicePaths } from '../config/paths.js';
 import { liveLock, type PidRecord } from '../util/port-lock.js';
 import type { MonitorState } from '../supervisor/monitor.js';
 import { MONITOR_LOCK } from './monitor-lock.js';
-import { diagnose } from './diagnose.js';
 import { currentEnv, isRegistered, registrationFile } from '../install/registration.js';
 import { ServiceClient } from './service-client.js';
 import { EXIT } from './usage.js';
@@ -20,7 +19,8 @@ export async function statusCommand(home: string, values: ParsedValues): Promise
     const { client } = await ServiceClient.fromLock(paths.portLock, home);
     [info] = await client.call('ServiceInfo', {}, 'fa');
   } catch (err) {
-    const problems = await diagnose(home);
+    // Loaded only when needed: it reads the configuration (and through it the protocol).
+    const problems = await (await import('./diagnose.js')).diagnose(home);
     if (values.json) console.log(JSON.stringify({ running: false, installed, home, reason: (err as Error).message, problems }));
     else {
       console.log(`scanbridge is not running (${(err as Error).message})\n  installed: ${installedText}`);
