@@ -139,10 +139,11 @@ describe('Firefox ESR trusts the service after `cert install`, in a profile in e
       const url = `https://127.0.0.1:${up.ports.https}/fa/VersionInfo`;
       const xdgRoot = path.join(newUser.XDG_CONFIG_HOME, 'mozilla', 'firefox');
       const anchor = trustAnchor((await readAuthority(servicePaths(home).cert))!);
-      const profile = await until(() => profileIn(xdgRoot, 'default-esr').catch(() => null), (p) => p !== null);
+      const profile = (await until(() => profileIn(xdgRoot, 'default-esr').catch(() => null), (p) => p !== null))!;
       const trusted = async () => parseListing(await run('certutil', ['-L', '-d', `sql:${profile}`]).then((r) => r.stdout, () => '')).get(anchor.nickname) === 'C,,';
       await until(trusted, Boolean, 200);
-      t.diagnostic(`profile trusted ${Date.now() - started} ms after Firefox was started`);
+      const made = (await stat(profile)).birthtimeMs || (await stat(profile)).ctimeMs;
+      t.diagnostic(`profile trusted ${Date.now() - started} ms after Firefox was started, ${Math.round(Date.now() - made)} ms after it made the profile`);
       assert.deepEqual(await firefox.load(url), { body: envelope });
       assert.match(log, new RegExp(`trusted the certificate in Firefox profile \\(${profile}\\)`));
     } finally {
