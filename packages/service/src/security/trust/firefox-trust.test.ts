@@ -116,9 +116,9 @@ describe('Firefox ESR trusts the service after `cert install`, in a profile in e
 
   it('a new user\'s first Firefox start while `scanbridge monitor --keep-trust` runs: its profile is trusted without a restart', async (t) => {
     await svc.stop();
-    // A user who never started Firefox: no profile folder at all yet.
+    // A user who never started Firefox: no profile folder at all yet (~/.config is there from the desktop's first login).
     const newUser = { HOME: path.join(root, 'new-user'), XDG_CONFIG_HOME: path.join(root, 'new-user', '.config') };
-    await mkdir(newUser.HOME);
+    await mkdir(newUser.XDG_CONFIG_HOME, { recursive: true });
     const noSane = await mkdtemp(path.join(tmpdir(), 'sb-no-sane-'));
     const flags = Object.entries(FREE_PORT_FLAGS).flatMap(([k, v]) => [`--${k}`, v]);
     const monitor = spawn(process.execPath, [BIN, 'monitor', '--home', home, '--quiet', '--keep-trust', ...flags], {

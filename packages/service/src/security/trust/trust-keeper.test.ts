@@ -73,6 +73,8 @@ describe('certificate keeper of the monitor', () => {
   });
 
   it('a root made after the start (a new user\'s first Firefox, XDG) through a watch on its parent alone', async () => {
+    // A desktop makes ~/.config at the first login; Firefox makes mozilla/firefox in it.
+    await mkdir(te.configHome, { recursive: true });
     const k = keeper(HOUR);
     try {
       await k.start();

@@ -5,9 +5,10 @@
  * profile manager) within seconds, so its first visit does not meet
  * SEC_ERROR_UNKNOWN_ISSUER (a Firefox that met the certificate untrusted keeps
  * that until restarted, so sooner is better). fs.watch on each Firefox root
- * (or its nearest existing parent) sees profiles.ini change; a short rescan
+ * (or its nearest existing parent below $HOME) sees profiles.ini change; a short rescan
  * covers what a watch cannot: an absolute profile folder made after its
- * entry, a file system without inotify, a watch that failed.
+ * entry, a root whose parents do not exist either, a file system without
+ * inotify, a watch that failed.
  * Never the system store, and a failure is reported, never fatal.
  */
 import { watch, type FSWatcher, promises as fs } from 'node:fs';
@@ -20,11 +21,22 @@ import { installTrust } from './service-ca-trust.js';
 import { applyTrust, type TrustEnv } from './stores.js';
 import { trustAnchor, type StoreReport } from './trust-store.js';
 
-/** `dir`, or its nearest ancestor that exists. */
-async function nearestDir(dir: string): Promise<string> {
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (d === path.dirname(d) || (await fs.stat(d).then((st) => st.isDirectory(), () => false))) return d;
+/**
+ * `dir`, or its nearest ancestor that exists, not above `floor`: a root's parents up to the config
+ * folder (XDG) or the folder under $HOME it lives in (.mozilla, snap, .var). $HOME itself changes too
+ * often to watch; a root under a folder that does not exist either is left to the rescan.
+ */
+async function nearestDir(dir: string, floor: string): Promise<string | null> {
+  for (let d = dir; d.startsWith(floor); d = path.dirname(d)) {
+    if (await fs.stat(d).then((st) => st.isDirectory(), () => false)) return d;
+    if (d === floor) break;
   }
+  return null;
+}
+
+function floorOf(root: string, te: TrustEnv): string {
+  if (root.startsWith(te.configHome + path.sep)) return te.configHome;
+  return path.join(te.userHome, path.relative(te.userHome, root).split(path.sep)[0]!);
 }
 
 export const KEEPER_TIMING = {
@@ -138,7 +150,10 @@ export class TrustKeeper {
   private async watchRoots(): Promise<void> {
     const te = this.opts.trustEnv();
     const wanted = new Set<string>();
-    for (const root of firefoxRoots(te.userHome, te.configHome)) wanted.add(await nearestDir(root));
+    for (const root of firefoxRoots(te.userHome, te.configHome)) {
+      const dir = await nearestDir(root, floorOf(root, te));
+      if (dir) wanted.add(dir);
+    }
     for (const profile of this.starting) wanted.add(profile);
     for (const [dir, watcher] of this.watchers) {
       if (wanted.has(dir)) continue;
