@@ -95,3 +95,20 @@ export async function firefoxProfiles(userHome: string, configHome: string): Pro
   }
   return found;
 }
+
+/**
+ * Whether a Firefox holds the profile now: its `lock` symlink ("<address>:+<pid>") names a live
+ * process. A Firefox that has taken the lock makes the profile's NSS database itself at start;
+ * making it at the same moment could leave it a database it cannot open.
+ */
+export async function firefoxHoldsProfile(dir: string): Promise<boolean> {
+  const target = await fs.readlink(path.join(dir, 'lock')).catch(() => null);
+  const pid = Number(/:\+?(\d+)$/.exec(target ?? '')?.[1] ?? 0);
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

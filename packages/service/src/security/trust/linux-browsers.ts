@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { firefoxProfiles } from './firefox-profiles.js';
+import { firefoxHoldsProfile, firefoxProfiles } from './firefox-profiles.js';
 import { NssStore } from './nss-store.js';
 
 export const FIREFOX_STORE = 'Firefox profile';
@@ -17,9 +17,12 @@ async function isDir(dir: string): Promise<boolean> {
   );
 }
 
-/** One store per Firefox profile; a profile Firefox has not started yet gets its database from us, so its first start already trusts. */
+/**
+ * One store per Firefox profile. A profile Firefox has not started yet gets its database from us, so
+ * its first start already trusts; one a Firefox is starting with right now gets it from Firefox.
+ */
 export async function firefoxStores(userHome: string, configHome: string, env: NodeJS.ProcessEnv): Promise<NssStore[]> {
-  return (await firefoxProfiles(userHome, configHome)).map((p) => new NssStore(FIREFOX_STORE, p.dir, env));
+  return (await firefoxProfiles(userHome, configHome)).map((p) => new NssStore(FIREFOX_STORE, p.dir, env, () => firefoxHoldsProfile(p.dir)));
 }
 
 export async function linuxBrowserStores(userHome: string, configHome: string, env: NodeJS.ProcessEnv): Promise<NssStore[]> {

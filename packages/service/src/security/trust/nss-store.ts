@@ -21,10 +21,15 @@ export function parseListing(text: string): Map<string, string> {
 }
 
 export class NssStore implements TrustStore {
+  /**
+   * `ownerStarting`: whether the browser is making the database itself right now (a Firefox starting
+   * with a new profile); then install waits for it rather than make one alongside.
+   */
   constructor(
     readonly store: string,
     readonly location: string,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly ownerStarting: () => Promise<boolean> = async () => false,
   ) {}
 
   private get db(): string {
@@ -52,6 +57,9 @@ export class NssStore implements TrustStore {
     // Chromium makes its database only when it first needs it, and Firefox at a profile's first start:
     // made here as they would make it, so that first start already trusts.
     if (!(await this.exists())) {
+      if (await this.ownerStarting()) {
+        return { ...this.report(false, false, 'the browser is starting with it and makes its database now: run this again once it has started'), busy: true };
+      }
       await fs.mkdir(this.location, { recursive: true, mode: 0o700 });
       await runToolOk(NSS_CERTUTIL, ['-N', '--empty-password', '-d', this.db], this.env);
     }

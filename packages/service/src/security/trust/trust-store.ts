@@ -40,6 +40,8 @@ export interface StoreReport {
   needsAdmin?: boolean;
   /** What went wrong, with what to do about it. */
   problem?: string;
+  /** A passing state (its browser is making the store right now): trying again shortly will do. */
+  busy?: boolean;
 }
 
 export interface TrustStore {
