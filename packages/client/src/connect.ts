@@ -41,7 +41,8 @@ export interface ConnectOptions extends AccessOptions {
   installUrl?: string;
   /**
    * When nothing answers (or the browser does not trust the service's
-   * certificate), show a ready-made dialog that says what to do (browser
+   * certificate, or has not been allowed local network access), show a
+   * ready-made dialog that says what to do (browser
    * only) and keeps looking for the service: connect() resolves as soon as
    * the service answers (the dialog closes by itself), or rejects with the
    * error when the user closes it.
@@ -153,7 +154,8 @@ async function connectOnce(options: ConnectOptions): Promise<ScanbridgeClient> {
  * Connect to the scanbridge service on this computer. Rejects with a
  * ScanbridgeError: `service-not-found` (details.installUrl),
  * `certificate-not-trusted` (an https:// page, a running service whose
- * certificate this browser does not trust), `version-mismatch`
+ * certificate this browser does not trust), `local-network-access-denied`
+ * (a public page the user has not allowed to reach this computer), `version-mismatch`
  * (details name both versions), `origin-not-allowed` (the user did not allow
  * this page).
  */
