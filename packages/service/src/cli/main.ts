@@ -33,7 +33,7 @@ const OPTIONS: Record<string, Options> = {
   cert: COMMON,
   uninstall: { ...COMMON, purge: { type: 'boolean' } },
   status: COMMON,
-  devices: { ...COMMON, refresh: { type: 'boolean' } },
+  devices: { ...COMMON, refresh: { type: 'boolean' }, capabilities: { type: 'string', short: 'c' } },
   scan: {
     ...COMMON,
     device: { type: 'string', short: 'd' },
@@ -45,6 +45,8 @@ const OPTIONS: Record<string, Options> = {
     paper: { type: 'string' },
     option: { type: 'string', multiple: true },
     area: { type: 'string' },
+    progress: { type: 'boolean' },
+    'no-progress': { type: 'boolean' },
     quality: { type: 'string' },
     compression: { type: 'string' },
   },
