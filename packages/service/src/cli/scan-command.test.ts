@@ -85,6 +85,18 @@ describe('scanbridge scan for scripts', () => {
     assert.match((await run('pdfinfo', [out])).stdout, /^Pages:\s+3$/m);
   });
 
+  it('the demo feeder empty (sheets=0) and jammed at page 2 (jamAt=2): typed errors, exit 1, the page before the jam saved', async () => {
+    const empty = await scan('--option', 'sheets=0', '--out', path.join(home, 'empty.pdf'));
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /^scanbridge scan: feeder-empty: The document feeder of demo:scanner is empty/m);
+    await assert.rejects(stat(path.join(home, 'empty.pdf')));
+    const jam = path.join(home, 'jam.pdf');
+    const jammed = await scan('--option', 'sheets=3', '--option', 'jamAt=2', '--out', jam);
+    assert.equal(jammed.code, 1);
+    assert.match(jammed.stderr, /^scanbridge scan: paper-jam: Paper jam in the feeder of demo:scanner at page 2/m);
+    assert.match((await run('pdfinfo', [jam])).stdout, /^Pages:\s+1$/m);
+  });
+
   it('devices --capabilities ID tells what a device can do, as text or --json', async () => {
     const text = await runCli(['devices', '--home', home, '--capabilities', 'demo:scanner']);
     assert.equal(text.code, 0, text.stderr);
