@@ -6,6 +6,7 @@
 import { connect, ScanbridgeError, type ScanbridgeClient } from '@scanbridge/client';
 import { defineScanViewer, type ScanViewer } from '@scanbridge/client/viewer';
 import { renderSettings } from './settings-form.js';
+import { deviceLabels } from './device-labels.js';
 import { COMPRESSIONS, compressionOptions, saveAs, type Compression, type DemoCompression, type SaveFormat } from './save.js';
 
 defineScanViewer();
@@ -99,7 +100,8 @@ async function main(): Promise<void> {
   const showDevices = async () => {
     const devices = await client.listDevices();
     const chosen = deviceSelect.value;
-    deviceSelect.replaceChildren(...devices.map((d) => new Option(d.name, d.id, false, d.id === chosen)));
+    const labels = deviceLabels(devices);
+    deviceSelect.replaceChildren(...devices.map((d, i) => new Option(labels[i], d.id, false, d.id === chosen)));
     deviceSelect.disabled = devices.length === 0;
     if (devices.length > 0) return showCapabilities(); // nothing to do when the chosen one is still there
     scanButton.disabled = true;

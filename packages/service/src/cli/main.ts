@@ -28,7 +28,7 @@ const optionsOf = (settingFlags: Options): Record<string, Options> => ({
   cert: { ...COMMON, 'no-system': { type: 'boolean' } },
   uninstall: { ...COMMON, purge: { type: 'boolean' } },
   status: COMMON,
-  devices: { ...COMMON, refresh: { type: 'boolean' } },
+  devices: { ...COMMON, refresh: { type: 'boolean' }, capabilities: { type: 'string', short: 'c' } },
   scan: {
     ...COMMON,
     device: { type: 'string', short: 'd' },
@@ -40,6 +40,8 @@ const optionsOf = (settingFlags: Options): Record<string, Options> => ({
     paper: { type: 'string' },
     option: { type: 'string', multiple: true },
     area: { type: 'string' },
+    progress: { type: 'boolean' },
+    'no-progress': { type: 'boolean' },
     quality: { type: 'string' },
     compression: { type: 'string' },
   },

@@ -5,11 +5,14 @@
  * The extension names the format: PDF and TIFF take every page; JPEG, PNG
  * and BMP write one file per page (name-1.jpg, name-2.jpg...) when there are several.
  */
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Compression, ScanSettings, ScanbridgeError, parseOrThrow, type JobInfo, type OutputFormat } from '@scanbridge/protocol';
 import { servicePaths } from '../config/paths.js';
 import { FORMAT_OF_EXTENSION } from '../formats/encode.js';
-import { ServiceClient } from './service-client.js';
+import { progressPrinter, runJob } from './job-progress.js';
+import { ServiceClient, ServiceNotRunningError } from './service-client.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
 
@@ -83,7 +86,35 @@ function encodingFrom(values: ParsedValues, format: OutputFormat): { quality?: n
   return out;
 }
 
+/**
+ * Why files cannot be written at `out` (its folder missing or not writable, or
+ * the file itself not writable), or null: found before the scanner moves.
+ */
+async function unwritable(out: string): Promise<string | null> {
+  const folder = path.dirname(path.resolve(out));
+  const info = await stat(folder).catch(() => null);
+  if (!info) return `the folder ${folder} does not exist`;
+  if (!info.isDirectory()) return `${folder} is not a folder`;
+  if (await access(folder, constants.W_OK).then(() => false, () => true)) return `the folder ${folder} is not writable`;
+  const file = await stat(out).catch(() => null);
+  if (file?.isDirectory()) return `${out} is a folder`;
+  if (file && (await access(out, constants.W_OK).then(() => false, () => true))) return `${out} is not writable`;
+  return null;
+}
+
 export async function scanCommand(home: string, values: ParsedValues): Promise<number> {
+  try {
+    return await scan(home, values);
+  } catch (err) {
+    // Scanner and usage errors have their code; anything else (the service gone half-way, a disk
+    // error) is one line too: a script reads stderr, not a stack trace.
+    if (err instanceof ScanbridgeError || err instanceof ServiceNotRunningError) throw err;
+    console.error(`scanbridge scan: ${(err as Error).message}`);
+    return EXIT.failure;
+  }
+}
+
+async function scan(home: string, values: ParsedValues): Promise<number> {
   if (typeof values.device !== 'string' || typeof values.out !== 'string') {
     console.error('scanbridge scan: --device and --out are required (see `scanbridge devices` for ids)');
     return EXIT.usage;
@@ -100,15 +131,19 @@ export async function scanCommand(home: string, values: ParsedValues): Promise<n
     return EXIT.usage;
   }
   const settings = settingsFrom(values);
+  const problem = await unwritable(values.out);
+  if (problem) {
+    console.error(`scanbridge scan: cannot write --out ${values.out}: ${problem}`);
+    return EXIT.failure;
+  }
+  const showProgress = values['no-progress'] ? false : values.progress === true || process.stderr.isTTY === true;
   const { client } = await ServiceClient.fromLock(servicePaths(home).portLock, home);
   const [session] = await client.call('CreateSession', {}, 'fa');
   client.useSession(session.id);
   try {
-    let [job]: [JobInfo] = await client.call('StartScan', { device: values.device, settings }, 'f');
-    while (job.state === 'running') {
-      [job] = await client.call('WaitJob', { job: job.id, timeout: 30 }, 'f');
-      if (job.state === 'running') process.stderr.write(`\rscanning... ${job.pages} page(s)`);
-    }
+    const device = values.device;
+    const start = async (): Promise<JobInfo> => (await client.call('StartScan', { device, settings }, 'f'))[0];
+    const job = await runJob(client, start, showProgress ? progressPrinter(process.stderr) : null);
     const pages = job.pageIds;
     const files: string[] = [];
     if (pages.length > 0 && (MULTI_PAGE.includes(format) || pages.length === 1)) {

@@ -52,6 +52,18 @@ export class ServiceClient {
     return body.result as ResultOf<M>;
   }
 
+  /** The session's event socket, open (ws is loaded only by commands that want events). */
+  async events(): Promise<import('ws').WebSocket> {
+    const { WebSocket } = await import('ws');
+    const url = `${this.base.replace(/^http/, 'ws')}/ws?id=${encodeURIComponent(this.session ?? '')}`;
+    const socket = new WebSocket(url, { headers: this.token ? { [TOKEN_HEADER]: this.token } : {} });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return socket;
+  }
+
   /** SaveImages streamed into `file` (one file: a PDF or TIFF of several pages, or one page), never whole in memory. */
   async saveTo(params: Omit<ParamsOf<'SaveImages'>, 'binary' | 'folder'>, file: string): Promise<void> {
     const res = await this.post('SaveImages', { ...params, binary: true }, 'f');

@@ -77,13 +77,19 @@ Exit code 0 when running, 3 when not running.`,
   },
   devices: {
     summary: 'list the scanners the running service sees',
-    usage: `scanbridge devices [--home DIR] [--refresh] [--json]`,
+    usage: `scanbridge devices [--home DIR] [--refresh] [--json]
+scanbridge devices --capabilities ID [--json] [--home DIR]
+
+Lists scanner ids (tab-separated: id, vendor and model, type). --capabilities ID: what the device can
+do (sources, modes, resolutions, scan area in mm, paper sizes, every raw option with its range and
+value), as text or as GetCapabilities answers it (--json).`,
   },
   scan: {
     summary: 'scan through the running service into a file',
     usage: `scanbridge scan --device ID --out FILE [--source flatbed|feeder] [--duplex] [--dpi N]
                [--mode color|gray|bw] [--paper A4|A5|Letter|Legal|WxH] [--area X,Y,W,H]
-               [--option NAME=VALUE]... [--compression auto|jpeg|g4|lossless] [--quality 1-100] [--home DIR]
+               [--option NAME=VALUE]... [--compression auto|jpeg|g4|lossless] [--quality 1-100]
+               [--progress | --no-progress] [--home DIR]
 
 FILE ends in .pdf, .tif/.tiff (multi-page), .jpg/.jpeg or .png (one file per page: name-1.jpg...).
 --compression (PDF, TIFF): auto (default: G4 for black and white, JPEG for photos, sharp text over a
@@ -92,6 +98,9 @@ also none, lzw, deflate. --quality: of the JPEG parts (PDF, TIFF) or of JPEG fil
 Without --paper or --area the device's whole scan area is scanned (the demo scanner: A4).
 --paper takes a name or any size in millimetres (100x150); --area the region in millimetres from
 the top-left corner, like scanimage -l X -t Y -x W -y H.
+Progress goes to stderr (--progress; on by default when stderr is a terminal). A batch may last
+hours: the command follows the job with short waits. A FILE that cannot be written is reported
+before the scanner starts.
 Pages scanned before a scanner error are still saved; the exit code is then 1.`,
   },
 };

@@ -13,7 +13,7 @@ before(async () => {
 });
 after(() => svc.close());
 
-it('shows version, uptime, devices, sessions and README links, and cannot be framed', async () => {
+it('shows version, uptime, devices, sessions, README links and the SDK guide, and cannot be framed', async () => {
   await rpc(svc.base, 'fa', 'CreateSession');
   await rpc(svc.base, 'fa', 'CreateSession');
   const ca = await readFile(path.join(svc.home, 'cert', 'scanbridge.crt'), 'utf8');
@@ -29,6 +29,7 @@ it('shows version, uptime, devices, sessions and README links, and cannot be fra
     assert.match(html, /<code>demo:scanner<\/code>/);
     assert.match(html, /href="[^"]+#quick-start"/);
     assert.match(html, /href="[^"]+#configuration"/);
+    assert.match(html, /<a id="sdk-guide" href="https:\/\/github\.com\/scanbridge\/scanbridge\/blob\/main\/packages\/client\/README\.md">SDK guide<\/a>/);
   }
 });
 

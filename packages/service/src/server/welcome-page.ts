@@ -3,6 +3,8 @@ import type { ServiceContext } from './context.js';
 import { VERSION, VERSION_INFO } from '../version.js';
 
 const README = 'https://github.com/scanbridge/scanbridge';
+/** The first-hour guide of the browser SDK: where a web developer starts. */
+const SDK_GUIDE = `${README}/blob/main/packages/client/README.md`;
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -38,6 +40,7 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem 
 <span id="sessions">${ctx.sessions.size}</span> session(s).</p>
 <p>API on <code>http://127.0.0.1:${ctx.ports.http}</code> and <code>https://127.0.0.1:${ctx.ports.https}</code>.</p>
 <p>Try it: the <a href="/demo">demo application</a> scans from any scanner below, including the built-in demo scanner.</p>
+<p>Building a web page that scans? Start with the <a id="sdk-guide" href="${SDK_GUIDE}">SDK guide</a> (connect, scan, show the pages, save and upload, in your first hour).</p>
 <h2>Scanners</h2>
 ${devices.length ? `<table id="devices"><thead><tr><th>Id</th><th>Model</th><th>Type</th></tr></thead><tbody>${deviceRows}</tbody></table>` : '<p id="devices">No scanner found.</p>'}
 <h2>Websites allowed to scan</h2>

@@ -210,6 +210,16 @@ describe('uploads', () => {
     assert.match(stray.body.error!.message, /^params\.pageFormat applies to zip output/);
   });
 
+  it('takes compression and quality for a PDF as SaveImages does; g4 for a colour page is refused naming it', async () => {
+    const info = await pages.upload({ format: 'pdf', compression: 'jpeg', quality: 50, destination: { method: 'put', url: `${put.url}/doc.pdf` } });
+    assert.equal(info.state, 'done', JSON.stringify(info.error));
+    assert.equal(put.received.at(-1)!.files[0]!.mimetype, 'application/pdf');
+    const refused = await pages.call('StartUpload', { format: 'pdf', compression: 'g4', destination: { method: 'put', url: `${put.url}/doc.pdf` } });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error?.code, 'invalid-params');
+    assert.match(refused.body.error!.message, /^params\.compression g4 needs black-and-white \(1-bit\) pages; page 0 \(\w+\) is color 8-bit/);
+  });
+
   it('puts the raw file with its content type and answers the server status and headers (no cookies)', async () => {
     const info = await pages.upload({ format: 'tiff', destination: { method: 'put', url: `${put.url}/obj?sig=abc`, headers: { Authorization: 'AWS4 x' } } });
     assert.equal(info.state, 'done', JSON.stringify(info.error));

@@ -39,13 +39,13 @@ describe('demo devices', () => {
     assert.deepEqual(caps.brightness, { min: -100, max: 100, step: 1 });
     assert.deepEqual(caps.contrast, { min: -100, max: 100, step: 1 });
     const byName = new Map(caps.options.map((o) => [o.name, o]));
-    assert.deepEqual([...byName.keys()], ['sheets', 'jamAfter', 'coverOpen', 'pageDelay', 'pattern']);
+    assert.deepEqual([...byName.keys()], ['sheets', 'jamAfter', 'jamAt', 'coverOpen', 'pageDelay', 'pattern']);
     assert.deepEqual(byName.get('sheets'), {
       name: 'sheets',
-      title: 'Sheets in the document feeder',
+      title: 'Sheets in the document feeder (0: empty, to try feeder-empty)',
       type: 'int',
       unit: 'sheets',
-      constraint: { min: 1, max: 1000, step: 1 },
+      constraint: { min: 0, max: 1000, step: 1 },
       value: 7,
       active: true,
       settable: true,
@@ -102,12 +102,12 @@ describe('demo settings check', () => {
       'paper',
       'paper area 210 x 297 mm at (10, 60) exceeds the scan area of demo:scanner; allowed: an area within 215.9 x 355.6 mm',
     ],
-    ['unknown option', 'demo:scanner', { options: { speed: 3 } }, 'options.speed', 'option "speed" is not supported by demo:scanner; allowed: sheets, jamAfter, coverOpen, pageDelay, pattern'],
+    ['unknown option', 'demo:scanner', { options: { speed: 3 } }, 'options.speed', 'option "speed" is not supported by demo:scanner; allowed: sheets, jamAfter, jamAt, coverOpen, pageDelay, pattern'],
     ['feeder option on the flatbed', 'demo:flatbed', { options: { sheets: 3 } }, 'options.sheets', 'option "sheets" is not supported by demo:flatbed; allowed: coverOpen, pageDelay, pattern'],
-    ['no sheets', 'demo:scanner', { options: { sheets: 0 } }, 'options.sheets', 'option "sheets" must be an integer from 1 to 1000; got 0'],
-    ['too many sheets', 'demo:scanner', { options: { sheets: 1001 } }, 'options.sheets', 'option "sheets" must be an integer from 1 to 1000; got 1001'],
-    ['half a sheet', 'demo:scanner', { options: { sheets: 2.5 } }, 'options.sheets', 'option "sheets" must be an integer from 1 to 1000; got 2.5'],
-    ['sheets as text', 'demo:scanner', { options: { sheets: '3' } }, 'options.sheets', 'option "sheets" must be an integer from 1 to 1000; got "3"'],
+    ['negative sheets', 'demo:scanner', { options: { sheets: -1 } }, 'options.sheets', 'option "sheets" must be an integer from 0 to 1000; got -1'],
+    ['too many sheets', 'demo:scanner', { options: { sheets: 1001 } }, 'options.sheets', 'option "sheets" must be an integer from 0 to 1000; got 1001'],
+    ['half a sheet', 'demo:scanner', { options: { sheets: 2.5 } }, 'options.sheets', 'option "sheets" must be an integer from 0 to 1000; got 2.5'],
+    ['sheets as text', 'demo:scanner', { options: { sheets: '3' } }, 'options.sheets', 'option "sheets" must be an integer from 0 to 1000; got "3"'],
     ['negative jam', 'demo:scanner', { options: { jamAfter: -1 } }, 'options.jamAfter', 'option "jamAfter" must be an integer from 0 to 1000; got -1'],
     ['slow beyond a minute', 'demo:flatbed', { options: { pageDelay: 60001 } }, 'options.pageDelay', 'option "pageDelay" must be an integer from 0 to 60000; got 60001'],
     ['cover as text', 'demo:scanner', { options: { coverOpen: 'yes' } }, 'options.coverOpen', 'option "coverOpen" must be true or false; got "yes"'],

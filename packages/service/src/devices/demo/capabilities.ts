@@ -41,8 +41,9 @@ type OptionSpec =
   | { name: string; title: string; type: 'string'; unit: string; values: readonly string[]; feederOnly: boolean };
 
 const OPTIONS: readonly OptionSpec[] = [
-  { name: 'sheets', title: 'Sheets in the document feeder', type: 'int', unit: 'sheets', min: 1, max: 1000, feederOnly: true },
+  { name: 'sheets', title: 'Sheets in the document feeder (0: empty, to try feeder-empty)', type: 'int', unit: 'sheets', min: 0, max: 1000, feederOnly: true },
   { name: 'jamAfter', title: 'Simulate a paper jam after this many pages (0 = never)', type: 'int', unit: 'pages', min: 0, max: 1000, feederOnly: true },
+  { name: 'jamAt', title: 'Simulate a paper jam at this page, keeping the pages before it (0 = never)', type: 'int', unit: 'page', min: 0, max: 1000, feederOnly: true },
   { name: 'coverOpen', title: 'Simulate an open cover', type: 'bool', unit: '', feederOnly: false },
   { name: 'pageDelay', title: 'Extra time per page, to emulate a slow scanner', type: 'int', unit: 'ms', min: 0, max: 60000, feederOnly: false },
   { name: 'pattern', title: 'Page content: document, blank backs, or blank pages', type: 'string', unit: '', values: PATTERNS, feederOnly: false },
@@ -108,7 +109,8 @@ export interface ScanPlan {
   brightness: number;
   contrast: number;
   sheets: number;
-  jamAfter: number;
+  /** The page at which the feeder jams (pages before it are delivered); 0 = never. */
+  jamAt: number;
   coverOpen: boolean;
   pageDelay: number;
   pattern: Pattern;
@@ -166,7 +168,13 @@ export function planScan(device: DemoDevice, settings: ScanSettings, defaults: D
   return { device, source, duplex, mode, dpi, widthMm, heightMm, brightness, contrast, ...options };
 }
 
-function checkOptions(device: DemoDevice, given: Record<string, unknown>, defaults: DemoDefaults): Pick<ScanPlan, 'sheets' | 'jamAfter' | 'coverOpen' | 'pageDelay' | 'pattern'> {
+/** jamAfter n is a jam at page n + 1; given both, the earlier jam happens; 0 = never. */
+function jamPage(at: number, after: number): number {
+  const page = Math.min(at > 0 ? at : Infinity, after > 0 ? after + 1 : Infinity);
+  return Number.isFinite(page) ? page : 0;
+}
+
+function checkOptions(device: DemoDevice, given: Record<string, unknown>, defaults: DemoDefaults): Pick<ScanPlan, 'sheets' | 'jamAt' | 'coverOpen' | 'pageDelay' | 'pattern'> {
   const specs = optionsOf(device);
   const values = new Map<string, unknown>(specs.map((spec) => [spec.name, defaultValue(spec, defaults)]));
   for (const [name, value] of Object.entries(given)) {
@@ -186,7 +194,7 @@ function checkOptions(device: DemoDevice, given: Record<string, unknown>, defaul
   }
   return {
     sheets: Number(values.get('sheets') ?? 1),
-    jamAfter: Number(values.get('jamAfter') ?? 0),
+    jamAt: jamPage(Number(values.get('jamAt') ?? 0), Number(values.get('jamAfter') ?? 0)),
     coverOpen: values.get('coverOpen') === true,
     pageDelay: Number(values.get('pageDelay') ?? 0),
     pattern: (values.get('pattern') ?? 'document') as Pattern,

@@ -78,6 +78,28 @@ describe('demo driver scanning', () => {
     assert.equal(sink.pages.length, 3);
   });
 
+  it('jamAt: n jams at page n, keeping the pages before it', async () => {
+    const sink = recordingSink();
+    const scan = new DemoDriver().scan('demo:scanner', settings({ source: 'feeder', dpi: 75, options: { sheets: 5, jamAt: 3 } }), sink, never());
+    await assert.rejects(scan, { code: 'paper-jam', message: 'Paper jam in the feeder of demo:scanner at page 3 (sheet 3); 2 pages were scanned before it' });
+    assert.equal(sink.pages.length, 2);
+    // jamAt 1: nothing scanned; a jam past the last page never happens.
+    const first = recordingSink();
+    await assert.rejects(new DemoDriver().scan('demo:scanner', settings({ source: 'feeder', dpi: 75, options: { sheets: 2, jamAt: 1 } }), first, never()), { code: 'paper-jam' });
+    assert.equal(first.pages.length, 0);
+    const past = recordingSink();
+    await new DemoDriver().scan('demo:scanner', settings({ source: 'feeder', dpi: 75, options: { sheets: 2, jamAt: 9 } }), past, never());
+    assert.equal(past.pages.length, 2);
+  });
+
+  it('sheets: 0 is an empty feeder: feeder-empty, no page', async () => {
+    const sink = recordingSink();
+    const scan = new DemoDriver().scan('demo:scanner', settings({ source: 'feeder', duplex: true, dpi: 75, options: { sheets: 0 } }), sink, never());
+    await assert.rejects(scan, (err: unknown) => err instanceof ScanbridgeError && err.code === 'feeder-empty' && /^The document feeder of demo:scanner is empty/.test(err.message));
+    assert.equal(sink.pages.length, 0);
+    assert.ok(!sink.events.some((e) => e.type === 'progress'), 'no page was started');
+  });
+
   it('fails with cover-open before the first page', async () => {
     const sink = recordingSink();
     await assert.rejects(new DemoDriver().scan('demo:flatbed', settings({ options: { coverOpen: true } }), sink, never()), {

@@ -83,6 +83,9 @@ export class DemoDriver implements Driver {
     if (plan.coverOpen) throw new ScanbridgeError('cover-open', `The cover of ${plan.device.info.name} (${deviceId}) is open`, { device: deviceId });
 
     const feeder = plan.source === 'feeder';
+    if (feeder && plan.sheets === 0) {
+      throw new ScanbridgeError('feeder-empty', `The document feeder of ${deviceId} is empty: load paper (the sheets option is 0)`, { device: deviceId });
+    }
     const sheets = feeder ? plan.sheets : 1;
     const faces: ('front' | 'back')[] = plan.duplex ? ['front', 'back'] : ['front'];
     const pages = sheets * faces.length;
@@ -91,7 +94,7 @@ export class DemoDriver implements Driver {
       for (const face of faces) {
         page++;
         if (signal.aborted) throw cancelled(page);
-        if (plan.jamAfter > 0 && page > plan.jamAfter) {
+        if (plan.jamAt > 0 && page >= plan.jamAt) {
           const before = page - 1 === 1 ? '1 page was' : `${page - 1} pages were`;
           throw new ScanbridgeError('paper-jam', `Paper jam in the feeder of ${deviceId} at page ${page} (sheet ${sheet}); ${before} scanned before it`, {
             device: deviceId,

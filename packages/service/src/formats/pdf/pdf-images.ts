@@ -18,7 +18,7 @@ import { encodeG4 } from '../ccitt-g4.js';
 import { isPdfCompatibleJpeg, readJpegHeader } from '../jpeg-markers.js';
 import type { Bilevel } from '../bilevel.js';
 import { mixedRaster } from '../mixed-raster.js';
-import { pageKind, luma } from '../page-kind.js';
+import { luma, pageKind, type Pixels } from '../page-kind.js';
 import { bilevelOf, pixelsOf } from '../page-pixels.js';
 import { readPngChunks } from '../png-chunks.js';
 import { num } from './pdf-syntax.js';
@@ -116,8 +116,6 @@ async function deflatedImage(page: StoredImage): Promise<PdfImage> {
   const { data, width, height, channels } = await pixelsOf(page);
   return { width, height, entries: `/ColorSpace ${DEVICE[channels]} /BitsPerComponent 8 /Filter /FlateDecode`, data: await deflateAsync(data, { level: 6 }) };
 }
-
-type Pixels = Awaited<ReturnType<typeof pixelsOf>>;
 
 async function jpegOf({ data, width, height, channels }: Pixels, quality: number): Promise<PdfImage> {
   const jpeg = await sharp(data, { raw: { width, height, channels } }).jpeg({ quality }).toBuffer();
