@@ -81,7 +81,7 @@ export class ConnectionGuard {
     const pending = new Map<string, NodeJS.Timeout>();
     server.on('connection', (socket: Socket) => {
       const key = keyOf(socket);
-      pending.set(key, setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS).unref());
+      pending.set(key, setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS));
       socket.once('close', () => {
         clearTimeout(pending.get(key));
         pending.delete(key);
@@ -137,7 +137,10 @@ export class ConnectionGuard {
   private refuse(socket: Socket, error: ScanbridgeError): void {
     this.refused.add(socket);
     this.opts.onRefused?.(error);
-    if (this.opts.tls) {
+    // TLS: nothing can be said before a handshake. An answer already begun on this
+    // connection (with AllowOtherUsers, requests do not wait for the owner) cannot be followed by another.
+    const response = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (this.opts.tls || !socket.writable || response?.headersSent) {
       socket.destroy();
       return;
     }

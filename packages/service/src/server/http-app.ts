@@ -10,7 +10,7 @@ import type { ServiceContext } from './context.js';
 import { checkPeerUser, gate } from './gate.js';
 import { checkAccess, dispatch, errorEnvelope } from './rpc.js';
 import { ConnectionGuard } from './connection-guard.js';
-import { FILE_METHODS, HANDSHAKE_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, RECEIVE_LIMITS, REQUEST_TIMEOUT_MS, SMALL_BODY_BYTES, answerTimeouts } from './request-limits.js';
+import { FILE_METHODS, HANDSHAKE_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, RECEIVE_LIMITS, REQUEST_TIMEOUT_MS, SMALL_BODY_BYTES, answerTimeouts, lingerAfterRefusal } from './request-limits.js';
 import { BinarySlot, binaryRequest, sendBinary, type BinaryRequest } from './binary-transport.js';
 import { registerImageRoute } from './image-route.js';
 import { registerWebSocket } from './websocket.js';
@@ -30,7 +30,10 @@ function sendError(reply: FastifyReply, err: unknown, method = ''): FastifyReply
   // A refused body is never read: closing the connection stops the client sending it
   // (a connection kept open would have to read it to its end first).
   const raw = reply.request.raw;
-  if (!raw.complete && (raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0)) reply.header('connection', 'close');
+  if (!raw.complete && (raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0)) {
+    reply.header('connection', 'close');
+    lingerAfterRefusal(raw.socket);
+  }
   return reply.code(status).header('cache-control', 'no-store').send(body);
 }
 

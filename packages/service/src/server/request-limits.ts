@@ -57,3 +57,24 @@ export function answerTimeouts(server: Server): void {
     socket.destroySoon();
   });
 }
+
+/** How long a connection whose request was refused with its body unread stays open after the answer. */
+export const LINGER_MS = 1_000;
+
+/**
+ * After refusing a request whose body is still coming, Node would read the
+ * rest of the body to discard it, then close; closing with unread bytes
+ * resets the connection, and a client still sending (over TLS especially)
+ * can lose the answer to the reset. So the connection stops reading (the
+ * flag Node's HTTP layer keeps a socket paused by), ends after the answer,
+ * and is destroyed a second later: time for the client to read the answer,
+ * not to send the body.
+ */
+export function lingerAfterRefusal(socket: Socket): void {
+  socket.destroySoon = function (this: Socket & { _paused?: boolean }) {
+    this._paused = true;
+    this.pause();
+    if (this.writable) this.end();
+    setTimeout(() => this.destroy(), LINGER_MS);
+  };
+}
