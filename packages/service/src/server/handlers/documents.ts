@@ -46,7 +46,8 @@ function loadOptions(params: LoadParams): BufferLoadOptions {
 }
 
 export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = {
-  LoadImages: async ({ session, params, source }) => [await loadIntoBuffer(session.buffer, loadBytes(params.data, source.body), loadOptions(params))],
+  // A client that went away before the answer gets nothing added (it would retry and load the file twice).
+  LoadImages: async ({ session, params, source }) => [await loadIntoBuffer(session.buffer, loadBytes(params.data, source.body), loadOptions(params), { signal: source.signal })],
 
   StartLoad: ({ ctx, session, params, source }) => {
     const bytes = loadBytes(params.data, source.body);
