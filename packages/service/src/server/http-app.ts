@@ -19,6 +19,7 @@ import { registerCors } from './cors.js';
 import { registerPageHeaders } from './page-headers.js';
 import { registerConsentRoutes } from './consent-routes.js';
 import { registerStaticRoutes } from './static-routes.js';
+import { disconnectSignal } from './disconnect-signal.js';
 
 export interface AppOptions {
   role: 'api' | 'welcome';
@@ -164,7 +165,7 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
       return sendError(reply, err, method);
     }
     const slot = new BinarySlot();
-    const outcome = await dispatch(ctx, method, envelope, { principal: req.principal, transport: 'http', get: req.method === 'GET', scope, body: file?.body, binary: slot });
+    const outcome = await dispatch(ctx, method, envelope, { principal: req.principal, transport: 'http', get: req.method === 'GET', scope, body: file?.body, binary: slot, signal: disconnectSignal(reply) });
     if (slot.answer && outcome.status === 200) return sendBinary(reply, slot.answer);
     slot.answer?.body.destroy();
     return reply.code(outcome.status).header('cache-control', 'no-store').send(outcome.body);

@@ -139,6 +139,26 @@ describe('a load that fails shows none of its pages at any time', () => {
     assert.equal(await pageFiles(svc.home, session), before.length, 'the files of the failed load are deleted');
   });
 
+  it('a LoadImages whose client goes away before the answer adds nothing, so a retry does not load the file twice', async () => {
+    const before = (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
+    const gone = new AbortController();
+    const cut = fetch(`${svc.base}/f/LoadImages?id=${session}&params=${encodeURIComponent(JSON.stringify({ dpi: 100 }))}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/pdf', ...adminHeaders(svc.base) },
+      body: await drawnPdf(PAGES),
+      signal: gone.signal,
+    }).catch(() => 'cut');
+    while ((await pageFiles(svc.home, session)) < before.length + 2) await new Promise((r) => setTimeout(r, 2));
+    gone.abort();
+    assert.equal(await cut, 'cut');
+    // PDFs load one at a time: this one answers after the cut load has ended, however it ended.
+    const retry = await loadRequest(svc.base, session, await drawnPdf(1), { dpi: 50 });
+    assert.equal(retry.status, 200);
+    const after = (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
+    assert.equal(after.length, before.length + 1, 'only the retried load added its page');
+    assert.equal(await pageFiles(svc.home, session), after.length);
+  });
+
   it('a load that succeeds sends one add event naming all its pages', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}&token=${tokenFor(svc.base)}`);
     await new Promise((resolve, reject) => {

@@ -36,6 +36,8 @@ export interface CallSource {
   body?: Buffer | undefined;
   /** HTTP only: where a handler may leave a file to answer instead of JSON. */
   binary?: BinarySlot | undefined;
+  /** HTTP only: aborted when the client goes away before the answer (disconnect-signal.ts). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RpcOutcome {

@@ -1,6 +1,6 @@
 /** Handlers: loading files into the buffer and saving pages as files. */
 import { Readable } from 'node:stream';
-import { ScanbridgeError, type DOCUMENT_METHODS, type ParamsOf, type SaveResult } from '@scanbridge/protocol';
+import { ScanbridgeError, type DOCUMENT_METHODS, type ParsedParamsOf, type SaveResult } from '@scanbridge/protocol';
 import { bufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
@@ -31,7 +31,7 @@ async function collect(file: OutputFile): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-type LoadParams = ParamsOf<'LoadImages'>;
+type LoadParams = ParsedParamsOf<'LoadImages'>;
 
 /** The file of a load: base64 in params.data, or over HTTP the request body. */
 function loadBytes(data: string | undefined, body: Buffer | undefined): Buffer {
@@ -46,7 +46,8 @@ function loadOptions(params: LoadParams): BufferLoadOptions {
 }
 
 export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = {
-  LoadImages: async ({ session, params, source }) => [await loadIntoBuffer(session.buffer, loadBytes(params.data, source.body), loadOptions(params))],
+  // A client that went away before the answer gets nothing added (it would retry and load the file twice).
+  LoadImages: async ({ session, params, source }) => [await loadIntoBuffer(session.buffer, loadBytes(params.data, source.body), loadOptions(params), { signal: source.signal })],
 
   StartLoad: ({ ctx, session, params, source }) => {
     const bytes = loadBytes(params.data, source.body);
