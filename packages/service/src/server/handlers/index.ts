@@ -1,12 +1,22 @@
 /** Every handler, one file per protocol domain (as the protocol's methods/). */
-import type { MethodName } from '@scanbridge/protocol';
-import type { DomainHandlers } from './types.js';
+import { IMAGING_METHODS, type MethodName } from '@scanbridge/protocol';
+import { lazyImport } from '../../util/lazy-import.js';
+import type { Call, DomainHandlers } from './types.js';
 import { SERVICE_HANDLERS } from './service.js';
 import { BUFFER_HANDLERS } from './buffer.js';
 import { SCAN_HANDLERS } from './scan.js';
 import { ACCESS_HANDLERS } from './access.js';
-import { IMAGING_HANDLERS } from './imaging.js';
 import { DOCUMENT_HANDLERS } from './documents.js';
 import { UPLOAD_HANDLERS } from './upload.js';
+
+/** Handlers whose modules load with the domain's first call instead of at start. */
+function lazyDomain<K extends MethodName>(methods: Record<K, unknown>, load: () => Promise<DomainHandlers<K>>): DomainHandlers<K> {
+  const domain = lazyImport(load);
+  const entries = (Object.keys(methods) as K[]).map((name) => [name, async (call: Call<K>) => ((await domain())[name] as (call: Call<K>) => unknown)(call)]);
+  return Object.fromEntries(entries) as DomainHandlers<K>;
+}
+
+// Page edits and analyses (imaging/): most sessions scan and save without them.
+const IMAGING_HANDLERS = lazyDomain(IMAGING_METHODS, async () => (await import('./imaging.js')).IMAGING_HANDLERS);
 
 export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS, ...UPLOAD_HANDLERS };
