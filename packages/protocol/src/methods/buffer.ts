@@ -17,6 +17,7 @@ export const BUFFER_METHODS = {
   AddImage: {
     session: true,
     safe: false,
+    takesFile: true,
     params: z.strictObject({
       data: z.string().min(1).describe('a one-page image file, base64: JPEG, PNG, BMP, TIFF, WebP or PDF'),
       index: z.number().int().min(0).optional(),

@@ -11,6 +11,8 @@ export interface MethodSpec {
    * JSON) with the envelope in the query: `?id=<session>&params=<JSON>`.
    */
   readonly binaryBody?: boolean;
+  /** Takes a file (raw, or base64 in JSON): its body may be up to MaxBodyMB; every other method's is small. */
+  readonly takesFile?: boolean;
 }
 
 /** Params of a method that takes none: any key is an error. */

@@ -49,7 +49,7 @@ function tooLarge(limit: number, method: string | undefined): ScanbridgeError {
   const mb = `${Math.round((limit / 1048576) * 10) / 10} MB`;
   return new ScanbridgeError(
     'too-large',
-    (FILE_METHODS as readonly string[]).includes(method ?? '') ? `the body is larger than ${mb} (MaxBodyMB)` : `the body${method ? ` of ${method.slice(0, 64)}` : ''} is larger than ${mb}; only methods that take a file (${FILE_METHODS.join(', ')}) take more`,
+    FILE_METHODS.includes(method ?? '') ? `the body is larger than ${mb} (MaxBodyMB)` : `the body${method ? ` of ${method.slice(0, 64)}` : ''} is larger than ${mb}; only methods that take a file (${FILE_METHODS.join(', ')}) take more`,
   );
 }
 

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import type { Server, Socket } from 'node:net';
-import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol';
+import { METHODS, NO_SESSION_ID, ScanbridgeError, type MethodSpec } from '@scanbridge/protocol';
 import { errorEnvelope } from './rpc.js';
 
 /** From the connection (or the end of the previous request) to the end of the request's headers. */
@@ -24,7 +24,9 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** The body limit of every method that takes no file, and of every other endpoint. */
 export const SMALL_BODY_BYTES = 1024 * 1024;
 /** The methods that take a file as their body (binary, or base64 in JSON): they may take up to MaxBodyMB. */
-export const FILE_METHODS = ['AddImage', 'LoadImages'] as const;
+export const FILE_METHODS: readonly string[] = Object.entries(METHODS as Record<string, MethodSpec>)
+  .filter(([, spec]) => spec.takesFile === true)
+  .map(([name]) => name);
 
 /** Options of Node's HTTP(S) server for the limits above. */
 export const RECEIVE_LIMITS = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CHECK_INTERVAL_MS };
