@@ -8,5 +8,6 @@ import { ACCESS_HANDLERS } from './access.js';
 import { IMAGING_HANDLERS } from './imaging.js';
 import { DOCUMENT_HANDLERS } from './documents.js';
 import { UPLOAD_HANDLERS } from './upload.js';
+import { BARCODE_HANDLERS } from './barcodes.js';
 
-export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS, ...UPLOAD_HANDLERS };
+export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS, ...UPLOAD_HANDLERS, ...BARCODE_HANDLERS };
