@@ -33,7 +33,21 @@ function targetIds(buffer: ImageBuffer, target: ReadTarget): string[] {
     if (ids.length === 0) throw new ScanbridgeError('invalid-params', 'params.selected: no page is selected; select pages with SelectImages or name them in params.pages');
     return ids;
   }
-  return [...new Set((target.pages ?? []).map((ref) => buffer.resolve(ref)))];
+  // A page that is not there is a bad parameter of this call (the issue's contract), named with what exists.
+  return [
+    ...new Set(
+      (target.pages ?? []).map((ref, i) => {
+        try {
+          return buffer.resolve(ref);
+        } catch (err) {
+          if (!(err instanceof ScanbridgeError) || err.code !== 'page-not-found') throw err;
+          const count = buffer.count();
+          const allowed = count === 0 ? 'the buffer is empty' : `allowed: indices 0 to ${count - 1}, or page ids from GetImagesInfo`;
+          throw new ScanbridgeError('invalid-params', `params.pages.${i}: ${err.message.replace(/\.$/, '')}; ${allowed}`, { path: `pages.${i}`, ...err.details });
+        }
+      }),
+    ),
+  ];
 }
 
 /** Reads one page of the buffer (cached per version and options). */
