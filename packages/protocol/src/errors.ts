@@ -36,6 +36,7 @@ export const ERRORS = {
   'path-not-allowed': { status: 403, remedy: 'Saving to disk goes only to folders listed in SaveFolders in scanbridge.ini (empty by default: saving to disk is off); pass the index of one of them as params.folder, or take the file as base64 or binary.' },
   'page-damaged': { status: 409, remedy: 'The stored image of the page no longer decodes; remove the page and scan or add it again. Other pages are not affected.' },
   'tool-missing': { status: 500, remedy: 'Install the system package named in the message (scripts/setup.sh installs it); no restart is needed.' },
+  'barcode-reader-crashed': { status: 500, remedy: 'The barcode reader stopped while reading a page (a crash or it ran out of memory); scanbridge replaced it and keeps running, and the pages are unchanged. Read the page again, with a region or fewer formats if it repeats.' },
   'buffer-storage-failed': { status: 500, remedy: 'Check free disk space and permissions of the cache folder (CacheDir); pages already in the buffer are kept.' },
   // devices and jobs
   'unknown-device': { status: 404, remedy: 'Use an id returned by ListDevices.' },

@@ -1,0 +1,87 @@
+/**
+ * ReadBarcodes on a session's buffer: every page and the region are checked
+ * before any reading starts; results are kept per page version and options,
+ * so reading an unchanged page again costs nothing and an edited page (a new
+ * version) is read again.
+ */
+import { ScanbridgeError, type PageBarcodes, type PageInfo, type PageRef } from '@scanbridge/protocol';
+import type { ImageBuffer } from '../../buffer/image-buffer.js';
+import { toScanbridgeError } from '../../jobs/job-manager.js';
+import { greyPixels, readPixels, regionPixels, type PageRead, type ReadOptions } from './read-page.js';
+import { sharedBarcodePool, type BarcodePool } from './worker-pool.js';
+
+export interface ReadTarget {
+  pages?: PageRef[] | undefined;
+  selected?: true | undefined;
+}
+
+const MAX_CACHED = 2000;
+const caches = new WeakMap<ImageBuffer, Map<string, PageRead>>();
+
+function cacheOf(buffer: ImageBuffer): Map<string, PageRead> {
+  let cache = caches.get(buffer);
+  if (!cache) caches.set(buffer, (cache = new Map()));
+  return cache;
+}
+
+const optionsKey = (o: ReadOptions): string =>
+  JSON.stringify([o.formats ? [...o.formats].sort() : 'all', o.region ?? null, o.maxSymbols, o.tryHarder, o.tryRotate, o.tryInvert]);
+
+function targetIds(buffer: ImageBuffer, target: ReadTarget): string[] {
+  if (target.selected) {
+    const ids = buffer.selected();
+    if (ids.length === 0) throw new ScanbridgeError('invalid-params', 'params.selected: no page is selected; select pages with SelectImages or name them in params.pages');
+    return ids;
+  }
+  // A page that is not there is a bad parameter of this call (the issue's contract), named with what exists.
+  return [
+    ...new Set(
+      (target.pages ?? []).map((ref, i) => {
+        try {
+          return buffer.resolve(ref);
+        } catch (err) {
+          if (!(err instanceof ScanbridgeError) || err.code !== 'page-not-found') throw err;
+          const count = buffer.count();
+          const allowed = count === 0 ? 'the buffer is empty' : `allowed: indices 0 to ${count - 1}, or page ids from GetImagesInfo`;
+          throw new ScanbridgeError('invalid-params', `params.pages.${i}: ${err.message.replace(/\.$/, '')}; ${allowed}`, { path: `pages.${i}`, ...err.details });
+        }
+      }),
+    ),
+  ];
+}
+
+/** Reads one page of the buffer (cached per version and options). */
+export async function readBufferPage(buffer: ImageBuffer, info: PageInfo, options: ReadOptions, pool: BarcodePool = sharedBarcodePool()): Promise<PageRead> {
+  const key = `${info.id}\u0000${info.version}\u0000${optionsKey(options)}`;
+  const cache = cacheOf(buffer);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const area = regionPixels(options.region, info.width, info.height, `page ${info.index} (id ${info.id})`);
+  const image = await buffer.getImage(info.id);
+  const whole = area.left === 0 && area.top === 0 && area.width === info.width && area.height === info.height;
+  const read = await readPixels(pool, await greyPixels(image.bytes, whole ? undefined : area), area, options, info.id);
+  // A page cut short by its timeout is read again next time.
+  if (!read.timedOut) {
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+    cache.set(key, read);
+  }
+  return read;
+}
+
+export async function readBufferPages(buffer: ImageBuffer, target: ReadTarget & ReadOptions, pool?: BarcodePool): Promise<PageBarcodes[]> {
+  const infos = targetIds(buffer, target).map((id) => buffer.info(id));
+  // Every page is checked before any is read: a bad region fails the call at once.
+  for (const info of infos) regionPixels(target.region, info.width, info.height, `page ${info.index} (id ${info.id})`);
+  // Pages go to the pool together: it reads as many at a time as it has threads.
+  return Promise.all(
+    infos.map(async (info) => {
+      try {
+        const read = await readBufferPage(buffer, info, target, pool);
+        return { page: info.id, index: info.index, version: info.version, ...read };
+      } catch (err) {
+        const e = toScanbridgeError(err);
+        throw new ScanbridgeError(e.code, `Page ${info.index} (id ${info.id}): ${e.message}`, { ...e.details, page: info.id, index: info.index }, { cause: err });
+      }
+    }),
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * Generated barcode pages for tests and the bench: bwip-js renders each
+ * symbology, sharp lays the codes out on an A4 page at a given resolution and
+ * spoils it as a scanner or a copier would (turned, skewed, noisy, JPEG,
+ * 1-bit).
+ */
+import bwipjs from 'bwip-js';
+import type { BarcodeFormat } from '@scanbridge/protocol';
+import { sharp } from '../../imaging/sharp.js';
+
+export interface Symbology {
+  format: BarcodeFormat;
+  bcid: string;
+  /** The text a reader must answer (bwip-js is given `input`, or this when absent). */
+  text: string;
+  input?: string;
+  /** Module size in millimetres, as printed. */
+  moduleMm: number;
+  /** bwip-js options beyond the defaults. */
+  options?: Record<string, unknown>;
+  /** zbarimg's name of the symbology, when it reads it. */
+  zbar?: string;
+  /** zbarimg's text when it differs from `text` (it expands UPC-E, prefixes UPC-A with 0). */
+  zbarText?: string;
+  linear: boolean;
+}
+
+export const SYMBOLOGIES: readonly Symbology[] = [
+  { format: 'Code128', bcid: 'code128', text: 'SB-128-4711', moduleMm: 0.3, zbar: 'CODE-128', linear: true },
+  { format: 'Code39', bcid: 'code39', text: 'SCAN39-42', moduleMm: 0.3, zbar: 'CODE-39', linear: true },
+  // BWIPP leaves Code 93's two check characters out unless asked; the standard requires them.
+  { format: 'Code93', bcid: 'code93', text: 'SCAN93', moduleMm: 0.3, options: { includecheck: true }, zbar: 'CODE-93', linear: true },
+  { format: 'Codabar', bcid: 'rationalizedCodabar', text: 'A40156B', moduleMm: 0.3, zbar: 'CODABAR', linear: true },
+  { format: 'EAN8', bcid: 'ean8', text: '96385074', moduleMm: 0.33, zbar: 'EAN-8', linear: true },
+  { format: 'EAN13', bcid: 'ean13', text: '5901234123457', moduleMm: 0.33, zbar: 'EAN-13', linear: true },
+  { format: 'UPCA', bcid: 'upca', text: '036000291452', moduleMm: 0.33, zbar: 'UPC-A', zbarText: '0036000291452', linear: true },
+  { format: 'UPCE', bcid: 'upce', text: '01234565', moduleMm: 0.33, zbar: 'UPC-E', zbarText: '0012345000065', linear: true },
+  { format: 'ITF', bcid: 'interleaved2of5', text: '12345670', moduleMm: 0.33, zbar: 'I2/5', linear: true },
+  { format: 'DataBar', bcid: 'databaromni', input: '(01)09521234543213', text: '(01)09521234543213', moduleMm: 0.33, zbar: 'DataBar', zbarText: '0109521234543213', linear: true },
+  { format: 'DataBarExpanded', bcid: 'databarexpanded', input: '(01)98898765432106(3202)012345', text: '(01)98898765432106(3202)012345', moduleMm: 0.33, zbar: 'DataBar-Exp', zbarText: '01988987654321063202012345', linear: true },
+  { format: 'QRCode', bcid: 'qrcode', text: 'https://example.com/doc/4711?ä=1', moduleMm: 0.5, zbar: 'QR-Code', linear: false },
+  { format: 'MicroQRCode', bcid: 'microqrcode', text: 'MQR-12', moduleMm: 0.5, linear: false },
+  { format: 'DataMatrix', bcid: 'datamatrix', text: 'DM:INV-2026-0042', moduleMm: 0.5, linear: false },
+  { format: 'PDF417', bcid: 'pdf417', text: 'PDF417 patient 0042', moduleMm: 0.33, options: { columns: 4 }, zbar: 'PDF417', linear: false },
+  { format: 'Aztec', bcid: 'azteccode', text: 'AZTEC ticket 77', moduleMm: 0.5, linear: false },
+  { format: 'MaxiCode', bcid: 'maxicode', text: 'MAXICODE PARCEL 1', moduleMm: 0.9, linear: false },
+];
+
+export function symbology(format: BarcodeFormat): Symbology {
+  const s = SYMBOLOGIES.find((x) => x.format === format);
+  if (!s) throw new Error(`no symbology ${format} in the corpus`);
+  return s;
+}
+
+/** A code as a PNG at `dpi` (its modules rounded to whole pixels, at least 2). */
+export async function renderCode(s: Symbology, dpi: number): Promise<Buffer> {
+  const scale = Math.max(2, Math.round((s.moduleMm * dpi) / 25.4));
+  return bwipjs.toBuffer({
+    bcid: s.bcid,
+    text: s.input ?? s.text,
+    scale,
+    ...(s.linear ? { height: 15 } : {}),
+    includetext: false,
+    paddingwidth: 10,
+    paddingheight: 10,
+    backgroundcolor: 'FFFFFF',
+    ...s.options,
+  } as Parameters<typeof bwipjs.toBuffer>[0]);
+}
+
+export interface PageSpec {
+  dpi: number;
+  /** Codes with their top-left corner in millimetres from the page's top left. */
+  codes: { symbology: Symbology; x: number; y: number }[];
+  /** Turns the whole page clockwise by a multiple of 90. */
+  rotate?: 0 | 90 | 180 | 270;
+  /** Degrees the printed content is skewed (a sheet fed askew). */
+  skew?: number;
+  /** Standard deviation of grey noise added to every pixel. */
+  noise?: number;
+  blur?: number;
+  output?: 'png' | 'jpeg40' | 'bilevel';
+  /** Text-like stripes without a code: a reader must find nothing in them. */
+  stripes?: boolean;
+}
+
+const A4 = { width: 210, height: 297 };
+
+/** Deterministic noise so a failing page can be generated again. */
+function noiseLayer(width: number, height: number, sigma: number, seed: number): Buffer {
+  const data = Buffer.alloc(width * height);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < data.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    // Sum of uniforms: close enough to a normal for scanner grain.
+    const u = ((s >>> 0) / 4294967296 + ((s * 2654435761) >>> 0) / 4294967296 - 1) * 1.7;
+    data[i] = Math.max(0, Math.min(255, Math.round(128 + u * sigma)));
+  }
+  return data;
+}
+
+/** Text-like lines and bars: dark, regular, but no code. */
+async function stripesPng(widthPx: number, dpi: number): Promise<Buffer> {
+  const px = (mm: number) => Math.round((mm * dpi) / 25.4);
+  const rects: string[] = [];
+  for (let row = 0; row < 12; row++) {
+    let x = 0;
+    for (let w = 0; w < 18; w++) {
+      const len = px(4 + ((row * 7 + w * 13) % 11));
+      rects.push(`<rect x="${x}" y="${row * px(6)}" width="${len}" height="${px(2.5)}" fill="#222"/>`);
+      x += len + px(2);
+    }
+  }
+  // A row of equal bars, as a ruler or a table border draws them.
+  for (let i = 0; i < 60; i++) rects.push(`<rect x="${i * px(1.2)}" y="${12 * px(6)}" width="${px(0.5)}" height="${px(10)}" fill="#000"/>`);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${12 * px(6) + px(12)}"><rect width="100%" height="100%" fill="#fff"/>${rects.join('')}</svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+/** An A4 page as an encoded image (PNG, or JPEG for `jpeg40`), with its pixel size. */
+export async function composePage(spec: PageSpec, seed = 1): Promise<{ bytes: Buffer; width: number; height: number; format: 'png' | 'jpeg' }> {
+  const px = (mm: number) => Math.round((mm * spec.dpi) / 25.4);
+  const width = px(A4.width);
+  const height = px(A4.height);
+  const layers = await Promise.all(spec.codes.map(async (c) => ({ input: await renderCode(c.symbology, spec.dpi), left: px(c.x), top: px(c.y) })));
+  if (spec.stripes) layers.push({ input: await stripesPng(px(150), spec.dpi), left: px(25), top: px(60) });
+  let grey = await sharp({ create: { width, height, channels: 3, background: '#fff' } })
+    .composite(layers)
+    .greyscale()
+    .raw()
+    .toBuffer();
+  let w = width;
+  let h = height;
+  if (spec.skew) {
+    const turned = await sharp(grey, { raw: { width: w, height: h, channels: 1 } })
+      .rotate(spec.skew, { background: '#fff' })
+      .extract({ left: 0, top: 0, width: w, height: h })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    grey = turned.data;
+  }
+  if (spec.blur) grey = await sharp(grey, { raw: { width: w, height: h, channels: 1 } }).blur(spec.blur).raw().toBuffer();
+  if (spec.noise) {
+    const n = noiseLayer(w, h, spec.noise, seed);
+    for (let i = 0; i < grey.length; i++) grey[i] = Math.max(0, Math.min(255, grey[i]! + n[i]! - 128));
+  }
+  let img = sharp(grey, { raw: { width: w, height: h, channels: 1 } });
+  if (spec.rotate) {
+    img = sharp(await img.rotate(spec.rotate).raw().toBuffer(), { raw: spec.rotate % 180 ? { width: h, height: w, channels: 1 } : { width: w, height: h, channels: 1 } });
+    if (spec.rotate % 180) [w, h] = [h, w];
+  }
+  img = img.withMetadata({ density: spec.dpi });
+  if (spec.output === 'jpeg40') return { bytes: await img.jpeg({ quality: 40 }).toBuffer(), width: w, height: h, format: 'jpeg' };
+  if (spec.output === 'bilevel') return { bytes: await img.threshold(128).png({ colours: 2, palette: true }).toBuffer(), width: w, height: h, format: 'png' };
+  return { bytes: await img.png({ compressionLevel: 1 }).toBuffer(), width: w, height: h, format: 'png' };
+}
