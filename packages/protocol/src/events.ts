@@ -1,6 +1,7 @@
 /** Events the service pushes to a session's WebSocket. */
 import { z } from 'zod';
 import { JobInfo } from './models.js';
+import { BarcodeResult } from './barcode-models.js';
 import { UploadInfo } from './methods/upload.js';
 
 export const BufferEvent = z.discriminatedUnion('action', [
@@ -13,11 +14,12 @@ export type BufferEvent = z.infer<typeof BufferEvent>;
 
 /**
  * Steps of a scan or load job. `page` carries the new page's id and its buffer
- * index (0-based, like every buffer position).
+ * index (0-based, like every buffer position), and the codes read on it when the
+ * scan settings ask for `barcodes`.
  */
 export const JobEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), job: JobInfo }),
-  z.object({ type: z.literal('page'), job: JobInfo, pageId: z.string(), index: z.number().int() }),
+  z.object({ type: z.literal('page'), job: JobInfo, pageId: z.string(), index: z.number().int(), barcodes: z.array(BarcodeResult).optional() }),
   /**
    * A scan: `page` is the number of the page being acquired in this job,
    * counted from 1 as a scanner counts (each side of a duplex sheet is a

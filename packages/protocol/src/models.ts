@@ -3,6 +3,7 @@
  * normalized capabilities, scan settings, pages of the buffer.
  */
 import { z } from 'zod';
+import { BarcodeRegion, BarcodeResult, barcodeOptions } from './barcode-models.js';
 
 export const ColorMode = z.enum(['bw', 'gray', 'color']);
 export type ColorMode = z.infer<typeof ColorMode>;
@@ -96,6 +97,12 @@ export const ScanSettings = z.strictObject({
   contrast: z.number().min(-100).max(100).default(0),
   /** Driver-specific options by name (see Capabilities.options). */
   options: z.record(z.string(), z.union([z.boolean(), z.number(), z.string()])).default({}),
+  /**
+   * Read barcodes on each page as it arrives (all formats unless `formats`; `region` in pixels,
+   * cut to each page, or percent): the job's `page` event and GetImagesInfo carry them, and the
+   * page is tagged `barcode:<format>` for each format found.
+   */
+  barcodes: z.strictObject({ formats: barcodeOptions.formats, region: BarcodeRegion.optional() }).optional(),
 });
 export type ScanSettings = z.infer<typeof ScanSettings>;
 export type ScanSettingsInput = z.input<typeof ScanSettings>;
@@ -117,6 +124,8 @@ export const PageInfo = z.object({
   version: z.number().int(),
   tags: z.array(z.string()),
   selected: z.boolean(),
+  /** Codes read while scanning (scan setting `barcodes`), for this version of the page. */
+  barcodes: z.array(BarcodeResult).optional(),
 });
 export type PageInfo = z.infer<typeof PageInfo>;
 

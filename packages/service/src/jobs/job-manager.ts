@@ -115,23 +115,43 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     this.busy.set(deviceId, info.id);
     const emit = (event: JobEvent) => this.emit('job', sessionId, event);
 
+    let pageEvents: Promise<void> = Promise.resolve();
     const run = async () => {
-      await driver.scan(
-        deviceId,
-        settings,
-        {
-          page: async (page: AcquiredPage) => {
-            const stored = await ingestPage(page);
-            const added = await buffer.add(stored, { tags: [jobTag(info.id)] });
-            info.pages++;
-            info.pageIds.push(added.id);
-            await this.persist(sessionId, info);
-            emit({ type: 'page', job: snapshot(info), pageId: added.id, index: added.index });
+      try {
+        await driver.scan(
+          deviceId,
+          settings,
+          {
+            page: async (page: AcquiredPage) => {
+              const stored = await ingestPage(page);
+              const added = await buffer.add(stored, { tags: [jobTag(info.id)] });
+              info.pages++;
+              info.pageIds.push(added.id);
+              await this.persist(sessionId, info);
+              const event = { type: 'page' as const, job: snapshot(info), pageId: added.id, index: added.index };
+              if (!settings.barcodes) {
+                emit(event);
+                return;
+              }
+              // Read beside the scan (the driver goes on with the next sheet); page events keep their order.
+              const barcodes = settings.barcodes;
+              // A page the reader failed on is still a page: its event comes without codes.
+              const reading = import('../addons/barcode/scan-reader.js')
+                .then(({ readScannedPage }) => readScannedPage(buffer, added, barcodes))
+                .catch(() => undefined);
+              pageEvents = pageEvents.then(async () => {
+                const found = await reading;
+                emit(found ? { ...event, barcodes: found } : event);
+              });
+            },
+            progress: (p) => emit({ type: 'progress', job: snapshot(info), page: p.page, fraction: p.fraction, bytes: p.bytes, lines: p.lines }),
           },
-          progress: (p) => emit({ type: 'progress', job: snapshot(info), page: p.page, fraction: p.fraction, bytes: p.bytes, lines: p.lines }),
-        },
-        controller.signal,
-      );
+          controller.signal,
+        );
+      } finally {
+        // `done` comes after the last page event, barcodes read.
+        await pageEvents;
+      }
     };
 
     const job: Job = { info, sessionId, controller, done: Promise.resolve() };

@@ -25,6 +25,7 @@ const HEAVY = [
   { name: 'pdf-lib', module: /\/node_modules\/pdf-lib\// },
   { name: 'pdfjs-dist', module: /\/node_modules\/pdfjs-dist\// },
   { name: 'bwip-js', module: /\/node_modules\/bwip-js\// },
+  { name: 'zxing-wasm', module: /\/node_modules\/zxing-wasm\// },
   { name: 'yazl', module: /\/node_modules\/yazl\// },
   { name: '@peculiar/x509', module: /\/node_modules\/@peculiar\/x509\// },
 ];

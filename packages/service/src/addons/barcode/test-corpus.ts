@@ -30,7 +30,7 @@ export const SYMBOLOGIES: readonly Symbology[] = [
   { format: 'Code39', bcid: 'code39', text: 'SCAN39-42', moduleMm: 0.3, zbar: 'CODE-39', linear: true },
   // BWIPP leaves Code 93's two check characters out unless asked; the standard requires them.
   { format: 'Code93', bcid: 'code93', text: 'SCAN93', moduleMm: 0.3, options: { includecheck: true }, zbar: 'CODE-93', linear: true },
-  { format: 'Codabar', bcid: 'rationalizedCodabar', text: 'A40156B', moduleMm: 0.3, zbar: 'CODABAR', linear: true },
+  { format: 'Codabar', bcid: 'rationalizedCodabar', text: 'A40156B', moduleMm: 0.3, zbar: 'Codabar', linear: true },
   { format: 'EAN8', bcid: 'ean8', text: '96385074', moduleMm: 0.33, zbar: 'EAN-8', linear: true },
   { format: 'EAN13', bcid: 'ean13', text: '5901234123457', moduleMm: 0.33, zbar: 'EAN-13', linear: true },
   { format: 'UPCA', bcid: 'upca', text: '036000291452', moduleMm: 0.33, zbar: 'UPC-A', zbarText: '0036000291452', linear: true },
@@ -43,7 +43,7 @@ export const SYMBOLOGIES: readonly Symbology[] = [
   { format: 'DataMatrix', bcid: 'datamatrix', text: 'DM:INV-2026-0042', moduleMm: 0.5, linear: false },
   { format: 'PDF417', bcid: 'pdf417', text: 'PDF417 patient 0042', moduleMm: 0.33, options: { columns: 4 }, zbar: 'PDF417', linear: false },
   { format: 'Aztec', bcid: 'azteccode', text: 'AZTEC ticket 77', moduleMm: 0.5, linear: false },
-  { format: 'MaxiCode', bcid: 'maxicode', text: 'MAXICODE PARCEL 1', moduleMm: 0.9, linear: false },
+  { format: 'MaxiCode', bcid: 'maxicode', text: 'MAXICODE PARCEL 1', moduleMm: 0.25, linear: false },
 ];
 
 export function symbology(format: BarcodeFormat): Symbology {
@@ -59,7 +59,8 @@ export async function renderCode(s: Symbology, dpi: number): Promise<Buffer> {
     bcid: s.bcid,
     text: s.input ?? s.text,
     scale,
-    ...(s.linear ? { height: 15 } : {}),
+    // bwip-js heights are in points times the scale: this prints linear codes 12 mm tall.
+    ...(s.linear ? { height: (12 * dpi) / (72 * scale) } : {}),
     includetext: false,
     paddingwidth: 10,
     paddingheight: 10,
@@ -72,6 +73,9 @@ export interface PageSpec {
   dpi: number;
   /** Codes with their top-left corner in millimetres from the page's top left. */
   codes: { symbology: Symbology; x: number; y: number }[];
+  /** Codes laid out in rows from the top left, 20 mm margins, `gapMm` apart (default 8). */
+  flow?: readonly Symbology[];
+  gapMm?: number;
   /** Turns the whole page clockwise by a multiple of 90. */
   rotate?: 0 | 90 | 180 | 270;
   /** Degrees the printed content is skewed (a sheet fed askew). */
@@ -85,6 +89,22 @@ export interface PageSpec {
 }
 
 const A4 = { width: 210, height: 297 };
+
+interface Grey {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** One sharp operation on grey pixels, answering grey pixels. */
+async function step(page: Grey, op: (s: ReturnType<typeof sharp>) => ReturnType<typeof sharp>): Promise<Grey> {
+  const { data, info } = await op(sharp(page.data, { raw: { width: page.width, height: page.height, channels: 1 } }))
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1) throw new Error(`expected grey pixels, got ${info.channels} channels`);
+  return { data, width: info.width, height: info.height };
+}
 
 /** Deterministic noise so a failing page can be generated again. */
 function noiseLayer(width: number, height: number, sigma: number, seed: number): Buffer {
@@ -119,38 +139,59 @@ async function stripesPng(widthPx: number, dpi: number): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
+/** Renders codes and places them in rows, left to right, inside 20 mm margins. */
+async function flowLayout(codes: readonly Symbology[], dpi: number, width: number, height: number, gap: number): Promise<{ input: Buffer; left: number; top: number }[]> {
+  const margin = Math.round((20 * dpi) / 25.4);
+  const placed: { input: Buffer; left: number; top: number }[] = [];
+  let x = margin;
+  let y = margin;
+  let rowHeight = 0;
+  for (const s of codes) {
+    const input = await renderCode(s, dpi);
+    const meta = await sharp(input).metadata();
+    if (x + meta.width! > width - margin) {
+      x = margin;
+      y += rowHeight + gap;
+      rowHeight = 0;
+    }
+    if (y + meta.height! > height - margin) throw new Error(`the codes do not fit on one page at ${dpi} dpi`);
+    placed.push({ input, left: x, top: y });
+    x += meta.width! + gap;
+    rowHeight = Math.max(rowHeight, meta.height!);
+  }
+  return placed;
+}
+
 /** An A4 page as an encoded image (PNG, or JPEG for `jpeg40`), with its pixel size. */
 export async function composePage(spec: PageSpec, seed = 1): Promise<{ bytes: Buffer; width: number; height: number; format: 'png' | 'jpeg' }> {
   const px = (mm: number) => Math.round((mm * spec.dpi) / 25.4);
   const width = px(A4.width);
   const height = px(A4.height);
   const layers = await Promise.all(spec.codes.map(async (c) => ({ input: await renderCode(c.symbology, spec.dpi), left: px(c.x), top: px(c.y) })));
+  if (spec.flow) layers.push(...(await flowLayout(spec.flow, spec.dpi, width, height, px(spec.gapMm ?? 8))));
   if (spec.stripes) layers.push({ input: await stripesPng(px(150), spec.dpi), left: px(25), top: px(60) });
-  let grey = await sharp({ create: { width, height, channels: 3, background: '#fff' } })
-    .composite(layers)
-    .greyscale()
-    .raw()
-    .toBuffer();
-  let w = width;
-  let h = height;
+  let page: Grey = { data: await sharp({ create: { width, height, channels: 3, background: '#fff' } }).composite(layers).greyscale().raw().toBuffer(), width, height };
   if (spec.skew) {
-    const turned = await sharp(grey, { raw: { width: w, height: h, channels: 1 } })
-      .rotate(spec.skew, { background: '#fff' })
-      .extract({ left: 0, top: 0, width: w, height: h })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    grey = turned.data;
+    const skew = spec.skew;
+    // The turned sheet is cut back to A4 around its centre, as the scanner's window would.
+    page = await step(page, (s) => s.rotate(skew, { background: { r: 255, g: 255, b: 255 } }));
+    page = await step(page, (s) => s.extract({ left: Math.floor((page.width - width) / 2), top: Math.floor((page.height - height) / 2), width, height }));
   }
-  if (spec.blur) grey = await sharp(grey, { raw: { width: w, height: h, channels: 1 } }).blur(spec.blur).raw().toBuffer();
+  if (spec.blur) {
+    const sigma = spec.blur;
+    page = await step(page, (s) => s.blur(sigma));
+  }
   if (spec.noise) {
-    const n = noiseLayer(w, h, spec.noise, seed);
-    for (let i = 0; i < grey.length; i++) grey[i] = Math.max(0, Math.min(255, grey[i]! + n[i]! - 128));
+    const n = noiseLayer(page.width, page.height, spec.noise, seed);
+    for (let i = 0; i < page.data.length; i++) page.data[i] = Math.max(0, Math.min(255, page.data[i]! + n[i]! - 128));
   }
-  let img = sharp(grey, { raw: { width: w, height: h, channels: 1 } });
   if (spec.rotate) {
-    img = sharp(await img.rotate(spec.rotate).raw().toBuffer(), { raw: spec.rotate % 180 ? { width: h, height: w, channels: 1 } : { width: w, height: h, channels: 1 } });
-    if (spec.rotate % 180) [w, h] = [h, w];
+    const angle = spec.rotate;
+    page = await step(page, (s) => s.rotate(angle));
   }
+  const w = page.width;
+  const h = page.height;
+  let img = sharp(page.data, { raw: { width: w, height: h, channels: 1 } });
   img = img.withMetadata({ density: spec.dpi });
   if (spec.output === 'jpeg40') return { bytes: await img.jpeg({ quality: 40 }).toBuffer(), width: w, height: h, format: 'jpeg' };
   if (spec.output === 'bilevel') return { bytes: await img.threshold(128).png({ colours: 2, palette: true }).toBuffer(), width: w, height: h, format: 'png' };

@@ -2,11 +2,12 @@
 import type { BUFFER_METHODS } from '@scanbridge/protocol';
 import { decodeSingle } from '../../formats/buffer-io.js';
 import { decodeBase64 } from './documents.js';
+import { withBarcodes } from '../../addons/barcode/page-barcodes.js';
 import type { DomainHandlers } from './types.js';
 
 export const BUFFER_HANDLERS: DomainHandlers<keyof typeof BUFFER_METHODS> = {
   GetImageCount: ({ session }) => [session.buffer.count()],
-  GetImagesInfo: ({ session, params }) => [session.buffer.list(params.pages)],
+  GetImagesInfo: ({ session, params }) => [withBarcodes(session.buffer, session.buffer.list(params.pages))],
   AddImage: async ({ session, params }) => {
     const image = await decodeSingle(decodeBase64(params.data), { xdpi: params.xdpi, ydpi: params.ydpi });
     const opts: { index?: number; tags?: string[] } = {};
