@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ScanbridgeError } from '@scanbridge/protocol';
@@ -286,4 +286,15 @@ test('addAll adds nothing when a page fails or the load is aborted, deletes its 
   assert.equal(buffer.count(), 1);
   assert.equal((await readdir(sessionDir)).filter((n) => n.endsWith('.sbc')).length, 1);
   await assert.rejects(buffer.addAll(pages(1), { index: 5 }), code('invalid-params'));
+});
+
+test('pages of a load stay in memory like added ones: reading them back does not go to the disk cache (issue 12.2)', async (t) => {
+  const { buffer, sessionDir } = await setup(t, 0);
+  const added = await buffer.addAll(pages(3));
+  // Were they read from disk, the missing files would fail the reads.
+  for (const name of (await readdir(sessionDir)).filter((n) => n.endsWith('.sbc'))) await unlink(join(sessionDir, name));
+  for (const [i, page] of added.entries()) assert.deepEqual(await buffer.getImage(page.id), image(`load${i}`, 500 + i));
+  // A failed load leaves nothing in memory either: its pages were never visible.
+  await assert.rejects(buffer.addAll(pages(3, { failAt: 2 })), /page 3 is damaged/);
+  assert.equal(buffer.count(), 3);
 });

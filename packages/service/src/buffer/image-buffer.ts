@@ -187,6 +187,10 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
         ids.add(id);
         await this.#files.write(id, 1, image.bytes);
         written.push({ id, version: 1, meta, tags });
+        // Kept hot like a page from add(): a save or thumbnails right after a load need not read
+        // every page back from the disk cache and decrypt it. No page names the entry until the
+        // op is appended; a failed load deletes it with the files.
+        this.#cache.set(this.#cacheKey(id, 1), toImage(meta, image.bytes));
         opts.onPage?.(written.length);
       }
       opts.signal?.throwIfAborted();
@@ -199,7 +203,12 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
         return written.map((p, i) => this.#pageInfo(p.id, index + i));
       });
     } catch (err) {
-      if (!committed) for (const f of written) await this.#files.delete(f.id, f.version, true);
+      if (!committed) {
+        for (const f of written) {
+          this.#cache.delete(this.#cacheKey(f.id, f.version));
+          await this.#files.delete(f.id, f.version, true);
+        }
+      }
       throw err;
     } finally {
       this.#pending--;

@@ -1,3 +1,15 @@
+/**
+ * Per-origin limits (documented in the README's Security section). They blunt
+ * a flood, not a viewer: a page's API calls get a burst of 2000 then 500 a
+ * second; its <img> thumbnail requests have a bucket of their own, sized so
+ * that a 500-page viewer revalidating every thumbnail many times over never
+ * meets it (a cached thumbnail costs a fraction of a millisecond, an uncached
+ * one is rendered once however many ask). The local administrator (the
+ * administrator token) is not limited: it can stop the service anyway.
+ */
+export const CALL_LIMIT = { burst: 2000, perSecond: 500 } as const;
+export const IMAGE_LIMIT = { burst: 20_000, perSecond: 10_000 } as const;
+
 /** Token buckets per key (an origin, the consent page): a burst, then a steady rate. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

@@ -54,6 +54,7 @@ export interface ServiceContext {
   readonly adminToken: string;
   /** Calls per origin (or per anonymous caller): a burst, then a steady rate. */
   readonly limiter: RateLimiter;
+  readonly imageLimiter: RateLimiter;
   /** The approvals table of the welcome page (set by the consent routes). */
   approvalsHtml: () => string;
   /** Set while shutting down: new work is refused with service-stopping. */

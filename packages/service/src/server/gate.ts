@@ -39,7 +39,11 @@ export function allowedHosts(port: number, bindAddress: string): Set<string> {
 export interface GateContext extends AuthContext {
   bindAddress: string;
   limiter: RateLimiter;
+  /** The thumbnail endpoint's own buckets: a viewer's images never use up the origin's calls. */
+  imageLimiter: RateLimiter;
 }
+
+const IMAGE_PATH = /^\/dwt\/[^/?]*\/img(?:\?|$)/;
 
 /** Browsers cannot put headers on a WebSocket: there (only) the token may come in the query. */
 export function tokenOf(req: IncomingMessage): string | undefined {
@@ -69,7 +73,8 @@ export function gate(req: IncomingMessage, ctx: GateContext): Principal {
     throw new ScanbridgeError('host-not-allowed', 'connections from other machines must use HTTPS (the HttpsPort)');
   }
   const principal = authenticate(ctx, req.headers.origin, tokenOf(req));
-  if (!ctx.limiter.take(principal.origin ?? 'anonymous')) {
+  const limiter = req.method === 'GET' && IMAGE_PATH.test(req.url ?? '') ? ctx.imageLimiter : ctx.limiter;
+  if (principal.kind !== 'admin' && !limiter.take(principal.origin ?? 'anonymous')) {
     throw new ScanbridgeError('too-many-requests', 'too many requests from this origin; slow down and retry in a second');
   }
   return principal;

@@ -4,7 +4,9 @@
  * forth does not decode a 300 dpi page again, and an edited page (new version)
  * can never be served from an old entry. Keys start `<session>:<page>.`, so
  * that a removed or edited page, or a closed session, is forgotten at once
- * rather than held until the budget pushes it out.
+ * rather than held until the budget pushes it out. Identical requests that
+ * arrive while a page is being rendered (a viewer's strip, several tabs)
+ * wait for that render instead of each decoding the page again.
  */
 import { sharp } from '../imaging/sharp.js';
 import type { StoredImage } from '../buffer/types.js';
@@ -19,11 +21,16 @@ export interface RenderedImage {
 export class ImageRenderer {
   private readonly cache = new Map<string, RenderedImage>();
   private used = 0;
+  private readonly pending = new Map<string, Promise<RenderedImage>>();
+  /** Pages rendered since start (for tests: identical concurrent requests render once). */
+  renders = 0;
 
   constructor(private readonly budgetBytes = 64 * 1024 * 1024) {}
 
   /** Drops every entry whose key starts with `prefix` (a session's, or one page's). */
   forget(prefix: string): void {
+    // A render under way for a forgotten page still answers its callers, but is not kept.
+    for (const key of this.pending.keys()) if (key.startsWith(prefix)) this.pending.delete(key);
     for (const [key, entry] of this.cache) {
       if (!key.startsWith(prefix)) continue;
       this.cache.delete(key);
@@ -44,21 +51,39 @@ export class ImageRenderer {
       this.cache.set(cacheKey, hit);
       return hit;
     }
+    const inFlight = this.pending.get(cacheKey);
+    if (inFlight) return inFlight;
+    const rendering = this.produce(load, width, height).then((rendered) => {
+      if (this.pending.get(cacheKey) === rendering) this.keep(cacheKey, rendered);
+      return rendered;
+    });
+    this.pending.set(cacheKey, rendering);
+    try {
+      return await rendering;
+    } finally {
+      if (this.pending.get(cacheKey) === rendering) this.pending.delete(cacheKey);
+    }
+  }
+
+  private async produce(load: () => Promise<StoredImage>, width: number, height: number): Promise<RenderedImage> {
     const image = await load();
+    this.renders++;
     // Line-art stays PNG (JPEG smears it); everything else is a small JPEG.
     const lineArt = image.bitDepth === 1;
     const pipeline = sharp(image.bytes).resize({ width, height, fit: 'inside', withoutEnlargement: true });
     const { data, info } = lineArt
       ? await pipeline.png({ compressionLevel: 3 }).toBuffer({ resolveWithObject: true })
       : await pipeline.jpeg({ quality: 85 }).toBuffer({ resolveWithObject: true });
-    const rendered: RenderedImage = { bytes: data, contentType: lineArt ? 'image/png' : 'image/jpeg', width: info.width, height: info.height };
+    return { bytes: data, contentType: lineArt ? 'image/png' : 'image/jpeg', width: info.width, height: info.height };
+  }
+
+  private keep(cacheKey: string, rendered: RenderedImage): void {
     this.cache.set(cacheKey, rendered);
-    this.used += data.length;
+    this.used += rendered.bytes.length;
     for (const [k, v] of this.cache) {
       if (this.used <= this.budgetBytes) break;
       this.cache.delete(k);
       this.used -= v.bytes.length;
     }
-    return rendered;
   }
 }

@@ -26,7 +26,7 @@ import { EventHub } from './event-hub.js';
 import { welcomeOrigins } from './cors.js';
 import { Approvals } from '../security/approvals.js';
 import { ConsentRequests } from '../security/consent-requests.js';
-import { RateLimiter } from '../security/rate-limit.js';
+import { CALL_LIMIT, IMAGE_LIMIT, RateLimiter } from '../security/rate-limit.js';
 import { loadOrCreateAdminToken } from '../security/admin-token.js';
 import { buildApp } from './http-app.js';
 import { listenLoopback } from './loopback-listen.js';
@@ -150,8 +150,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       consent: new ConsentRequests(),
       consentUrl: (id) => `http://127.0.0.1:${ctx.ports.welcomeHttp}/consent?request=${id}`,
       adminToken,
-      // Generous for a viewer fetching hundreds of thumbnails, tight enough to blunt a flood.
-      limiter: new RateLimiter(2000, 500),
+      limiter: new RateLimiter(CALL_LIMIT.burst, CALL_LIMIT.perSecond),
+      imageLimiter: new RateLimiter(IMAGE_LIMIT.burst, IMAGE_LIMIT.perSecond),
       approvalsHtml: () => '',
       stopping: false,
     };

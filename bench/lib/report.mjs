@@ -1,0 +1,19 @@
+// What every benchmark prints: the machine's load (a busy machine explains a bad ratio)
+// and each ratio as min/median/max beside its target.
+import { cpus, loadavg } from 'node:os';
+import { median } from './timing.mjs';
+
+export function machineLoad() {
+  const [one, five] = loadavg();
+  return `machine: ${cpus().length} cores, load average ${one.toFixed(2)} (1 min) ${five.toFixed(2)} (5 min)`;
+}
+
+/** `ratios`: one per round; `target`: e.g. '<= 1.0x' or '>= 0.8x'. */
+export function ratioLine(label, ratios, target) {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const [op, value] = target.split(' ');
+  const limit = Number.parseFloat(value);
+  const med = median(ratios);
+  const met = op === '<=' ? med <= limit : med >= limit;
+  return `${label}: ratio min/median/max ${sorted[0].toFixed(2)}/${med.toFixed(2)}/${sorted.at(-1).toFixed(2)}x (target ${target}) ${met ? 'met' : 'NOT met'}`;
+}
