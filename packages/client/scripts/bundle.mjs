@@ -5,7 +5,6 @@
 // files is kept in dist/scanbridge.meta.json for the layering test.
 import { build } from 'esbuild';
 import { writeFile } from 'node:fs/promises';
-import { englishOnly } from './zod-english-only.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 
@@ -20,12 +19,11 @@ const result = await build({
   minify: true,
   sourcemap: true,
   metafile: true,
-  plugins: [englishOnly],
   legalComments: 'eof',
   logLevel: 'warning',
 });
 const root = new URL('../../../', import.meta.url).pathname;
-const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('zod-locales:')).map((file) => new URL(file, `file://${process.cwd()}/`).pathname.replace(root, ''));
+const inputs = Object.keys(result.metafile.inputs).map((file) => new URL(file, `file://${process.cwd()}/`).pathname.replace(root, ''));
 await writeFile(new URL('scanbridge.meta.json', dist), `${JSON.stringify({ inputs }, null, 2)}\n`);
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('scanbridge.js'))].bytes;
 console.log(`@scanbridge/client: dist/scanbridge.js ${(bytes / 1024).toFixed(0)} KiB from ${inputs.length} files`);

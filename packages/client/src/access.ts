@@ -4,7 +4,8 @@
  * "pending" with scanbridge's consent page, which the user opens (a ready-made
  * dialog offers it), and the SDK asks again until the user decided.
  */
-import { ScanbridgeError, type AccessGrant } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { AccessGrant } from '@scanbridge/protocol';
 import { showConsentDialog, unsafeConsentUrl, type ConsentPrompt, type ConsentUi } from './consent-dialog.js';
 import { loopbackUrl } from './safe-url.js';
 import { post, type Endpoint } from './transport.js';

@@ -5,23 +5,8 @@
  * which the session is resumed (the service recovers buffers from its
  * journal) and listeners get `connection: connected, resumed: true`.
  */
-import {
-  EVENTS,
-  METHODS,
-  ScanbridgeError,
-  isMethodName,
-  parseOrThrow,
-  type BufferEvent,
-  type EventData,
-  type JobEvent,
-  type UploadEvent,
-  type JobInfo,
-  type MethodName,
-  type PageInfo,
-  type ParamsOf,
-  type ResultOf,
-  type SessionInfo,
-} from '@scanbridge/protocol';
+import { EVENT_TABLE, METHOD_TABLE, ScanbridgeError, lightCheck, passes } from '@scanbridge/protocol/core';
+import type { BufferEvent, EventData, JobEvent, UploadEvent, JobInfo, MethodName, PageInfo, ParamsOf, ResultOf, SessionInfo } from '@scanbridge/protocol';
 import { Emitter } from './emitter.js';
 import { imageUrl } from './image-url.js';
 import { requestAccess, type AccessOptions } from './access.js';
@@ -184,14 +169,16 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * Call any protocol method by its wire name. Params are checked against the
-   * protocol's schema before anything is sent (an error names the argument);
-   * every failure is a ScanbridgeError.
+   * Call any protocol method by its wire name. The shape of params (types,
+   * ranges, allowed values, unknown keys) is checked before anything is sent,
+   * with the service's messages (an error names the argument); the service
+   * checks the rest. Every failure is a ScanbridgeError.
    */
   async call<M extends MethodName>(method: M, params?: ParamsOf<M>, options: CallOptions = {}): Promise<ResultOf<M>> {
-    if (!isMethodName(method)) throw new ScanbridgeError('unknown-method', `unknown method "${String(method)}"`);
-    const spec = METHODS[method];
-    const checked = parseOrThrow(spec.params, params ?? {}, 'params');
+    if (!Object.hasOwn(METHOD_TABLE, method)) throw new ScanbridgeError('unknown-method', `unknown method "${String(method)}"`);
+    const spec = METHOD_TABLE[method];
+    const checked = params ?? {};
+    lightCheck(spec.params, checked, 'params');
     if (this.#state === 'closed') throw new ScanbridgeError('session-required', 'this client was closed; connect() again');
     options.signal?.throwIfAborted();
     const result = await this.#withAccess(() => post(this.#init.endpoint, method, spec.session ? this.#session.id : null, checked, `c${++this.#cmd}`, options));
@@ -241,7 +228,8 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
    * `signal` cancels the job.
    */
   async load(file: FileBody, params: Omit<ParamsOf<'StartLoad'>, 'data'> = {}, options: CallOptions = {}): Promise<ScanJob> {
-    const checked = parseOrThrow(METHODS.StartLoad.params, params, 'params');
+    const checked = params;
+    lightCheck(METHOD_TABLE.StartLoad.params, checked, 'params');
     if (this.#state === 'closed') throw new ScanbridgeError('session-required', 'this client was closed; connect() again');
     const [info] = (await this.#withAccess(() => postFile(this.#init.endpoint, 'StartLoad', this.#session.id, checked, file, `c${++this.#cmd}`))) as ResultOf<'StartLoad'>;
     const job = this.#track(info);
@@ -463,22 +451,14 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
     }
     if (message === null || typeof message !== 'object') return;
     // Events a newer service may add, or shapes this SDK does not know, are ignored rather than guessed at.
-    if (message.event === 'buffer') {
-      const parsed = EVENTS.buffer.safeParse(message.data);
-      if (parsed.success) this.emit('buffer', parsed.data);
-    } else if (message.event === 'job') {
-      const parsed = EVENTS.job.safeParse(message.data);
-      if (parsed.success) this.#onJob(parsed.data);
-    } else if (message.event === 'upload') {
-      const parsed = EVENTS.upload.safeParse(message.data);
-      if (parsed.success) {
-        this.#uploads.get(parsed.data.upload.id)?.handle(parsed.data);
-        this.emit('upload', parsed.data);
-      }
-    } else if (message.event === 'devices') {
-      const parsed = EVENTS.devices.safeParse(message.data);
-      if (parsed.success) this.emit('devices', parsed.data);
-    }
+    const { event, data: payload } = message;
+    if (typeof event !== 'string' || !Object.hasOwn(EVENT_TABLE, event) || !passes(EVENT_TABLE[event as keyof typeof EVENT_TABLE], payload)) return;
+    if (event === 'buffer') this.emit('buffer', payload as BufferEvent);
+    else if (event === 'job') this.#onJob(payload as JobEvent);
+    else if (event === 'upload') {
+      this.#uploads.get((payload as UploadEvent).upload.id)?.handle(payload as UploadEvent);
+      this.emit('upload', payload as UploadEvent);
+    } else if (event === 'devices') this.emit('devices', payload as EventData<'devices'>);
   }
 
   #onJob(event: JobEvent): void {

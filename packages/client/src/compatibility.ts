@@ -1,5 +1,6 @@
 /** Whether the service speaks this SDK's protocol; a mismatch is a typed error naming both versions. */
-import { PROTOCOL_VERSION, ScanbridgeError, type ResultOf } from '@scanbridge/protocol';
+import { PROTOCOL_VERSION, ScanbridgeError } from '@scanbridge/protocol/core';
+import type { ResultOf } from '@scanbridge/protocol';
 import { SDK_VERSION } from './version.js';
 
 export type ServiceInfo = ResultOf<'ServiceInfo'>[0];

@@ -4,7 +4,8 @@
  * this tab's session (or create one) and open the event socket. The HTTPS port is used when the page itself is served over HTTPS
  * (a browser blocks http:// calls from https:// pages), HTTP otherwise.
  */
-import { ScanbridgeError, type SessionInfo } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { SessionInfo } from '@scanbridge/protocol';
 import { requestAccess, type AccessOptions } from './access.js';
 import { ScanbridgeClient, rememberSession, type ReconnectOptions, type WebSocketClass } from './client.js';
 import { checkCompatible, type ServiceInfo } from './compatibility.js';

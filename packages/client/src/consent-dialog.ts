@@ -4,7 +4,7 @@
  * what this page claims); the dialog's button opens it, because browsers only
  * let a click open a new tab.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { h, link, showModal } from './dialog.js';
 import { loopbackUrl } from './safe-url.js';
 

@@ -6,7 +6,7 @@
  * expiry, so it is computed once (Web Crypto is asynchronous) and every image
  * URL reuses it until it is half-way to expiring.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 /** The service refuses more than 24 h; 12 h leaves a day-long session two renewals. */
 export const SIGNATURE_SECONDS = 12 * 3600;

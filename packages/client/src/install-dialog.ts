@@ -4,7 +4,7 @@
  * on by itself within seconds of scanbridge starting (after an install, or a
  * stopped service started again): the user has nothing to click.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { h, link, showModal } from './dialog.js';
 import { webUrl } from './safe-url.js';
 

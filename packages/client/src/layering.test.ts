@@ -1,8 +1,11 @@
 /**
- * The SDK runs in browsers: it may import only @scanbridge/protocol and its
- * own files (as Playwright's DEPS lists enforce), never Node modules. Checked
- * on the ESM build (every import of every SDK file) and on the single-file
- * build (every file esbuild bundled, and no Node specifier left in it).
+ * The SDK runs in browsers: it may import only its own files and, at run
+ * time, only the zod-free part of the protocol (@scanbridge/protocol/core;
+ * types come from the main entry with `import type`, which leaves no import
+ * in the JavaScript), never Node modules, as Playwright's DEPS lists enforce.
+ * Checked on the ESM build (every import of every SDK file, and every module
+ * core.js loads) and on the single-file build (every file esbuild bundled,
+ * and no Node specifier left in it).
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,22 +27,42 @@ async function sdkFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-it('SDK files import only their own files and @scanbridge/protocol', async () => {
+const IMPORTS = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s*['"]([^'"]+)['"]/gm;
+
+function importsOf(source: string): string[] {
+  return [...source.matchAll(IMPORTS)].map((m) => m[1] ?? m[2] ?? m[3]!);
+}
+
+it('SDK files import only their own files and @scanbridge/protocol/core', async () => {
   const files = await sdkFiles(dist);
   assert.ok(files.length >= 10, `found ${files.length} SDK files`);
   for (const file of files) {
     const source = await readFile(file, 'utf8');
-    const specifiers = [...source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s*['"]([^'"]+)['"]/gm)].map((m) => m[1] ?? m[2] ?? m[3]!);
-    for (const spec of specifiers) {
-      assert.ok(spec.startsWith('./') || spec.startsWith('../') || spec === '@scanbridge/protocol', `${path.relative(dist, file)} imports "${spec}"`);
+    for (const spec of importsOf(source)) {
+      assert.ok(spec.startsWith('./') || spec.startsWith('../') || spec === '@scanbridge/protocol/core', `${path.relative(dist, file)} imports "${spec}"`);
     }
   }
 });
 
-it('the single-file build bundles only the SDK, the protocol and zod, with no Node import', async () => {
+it('@scanbridge/protocol/core loads no zod (nor anything but its own files)', async () => {
+  const protocolDist = fileURLToPath(new URL('../../protocol/dist/', import.meta.url));
+  const seen = new Set<string>();
+  const visit = async (file: string): Promise<void> => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const spec of importsOf(await readFile(file, 'utf8'))) {
+      assert.ok(spec.startsWith('./') || spec.startsWith('../'), `${path.relative(protocolDist, file)} imports "${spec}"`);
+      await visit(path.resolve(path.dirname(file), spec));
+    }
+  };
+  await visit(path.join(protocolDist, 'core.js'));
+  assert.ok(seen.size >= 4, `core.js loads ${[...seen].map((f) => path.basename(f)).join(', ')}`);
+});
+
+it('the single-file build bundles only the SDK and the protocol (no zod), with no Node import', async () => {
   const { inputs } = JSON.parse(await readFile(path.join(dist, 'scanbridge.meta.json'), 'utf8')) as { inputs: string[] };
   assert.ok(inputs.includes('packages/client/dist/browser.js'));
-  for (const input of inputs) assert.match(input, /^(packages\/client\/dist\/|packages\/protocol\/dist\/|node_modules\/zod\/)/, input);
+  for (const input of inputs) assert.match(input, /^(packages\/client\/dist\/|packages\/protocol\/dist\/)/, input);
   assert.ok(!inputs.some((i) => i.includes('test-support')), 'test support stays out of the bundle');
   const bundle = await readFile(path.join(dist, 'scanbridge.js'), 'utf8');
   assert.doesNotMatch(bundle, /["'`]node:[a-z_/]+["'`]/);

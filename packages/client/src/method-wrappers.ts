@@ -1,11 +1,12 @@
 /**
- * One camelCase method per protocol method, derived from METHODS at run time
- * and typed from it, so a method added to @scanbridge/protocol appears in the
+ * One camelCase method per protocol method, derived at run time from
+ * METHOD_TABLE (generated from METHODS) and typed from METHODS, so a method added to @scanbridge/protocol appears in the
  * SDK without a line here (a type-level test checks that none is missing).
  * `getImageCount()` answers the number itself: one-element result tuples are
  * unwrapped; longer ones (VersionInfo) stay tuples.
  */
-import { METHOD_NAMES, type MethodName, type ParamsOf, type ResultOf } from '@scanbridge/protocol';
+import { METHOD_TABLE } from '@scanbridge/protocol/core';
+import type { MethodName, ParamsOf, ResultOf } from '@scanbridge/protocol';
 import type { CallOptions } from './transport.js';
 
 /** A one-element result tuple is unwrapped. */
@@ -34,7 +35,7 @@ interface Caller {
 
 /** Define every wrapper on `prototype` (a class whose instances implement call()). */
 export function defineWrappers(prototype: Caller): void {
-  for (const method of METHOD_NAMES) {
+  for (const method of Object.keys(METHOD_TABLE) as MethodName[]) {
     Object.defineProperty(prototype, wrapperName(method), {
       configurable: true,
       writable: true,

@@ -5,7 +5,8 @@
  * from the tarballs (offline: zod comes from this checkout) and builds with
  * esbuild (for the browser) and with tsc (strict, NodeNext). The size of the
  * application's bundle (connect + scan + viewer), minified and gzipped, is
- * printed.
+ * printed and held to SIZE_TARGET (issue 18: the SDK carries no schema
+ * library; with zod it was 115 KiB gzipped); so is dist/scanbridge.js's.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,12 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 const run = promisify(execFile);
+/** Bytes, minified and gzipped, of an application's connect + scan + viewer. */
+const SIZE_TARGET = 35_000;
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 const APP = `import { connect, ScanbridgeError, type ScanbridgeClient } from '@scanbridge/client';
@@ -86,6 +93,16 @@ describe('the npm packages', () => {
     await esbuild.build({ entryPoints: [path.join(app, 'app.ts')], bundle: true, minify: true, format: 'esm', platform: 'browser', outfile: out, absWorkingDir: app, logLevel: 'silent' });
     const bundle = await readFile(out);
     assert.doesNotMatch(bundle.toString(), /from"node:|require\("node:/);
-    console.log(`connect + scan + viewer, minified: ${(bundle.length / 1024).toFixed(1)} KiB, gzipped: ${(gzipSync(bundle).length / 1024).toFixed(1)} KiB`);
+    const gzipped = gzipSync(bundle).length;
+    console.log(`connect + scan + viewer, minified: ${kib(bundle.length)}, gzipped: ${kib(gzipped)} (${gzipped} bytes; target ${SIZE_TARGET})`);
+    assert.doesNotMatch(bundle.toString(), /\$Zod[A-Z]/, 'no zod in the application bundle');
+    assert.ok(gzipped <= SIZE_TARGET, `connect + scan + viewer is ${gzipped} bytes minified and gzipped, above the target of ${SIZE_TARGET}`);
+  });
+
+  it('the <script> build dist/scanbridge.js stays within the same target', async () => {
+    const bundle = await readFile(path.join(root, 'packages/client/dist/scanbridge.js'));
+    const gzipped = gzipSync(bundle).length;
+    console.log(`dist/scanbridge.js, minified: ${kib(bundle.length)}, gzipped: ${kib(gzipped)} (${gzipped} bytes)`);
+    assert.ok(gzipped <= SIZE_TARGET, `dist/scanbridge.js is ${gzipped} bytes gzipped, above ${SIZE_TARGET}`);
   });
 });

@@ -7,7 +7,8 @@
  * (SaveImages), the page posts it with `credentials: 'include'`. The file
  * passes through the page's memory then, and there is no tus or retry.
  */
-import { ScanbridgeError, type ParamsOf, type UploadInfo } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { ParamsOf, UploadInfo } from '@scanbridge/protocol';
 import type { SavedBlob, SaveOptions } from './client.js';
 import { UploadJob } from './upload-job.js';
 

@@ -5,7 +5,8 @@
  * was missed, the job's own page list (JobInfo.pageIds) fills the gaps, so no
  * page is skipped or yielded twice.
  */
-import { ScanbridgeError, isErrorCode, type JobEvent, type JobInfo, type PageInfo } from '@scanbridge/protocol';
+import { ScanbridgeError, isErrorCode } from '@scanbridge/protocol/core';
+import type { JobEvent, JobInfo, PageInfo } from '@scanbridge/protocol';
 import { Emitter } from './emitter.js';
 import { Ending } from './ending.js';
 

@@ -6,7 +6,8 @@
  * `certificate-not-trusted` (an https:// page); an error envelope becomes its
  * own code.
  */
-import { ScanbridgeError, TOKEN_HEADER, isErrorCode, type ResponseEnvelope, type WireError } from '@scanbridge/protocol';
+import { ScanbridgeError, TOKEN_HEADER, isErrorCode } from '@scanbridge/protocol/core';
+import type { ResponseEnvelope, WireError } from '@scanbridge/protocol';
 import { localNetworkAccessBlocked } from './local-network-access.js';
 
 export type FetchLike = typeof fetch;

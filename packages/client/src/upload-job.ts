@@ -4,7 +4,8 @@
  * Socket events are the fast path; the job also long-polls WaitUpload, so a
  * missed event or a reconnect never leaves it waiting.
  */
-import { ScanbridgeError, isErrorCode, type UploadEvent, type UploadInfo } from '@scanbridge/protocol';
+import { ScanbridgeError, isErrorCode } from '@scanbridge/protocol/core';
+import type { UploadEvent, UploadInfo } from '@scanbridge/protocol';
 import { Emitter } from './emitter.js';
 import { Ending } from './ending.js';
 

@@ -4,7 +4,6 @@
 // whole application, served by the service at /demo/ or by any static server.
 import { build } from 'esbuild';
 import { copyFile } from 'node:fs/promises';
-import { englishOnly } from '../../client/scripts/zod-english-only.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const src = new URL('../src/', import.meta.url);
@@ -17,7 +16,6 @@ await build({
   target: ['chrome111', 'firefox111', 'safari16.4'],
   minify: true,
   sourcemap: true,
-  plugins: [englishOnly],
   logLevel: 'warning',
 });
 await Promise.all(['index.html', 'demo.css'].map((name) => copyFile(new URL(name, src), new URL(name, dist))));

@@ -5,3 +5,5 @@ export * from './methods.js';
 export * from './envelope.js';
 export * from './validate.js';
 export * from './version.js';
+export * from './method-table.js';
+export * from './light-check.js';

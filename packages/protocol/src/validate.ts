@@ -1,17 +1,11 @@
 /**
- * Validation with messages that name the failing path, the same on both sides:
- * `params.dpi: expected integer, got 1.5`.
+ * Validation with messages that name the failing path, the same on both sides
+ * (the SDK's light checks use the same templates, light-check.ts):
+ * `params.dpi: expected integer, got float 1.5`.
  */
 import type { z } from 'zod';
 import { ScanbridgeError } from './errors.js';
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'string') return value.length > 40 ? `string of length ${value.length}` : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
+import { issueText } from './light-check.js';
 
 function at(root: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = root;
@@ -22,14 +16,32 @@ function at(root: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+function bound(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall, limit: number | bigint, path: string, value: unknown, small: boolean): string {
+  const op = issue.exact ? '=' : small ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+  const what = issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint' ? 'number' : issue.origin;
+  return issueText.bound(path, what, op, Number(limit), value);
+}
+
 export function formatIssues(error: z.ZodError, input: unknown, prefix: string): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => {
       const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-      if (issue.code === 'unrecognized_keys') return `${path}: unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-      const got = issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'too_big' || issue.code === 'too_small' ? `, got ${describe(at(input, issue.path))}` : '';
-      return `${path}: ${issue.message.replace(/^Invalid input: /, '')}${got}`;
+      const value = at(input, issue.path);
+      switch (issue.code) {
+        case 'unrecognized_keys':
+          return issueText.unknownKeys(path, issue.keys);
+        case 'invalid_type':
+          return issueText.type(path, issue.expected, value);
+        case 'invalid_value':
+          return issueText.values(path, issue.values, value);
+        case 'too_big':
+          return bound(issue, issue.maximum, path, value, false);
+        case 'too_small':
+          return bound(issue, issue.minimum, path, value, true);
+        default:
+          return `${path}: ${issue.message.replace(/^Invalid input: /, '')}`;
+      }
     })
     .join('; ');
 }

@@ -20,7 +20,8 @@
  * escape as unhandled rejections: they become `scanbridge-error` events and an
  * announcement.
  */
-import { ScanbridgeError, type PageInfo } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { PageInfo } from '@scanbridge/protocol';
 import type { ScanbridgeClient } from '../client.js';
 import { dropIndex, inOrder, pick } from './selection.js';
 import { VIEWER_STYLE } from './viewer-style.js';

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { NO_PARAMS as none, type MethodSpec } from './spec.js';
 
-export const TOKEN_HEADER = 'x-scanbridge-token';
+export { TOKEN_HEADER } from '../headers.js';
 
 export const AccessGrant = z.discriminatedUnion('state', [
   z.object({ state: z.literal('approved'), origin: z.string(), token: z.string() }),

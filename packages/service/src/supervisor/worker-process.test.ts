@@ -48,7 +48,7 @@ describe('worker process', () => {
     try {
       const bad = await rejection(worker.call('echo', { value: 42 } as unknown as { value: string }));
       assert.equal(bad.code, 'internal-error');
-      assert.match(bad.message, /^echo to the normal fixture worker: params\.value: expected string, received number, got 42/);
+      assert.match(bad.message, /^echo to the normal fixture worker: params\.value: expected string, got integer 42/);
       assert.ok(worker.alive, 'a call refused on this side does not touch the worker');
       const wrong = await rejection(worker.call('wrongResult', {}));
       assert.equal(wrong.code, 'internal-error');
