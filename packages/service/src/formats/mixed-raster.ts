@@ -7,7 +7,7 @@
  * logos and pictures cost a quarter of the pixels, and a 200 dpi A4 invoice
  * drops from ~330 KB (JPEG q75) to ~90 KB.
  */
-import sharp from 'sharp';
+import { sharp } from '../imaging/sharp.js';
 import type { Bilevel } from './bilevel.js';
 import { isInk, type Pixels } from './page-kind.js';
 
