@@ -27,4 +27,4 @@ export { checkCompatible, type ServiceInfo } from './compatibility.js';
 export { DEFAULT_INSTALL_URL, type CallOptions } from './transport.js';
 export { SDK_VERSION } from './version.js';
 export { Emitter, type Listener } from './emitter.js';
-export { ScanbridgeError, PROTOCOL_VERSION, type ErrorCode, type PageInfo, type JobInfo, type Capabilities, type DeviceInfo, type ScanSettingsInput, type UploadInfo, type UploadDestination } from '@scanbridge/protocol';
+export { ScanbridgeError, PROTOCOL_VERSION, type ErrorCode, type PageInfo, type JobInfo, type Capabilities, type DeviceInfo, type ScanSettingsInput, type UploadInfo, type UploadDestination, type BarcodeFormat, type BarcodeRegion, type BarcodeResult, type PageBarcodes } from '@scanbridge/protocol';
