@@ -37,7 +37,7 @@ export async function barcodesCommand(values: ParsedValues, files: string[]): Pr
     return EXIT.usage;
   }
   const formats = typeof values.formats === 'string' ? parseOrThrow(z.array(BarcodeFormat), values.formats.split(',').map((f) => f.trim()), '--formats') : undefined;
-  const timeout = typeof values.timeout === 'string' ? parseOrThrow(z.coerce.number().int().min(0), values.timeout, '--timeout') : 30_000;
+  const timeout = typeof values.timeout === 'string' ? parseOrThrow(z.coerce.number().int().min(0), values.timeout, '--timeout') : 0;
   const options: ReadOptions = {
     formats,
     region: typeof values.region === 'string' ? parseRegion(values.region) : undefined,
