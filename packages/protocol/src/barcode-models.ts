@@ -55,8 +55,8 @@ export const barcodeOptions = {
   tryRotate: z.boolean().default(true),
   /** Also look for light codes on a dark background. */
   tryInvert: z.boolean().default(false),
-  /** Milliseconds per page; 0 for no limit. */
-  timeout: z.number().int().min(0).max(600_000).default(30_000),
+  /** Milliseconds per page; 0 (the default) for no limit. With a limit, 2D and linear codes are read in two parts side by side, so a page cut short answers the part that finished. */
+  timeout: z.number().int().min(0).max(600_000).default(0),
 };
 
 const Point = z.object({ x: z.number(), y: z.number() });

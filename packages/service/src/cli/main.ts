@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `scanbridge` command: run | monitor | stop | install | uninstall | cert | origins | status | devices | scan. */
+/** The `scanbridge` command: run | monitor | stop | install | uninstall | cert | origins | status | devices | scan | barcodes. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ScanbridgeError } from '@scanbridge/protocol';
 import { resolveHome } from '../config/paths.js';
@@ -29,6 +29,7 @@ const optionsOf = (settingFlags: Options): Record<string, Options> => ({
   uninstall: { ...COMMON, purge: { type: 'boolean' } },
   status: COMMON,
   devices: { ...COMMON, refresh: { type: 'boolean' }, capabilities: { type: 'string', short: 'c' } },
+  barcodes: { ...COMMON, formats: { type: 'string' }, region: { type: 'string' }, 'try-invert': { type: 'boolean' }, timeout: { type: 'string' } },
   scan: {
     ...COMMON,
     device: { type: 'string', short: 'd' },
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   let values: ParsedValues;
   let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' || command === 'cert' });
+    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' || command === 'cert' || command === 'barcodes' });
     values = parsed.values as ParsedValues;
     positionals = parsed.positionals;
   } catch (err) {
@@ -101,6 +102,8 @@ async function main(argv: string[]): Promise<number> {
         return await (await import('./status.js')).statusCommand(home, values);
       case 'devices':
         return await (await import('./devices.js')).devicesCommand(home, values);
+      case 'barcodes':
+        return await (await import('./barcodes.js')).barcodesCommand(values, positionals);
       default:
         return await (await import('./scan.js')).scanCommand(home, values);
     }

@@ -84,6 +84,17 @@ Lists scanner ids (tab-separated: id, vendor and model, type). --capabilities ID
 do (sources, modes, resolutions, scan area in mm, paper sizes, every raw option with its range and
 value), as text or as GetCapabilities answers it (--json).`,
   },
+  barcodes: {
+    summary: 'read the barcodes on image, PDF or TIFF files',
+    usage: `scanbridge barcodes FILE... [--formats LIST] [--region X,Y,W,H | X,Y,W,H%] [--try-invert] [--timeout MS] [--json]
+
+Reads every code on each page of the files (JPEG, PNG, BMP, TIFF, WebP, PDF rendered at 300 dpi) on
+this machine, with the service's reader; no running service is needed. Text out: one line per code,
+FILE (FILE#PAGE for several pages), format and text, tab-separated; --json: one entry per page with
+format, text, bytes (base64), position (page pixels) and orientation of each code.
+--formats: a comma-separated list (Code128,QRCode,...; default all). --region: pixels, or percent with %.
+Exit code 1 when a file could not be read (the others are still read).`,
+  },
   scan: {
     summary: 'scan through the running service into a file',
     usage: `scanbridge scan --device ID --out FILE [--source flatbed|feeder] [--duplex] [--dpi N]

@@ -1,8 +1,8 @@
 /**
  * Reads the barcodes of one page image: its grey pixels (the region asked
- * for, cut out by sharp) go to the pool in two parts that run side by side,
- * 2D codes and linear codes, so that a page that runs out of time still
- * answers the part that finished.
+ * for, cut out by sharp) go to the pool, with a time limit in two parts that
+ * run side by side, 2D codes and linear codes, so that a page that runs out
+ * of time still answers the part that finished.
  */
 import { BARCODE_FORMATS, type BarcodeFormat, type BarcodeRegion, type BarcodeResult } from '@scanbridge/protocol';
 import { ScanbridgeError } from '@scanbridge/protocol';
@@ -111,7 +111,10 @@ export interface PageRead {
 /** Reads grey pixels (of `area` of the page) with the pool; positions come back in page pixels. */
 export async function readPixels(pool: BarcodePool, pixels: { grey: Uint8Array; width: number; height: number }, area: PixelArea, options: ReadOptions, pageId: string): Promise<PageRead> {
   const wanted = new Set<BarcodeFormat>(options.formats ?? BARCODE_FORMATS);
-  const groups = [[...wanted].filter((f) => MATRIX_FORMATS.has(f)), [...wanted].filter((f) => !MATRIX_FORMATS.has(f))].filter((g) => g.length > 0);
+  // With a time limit, 2D and linear codes are read apart, so a page cut short keeps the part that finished;
+  // without one, a single pass binarises the page once (about a fifth less work).
+  const all = [...wanted];
+  const groups = options.timeout > 0 ? [all.filter((f) => MATRIX_FORMATS.has(f)), all.filter((f) => !MATRIX_FORMATS.has(f))].filter((g) => g.length > 0) : [all];
   const signal = options.timeout > 0 ? AbortSignal.timeout(options.timeout) : undefined;
   const settled = await Promise.allSettled(
     groups.map((group) =>

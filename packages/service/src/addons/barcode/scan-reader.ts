@@ -27,7 +27,7 @@ export async function readScannedPage(buffer: ImageBuffer, info: PageInfo, setti
     tryHarder: true,
     tryRotate: true,
     tryInvert: false,
-    timeout: 30_000,
+    timeout: 0,
   });
   rememberBarcodes(buffer, info.id, info.version, read.barcodes);
   const tags = [...new Set(read.barcodes.map((b) => `barcode:${b.format}`))];
