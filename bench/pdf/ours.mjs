@@ -3,26 +3,34 @@
 // the request body: checked, stored in the buffer), one PDF saved
 // (SaveImages, binary) and written to a file, the session closed. JPEG
 // pages pass into the PDF byte for byte whatever the compression.
+import http from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { TOKEN_HEADER } from '../../packages/protocol/dist/index.js';
 
 /** Milliseconds for the whole job at `base` with the administrator `token`. */
 export async function throughService(base, token, out, files) {
   const t = performance.now();
-  const headers = { [TOKEN_HEADER]: token };
-  const call = async (scope, method, body) => {
-    const res = await fetch(`${base}/${scope}/${method}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (res.status !== 200) throw new Error(`${method}: ${res.status} ${await res.text()}`);
-    return res;
-  };
-  const session = (await (await call('fa', 'CreateSession', { params: {} })).json()).result[0].id;
-  for (const file of files) {
-    const res = await fetch(`${base}/f/LoadImages?id=${session}&params=${encodeURIComponent('{}')}`, { method: 'POST', headers: { ...headers, 'content-type': 'image/jpeg' }, body: await readFile(file) });
-    if (res.status !== 200) throw new Error(`LoadImages: ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
+  // One keep-alive connection for the job, closed after it: one the service closed while idle
+  // (between rounds) would fail the next request.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const post = (path, type, body) =>
+    new Promise((resolve, reject) => {
+      const req = http.request(`${base}${path}`, { method: 'POST', agent, headers: { [TOKEN_HEADER]: token, 'content-type': type, 'content-length': body.length } }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${path}: ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const call = (scope, method, body) => post(`/${scope}/${method}`, 'application/json', Buffer.from(JSON.stringify(body)));
+  try {
+    const session = JSON.parse(await call('fa', 'CreateSession', { params: {} })).result[0].id;
+    for (const file of files) await post(`/f/LoadImages?id=${session}&params=${encodeURIComponent('{}')}`, 'image/jpeg', await readFile(file));
+    await writeFile(out, await call('f', 'SaveImages', { id: session, params: { format: 'pdf', binary: true } }));
+    await call('f', 'CloseSession', { id: session, params: {} });
+  } finally {
+    agent.destroy();
   }
-  const saved = await call('f', 'SaveImages', { id: session, params: { format: 'pdf', binary: true } });
-  await writeFile(out, Buffer.from(await saved.arrayBuffer()));
-  await call('f', 'CloseSession', { id: session, params: {} });
   return performance.now() - t;
 }

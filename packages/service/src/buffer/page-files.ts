@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import { CipherError, open, seal } from './cipher.js';
+import { withFileBytes } from './read-pool.js';
 import { type BufferIO, type BufferLog, storageError } from './storage.js';
 
 export const PAGE_FILE = /^([A-Za-z0-9_-]{1,64})\.([1-9][0-9]{0,15})\.sbc$/;
@@ -49,20 +50,30 @@ export class PageFiles {
     }
   }
 
-  /** Throws buffer-storage-failed when the file is missing, unreadable or altered. */
+  /**
+   * Throws buffer-storage-failed when the file is missing or unreadable, and
+   * page-damaged when it was altered (it fails authentication): the folder is
+   * fine, that page is not. The file is read into a pooled buffer; only the
+   * plaintext is a new one.
+   */
   async read(id: string, version: number): Promise<Buffer> {
-    let sealed: Buffer;
+    let opened: Buffer | CipherError;
     try {
-      sealed = await this.io.readFile(this.path(id, version));
+      opened = await withFileBytes(this.io, this.path(id, version), (sealed) => {
+        try {
+          return open(this.key, sealed, this.#aad(id, version));
+        } catch (err) {
+          if (err instanceof CipherError) return err;
+          throw err;
+        }
+      });
     } catch (err) {
       throw storageError(err, this.dir, `read page ${id}`);
     }
-    try {
-      return open(this.key, sealed, this.#aad(id, version));
-    } catch (err) {
-      if (!(err instanceof CipherError)) throw err;
-      throw new ScanbridgeError('buffer-storage-failed', `Could not read page ${id} in the cache folder ${this.dir}: ${err.message}`, { folder: this.dir }, { cause: err });
+    if (opened instanceof CipherError) {
+      throw new ScanbridgeError('page-damaged', `page ${id}: its file in the cache folder ${this.dir} was altered or replaced (${opened.message})`, { folder: this.dir }, { cause: opened });
     }
+    return opened;
   }
 
   /** Best effort: a file left behind is an orphan that recovery deletes. */

@@ -7,7 +7,7 @@
 import * as fsp from 'node:fs/promises';
 import { ScanbridgeError } from '@scanbridge/protocol';
 
-export type BufferIO = Pick<typeof fsp, 'readFile' | 'writeFile' | 'appendFile' | 'rename' | 'unlink' | 'truncate' | 'mkdir' | 'rm' | 'readdir'>;
+export type BufferIO = Pick<typeof fsp, 'open' | 'readFile' | 'writeFile' | 'appendFile' | 'rename' | 'unlink' | 'truncate' | 'mkdir' | 'rm' | 'readdir'>;
 
 export const nodeIO: BufferIO = fsp;
 
