@@ -140,7 +140,7 @@ export class ScanJob extends Emitter<ScanJobEvents> {
       try {
         const info = await this.#host.getJob(this.id);
         this.#update(info);
-        this.#deliverNow(info.pageIds);
+        await this.#deliverNow(info.pageIds);
         if (info.state !== 'running') this.#finish(info);
       } catch (err) {
         // The service forgot the job (restarted long ago): end it with that error.
@@ -161,10 +161,21 @@ export class ScanJob extends Emitter<ScanJobEvents> {
     const fresh = ids.filter((id) => !this.#seen.has(id));
     if (fresh.length === 0) return;
     fresh.forEach((id) => this.#seen.add(id));
-    // A page the user removed before we asked is skipped; the others still arrive.
-    const infos = await this.#host
-      .pageInfos(fresh)
-      .catch(async () => (await Promise.all(fresh.map((id) => this.#host.pageInfos([id]).catch(() => [])))).flat());
+    let infos: PageInfo[];
+    try {
+      infos = await this.#host.pageInfos(fresh);
+    } catch {
+      // One by one: a page the user removed before we asked is skipped for good; one we could not
+      // ask about (the service was restarting) is asked for again at the next resync or at the end.
+      infos = [];
+      for (const id of fresh) {
+        try {
+          infos.push(...(await this.#host.pageInfos([id])));
+        } catch (err) {
+          if (!(err instanceof ScanbridgeError && err.code === 'page-not-found')) this.#seen.delete(id);
+        }
+      }
+    }
     for (const info of infos) {
       this.#delivered.push(info);
       this.emit('page', info);
