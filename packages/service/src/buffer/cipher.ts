@@ -25,6 +25,14 @@ export class CipherError extends Error {
 }
 
 export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
+  return Buffer.concat(sealParts(key, plaintext, aad));
+}
+
+/**
+ * The sealed file as the parts to write one after the other: header, then
+ * ciphertext. Writing them as they are saves a copy of every page stored.
+ */
+export function sealParts(key: Buffer, plaintext: Buffer, aad: string): Buffer[] {
   checkKey(key);
   // A fresh random nonce per file: with 96-bit nonces and far fewer than 2^32
   // files per key, a repeat (which would break GCM) is not a practical risk.
@@ -33,7 +41,8 @@ export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = cipher.update(plaintext);
   const last = cipher.final();
-  return Buffer.concat([MAGIC, nonce, cipher.getAuthTag(), body, last]);
+  const header = Buffer.concat([MAGIC, nonce, cipher.getAuthTag()]);
+  return last.length === 0 ? [header, body] : [header, body, last];
 }
 
 /** Throws CipherError when the file is not ours, was altered, or belongs to another page. */

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import { CipherError, open, seal } from './cipher.js';
+import { CipherError, open, sealParts } from './cipher.js';
 import { withFileBytes } from './read-pool.js';
 import { type BufferIO, type BufferLog, storageError } from './storage.js';
 
@@ -41,7 +41,7 @@ export class PageFiles {
    * cost an fsync per page and is not promised.
    */
   async write(id: string, version: number, bytes: Buffer): Promise<void> {
-    const sealed = seal(this.key, bytes, this.#aad(id, version));
+    const sealed = sealParts(this.key, bytes, this.#aad(id, version));
     try {
       await this.io.writeFile(this.path(id, version), sealed, { mode: 0o600 });
     } catch (err) {
