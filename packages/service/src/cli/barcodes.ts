@@ -59,6 +59,8 @@ export async function barcodesCommand(values: ParsedValues, files: string[]): Pr
           let n = 0;
           for await (const image of doc.pages()) {
             const page = ++n;
+            // Two pages a reader thread in flight, so a long PDF is never whole in memory.
+            if (reads.length >= pool.size * 2) await reads[reads.length - pool.size * 2];
             // Decoding the next page overlaps the reading of this one; the pool reads as many as it has threads.
             const pixels = greyPixels(image.bytes);
             reads.push(

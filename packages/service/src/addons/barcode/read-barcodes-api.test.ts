@@ -9,7 +9,7 @@ import type { PageBarcodes, PageInfo } from '@scanbridge/protocol';
 import { rpc, startInProcess, type InProcess } from '../../test-support/service-harness.js';
 import { composePage, symbology } from './test-corpus.js';
 import { readBufferPages } from './read-buffer.js';
-import { BarcodePool } from './worker-pool.js';
+import { BarcodePool, sharedBarcodePool } from './worker-pool.js';
 
 const DPI = 200;
 const mmToPx = (mm: number) => Math.round((mm * DPI) / 25.4);
@@ -106,6 +106,22 @@ describe('ReadBarcodes over the API', () => {
       again!.barcodes.map((b) => b.text),
       [qr.text],
     );
+  });
+
+  it('a reader thread that dies mid-call fails the call with barcode-reader-crashed; the service reads on', async () => {
+    const calling = call('ReadBarcodes', { pages: [0], tryInvert: true, formats: ['Code128', 'EAN13', 'ITF'] });
+    // The in-process service uses this process' shared pool: end its busy thread as a crash would.
+    while (!sharedBarcodePool().killBusyWorkerForTest()) await new Promise((r) => setTimeout(r, 5));
+    const res = await calling;
+    assert.equal(res.status, 500, JSON.stringify(res.body));
+    assert.equal(res.body.error?.code, 'barcode-reader-crashed');
+    assert.match(res.body.error!.message, /^Page 0 \(id /);
+    const [again] = await ok<PageBarcodes[]>('ReadBarcodes', { pages: [0], formats: ['Code128'], tryInvert: true });
+    assert.deepEqual(
+      again!.barcodes.map((b) => b.text),
+      [c128.text],
+    );
+    assert.equal((await ok<number>('GetImageCount')), 2, 'no page lost');
   });
 
   it('refuses bad input with invalid-params naming what is allowed', async () => {

@@ -72,16 +72,23 @@ export async function readBufferPages(buffer: ImageBuffer, target: ReadTarget & 
   const infos = targetIds(buffer, target).map((id) => buffer.info(id));
   // Every page is checked before any is read: a bad region fails the call at once.
   for (const info of infos) regionPixels(target.region, info.width, info.height, `page ${info.index} (id ${info.id})`);
-  // Pages go to the pool together: it reads as many at a time as it has threads.
-  return Promise.all(
-    infos.map(async (info) => {
+  const readers = pool ?? sharedBarcodePool();
+  const results: PageBarcodes[] = new Array(infos.length);
+  // Two pages a thread in flight: one read, the next decoded meanwhile; never the whole batch in memory.
+  let next = 0;
+  const lane = async () => {
+    while (next < infos.length) {
+      const i = next++;
+      const info = infos[i]!;
       try {
-        const read = await readBufferPage(buffer, info, target, pool);
-        return { page: info.id, index: info.index, version: info.version, ...read };
+        const read = await readBufferPage(buffer, info, target, readers);
+        results[i] = { page: info.id, index: info.index, version: info.version, ...read };
       } catch (err) {
         const e = toScanbridgeError(err);
         throw new ScanbridgeError(e.code, `Page ${info.index} (id ${info.id}): ${e.message}`, { ...e.details, page: info.id, index: info.index }, { cause: err });
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(infos.length, readers.size * 2) }, lane));
+  return results;
 }
