@@ -130,7 +130,7 @@ describe('ReadBarcodes over the API', () => {
     await refused({ pages: [0], region: { unit: 'percent', x: 50, y: 0, width: 60, height: 10 } }, 'region', '100');
     await refused({ pages: [7] }, 'pages.0', 'indices 0 to 1');
     await refused({ pages: ['no-such-page'] }, 'pages.0', 'GetImagesInfo');
-    await refused({ pages: [0], timeout: -1 }, 'timeout', '>=0');
+    await refused({ pages: [0], timeout: -1 }, 'timeout', '>= 0');
     await refused({}, 'pages', 'selected');
   });
 });
