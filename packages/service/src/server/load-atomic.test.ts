@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import WebSocket from 'ws';
-import type { BufferEvent, PageInfo } from '@scanbridge/protocol';
-import { adminHeaders, rpc, startChild, startInProcess, tempHome, tokenFor, type ChildService, type InProcess } from '../test-support/service-harness.js';
+import type { PageInfo } from '@scanbridge/protocol';
+import { adminHeaders, rpc, startChild, startInProcess, tempHome, type ChildService, type InProcess } from '../test-support/service-harness.js';
 import { drawnPdf } from '../formats/test-tools.js';
+import { sessionEvents } from '../test-support/session-events.js';
 
 const PAGES = 40;
 
@@ -103,16 +103,8 @@ describe('a load that fails shows none of its pages at any time', () => {
     // At 100 dpi a 14400 pt square page is 20000 x 20000 pixels: over the page size limit.
     const bad = await drawnPdf(PAGES, (i) => (i === 29 ? [14400, 14400] : [595.28, 841.89]));
 
-    const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}&token=${tokenFor(svc.base)}`);
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    const events: BufferEvent[] = [];
-    ws.on('message', (d) => {
-      const m = JSON.parse(d.toString()) as { event?: string; data?: BufferEvent };
-      if (m.event === 'buffer') events.push(m.data!);
-    });
+    const ws = await sessionEvents(svc, session);
+    const events = ws.buffer;
 
     let ended = false;
     const answer = loadRequest(svc.base, session, bad, { dpi: 100, index: 1 }).then(async (res) => {
@@ -160,16 +152,8 @@ describe('a load that fails shows none of its pages at any time', () => {
   });
 
   it('a load that succeeds sends one add event naming all its pages', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}&token=${tokenFor(svc.base)}`);
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    const events: BufferEvent[] = [];
-    ws.on('message', (d) => {
-      const m = JSON.parse(d.toString()) as { event?: string; data?: BufferEvent };
-      if (m.event === 'buffer') events.push(m.data!);
-    });
+    const ws = await sessionEvents(svc, session);
+    const events = ws.buffer;
     const count = (await rpc(svc.base, 'f', 'GetImageCount', {}, session)).body.result![0] as number;
     const res = await loadRequest(svc.base, session, await drawnPdf(5), { dpi: 50, index: 1 });
     assert.equal(res.status, 200);

@@ -6,10 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import WebSocket from 'ws';
-import type { BufferEvent, JobEvent, JobInfo, PageInfo } from '@scanbridge/protocol';
-import { adminHeaders, rpc, startChild, startInProcess, tempHome, tokenFor, type InProcess } from '../test-support/service-harness.js';
+import type { JobEvent, JobInfo, PageInfo } from '@scanbridge/protocol';
+import { adminHeaders, rpc, startChild, startInProcess, tempHome, type InProcess } from '../test-support/service-harness.js';
 import { drawnPdf } from '../formats/test-tools.js';
+import { sessionEvents } from '../test-support/session-events.js';
 
 interface Answer {
   status: number;
@@ -23,23 +23,6 @@ async function startLoad(base: string, session: string, file: Buffer, params: ob
     body: file,
   });
   return { status: res.status, body: (await res.json()) as Answer['body'] };
-}
-
-/** Every event of a session, from now on. */
-async function listen(svc: { base: string; ports: { http: number } }, session: string) {
-  const ws = new WebSocket(`ws://127.0.0.1:${svc.ports.http}/ws?id=${session}&token=${tokenFor(svc.base)}`);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const buffer: BufferEvent[] = [];
-  const job: JobEvent[] = [];
-  ws.on('message', (d) => {
-    const m = JSON.parse(d.toString()) as { event?: string; data?: unknown };
-    if (m.event === 'buffer') buffer.push(m.data as BufferEvent);
-    if (m.event === 'job') job.push(m.data as JobEvent);
-  });
-  return { buffer, job, close: () => ws.close() };
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -60,7 +43,7 @@ describe('StartLoad', () => {
   });
 
   it('answers a job at once; progress counts the pages; the pages arrive once, together, at the end', async () => {
-    const events = await listen(svc, session);
+    const events = await sessionEvents(svc, session);
     const pdf = await drawnPdf(40);
     const started = await startLoad(svc.base, session, pdf, { dpi: 100, tags: ['invoices'] });
     assert.equal(started.status, 200, JSON.stringify(started.body));
@@ -100,7 +83,7 @@ describe('StartLoad', () => {
 
   it('cancel stops it and adds nothing', async () => {
     const before = await pages();
-    const events = await listen(svc, session);
+    const events = await sessionEvents(svc, session);
     const job = (await startLoad(svc.base, session, await drawnPdf(40), { dpi: 150 })).body.result![0];
     await until(() => events.job.some((e) => e.type === 'progress' && e.job.id === job.id && e.page >= 2));
     const cancelled = (await rpc(svc.base, 'f', 'CancelJob', { job: job.id }, session)).body.result![0] as JobInfo;
@@ -125,7 +108,7 @@ describe('StartLoad and kill -9', () => {
     let svc = await startChild(home);
     try {
       const session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
-      const events = await listen(svc, session);
+      const events = await sessionEvents(svc, session);
       const job = (await startLoad(svc.base, session, await drawnPdf(40), { dpi: 150 })).body.result![0];
       await until(() => events.job.some((e) => e.type === 'progress' && e.page >= 5));
       events.close();
