@@ -6,14 +6,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 import { renderCode, symbology } from '../../addons/barcode/test-corpus.js';
 import type { WorkingGrey } from './working-grey.js';
 import { detectPatchCode, type PatchCodeType } from './patch-code.js';
 
 const BITS: Record<PatchCodeType, string> = { patch1: '1100', patch2: '1001', patch3: '1010', patch4: '0110', patch6: '0011', patchT: '0101' };
 const W = 3.5; // sheet, inches: small keeps 600 dpi cheap
-const H = 4;
+const H = 3.2;
 
 function svg(dpi: number, body: string): Buffer {
   return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${Math.round(W * dpi)}" height="${Math.round(H * dpi)}"><rect width="100%" height="100%" fill="#fff"/>${body}</svg>`);
@@ -29,22 +29,24 @@ function patchSheet(type: PatchCodeType, dpi: number): Buffer {
     y += h + 0.08;
   }
   // Some text-like marks further down, as on a real separator sheet.
-  for (let i = 0; i < 6; i++) body += `<rect x="${0.5 * dpi}" y="${(2 + i * 0.25) * dpi}" width="${(1 + (i % 3) * 0.6) * dpi}" height="${0.1 * dpi}" fill="#333"/>`;
+  for (let i = 0; i < 6; i++) body += `<rect x="${0.5 * dpi}" y="${(1.7 + i * 0.22) * dpi}" width="${(1 + (i % 3) * 0.6) * dpi}" height="${0.1 * dpi}" fill="#333"/>`;
   return svg(dpi, body);
 }
 
 /** Seeded noise (±amp), then JPEG q40, rotated and skewed: decoded back to 8-bit grey. */
 async function scanned(input: Buffer, dpi: number, rotate: number, skew: number, seed: number): Promise<WorkingGrey> {
-  let img = sharp(input).greyscale();
-  if (rotate) img = sharp(await img.rotate(rotate).png().toBuffer());
-  if (skew) img = sharp(await img.rotate(skew, { background: '#fff' }).png().toBuffer());
-  const { data, info } = await img.greyscale().raw().toBuffer({ resolveWithObject: true });
+  // Raw grey between steps: PNG round trips of 600 dpi sheets would dominate the test's time.
+  const raw = (r: { data: Buffer; info: OutputInfo }) => sharp(r.data, { raw: { width: r.info.width, height: r.info.height, channels: r.info.channels } });
+  let r = await sharp(input).greyscale().raw().toBuffer({ resolveWithObject: true });
+  if (rotate) r = await raw(r).rotate(rotate).raw().toBuffer({ resolveWithObject: true });
+  if (skew) r = await raw(r).rotate(skew, { background: '#fff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = r;
   let s = seed;
   for (let i = 0; i < data.length; i++) {
     s = (s * 1103515245 + 12345) >>> 0;
     data[i] = Math.max(0, Math.min(255, data[i]! + ((s >>> 16) % 61) - 30));
   }
-  const jpeg = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality: 40 }).toBuffer();
+  const jpeg = await raw(r).jpeg({ quality: 40 }).toBuffer();
   const g = await sharp(jpeg).greyscale().raw().toBuffer({ resolveWithObject: true });
   return { width: g.info.width, height: g.info.height, data: new Uint8Array(g.data.buffer, g.data.byteOffset, g.data.length), xdpi: dpi, ydpi: dpi };
 }
@@ -57,13 +59,13 @@ describe('detectPatchCode', () => {
     for (const dpi of [150, 200, 300, 600]) {
       for (const type of Object.keys(BITS) as PatchCodeType[]) {
         const sheet = patchSheet(type, dpi);
-        const cells: string[] = [];
-        for (const rotate of [0, 90, 180, 270]) {
-          const skew = [-3, 3, 0][(seed++) % 3]!;
-          const r = detectPatchCode(await scanned(sheet, dpi, rotate, skew, seed));
-          cells.push(`${rotate}°/${skew > 0 ? '+' : ''}${skew}°:${r ? `${r.type}@${r.confidence}` : 'none'}`);
-          if (r?.type !== type) wrong.push(`${type} ${dpi} dpi rot ${rotate} skew ${skew}: ${r ? r.type : 'none'}`);
-        }
+        const turns = [0, 90, 180, 270].map((rotate) => ({ rotate, skew: [-3, 3, 0][seed++ % 3]!, seed }));
+        const found = await Promise.all(turns.map(async (t) => detectPatchCode(await scanned(sheet, dpi, t.rotate, t.skew, t.seed))));
+        const cells = turns.map((t, i) => {
+          const r = found[i];
+          if (r?.type !== type) wrong.push(`${type} ${dpi} dpi rot ${t.rotate} skew ${t.skew}: ${r ? r.type : 'none'}`);
+          return `${t.rotate}°/${t.skew > 0 ? '+' : ''}${t.skew}°:${r ? `${r.type}@${r.confidence}` : 'none'}`;
+        });
         rows.push(`${String(dpi).padStart(3)} dpi ${type.padEnd(6)} ${cells.join('  ')}`);
       }
     }
