@@ -1,25 +1,16 @@
 /** AbortSignal where a call can be cancelled: any call, a scan (cancels the job), connect() (also while it waits). */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import { startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
 import type { ScanbridgeClient } from './client.js';
-import { connectNode } from './test-support/node-client.js';
+import { connectNode, withConnectedClient } from './test-support/node-client.js';
 
 const isAbort = (err: unknown) => (err as Error)?.name === 'AbortError';
 
 describe('AbortSignal', () => {
-  let svc: InProcess;
-  let client: ScanbridgeClient;
-  before(async () => {
-    svc = await startInProcess();
-    client = await connectNode({ httpPort: svc.ports.http });
-  });
-  after(async () => {
-    await client?.close();
-    await svc?.close();
-  });
+  let client!: ScanbridgeClient;
+  withConnectedClient((c) => (client = c));
 
   it('cancels a call in flight; the client goes on working', async () => {
     const job = await client.scan({ device: 'demo:scanner', settings: { source: 'feeder', dpi: 75, mode: 'gray', options: { sheets: 2, pageDelay: 1000 } } });

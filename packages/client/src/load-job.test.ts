@@ -1,25 +1,15 @@
 /** client.load() against a real service: a file loaded as a job, its pages arriving once, together; damaged files and cancel add nothing. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScanbridgeError, type BufferEvent } from '@scanbridge/protocol';
-import { startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { drawnPdf } from '@scanbridge/service/dist/formats/test-tools.js';
 import type { ScanbridgeClient } from './client.js';
 import type { JobProgress } from './scan-job.js';
-import { connectNode } from './test-support/node-client.js';
+import { withConnectedClient } from './test-support/node-client.js';
 
 describe('client.load()', () => {
-  let svc: InProcess;
-  let client: ScanbridgeClient;
-
-  before(async () => {
-    svc = await startInProcess();
-    client = await connectNode({ httpPort: svc.ports.http });
-  });
-  after(async () => {
-    await client?.close();
-    await svc?.close();
-  });
+  let client!: ScanbridgeClient;
+  withConnectedClient((c) => (client = c));
 
   it('loads a PDF as a job: progress of the total, every page yielded once, one buffer event', async () => {
     const buffer: BufferEvent[] = [];

@@ -1,25 +1,15 @@
 /** client.readBarcodes against a real service, from Node: typed results, and bad input mapped to the typed error. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import { startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { composePage, symbology } from '@scanbridge/service/dist/addons/barcode/test-corpus.js';
 import type { ScanbridgeClient } from './client.js';
 import type { BarcodeResult, PageBarcodes } from './index.js';
-import { connectNode } from './test-support/node-client.js';
+import { withConnectedClient } from './test-support/node-client.js';
 
 describe('client.readBarcodes', () => {
-  let svc: InProcess;
-  let client: ScanbridgeClient;
-
-  before(async () => {
-    svc = await startInProcess();
-    client = await connectNode({ httpPort: svc.ports.http });
-  });
-  after(async () => {
-    await client?.close();
-    await svc?.close();
-  });
+  let client!: ScanbridgeClient;
+  withConnectedClient((c) => (client = c));
 
   it('answers typed results per page', async () => {
     const aztec = symbology('Aztec');
