@@ -1,12 +1,13 @@
 /** The `scanbridge` command as a user runs it: help, exit codes, config errors, port conflicts, port.lock, scan to a file. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import net from 'node:net';
 import { readFile, rm, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { BIN, runCli, startChild, tempHome, FREE_PORT_FLAGS, type ChildService } from '../test-support/service-harness.js';
+import { BIN, runCli, tempHome, FREE_PORT_FLAGS, type ChildService } from '../test-support/service-harness.js';
+import { withChildService } from '../test-support/child-fixture.js';
 import { VERSION } from '../version.js';
 
 const run = promisify(execFile);
@@ -16,13 +17,9 @@ describe('scanbridge CLI', () => {
   let home: string;
   let svc: ChildService;
 
-  before(async () => {
-    home = await tempHome();
-    svc = await startChild(home);
-  });
-  after(async () => {
-    await svc.stop();
-    await rm(home, { recursive: true, force: true });
+  withChildService((s) => {
+    svc = s;
+    home = s.home;
   });
 
   it('--help on every command, --version, unknown command exit 2', async () => {

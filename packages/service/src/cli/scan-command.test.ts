@@ -4,13 +4,14 @@
  * stderr, an unwritable --out refused before the scanner moves, a batch far
  * longer than any server timeout, and a device's capabilities.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { rpc, runCli, startChild, tempHome, type ChildService } from '../test-support/service-harness.js';
+import { rpc, runCli, type ChildService } from '../test-support/service-harness.js';
+import { withChildService } from '../test-support/child-fixture.js';
 
 const run = promisify(execFile);
 
@@ -28,13 +29,9 @@ describe('scanbridge scan for scripts', () => {
   let svc: ChildService;
   const scan = (...args: string[]) => runCli(['scan', '--home', home, '--device', 'demo:scanner', '--source', 'feeder', '--option', 'sheets=2', '--dpi', '100', ...args]);
 
-  before(async () => {
-    home = await tempHome();
-    svc = await startChild(home);
-  });
-  after(async () => {
-    await svc.stop();
-    await rm(home, { recursive: true, force: true });
+  withChildService((s) => {
+    svc = s;
+    home = s.home;
   });
 
   it('--compression and --quality choose how PDF pages are compressed', async () => {

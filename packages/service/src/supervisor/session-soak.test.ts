@@ -6,13 +6,14 @@
  * open file descriptors stay flat, and a closed session leaves no file behind
  * (job records, upload files, its cache folder).
  */
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobInfo } from '@scanbridge/protocol';
 import { VERSION_CODE } from '../version.js';
-import { adminHeaders, rpc, startChild, tempHome, type ChildService } from '../test-support/service-harness.js';
+import { adminHeaders, rpc, type ChildService } from '../test-support/service-harness.js';
+import { withChildService } from '../test-support/child-fixture.js';
 import { processUsage } from '../test-support/process-usage.js';
 
 const CYCLES = Number(process.env.SCANBRIDGE_SOAK_CYCLES ?? 5000);
@@ -22,13 +23,9 @@ const SETTINGS = { dpi: 75, mode: 'gray', paper: { width: 50, height: 50 } };
 
 let home: string;
 let svc: ChildService;
-before(async () => {
-  home = await tempHome();
-  svc = await startChild(home);
-});
-after(async () => {
-  await svc.stop();
-  await rm(home, { recursive: true, force: true });
+withChildService((s) => {
+  svc = s;
+  home = s.home;
 });
 
 async function call(method: string, params: object, session?: string): Promise<unknown> {
