@@ -13,6 +13,7 @@
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import { sharp } from '../../imaging/sharp.js';
+import { imageMemory, pixelBytes } from '../../util/memory-budget.js';
 import type { StoredImage } from '../../buffer/types.js';
 import { encodeG4 } from '../ccitt-g4.js';
 import { isPdfCompatibleJpeg, readJpegHeader } from '../jpeg-markers.js';
@@ -66,7 +67,8 @@ async function jpegImage(page: StoredImage, opts: ImageOptions): Promise<PdfImag
   let bytes = page.bytes;
   let header = readJpegHeader(bytes);
   if (!isPdfCompatibleJpeg(header) || (opts.rgbOnly && header.components === 4)) {
-    bytes = await sharp(bytes, { limitInputPixels: false }).toColourspace(header.components === 1 ? 'b-w' : 'srgb').jpeg({ quality: 95 }).toBuffer();
+    const source = bytes;
+    bytes = await imageMemory.run(2 * pixelBytes(page), () => sharp(source, { limitInputPixels: false }).toColourspace(header.components === 1 ? 'b-w' : 'srgb').jpeg({ quality: 95 }).toBuffer());
     header = readJpegHeader(bytes);
   }
   const components = header.components as 1 | 3 | 4;

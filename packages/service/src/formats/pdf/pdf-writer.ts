@@ -118,8 +118,13 @@ export async function* writePdf(pages: AsyncIterable<StoredImage>, opts: PdfOpti
   const kids: number[] = [];
   const profiles = new Map<string, number>();
   const imageOpts = { rgbOnly: opts.pdfa === true, compression: opts.compression, quality: opts.quality };
-  // A page passed through (JPEG, PNG) costs its bytes; one re-encoded, its decoded pixels and their encoding.
-  const prepared = mapOrdered(pages, IN_FLIGHT, (page) => imageMemory.run(2 * pixelBytes(page), async () => ({ layers: await pdfLayers(page, imageOpts), size: pageSize(page) })));
+  // A JPEG page is passed through as its bytes (jpegImage claims memory for the rare one it must
+  // re-encode); any other page costs its decoded pixels and their encoding. Claiming for every page
+  // held pass-through saves to a few pages at a time and trimmed the heap after each burst.
+  const prepared = mapOrdered(pages, IN_FLIGHT, async (page) => {
+    const layers = () => pdfLayers(page, imageOpts);
+    return { layers: await (page.format === 'jpeg' ? layers() : imageMemory.run(2 * pixelBytes(page), layers)), size: pageSize(page) };
+  });
   for await (const { layers, size } of prepared) {
     const [width, height] = size;
     const names: string[] = [];
