@@ -7,3 +7,4 @@ export * from './validate.js';
 export * from './version.js';
 export * from './method-table.js';
 export * from './light-check.js';
+export * from './ocr-models.js';
