@@ -4,7 +4,8 @@
  * measured by the canvas as it is drawn, so the OcrPage is what a perfect
  * engine would answer. Optionally turned by a skew angle, the boxes then the
  * axis-aligned boxes of the turned words, as an engine reports them on the
- * stored (skewed) page. For the PDF text layer, ALTO and hOCR tests.
+ * stored (skewed) page. For the PDF text layer, ALTO and hOCR tests; also
+ * a page of words XML must escape or cannot carry.
  */
 import { GlobalFonts, createCanvas } from '@napi-rs/canvas';
 import type { OcrBlock, OcrBox, OcrPage } from '@scanbridge/protocol';
@@ -94,5 +95,36 @@ export function ocrSample(opts: OcrSampleOptions): OcrSample {
   return {
     image,
     ocr: { pageId: 'sample', width, height, dpi, languages: ['eng'], confidence: 96, text: texts.join('\n'), blocks, engine: 'tesseract' },
+  };
+}
+
+/** Words an engine may answer that XML must escape or cannot carry. */
+export const AWKWARD: Array<[string, string]> = [
+  ['<Tag>', '<Tag>'],
+  ['A&B', 'A&B'],
+  ['"quoted"', '"quoted"'],
+  ["it's", "it's"],
+  ['tab\there', 'tab\there'],
+  ['bell\u0007x', 'bell\ufffdx'],
+  ['😀€', '😀€'],
+  ['lone\ud800', 'lone\ufffd'],
+];
+
+/** A page of one line holding the awkward words, and an empty block and line. */
+export function awkwardPage(): OcrPage {
+  const words = AWKWARD.map(([text], i) => ({ text, box: [10 + 60 * i, 20, 60 + 60 * i, 40] as [number, number, number, number], confidence: 50 + i }));
+  return {
+    pageId: 'awkward',
+    width: 600,
+    height: 200,
+    dpi: 150,
+    languages: ['deu', 'eng'],
+    confidence: 60,
+    text: AWKWARD.map(([t]) => t).join(' '),
+    blocks: [
+      { box: [10, 20, 540, 40], lines: [{ box: [10, 20, 540, 40], baseline: 4, words }, { box: [10, 50, 20, 60], words: [] }] },
+      { box: [10, 100, 20, 110], lines: [] },
+    ],
+    engine: 'tesseract.js',
   };
 }
