@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { ScanbridgeError, type DOCUMENT_METHODS, type ParsedParamsOf, type SaveResult } from '@scanbridge/protocol';
 import { bufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
+import { withText } from '../../formats/page-recognizer.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
 import type { DomainHandlers } from './types.js';
 
@@ -65,8 +66,10 @@ export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = 
     const opts = saveOptionsOf(params);
     if (params.binary && params.folder !== undefined) throw new ScanbridgeError('invalid-params', 'params.binary and params.folder exclude each other: answer the file, or write it to a folder');
     if (params.overwrite && params.folder === undefined) throw new ScanbridgeError('invalid-params', 'params.overwrite applies to saving into a folder (params.folder)');
-    const { facts, source: pages } = bufferPages(session.buffer, params.pages);
+    const { facts, source: stored } = bufferPages(session.buffer, params.pages);
     checkSaveOptions(opts, facts);
+    // A client that goes away stops the recognition of pages it will never get.
+    const pages = opts.ocr ? withText(stored, facts, session.buffer, ctx.ocr, opts.ocr.languages, source.signal) : stored;
     const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
     const files = outputFiles(pages, opts, base);
     const ext = EXTENSIONS[opts.format];
