@@ -7,7 +7,7 @@ import { connect, ScanbridgeError, type ScanbridgeClient } from '@scanbridge/cli
 import { defineScanViewer, type ScanViewer } from '@scanbridge/client/viewer';
 import { renderSettings } from './settings-form.js';
 import { deviceLabels } from './device-labels.js';
-import { COMPRESSIONS, compressionOptions, saveAs, type Compression, type DemoCompression, type SaveFormat } from './save.js';
+import { COMPRESSIONS, compressionOptions, ocrOption, saveAs, type Compression, type DemoCompression, type SaveFormat } from './save.js';
 
 defineScanViewer();
 
@@ -162,6 +162,8 @@ async function main(): Promise<void> {
   //    JPEG the selected pages (or the current one), one file each.
   //    Compression (PDF and TIFF, saved or uploaded): auto makes a 20-page colour document
   //    a few MB (text and codes as sharp as scanned); lossless keeps every pixel.
+  // Searchable PDF: each page's text recognised (OCR) and laid invisibly under its image.
+  const searchable = (checked: boolean) => ocrOption(checked, $<HTMLInputElement>('#ocr-languages').value);
   const compression = (): Compression => {
     const chosen = $<HTMLSelectElement>('#compression').value as DemoCompression;
     const quality = Math.round(Number($<HTMLInputElement>('#quality').value));
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-save]')) {
     const format = button.dataset.save as SaveFormat;
     const pages = () => (format === 'jpeg' ? (viewer.selectedIds.length ? viewer.selectedIds : [viewer.current?.id ?? '']) : viewer.pages.map((p) => p.id));
-    button.addEventListener('click', () => void busy(button, () => saveAs(client, format, pages().filter(Boolean), compression())));
+    button.addEventListener('click', () => void busy(button, () => saveAs(client, format, pages().filter(Boolean), compression(), searchable($<HTMLInputElement>('#searchable').checked))));
   }
 
   // 7. Upload to your server. The service encodes the pages and sends the file
@@ -197,6 +199,7 @@ async function main(): Promise<void> {
           pages,
           fileName: 'scan',
           ...compressionOptions(compression()),
+          ...(format === 'pdf' ? searchable(form.get('searchable') === 'on') : {}),
         });
         // A POST streams pages as they are encoded (its size is known at the end): count pages there.
         upload.on('progress', (u) => (uploadBar.value = u.bytesTotal > 0 ? u.bytesSent / u.bytesTotal : u.pagesDone / u.pages));
