@@ -19,7 +19,7 @@ import { BARCODE_METHODS } from './methods/barcodes.js';
 
 export type { MethodSpec } from './methods/spec.js';
 export { SERVICE_METHODS, BUFFER_METHODS, SCAN_METHODS, IMAGING_METHODS, ACCESS_METHODS, DOCUMENT_METHODS, UPLOAD_METHODS, BARCODE_METHODS };
-export { BarcodeFormat, BARCODE_FORMATS, BarcodeRegion, BarcodeResult, PageBarcodes, barcodeOptions } from './methods/barcodes.js';
+export { BarcodeFormat, BARCODE_FORMATS, BarcodeRegion, BarcodeResult, PageBarcodes, PATCH_CODE_TEXTS, type PatchCodeText, barcodeOptions } from './methods/barcodes.js';
 export { UploadDestination, UploadInfo, UploadResponse, UploadState } from './methods/upload.js';
 export { TOKEN_HEADER, AccessGrant, OriginApproval } from './methods/access.js';
 export { InputFormat, OutputFormat, ZipPageFormat, Compression, TiffCompression, PdfMetadata, SavedFile, SaveResult } from './methods/documents.js';
