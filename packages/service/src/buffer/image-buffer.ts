@@ -353,7 +353,8 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
   /**
    * A split, as one change: the `drop` pages are removed (separator sheets),
    * then the pages of `split` leave their documents and `docs` become
-   * documents. Answers the new documents. Pages gone meanwhile are left out.
+   * documents. Answers the new documents. Pages gone meanwhile are left out;
+   * a code keeps naming its document when its page (a dropped separator) is gone.
    */
   splitDocuments(split: string[], docs: { pageIds: string[]; barcode: DocumentCode | null }[], drop: string[] = []): Promise<DocumentInfo[]> {
     return this.#run(async () => {
@@ -363,7 +364,7 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
       const add: DocRecord[] = [];
       for (const d of docs) {
         const pageIds = there(d.pageIds);
-        if (pageIds.length > 0) add.push({ id: this.#newDocId(), pageIds, barcode: d.barcode && this.#state.pages.has(d.barcode.pageId) ? d.barcode : null });
+        if (pageIds.length > 0) add.push({ id: this.#newDocId(), pageIds, barcode: d.barcode });
       }
       await this.#commit({ op: 'docs', leave: there(split), add });
       const changed = [...before, ...add.map((d) => d.id)];
@@ -384,7 +385,7 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
       const id = existing ?? this.#newDocId();
       if (ids.length === 0) return id;
       const shrunk = this.#state.documentsOf(ids).filter((d) => d !== id);
-      await this.#commit({ op: 'docJoin', doc: { id, pageIds: ids, barcode: existing ? null : barcode && this.#state.pages.has(barcode.pageId) ? barcode : null } });
+      await this.#commit({ op: 'docJoin', doc: { id, pageIds: ids, barcode: existing ? null : barcode } });
       this.#emit({ action: 'documents', ids: [id, ...shrunk], count: this.#state.count });
       return id;
     });
