@@ -27,7 +27,7 @@ function cacheOf(buffer: ImageBuffer): Map<string, PageRead> {
 const optionsKey = (o: ReadOptions): string =>
   JSON.stringify([o.formats ? [...o.formats].sort() : 'all', o.region ?? null, o.maxSymbols, o.tryHarder, o.tryRotate, o.tryInvert]);
 
-function targetIds(buffer: ImageBuffer, target: ReadTarget): string[] {
+export function targetIds(buffer: ImageBuffer, target: ReadTarget): string[] {
   if (target.selected) {
     const ids = buffer.selected();
     if (ids.length === 0) throw new ScanbridgeError('invalid-params', 'params.selected: no page is selected; select pages with SelectImages or name them in params.pages');
