@@ -196,7 +196,7 @@ export function flattenBackground(p: Pixels, dpi: number): void {
     for (let bx = 0; bx < bw; bx++) {
       let max = 0;
       for (let y = Math.max(0, by - r); y <= Math.min(bh - 1, by + r); y++) for (let x = Math.max(0, bx - r); x <= Math.min(bw - 1, bx + r); x++) max = Math.max(max, level[y * bw + x]!);
-      paper[by * bw + bx] = level[by * bw + bx]! >= 0.8 * max && max > 24 ? 1 : 0;
+      paper[by * bw + bx] = level[by * bw + bx]! >= 0.65 * max && max > 24 ? 1 : 0;
     }
   if (!paper.includes(1)) return;
   // Grow the paper estimate into the other blocks, ring by ring.
@@ -224,24 +224,24 @@ export function flattenBackground(p: Pixels, dpi: number): void {
       filled = true;
     }
   }
-  // Two passes of a 3 x 3 mean: the estimate varies smoothly, as light does.
+  // Two passes of a 3 x 3 mean, narrowed to stay symmetric at the edges (so a light falling off towards an edge is not flattened there): the estimate varies smoothly, as light does.
   for (let pass = 0; pass < 2; pass++) {
     const copy = bg.slice();
     for (let by = 0; by < bh; by++)
-      for (let bx = 0; bx < bw; bx++)
+      for (let bx = 0; bx < bw; bx++) {
+        const rx = Math.min(1, bx, bw - 1 - bx);
+        const ry = Math.min(1, by, bh - 1 - by);
         for (let k = 0; k < c; k++) {
           let s = 0;
-          let n = 0;
-          for (let y = Math.max(0, by - 1); y <= Math.min(bh - 1, by + 1); y++)
-            for (let x = Math.max(0, bx - 1); x <= Math.min(bw - 1, bx + 1); x++) (s += copy[(y * bw + x) * c + k]!), n++;
-          bg[(by * bw + bx) * c + k] = s / n;
+          for (let y = by - ry; y <= by + ry; y++) for (let x = bx - rx; x <= bx + rx; x++) s += copy[(y * bw + x) * c + k]!;
+          bg[(by * bw + bx) * c + k] = s / ((2 * rx + 1) * (2 * ry + 1));
         }
+      }
   }
-  // Divide, the estimate interpolated between block centres: per row between block rows, then along the row.
+  // Divide, the estimate interpolated between block centres (and carried on past the outer ones, half a block): per row between block rows, then along the row.
   const cell = (g: number, n: number) => {
-    const v = Math.min(n - 1, Math.max(0, g));
-    const i0 = Math.max(0, Math.min(n - 2, Math.floor(v)));
-    return { i0, i1: Math.min(n - 1, i0 + 1), f: n === 1 ? 0 : v - i0 };
+    const i0 = Math.max(0, Math.min(n - 2, Math.floor(g)));
+    return { i0, i1: Math.min(n - 1, i0 + 1), f: n === 1 ? 0 : Math.max(-0.5, Math.min(1.5, g - i0)) };
   };
   const c0 = new Int32Array(p.width);
   const c1 = new Int32Array(p.width);
