@@ -8,7 +8,7 @@
  */
 import { sharp } from './sharp.js';
 import type { Pixels } from './analysis/document-corners.js';
-import { type Point, type Quad, homography, toQuad } from './analysis/homography.js';
+import { type Point, type Quad, homography, quadPoints, toQuad } from './analysis/homography.js';
 import { demoPages } from './test-pages.js';
 
 export interface PhotoSetup {
@@ -177,4 +177,12 @@ export async function photograph(page: PageImage, s: PhotoSetup): Promise<Photo>
   }
   const jpeg = await sharp(out, { raw: { width, height, channels: 3 } }).blur(0.7).jpeg({ quality: 90 }).toBuffer();
   return { jpeg, width, height, corners };
+}
+
+/** The largest distance between a found corner and the true one, as a share of the page's longer diagonal in the photo. */
+export function cornerError(found: Quad, truth: Quad): number {
+  const [a, b, c, d] = quadPoints(truth);
+  const diagonal = Math.max(Math.hypot(a.x - c.x, a.y - c.y), Math.hypot(b.x - d.x, b.y - d.y));
+  const f = quadPoints(found);
+  return Math.max(...quadPoints(truth).map((t, i) => Math.hypot(f[i]!.x - t.x, f[i]!.y - t.y))) / diagonal;
 }

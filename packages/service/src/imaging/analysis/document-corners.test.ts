@@ -6,21 +6,13 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharp } from '../sharp.js';
-import { type PageImage, type PhotoSetup, demoPageImage, photograph } from '../document-photos.js';
+import { type PageImage, type PhotoSetup, cornerError, demoPageImage, photograph } from '../document-photos.js';
 import { type Pixels, detectDocument } from './document-corners.js';
-import { type Quad, quadPoints, rectangleAspect } from './homography.js';
+import { rectangleAspect } from './homography.js';
 
 async function decoded(jpeg: Buffer): Promise<Pixels> {
   const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: 3, data };
-}
-
-/** The largest distance between a found corner and the true one, as a share of the page's longer diagonal in the photo. */
-export function cornerError(found: Quad, truth: Quad): number {
-  const [a, b, c, d] = quadPoints(truth);
-  const diagonal = Math.max(Math.hypot(a.x - c.x, a.y - c.y), Math.hypot(b.x - d.x, b.y - d.y));
-  const f = quadPoints(found);
-  return Math.max(...quadPoints(truth).map((t, i) => Math.hypot(f[i]!.x - t.x, f[i]!.y - t.y))) / diagonal;
 }
 
 const SETUPS: PhotoSetup[] = [
