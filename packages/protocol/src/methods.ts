@@ -39,3 +39,4 @@ export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.hasOwn(METHODS, value);
 }
+export { DOCUMENT_PAPERS, DocumentPaper, DocumentCorners, DocumentDetection, documentOptions } from './methods/imaging.js';
