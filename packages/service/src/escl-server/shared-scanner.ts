@@ -62,8 +62,13 @@ export class SharedScanner {
 
   /** Starts a job, or throws device-busy when a page (or another eSCL client) is using the scanner. */
   async start(settings: ScanSettings, format: ServedFormat): Promise<EsclJob> {
-    await this.devices.driverFor(this.deviceId).validate(this.deviceId, settings);
     const release = this.devices.claim(this.deviceId, 'a network (eSCL) client');
+    try {
+      await this.devices.driverFor(this.deviceId).validate(this.deviceId, settings);
+    } catch (err) {
+      release();
+      throw err;
+    }
     this.adfState = settings.source === 'feeder' ? 'ScannerAdfLoaded' : this.adfState;
     const job = new EsclJob(this.base, this.devices, this.deviceId, settings, format, release, (end) => this.ended(settings, end));
     this.jobs.set(job.uuid, job);

@@ -96,11 +96,17 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     const driver = this.devices.driverFor(deviceId);
     const availability = await driver.availability();
     if (!availability.available) throw new ScanbridgeError('driver-unavailable', `the ${driver.name} driver is unavailable: ${availability.reason}`);
-    await driver.validate(deviceId, settings);
+    const id = randomBytes(8).toString('hex');
+    // Taken before the driver is asked, so a device in use says by whom (a job, a network client).
+    const release = this.devices.claim(deviceId, `job ${id}`);
+    try {
+      await driver.validate(deviceId, settings);
+    } catch (err) {
+      release();
+      throw err;
+    }
     if (!this.used.has(sessionId)) this.used.set(sessionId, new Set());
     this.used.get(sessionId)!.add(deviceId);
-    const id = randomBytes(8).toString('hex');
-    const release = this.devices.claim(deviceId, `job ${id}`);
     this.scanning.add(deviceId);
     const info: JobInfo = {
       id,
