@@ -33,6 +33,7 @@ import { listenLoopback } from './loopback-listen.js';
 import { newToken } from '../security/secrets.js';
 import { ImageRenderer } from './image-renderer.js';
 import { imageMemory } from '../util/memory-budget.js';
+import type { EsclServer } from '../escl-server/escl-server.js';
 
 export class PortInUseError extends Error {
   constructor(
@@ -60,6 +61,8 @@ export interface RunningService {
   readonly ports: ListenerPorts;
   /** Loopback addresses a listener could not hold, and what that leaves untrusted (also logged). */
   readonly warnings: readonly string[];
+  /** The eSCL server sharing local scanners (EsclServer = on), or null. */
+  readonly escl: EsclServer | null;
   stop(): Promise<void>;
 }
 
@@ -98,6 +101,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const apps: FastifyInstance[] = [];
   let sessions: SessionManager | null = null;
   let devices: DeviceManager | null = null;
+  let escl: EsclServer | null = null;
   try {
     devices = new DeviceManager(createDrivers(settings));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
@@ -191,6 +195,24 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         await approvals.settle();
       }
     }
+    if (settings.esclServer) {
+      const { startEsclServer } = await import('../escl-server/escl-server.js');
+      try {
+        escl = await startEsclServer({
+          devices,
+          share: settings.esclShare,
+          port: settings.esclPort,
+          bindAddress: settings.esclBindAddress,
+          allowedNetworks: settings.esclAllowedNetworks,
+          tls: settings.esclTls ? { key: tls.key, cert: tls.cert } : undefined,
+          log,
+        });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(settings.esclPort, 'EsclPort', paths.serviceIni);
+        throw err;
+      }
+      log.info({ port: escl.port, share: settings.esclShare }, 'eSCL server listening');
+    }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
 
@@ -199,7 +221,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
-        await Promise.all([jobs.cancelAll(), uploads.cancelAll()]);
+        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), escl?.close()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
         await devices!.close();
@@ -207,8 +229,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         log.info('scanbridge stopped');
         await closeLogger(log);
       })());
-    return { ctx, settings, paths, ports: ctx.ports, warnings, stop };
+    return { ctx, settings, paths, ports: ctx.ports, warnings, escl, stop };
   } catch (err) {
+    await escl?.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await sessions?.shutdown();
     await devices?.close();
