@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 RUNTIME_PKGS="libsane1 sane-utils fonts-dejavu-core ca-certificates libjpeg-turbo-progs libnss3-tools ffmpeg v4l-utils"
-TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium firefox-esr img2pdf unzip sane-airscan"
+TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium firefox-esr img2pdf unzip sane-airscan iproute2"
 
 pkgs="$RUNTIME_PKGS"
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"

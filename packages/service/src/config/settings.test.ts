@@ -64,6 +64,8 @@ describe('the settings table', () => {
       saneScanners: true,
       saneLibrary: '',
       saneDiscoveryIntervalMs: 60_000,
+      esclDiscovery: true,
+      esclScanners: [],
       deviceListIntervalMs: 60_000,
       deviceWorkerIdleTimeoutMs: 60_000,
       cameras: true,
