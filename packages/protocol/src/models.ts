@@ -103,6 +103,8 @@ export const ScanSettings = z.strictObject({
    * page is tagged `barcode:<format>` for each format found.
    */
   barcodes: z.strictObject({ formats: barcodeOptions.formats, region: BarcodeRegion.optional() }).optional(),
+  /** Turn each page upright as it arrives (orientation from its text, osd); a page too unsure to tell stays as it is. */
+  autoRotate: z.boolean().optional(),
 });
 export type ScanSettings = z.infer<typeof ScanSettings>;
 export type ScanSettingsInput = z.input<typeof ScanSettings>;
