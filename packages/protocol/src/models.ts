@@ -110,6 +110,8 @@ export const ScanSettings = z.strictObject({
    * stay in the buffer.
    */
   split: SplitRule.optional(),
+  /** Turn each page upright as it arrives (orientation from its text, osd); a page too unsure to tell stays as it is. */
+  autoRotate: z.boolean().optional(),
 });
 export type ScanSettings = z.infer<typeof ScanSettings>;
 export type ScanSettingsInput = z.input<typeof ScanSettings>;
