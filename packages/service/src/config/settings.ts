@@ -235,6 +235,8 @@ export const SETTINGS = [
     key: 'TestCameras', prop: 'testCameras', type: testCameraList(), default: '',
     env: 'SCANBRIDGE_TEST_CAMERAS', flag: 'test-cameras',
     description: 'Stand-ins for cameras, for tests and demos without one: each name=source becomes camera:test-<name>, a video file or lavfi graph that ffmpeg plays in a loop as a camera would send it.',
+  }),
+  setting({
     key: 'EsclDiscovery', prop: 'esclDiscovery', type: type.boolean(), default: 'true',
     env: 'SCANBRIDGE_ESCL_DISCOVERY', flag: 'escl-discovery',
     description: 'Look for eSCL (AirScan, Mopria) network scanners that announce themselves on the local network (mDNS, _uscan._tcp and _uscans._tcp); they need no driver.',
