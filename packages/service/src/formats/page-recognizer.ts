@@ -5,6 +5,7 @@
  * engine keeps results per page version and languages, so a page already
  * recognised (by Recognize, or an earlier save) is not read again.
  */
+import { availableParallelism } from 'node:os';
 import { ScanbridgeError, type OcrPage } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
 import type { PageFacts, PageSource } from './encode.js';
@@ -26,8 +27,29 @@ export const NO_RECOGNIZER: PageRecognizer = {
   },
 };
 
-/** The pages with their text: each page recognised (or taken from the cache) as the PDF writer reaches it. */
-export function withText(source: PageSource, facts: readonly PageFacts[], buffer: ImageBuffer, recognizer: PageRecognizer, languages: readonly string[], signal?: AbortSignal): PageSource {
+/**
+ * The pages with their text. When the writer asks for page i, pages i to
+ * i + ahead are sent to the engine, so its pool (one thread per core) works
+ * on as many pages as it has threads while the writer, a few pages at a
+ * time, waits for the first; what is kept meanwhile is page models, not images.
+ */
+export function withText(source: PageSource, facts: readonly PageFacts[], buffer: ImageBuffer, recognizer: PageRecognizer, languages: readonly string[], signal?: AbortSignal, ahead = availableParallelism()): PageSource {
   recognizer.check(languages);
-  return { ...source, text: (i, stop) => recognizer.recognize(buffer, facts[i]!.id, languages, stop ?? signal) };
+  const started = new Map<number, Promise<OcrPage>>();
+  const start = (i: number, stop: AbortSignal | undefined) => {
+    if (i >= facts.length || started.has(i)) return;
+    const p = recognizer.recognize(buffer, facts[i]!.id, languages, stop);
+    // Awaited when the writer reaches the page; a save that fails first must not leave it unhandled.
+    p.catch(() => undefined);
+    started.set(i, p);
+  };
+  return {
+    ...source,
+    text: (i, stop) => {
+      for (let k = i; k <= i + ahead; k++) start(k, stop ?? signal);
+      const p = started.get(i)!;
+      started.delete(i);
+      return p;
+    },
+  };
 }

@@ -1,9 +1,9 @@
 /**
  * Searchable PDFs over the API: SaveImages and StartUpload with `ocr` write
- * each page's image as without it and its recognised text under it. The
- * engine is the system tesseract CLI (test-support/tesseract-cli.ts) put in
- * the service's place for it; pages are drawn with known text (ocr-sample.ts).
- * pdftotext, pdfimages and qpdf check the files.
+ * each page's image as without it and its recognised text under it, through
+ * the service's OCR engine; pages are drawn with known text (ocr-sample.ts).
+ * pdftotext, pdfimages and qpdf check the files; the engine's pool is counted
+ * to show that a page already recognised is not read again.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,10 +13,9 @@ import path from 'node:path';
 import type { PageInfo, SaveResult, UploadInfo } from '@scanbridge/protocol';
 import { multipartReceiver, type MultipartReceiver } from '../addons/upload/test-receivers.js';
 import { ocrSample } from '../formats/ocr-sample.js';
-import type { PageRecognizer } from '../formats/page-recognizer.js';
-import { tool, withTempDir } from '../formats/test-tools.js';
+import { sharedOcrPool } from '../addons/ocr/worker-pool.js';
+import { tool } from '../formats/test-tools.js';
 import { rpc, startInProcess, type InProcess } from '../test-support/service-harness.js';
-import { tesseractCliRecognizer, type CliRecognizer } from '../test-support/tesseract-cli.js';
 
 const LINES = [
   ['Invoice 2024-0317 dated 12.03.2024', 'Total amount due: 1,234.56 EUR'],
@@ -29,7 +28,8 @@ const words = (s: string) => s.split(/\s+/).filter(Boolean);
 describe('searchable PDF over the API', () => {
   let svc: InProcess;
   let mp: MultipartReceiver;
-  let engine: CliRecognizer;
+  /** Pages the engine's pool has read (each Recognize of a page not in the cache is one). */
+  const engine = { runs: 0 };
   let session: string;
   let pages: PageInfo[];
   let dir: string;
@@ -52,8 +52,12 @@ describe('searchable PDF over the API', () => {
     mp = await multipartReceiver();
     mp.keepBytes = true;
     svc = await startInProcess({ 'upload-destinations': `${mp.url}/` });
-    engine = tesseractCliRecognizer();
-    (svc.service.ctx as { ocr: PageRecognizer }).ocr = engine;
+    const pool = sharedOcrPool();
+    const run = pool.run.bind(pool);
+    pool.run = ((...args: Parameters<typeof run>) => {
+      engine.runs++;
+      return run(...args);
+    }) as typeof pool.run;
     session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
     const png = ocrSample({ blocks: LINES, inches: [6, 2.5], points: 14 }).image;
     const jpeg = ocrSample({ blocks: [['Scanned in colour as JPEG']], inches: [5, 1.2], points: 14, format: 'jpeg' }).image;
@@ -72,6 +76,10 @@ describe('searchable PDF over the API', () => {
 
   it('SaveImages pdf with ocr: the text under the pages, the images as without it, each page read once', async () => {
     const plain = await save({ format: 'pdf' });
+    // Page 0 recognised by the client first: the save takes it from the cache and reads page 1 only.
+    const recognized = await call('Recognize', { pages: [0], languages: ['deu', 'eng'], output: ['text'] });
+    assert.equal(recognized.status, 200, JSON.stringify(recognized.body));
+    assert.equal(engine.runs, 1);
     const searchable = await save({ format: 'pdf', ocr: { languages: ['deu', 'eng'] } });
     assert.equal(engine.runs, 2);
     assert.equal((await text(plain, 'plain.pdf')).trim(), '', 'no text without ocr');
@@ -121,16 +129,18 @@ describe('searchable PDF over the API', () => {
   });
 });
 
-describe('searchable PDF without an OCR engine', () => {
-  it('is refused before anything is written', async () => {
+describe('searchable PDF in a language that is not installed', () => {
+  it('is refused with ocr-language-missing before anything is written, also as a binary answer', async () => {
     const svc = await startInProcess();
     try {
       const session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
-      await withTempDir(async () => {
-        await rpc(svc.base, 'f', 'LoadImages', { data: ocrSample({ blocks: [['x']], inches: [1, 1] }).image.toString('base64') }, session);
-        const res = await rpc(svc.base, 'f', 'SaveImages', { format: 'pdf', ocr: { languages: ['eng'] } }, session);
-        assert.equal(res.body.error?.code, 'invalid-params');
-      });
+      await rpc(svc.base, 'f', 'LoadImages', { data: ocrSample({ blocks: [['x']], inches: [1, 1] }).image.toString('base64') }, session);
+      for (const binary of [false, true]) {
+        const res = await rpc(svc.base, 'f', 'SaveImages', { format: 'pdf', binary, ocr: { languages: ['eng', 'xyz'] } }, session);
+        assert.equal(res.status, 400);
+        assert.equal(res.body.error?.code, 'ocr-language-missing');
+        assert.match(res.body.error!.message, /xyz/);
+      }
     } finally {
       await svc.close();
     }

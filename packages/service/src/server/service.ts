@@ -23,7 +23,7 @@ import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/por
 import { VERSION } from '../version.js';
 import type { ListenerPorts, ServiceContext } from './context.js';
 import { EventHub } from './event-hub.js';
-import { NO_RECOGNIZER } from '../formats/page-recognizer.js';
+import { ENGINE_RECOGNIZER } from './ocr-recognizer.js';
 import { setOcrAdminDir } from '../addons/ocr/languages.js';
 import { welcomeOrigins } from './cors.js';
 import { Approvals } from '../security/approvals.js';
@@ -145,7 +145,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       devices,
       jobs,
       uploads,
-      ocr: NO_RECOGNIZER,
+      ocr: ENGINE_RECOGNIZER,
       hub,
       images: new ImageRenderer(),
       ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
