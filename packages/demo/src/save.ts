@@ -4,7 +4,7 @@ import type { ScanbridgeClient } from '@scanbridge/client';
 export const SAVE_FORMATS = ['pdf', 'tiff', 'jpeg'] as const;
 export type SaveFormat = (typeof SAVE_FORMATS)[number];
 
-function download(blob: Blob, name: string): void {
+export function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const link = Object.assign(document.createElement('a'), { href: url, download: name });
   link.click();

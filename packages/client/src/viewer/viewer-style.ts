@@ -24,5 +24,12 @@ export const VIEWER_STYLE = `
 .main img{max-width:100%;max-height:100%;background:#fff;box-shadow:0 2px 10px #0003}
 .main img[hidden]{display:none}
 .empty{color:#5f6368;text-align:center}
+.codes{position:absolute;pointer-events:none;overflow:visible}
+.codes[hidden]{display:none}
+.codes .code{fill:#0b57d022;stroke:var(--code-outline,#d93025);stroke-width:3px;vector-effect:non-scaling-stroke}
+.thumb.doc-end{margin-bottom:14px}
+.thumb.doc-end::after{content:"";position:absolute;left:0;right:0;bottom:-11px;border-bottom:3px solid var(--doc-mark,#188038)}
+:host([layout=grid]) .thumb.doc-end{margin-bottom:0}
+:host([layout=grid]) .thumb.doc-end::after{left:auto;top:0;right:-8px;bottom:0;border-bottom:0;border-right:3px solid var(--doc-mark,#188038)}
 .crop{position:absolute;border:2px dashed var(--accent);background:#0b57d022;pointer-events:none}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
