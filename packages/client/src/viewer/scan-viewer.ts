@@ -29,8 +29,9 @@
  * announcement.
  */
 import { ScanbridgeError } from '@scanbridge/protocol/core';
-import type { BarcodeResult, DocumentInfo, PageBarcodes, PageInfo } from '@scanbridge/protocol';
+import type { BarcodeResult, DocumentInfo, PageBarcodes, PageInfo, ParamsOf } from '@scanbridge/protocol';
 import type { ScanbridgeClient } from '../client.js';
+import { editCorners } from './corner-editor.js';
 import { dropIndex, inOrder, pick } from './selection.js';
 import { VIEWER_STYLE } from './viewer-style.js';
 
@@ -44,6 +45,10 @@ export interface CropRect {
   width: number;
   height: number;
 }
+
+/** How corner mode flattens the page: CorrectPerspective's options (paper, dpi, cleanup, mode). */
+export type PerspectiveOptions = Omit<ParamsOf<'CorrectPerspective'>, 'pages' | 'selected' | 'corners'>;
+export type CorrectedPage = Awaited<ReturnType<ScanbridgeClient['correctPerspective']>>[number];
 
 function toError(err: unknown): ScanbridgeError {
   return err instanceof ScanbridgeError ? err : new ScanbridgeError('internal-error', (err as Error)?.message ?? String(err));
@@ -337,6 +342,33 @@ export class ScanViewer extends HTMLElement {
       this.#main.addEventListener('pointerup', up);
       document.addEventListener('keydown', key, true);
     });
+  }
+
+  /**
+   * Corner mode, for a photographed page: the current page's corners as
+   * DetectDocument finds them (the whole page when it finds none) become four
+   * handles over the large page; the user drags them onto the paper's corners
+   * (or moves them with the arrow keys) and Apply (or Enter) flattens the page
+   * with CorrectPerspective and `options`; Cancel (or Escape) leaves it as it
+   * is. Resolves with the page's result, or null when cancelled or failed
+   * (failures become `scanbridge-error` events).
+   */
+  async correctPerspective(options: PerspectiveOptions = {}): Promise<CorrectedPage | null> {
+    const page = this.current;
+    const client = this.#client;
+    if (!page || !client || this.#large.hidden) return null;
+    let result: CorrectedPage | null = null;
+    await this.#guard(async () => {
+      const [found] = await client.detectDocument({ pages: [page.id] });
+      if (!found) return;
+      this.#announce(found.documentFound ? 'Page found.' : 'No page found: the corners start at the corners of the image.');
+      const corners = await editCorners({ main: this.#main, image: this.#large, page, announce: (text) => this.#announce(text) }, found.corners).done;
+      if (!corners) return;
+      const [corrected] = await client.correctPerspective({ ...options, pages: [page.id], corners });
+      result = corrected ?? null;
+      this.#announce('Page flattened.');
+    });
+    return result;
   }
 
   // ---- loading ----
