@@ -24,5 +24,8 @@ export const VIEWER_STYLE = `
 .main img{max-width:100%;max-height:100%;background:#fff;box-shadow:0 2px 10px #0003}
 .main img[hidden]{display:none}
 .empty{color:#5f6368;text-align:center}
+.words{position:absolute;pointer-events:none}
+.words[hidden]{display:none}
+.word{position:absolute;box-sizing:border-box;border:1px solid #0b57d0aa;background:#0b57d014;color:transparent;overflow:hidden;white-space:nowrap;font-size:8px;pointer-events:auto;user-select:text}
 .crop{position:absolute;border:2px dashed var(--accent);background:#0b57d022;pointer-events:none}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
