@@ -6,7 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobInfo, PageInfo } from '@scanbridge/protocol';
+import type { JobInfo, OcrPage, PageInfo } from '@scanbridge/protocol';
+import { textPage } from '@scanbridge/service/dist/addons/ocr/test-pages.js';
 import { rpc, startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
 import type { Page } from 'playwright-core';
 import { launchChromium, until, type Browser } from '../test-support/chromium.js';
@@ -221,6 +222,39 @@ describe('<scan-viewer> in Chromium', () => {
     await rpc(svc.base, 'f', 'RemoveImages', { pages: [3] }, session);
     await until(marks, (m) => m.length === 3 && m[2]![1] === true);
     assert.equal((await marks())[2]![2], 'Page 3 of 3, end of document DOC-B');
+  });
+
+  it('recognises a page from the page (client.recognize) and shows its words over the large page', async () => {
+    const printed = await textPage({ text: 'en', dpi: 200, font: 'liberation-serif' });
+    const info = ((await rpc(svc.base, 'f', 'LoadImages', { data: printed.bytes.toString('base64') }, session)).body.result![0] as PageInfo[])[0]!;
+    await until(shown, (ids) => ids.includes(info.id));
+    const r = await page.evaluate(async (id) => {
+      const w = window as unknown as TestWindow;
+      const [result] = await w.client.recognize({ pages: [id], languages: ['eng'], output: ['text', 'words'] });
+      const viewer = document.querySelector('scan-viewer')!;
+      viewer.setCurrent(id);
+      viewer.showWords(result!.words!);
+      return result!;
+    }, info.id);
+    assert.match(r.text!, /The quarterly report was delivered/);
+    const words = (r.words as OcrPage).blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
+    await page.waitForFunction((n) => document.querySelector('scan-viewer')!.shadowRoot!.querySelectorAll('.word').length === n, words.length);
+    await page.waitForFunction(() => document.querySelector('scan-viewer')!.shadowRoot!.querySelector<HTMLImageElement>('img.large')!.naturalWidth > 0);
+    // Each box sits where its word is on the page as shown: the first word's box, relative to the image, matches its page pixels.
+    const at = await page.evaluate(() => {
+      const root = document.querySelector('scan-viewer')!.shadowRoot!;
+      const img = root.querySelector('img.large')!.getBoundingClientRect();
+      const word = root.querySelector('.word')!;
+      const box = word.getBoundingClientRect();
+      return { text: word.textContent, x: (box.left - img.left) / img.width, y: (box.top - img.top) / img.height, w: box.width / img.width };
+    });
+    const first = words[0]!;
+    assert.equal(at.text, first.text);
+    assert.ok(Math.abs(at.x - first.box[0] / info.width) < 0.005 && Math.abs(at.y - first.box[1] / info.height) < 0.005, JSON.stringify({ at, box: first.box }));
+    assert.ok(Math.abs(at.w - (first.box[2] - first.box[0]) / info.width) < 0.005);
+    // An edit (a new version) takes the words away.
+    await rpc(svc.base, 'f', 'RotateImages', { pages: [info.id], angle: 180 }, session);
+    await page.waitForFunction(() => document.querySelector('scan-viewer')!.shadowRoot!.querySelectorAll('.word').length === 0);
   });
 
   it('turns a failed call into a scanbridge-error event, never an unhandled rejection', async () => {

@@ -29,7 +29,7 @@
  * announcement.
  */
 import { ScanbridgeError } from '@scanbridge/protocol/core';
-import type { BarcodeResult, DocumentInfo, PageBarcodes, PageInfo, ParamsOf } from '@scanbridge/protocol';
+import type { BarcodeResult, DocumentInfo, OcrPage, PageBarcodes, PageInfo, ParamsOf } from '@scanbridge/protocol';
 import type { ScanbridgeClient } from '../client.js';
 import { editCorners } from './corner-editor.js';
 import { dropIndex, inOrder, pick } from './selection.js';
@@ -80,12 +80,15 @@ export class ScanViewer extends HTMLElement {
   /** Codes given with showBarcodes(), per page id, for the version they were read on. */
   #codes = new Map<string, { version: number; barcodes: BarcodeResult[] }>();
   readonly #overlay: SVGSVGElement;
+  /** Recognised words per page id, shown over the large page (showWords). */
+  readonly #words = new Map<string, { words: OcrPage; version: number | undefined }>();
 
   readonly #strip: HTMLElement;
   readonly #main: HTMLElement;
   readonly #large: HTMLImageElement;
   readonly #empty: HTMLElement;
   readonly #live: HTMLElement;
+  readonly #wordLayer: HTMLElement;
 
   constructor() {
     super();
@@ -96,6 +99,7 @@ export class ScanViewer extends HTMLElement {
   <div class="main" part="main">
     <img class="large" part="large" alt="" hidden>
     <svg class="codes" part="codes" aria-hidden="true" hidden></svg>
+    <div class="words" part="words" hidden></div>
     <p class="empty" part="empty">No pages yet.</p>
   </div>
   <div class="sr" role="status" aria-live="polite" aria-relevant="additions"></div>
@@ -105,6 +109,8 @@ export class ScanViewer extends HTMLElement {
     this.#large = root.querySelector('.large')!;
     this.#empty = root.querySelector('.empty')!;
     this.#live = root.querySelector('[role=status]')!;
+    this.#wordLayer = root.querySelector('.words')!;
+    this.#large.addEventListener('load', () => this.#placeWords());
     this.#strip.addEventListener('click', (e) => this.#onClick(e));
     this.#strip.addEventListener('keydown', (e) => this.#onKey(e));
     this.#strip.addEventListener('dragstart', (e) => this.#onDragStart(e));
@@ -274,6 +280,55 @@ export class ScanViewer extends HTMLElement {
       await this.#client!.moveImage({ page: id, to });
       this.#announce(`Page moved to position ${to + 1} of ${this.#pages.length}.`);
     });
+  }
+
+  /**
+   * Shows the recognised words of a page (`client.recognize({output: ['words']})`
+   * answers them) as boxes over the large page, each with its text (selectable,
+   * `title` on hover); `null` takes them away. Boxes are in page pixels, so they
+   * follow the page at any size; they are dropped when the page is edited
+   * (another version, or another size).
+   */
+  showWords(words: OcrPage | null, pageId = words?.pageId): void {
+    if (!pageId) return;
+    if (words) this.#words.set(pageId, { words, version: this.#byId.get(pageId)?.version });
+    else this.#words.delete(pageId);
+    this.#placeWords();
+  }
+
+  #placeWords(): void {
+    const page = this.current;
+    const shown = page ? this.#words.get(page.id) : undefined;
+    const words = shown?.words;
+    const layer = this.#wordLayer;
+    if (!page || !words || this.#large.hidden || shown.version !== page.version || words.width !== page.width || words.height !== page.height) {
+      layer.hidden = true;
+      layer.replaceChildren();
+      return;
+    }
+    const img = this.#large.getBoundingClientRect();
+    const main = this.#main.getBoundingClientRect();
+    Object.assign(layer.style, { left: `${img.left - main.left}px`, top: `${img.top - main.top}px`, width: `${img.width}px`, height: `${img.height}px` });
+    const key = `${page.id}:${page.version}:${words.text.length}`;
+    if (layer.dataset.key !== key) {
+      layer.dataset.key = key;
+      const pct = (v: number, of: number) => `${((100 * v) / of).toFixed(3)}%`;
+      layer.replaceChildren(
+        ...words.blocks.flatMap((b) =>
+          b.lines.flatMap((l) =>
+            l.words.map((w) => {
+              const el = document.createElement('span');
+              el.className = 'word';
+              el.textContent = w.text;
+              el.title = `${w.text} (${Math.round(w.confidence)} %)`;
+              Object.assign(el.style, { left: pct(w.box[0], page.width), top: pct(w.box[1], page.height), width: pct(w.box[2] - w.box[0], page.width), height: pct(w.box[3] - w.box[1], page.height) });
+              return el;
+            }),
+          ),
+        ),
+      );
+    }
+    layer.hidden = false;
   }
 
   /**
@@ -527,6 +582,7 @@ export class ScanViewer extends HTMLElement {
       this.#large.hidden = true;
       this.#large.removeAttribute('src');
       this.#largeKey = '';
+      this.#placeWords();
       return;
     }
     const dpr = window.devicePixelRatio || 1;
@@ -542,6 +598,7 @@ export class ScanViewer extends HTMLElement {
       this.#largeKey = url;
       this.#large.src = url;
     }
+    this.#placeWords();
     this.#drawCodes();
   }
 

@@ -31,6 +31,9 @@ export const VIEWER_STYLE = `
 .thumb.doc-end::after{content:"";position:absolute;left:0;right:0;bottom:-11px;border-bottom:3px solid var(--doc-mark,#188038)}
 :host([layout=grid]) .thumb.doc-end{margin-bottom:0}
 :host([layout=grid]) .thumb.doc-end::after{left:auto;top:0;right:-8px;bottom:0;border-bottom:0;border-right:3px solid var(--doc-mark,#188038)}
+.words{position:absolute;pointer-events:none}
+.words[hidden]{display:none}
+.word{position:absolute;box-sizing:border-box;border:1px solid #0b57d0aa;background:#0b57d014;color:transparent;overflow:hidden;white-space:nowrap;font-size:8px;pointer-events:auto;user-select:text}
 .crop{position:absolute;border:2px dashed var(--accent);background:#0b57d022;pointer-events:none}
 .corners{position:absolute;inset:0;touch-action:none}
 .corners svg{position:absolute;inset:0;width:100%;height:100%;pointer-events:none}
