@@ -68,6 +68,9 @@ export const METHOD_TABLE: { readonly [M in MethodName]: MethodEntry } = {
   WaitUpload: {"session":true,"safe":true,"params":{"t":"object","keys":{"upload":{"t":"string"},"timeout":{"t":"number","min":0,"max":300,"opt":true}},"strict":true}},
   CancelUpload: {"session":true,"safe":false,"params":{"t":"object","keys":{"upload":{"t":"string"}},"strict":true}},
   ReadBarcodes: {"session":true,"safe":true,"params":{"t":"object","keys":{"pages":{"t":"array","min":1,"max":10000,"opt":true},"selected":{"t":"values","values":[true],"opt":true},"formats":{"t":"array","of":{"t":"values","values":["Aztec","Codabar","Code39","Code93","Code128","DataBar","DataBarExpanded","DataBarLimited","DataMatrix","EAN8","EAN13","ITF","MaxiCode","MicroQRCode","PDF417","QRCode","RMQRCode","UPCA","UPCE"]},"min":1,"max":19,"opt":true},"region":{"t":"object","keys":{"unit":{"t":"values","values":["px","percent"],"opt":true},"x":{"t":"number","min":0},"y":{"t":"number","min":0},"width":{"t":"number","gt":0},"height":{"t":"number","gt":0}},"strict":true,"opt":true},"maxSymbols":{"t":"number","int":true,"min":1,"max":255,"opt":true},"tryHarder":{"t":"boolean","opt":true},"tryRotate":{"t":"boolean","opt":true},"tryInvert":{"t":"boolean","opt":true},"timeout":{"t":"number","int":true,"min":0,"max":600000,"opt":true}},"strict":true}},
+  ListNetworkScanners: {"session":false,"safe":true,"params":{"t":"object","keys":{},"strict":true}},
+  AddNetworkScanner: {"session":false,"safe":false,"params":{"t":"object","keys":{"url":{"t":"string"}},"strict":true}},
+  RemoveNetworkScanner: {"session":false,"safe":false,"params":{"t":"object","keys":{"url":{"t":"string"}},"strict":true}},
 };
 
 export const EVENT_TABLE: { readonly [E in EventName]: Checked } = {
