@@ -54,6 +54,7 @@ export const ERRORS = {
   'io-error': { status: 500, remedy: 'Check the scanner connection and power, then scan again.' },
   'access-denied': { status: 403, remedy: 'Give the user running scanbridge access to the scanner (e.g. the scanner group).' },
   'driver-crashed': { status: 500, remedy: 'The scanner driver process stopped unexpectedly (a crash in the driver, or it was killed); scanbridge keeps running and pages scanned before are kept. Scan again; if it repeats, update the scanner driver (e.g. the SANE backend) and report it with the log.' },
+  'device-certificate-changed': { status: 502, remedy: 'The HTTPS network scanner presented another certificate than the one pinned when scanbridge first connected to it (as SSH warns of a changed host key): another machine may be answering in its place. If you know the scanner was reset or got a new certificate, forget the pin with `scanbridge devices unpin <url>` (or remove its entry from escl-pins.json in the service folder) and connect again; details name both fingerprints.' },
   'job-cancelled': { status: 409, remedy: 'The job was cancelled on request; pages acquired before are kept.' },
   'job-interrupted': { status: 409, remedy: 'The service stopped or crashed during the job; the pages acquired before are in the buffer: scan the remaining sheets again.' },
   // uploads

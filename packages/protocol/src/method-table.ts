@@ -74,6 +74,9 @@ export const METHOD_TABLE: { readonly [M in MethodName]: MethodEntry } = {
   GetDocuments: {"session":true,"safe":true,"params":{"t":"object","keys":{},"strict":true}},
   Recognize: {"session":true,"safe":true,"params":{"t":"object","keys":{"pages":{"t":"array","min":1,"max":10000,"opt":true},"selected":{"t":"values","values":[true],"opt":true},"languages":{"t":"array","of":{"t":"string"},"min":1,"max":8,"opt":true},"psm":{"t":"number","int":true,"min":1,"max":13,"opt":true},"region":{"t":"object","keys":{"unit":{"t":"values","values":["px","percent"],"opt":true},"x":{"t":"number","min":0},"y":{"t":"number","min":0},"width":{"t":"number","gt":0},"height":{"t":"number","gt":0}},"strict":true,"opt":true},"output":{"t":"array","of":{"t":"values","values":["text","words","hocr","alto"]},"min":1,"max":4,"opt":true},"orient":{"t":"boolean","opt":true},"deskew":{"t":"boolean","opt":true}},"strict":true}},
   DetectOrientation: {"session":true,"safe":true,"params":{"t":"object","keys":{"pages":{"t":"array","min":1,"max":10000,"opt":true},"selected":{"t":"values","values":[true],"opt":true}},"strict":true}},
+  ListNetworkScanners: {"session":false,"safe":true,"params":{"t":"object","keys":{},"strict":true}},
+  AddNetworkScanner: {"session":false,"safe":false,"params":{"t":"object","keys":{"url":{"t":"string"}},"strict":true}},
+  RemoveNetworkScanner: {"session":false,"safe":false,"params":{"t":"object","keys":{"url":{"t":"string"}},"strict":true}},
 };
 
 export const EVENT_TABLE: { readonly [E in EventName]: Checked } = {

@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   let values: ParsedValues;
   let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' || command === 'cert' || command === 'barcodes' || command === 'ocr' });
+    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' || command === 'cert' || command === 'barcodes' || command === 'ocr' || command === 'devices' });
     values = parsed.values as ParsedValues;
     positionals = parsed.positionals;
   } catch (err) {
@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
       case 'status':
         return await (await import('./status.js')).statusCommand(home, values);
       case 'devices':
-        return await (await import('./devices.js')).devicesCommand(home, values);
+        return await (await import('./devices.js')).devicesCommand(home, values, positionals);
       case 'barcodes':
         return await (await import('./barcodes.js')).barcodesCommand(values, positionals);
       case 'ocr':

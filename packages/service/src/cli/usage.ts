@@ -76,13 +76,18 @@ administrator (AllowedOrigins in scanbridge.ini) can only be removed there.`,
 Exit code 0 when running, 3 when not running.`,
   },
   devices: {
-    summary: 'list the scanners the running service sees',
+    summary: 'list the scanners the running service sees; add or remove network scanners by URL',
     usage: `scanbridge devices [--home DIR] [--refresh] [--json]
 scanbridge devices --capabilities ID [--json] [--home DIR]
+scanbridge devices network [--json] | add <url> | remove <url> | unpin <url|uuid> [--home DIR]
 
 Lists scanner ids (tab-separated: id, vendor and model, type). --capabilities ID: what the device can
 do (sources, modes, resolutions, scan area in mm, paper sizes, every raw option with its range and
-value), as text or as GetCapabilities answers it (--json).`,
+value), as text or as GetCapabilities answers it (--json).
+Network (eSCL) scanners are found on the local network by themselves; one on another subnet is
+added by URL (http://192.168.7.20/eSCL; a bare host gets /eSCL) and kept across restarts. network:
+the scanners listed by URL, by the administrator (EsclScanners) or with add. unpin: forget the
+HTTPS certificate pinned for a scanner, after it was reset or got a new one.`,
   },
   barcodes: {
     summary: 'read the barcodes on image, PDF or TIFF files',

@@ -2,6 +2,7 @@
 import type { Logger } from '../util/logger.js';
 import type { SessionManager } from '../buffer/session-manager.js';
 import type { DeviceManager } from '../devices/device-manager.js';
+import type { EsclScannerDirectory } from '../devices/escl/discovery.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { UploadManager } from '../addons/upload/upload-manager.js';
 import type { EventHub } from './event-hub.js';
@@ -24,6 +25,8 @@ export interface ServiceContext {
   readonly log: Logger;
   readonly sessions: SessionManager;
   readonly devices: DeviceManager;
+  /** Network (eSCL) scanners: found by mDNS, listed in EsclScanners, added by the user. */
+  readonly escl: EsclScannerDirectory;
   readonly jobs: JobManager;
   /** Upload jobs: pages encoded and sent to the application's server. */
   readonly uploads: UploadManager;

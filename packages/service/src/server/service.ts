@@ -14,6 +14,7 @@ import { SessionManager } from '../buffer/session-manager.js';
 import { loadOrCreateCacheKey } from '../buffer/cipher.js';
 import { DeviceManager } from '../devices/device-manager.js';
 import { createDrivers } from '../devices/registry.js';
+import { EsclScannerDirectory } from '../devices/escl/discovery.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { JobRecords } from '../jobs/job-records.js';
 import { UploadManager } from '../addons/upload/upload-manager.js';
@@ -105,9 +106,17 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const apps: FastifyInstance[] = [];
   let sessions: SessionManager | null = null;
   let devices: DeviceManager | null = null;
-  let escl: EsclServer | null = null;
+  let esclServer: EsclServer | null = null;
+  let escl: EsclScannerDirectory | null = null;
   try {
-    devices = new DeviceManager(createDrivers(settings));
+    // mDNS browsing starts now and answers in the background: listing devices never waits for the network.
+    escl = await EsclScannerDirectory.open({
+      discovery: settings.esclDiscovery,
+      listed: settings.esclScanners,
+      userFile: path.join(paths.home, 'escl-scanners.json'),
+      warn: (message, err) => log.warn({ err }, message),
+    });
+    devices = new DeviceManager(createDrivers(settings, { escl }));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
@@ -143,6 +152,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       log,
       sessions,
       devices,
+      escl,
       jobs,
       uploads,
       ocr: ENGINE_RECOGNIZER,
@@ -176,6 +186,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     });
     devices.on('change', (list) => hub.publishAll('devices', { devices: list.map((d) => d.id) }));
     devices.watch(settings.deviceListIntervalMs, () => hub.size > 0);
+    // A network scanner that appeared, left (goodbye, expiry, network change) or was added reaches pages as the usual devices event.
+    const listedDevices = devices;
+    escl.onChange(() => void listedDevices.list(true).catch(() => undefined));
     sessions.on('expired', (sessionId) => {
       log.info({ session: sessionId.slice(0, 8) }, 'idle session expired');
       const expired = new ScanbridgeError('job-cancelled', 'the session expired');
@@ -203,7 +216,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     if (settings.esclServer) {
       const { startEsclServer } = await import('../escl-server/escl-server.js');
       try {
-        escl = await startEsclServer({
+        esclServer = await startEsclServer({
           devices,
           share: settings.esclShare,
           port: settings.esclPort,
@@ -216,7 +229,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(settings.esclPort, 'EsclPort', paths.serviceIni);
         throw err;
       }
-      log.info({ port: escl.port, share: settings.esclShare }, 'eSCL server listening');
+      log.info({ port: esclServer.port, share: settings.esclShare }, 'eSCL server listening');
     }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
@@ -226,20 +239,22 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
-        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), escl?.close()]);
+        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
         await devices!.close();
+        await escl!.close();
         await releaseLock(paths.portLock);
         log.info('scanbridge stopped');
         await closeLogger(log);
       })());
-    return { ctx, settings, paths, ports: ctx.ports, warnings, escl, stop };
+    return { ctx, settings, paths, ports: ctx.ports, warnings, escl: esclServer, stop };
   } catch (err) {
-    await escl?.close();
+    await esclServer?.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await sessions?.shutdown();
     await devices?.close();
+    await escl?.close();
     await releaseLock(paths.portLock);
     log.error({ err }, 'scanbridge failed to start');
     await closeLogger(log);
