@@ -61,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return EXIT.ok;
   }
+  // The service's V8 flags (supervisor/heap-flags.ts), before anything is loaded: this may restart the process in place.
+  if (command === 'run') (await import('../supervisor/heap-flags.js')).ensureServiceFlags();
   // Only run and monitor take the settings as flags; the configuration module (and the protocol it loads) is theirs.
   const settingFlags = command === 'run' || command === 'monitor' ? (await import('../config/load.js')).flagSpecs() : {};
   const options = optionsOf(settingFlags)[command];
