@@ -64,6 +64,8 @@ describe('the settings table', () => {
       saneScanners: true,
       saneLibrary: '',
       saneDiscoveryIntervalMs: 60_000,
+      esclDiscovery: true,
+      esclScanners: [],
       deviceListIntervalMs: 60_000,
       deviceWorkerIdleTimeoutMs: 60_000,
       cameras: true,
@@ -71,7 +73,22 @@ describe('the settings table', () => {
       testCameras: [],
       saveFolders: [],
       uploadDestinations: [],
+      esclServer: false,
+      esclShare: [],
+      esclPort: 18624,
+      esclBindAddress: '0.0.0.0',
+      esclAllowedNetworks: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', 'fe80::/10'],
+      esclTls: false,
     });
+  });
+
+  test('EsclShare takes device ids, EsclAllowedNetworks CIDR networks, each refused naming the entry', () => {
+    assert.deepEqual(fromIni('EsclShare = demo:scanner; sane:epson2:libusb:001:004').esclShare, ['demo:scanner', 'sane:epson2:libusb:001:004']);
+    rejects('EsclShare', 'scanner', '"scanner" is not a device id (expected <driver>:<name>, as `scanbridge devices` lists them, e.g. demo:scanner)');
+    assert.deepEqual(fromIni('EsclAllowedNetworks = 192.168.1.0/24, 10.1.2.3, fd00::/8').esclAllowedNetworks, ['192.168.1.0/24', '10.1.2.3/32', 'fd00::/8']);
+    assert.deepEqual(fromIni('EsclAllowedNetworks =').esclAllowedNetworks, []);
+    rejects('EsclAllowedNetworks', '192.168.1.0/33', '"192.168.1.0/33" has a prefix length outside 0..32 (expected networks in CIDR form like 192.168.1.0/24 or fd00::/8 separated by commas (a bare address is one host), or empty for loopback only)');
+    rejects('EsclAllowedNetworks', 'office', '"office" is not a network (expected networks in CIDR form like 192.168.1.0/24 or fd00::/8 separated by commas (a bare address is one host), or empty for loopback only)');
   });
 });
 
