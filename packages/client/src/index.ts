@@ -19,6 +19,7 @@ export { ScanJob, jobError, type JobProgress, type ScanJobEvents } from './scan-
 export { UploadJob, uploadError, type UploadJobEvents } from './upload-job.js';
 export { resolveDestination, type PageUploadOptions, type UploadParams } from './page-upload.js';
 export { imageUrl, versionCode, type ImageUrlParts } from './image-url.js';
+export { BrowserCamera, listBrowserCameras, type BrowserCameraInfo } from './browser-camera.js';
 export { wrapperName, type MethodWrappers, type Unwrapped, type Wrapper } from './method-wrappers.js';
 export { showInstallDialog, type InstallDialogOptions } from './install-dialog.js';
 export { showConsentDialog, type ConsentPrompt, type ConsentUi } from './consent-dialog.js';

@@ -2,6 +2,7 @@
 import { ScanViewer } from './scan-viewer.js';
 
 export { ScanViewer, type CropRect, type CorrectedPage, type PerspectiveOptions } from './scan-viewer.js';
+export type { CameraSource } from './camera-panel.js';
 export { pick, inOrder, dropIndex, type SelectionState } from './selection.js';
 
 /** Register <scan-viewer> (or another tag name) once. */

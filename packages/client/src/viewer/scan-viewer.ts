@@ -15,6 +15,8 @@
  *   (arrows, Home, End); a listbox with aria-selected options and a live
  *   region that announces changes.
  *
+ * - showCamera() puts a camera's live picture over the large page with a
+ *   Capture button (camera-panel.ts).
  * - Codes: with the `barcodes` attribute, the codes found on the shown page
  *   (read while scanning, in PageInfo.barcodes, or given with
  *   showBarcodes() from client.readBarcodes()) are outlined on the large
@@ -24,7 +26,7 @@
  *   `doc-start`.
  *
  * Events (bubbling, composed): `selectionchange` {ids}, `currentchange`
- * {page}, `pageschange` {pages}, `scanbridge-error` {error}. Failures never
+ * {page}, `pageschange` {pages}, `capture` {job}, `scanbridge-error` {error}. Failures never
  * escape as unhandled rejections: they become `scanbridge-error` events and an
  * announcement.
  */
@@ -34,6 +36,8 @@ import type { ScanbridgeClient } from '../client.js';
 import { editCorners } from './corner-editor.js';
 import { dropIndex, inOrder, pick } from './selection.js';
 import { VIEWER_STYLE } from './viewer-style.js';
+import { CAMERA_STYLE, CameraPanel, type CameraSource } from './camera-panel.js';
+import type { ScanJob } from '../scan-job.js';
 
 /** Ratio of the thumbnail box (portrait paper). */
 const THUMB_RATIO = 1.414;
@@ -76,6 +80,7 @@ export class ScanViewer extends HTMLElement {
   #io: IntersectionObserver | null = null;
   #resize: ResizeObserver | null = null;
   #largeKey = '';
+  #camera: CameraPanel | null = null;
   #docs: DocumentInfo[] = [];
   /** Codes given with showBarcodes(), per page id, for the version they were read on. */
   #codes = new Map<string, { version: number; barcodes: BarcodeResult[] }>();
@@ -93,7 +98,7 @@ export class ScanViewer extends HTMLElement {
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>${VIEWER_STYLE}</style>
+    root.innerHTML = `<style>${VIEWER_STYLE}${CAMERA_STYLE}</style>
 <div class="root" part="root">
   <div class="strip" part="strip" role="listbox" aria-multiselectable="true" aria-orientation="vertical" tabindex="0" aria-label="Pages"></div>
   <div class="main" part="main">
@@ -136,6 +141,7 @@ export class ScanViewer extends HTMLElement {
   }
 
   disconnectedCallback(): void {
+    this.hideCamera();
     this.#io?.disconnect();
     this.#io = null;
     this.#resize?.disconnect();
@@ -280,6 +286,37 @@ export class ScanViewer extends HTMLElement {
       await this.#client!.moveImage({ page: id, to });
       this.#announce(`Page moved to position ${to + 1} of ${this.#pages.length}.`);
     });
+  }
+
+  /**
+   * Show a camera's live picture with a Capture button over the large page:
+   * `{ deviceId, settings }` for a service camera (`camera:` ids), or
+   * `{ camera }` for a BrowserCamera. Each capture fires `capture` {job}; its
+   * page arrives in the strip like a scanned one.
+   */
+  showCamera(source: CameraSource): void {
+    this.hideCamera();
+    if (!this.#client) throw new ScanbridgeError('session-required', 'set viewer.client before showing a camera');
+    this.#camera = new CameraPanel(this.#client, source, {
+      captured: (job: ScanJob) => this.dispatchEvent(new CustomEvent('capture', { bubbles: true, composed: true, detail: { job } })),
+      failed: (err) => this.#fail(err),
+      closed: () => this.hideCamera(),
+    });
+    this.#main.append(this.#camera.element);
+    this.#announce('Camera shown.');
+  }
+
+  /** Stop showing the camera (the service stops its preview when nobody else watches). */
+  hideCamera(): void {
+    if (!this.#camera) return;
+    this.#camera.destroy();
+    this.#camera = null;
+    this.#announce('Camera closed.');
+  }
+
+  /** Take a picture with the camera shown (as its Capture button does); null when none is shown or it failed. */
+  capture(): Promise<ScanJob | null> {
+    return this.#camera?.capture() ?? Promise.resolve(null);
   }
 
   /**
