@@ -7,7 +7,9 @@
 //   detect   DetectDocument's work (corners on the decoded frame), in this thread
 //   correct  detection + warp onto A4 at 200 dpi + background clean-up, in this thread
 //   pool     correctDocument(): JPEG decode, the same in the document pool's thread, JPEG encode
-// Also the first pool call (thread start) and how many frames found their page.
+// Also the CPU time of detect and correct (the machine is shared: wall time
+// grows with the load, CPU time much less), the first pool call (thread
+// start) and how many frames found their page.
 //   node bench/document/run.mjs [--rounds 7]
 import { parseArgs } from 'node:util';
 import { machineLoad } from '../lib/report.mjs';
@@ -47,25 +49,35 @@ for (const f of FRAMES) {
   }
   const detect = [];
   const correct = [];
+  const detectCpu = [];
+  const correctCpu = [];
+  const cpuMs = (since) => {
+    const u = process.cpuUsage(since);
+    return (u.user + u.system) / 1000;
+  };
   const pool = [];
   let found = 0;
   let error = 0;
   let size = '';
   for (let i = 0; i < ROUNDS; i++) {
     let t = performance.now();
+    let c0 = process.cpuUsage();
     const d = detectDocument(pixels);
     detect.push(performance.now() - t);
+    detectCpu.push(cpuMs(c0));
     if (d.documentFound) found++;
     error = Math.max(error, cornerError(d.corners, photo.corners));
     t = performance.now();
+    c0 = process.cpuUsage();
     const c = correctPixels(pixels, options);
     correct.push(performance.now() - t);
+    correctCpu.push(cpuMs(c0));
     size = c.pixels ? `${c.pixels.width} x ${c.pixels.height} (${c.paper})` : 'no page';
     t = performance.now();
     await correctDocument(stored, options);
     pool.push(performance.now() - t);
   }
-  console.log(`${f.name} (${f.width} x ${f.height}) -> ${size}: detect ${stats(detect)}, correct ${stats(correct)}, pool with JPEG decode+encode ${stats(pool)}; page found ${found}/${ROUNDS}, worst corner ${(error * 100).toFixed(3)} % of the diagonal`);
+  console.log(`${f.name} (${f.width} x ${f.height}) -> ${size}: detect ${stats(detect)} (CPU ${stats(detectCpu)}), correct ${stats(correct)} (CPU ${stats(correctCpu)}), pool with JPEG decode+encode ${stats(pool)}; page found ${found}/${ROUNDS}, worst corner ${(error * 100).toFixed(3)} % of the diagonal`);
 }
 console.log(machineLoad());
 process.exit(0);
