@@ -117,6 +117,7 @@ Exit code 1 when a file could not be read (the others are still read).`,
                [--mode color|gray|bw] [--paper A4|A5|Letter|Legal|WxH] [--area X,Y,W,H]
                [--option NAME=VALUE]... [--compression auto|jpeg|g4|lossless] [--quality 1-100]
                [--progress | --no-progress] [--home DIR]
+               [--barcodes] [--split-on barcode|patch|blank|change [--pattern REGEX] [--drop-separators]]
 
 FILE ends in .pdf, .tif/.tiff (multi-page), .jpg/.jpeg or .png (one file per page: name-1.jpg...).
 --compression (PDF, TIFF): auto (default: G4 for black and white, JPEG for photos, sharp text over a
@@ -128,7 +129,14 @@ the top-left corner, like scanimage -l X -t Y -x W -y H.
 Progress goes to stderr (--progress; on by default when stderr is a terminal). A batch may last
 hours: the command follows the job with short waits. A FILE that cannot be written is reported
 before the scanner starts.
-Pages scanned before a scanner error are still saved; the exit code is then 1.`,
+Pages scanned before a scanner error are still saved; the exit code is then 1.
+--barcodes reads the codes on each page as it arrives (they are printed with the files).
+--split-on splits the batch into documents as it arrives: on separator sheets with a barcode (whose
+text matches --pattern, when given), a patch code or a blank page, or where a barcode changes
+(change); --drop-separators leaves the separator sheets out. Each document is its own FILE (.pdf or
+.tif): {barcode} in its name is the text of the code that named it, made safe (no path separators,
+no .., no control characters, at most 100 characters, unique), {n} its number;
+e.g. --out 'doc-{barcode}.pdf'. Without either, -{n} is added before the extension.`,
   },
 };
 
