@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PageInfo, SaveResult, UploadInfo } from '@scanbridge/protocol';
+import type { PageInfo, PageText, SaveResult, UploadInfo } from '@scanbridge/protocol';
 import { multipartReceiver, type MultipartReceiver } from '../addons/upload/test-receivers.js';
 import { ocrSample } from '../formats/ocr-sample.js';
 import { sharedOcrPool } from '../addons/ocr/worker-pool.js';
@@ -94,6 +94,26 @@ describe('searchable PDF over the API', () => {
     const archive = await save({ format: 'pdf', pdfa: true, ocr: { languages: ['deu', 'eng'] } });
     assert.equal(engine.runs, 2);
     assert.ok((await text(archive, 'a.pdf')).includes('Größe und Übermaß der Straße'));
+
+    // The words Recognize answers (from the same cache) are where pdftotext finds them, within 1 mm.
+    const res = await call('Recognize', { pages: [0, 1], languages: ['deu', 'eng'], output: ['words'] });
+    assert.equal(engine.runs, 2);
+    const models = (res.body.result![0] as PageText[]).map((p) => p.words!);
+    const html = (await tool('pdftotext', ['-bbox', path.join(dir, 'ocr.pdf'), '-'])).stdout.toString();
+    const drawn = html.split('<page ').slice(1).map((page) => [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">/g)].map((m) => m.slice(1, 5).map(Number)));
+    let worst = 0;
+    for (const [i, model] of models.entries()) {
+      const k = 72 / model.dpi;
+      const lines = model.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => ({ w, l }))));
+      assert.equal(drawn[i]!.length, lines.length);
+      for (const [j, { w, l }] of lines.entries()) {
+        const [x0, y0, x1, y1] = drawn[i]![j]!;
+        const off = Math.max(Math.abs(x0! - w.box[0] * k), Math.abs(x1! - w.box[2] * k), Math.abs(y0! - l.box[1] * k), Math.abs(y1! - l.box[3] * k));
+        worst = Math.max(worst, off);
+        assert.ok(off < 72 / 25.4, `page ${i} "${w.text}" is ${(off / (72 / 25.4)).toFixed(2)} mm off`);
+      }
+    }
+    console.log(`searchable save: words within ${(worst / (72 / 25.4)).toFixed(2)} mm of the engine's boxes`);
   });
 
   it('answers a searchable PDF as the HTTP body too', async () => {
