@@ -30,6 +30,7 @@ export const ERRORS = {
   // sessions and buffer
   'session-required': { status: 400, remedy: 'Create a session with POST /fa/CreateSession and pass its id as "id".' },
   'unknown-session': { status: 404, remedy: 'The session was closed or expired; create a new one with CreateSession.' },
+  'document-not-found': { status: 404, remedy: 'Use a document id from GetDocuments (or a buffer documents event); documents change when their pages are removed or the buffer is split again.' },
   'page-not-found': { status: 404, remedy: 'Use an index below the page count (GetImageCount) or an existing page id (GetImagesInfo).' },
   'invalid-image': { status: 400, remedy: 'Send a complete file in a supported format (JPEG, PNG, BMP, TIFF, WebP or PDF); the message names the format and what is wrong with it.' },
   'pdf-password-required': { status: 400, remedy: 'The PDF is encrypted: pass its password as params.password (a wrong password gets this error too).' },

@@ -9,6 +9,8 @@ export const BufferEvent = z.discriminatedUnion('action', [
   z.object({ action: z.literal('remove'), ids: z.array(z.string()), count: z.number().int() }),
   z.object({ action: z.literal('modify'), ids: z.array(z.string()), count: z.number().int() }),
   z.object({ action: z.literal('move'), ids: z.array(z.string()), order: z.array(z.string()), count: z.number().int() }),
+  /** Documents created, grown or gone (GetDocuments lists them); `ids` are document ids. */
+  z.object({ action: z.literal('documents'), ids: z.array(z.string()), count: z.number().int() }),
 ]);
 export type BufferEvent = z.infer<typeof BufferEvent>;
 

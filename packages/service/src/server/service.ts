@@ -23,6 +23,7 @@ import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/por
 import { VERSION } from '../version.js';
 import type { ListenerPorts, ServiceContext } from './context.js';
 import { EventHub } from './event-hub.js';
+import { ENGINE_RECOGNIZER } from './ocr-recognizer.js';
 import { setOcrAdminDir } from '../addons/ocr/languages.js';
 import { welcomeOrigins } from './cors.js';
 import { Approvals } from '../security/approvals.js';
@@ -34,6 +35,7 @@ import { listenLoopback } from './loopback-listen.js';
 import { newToken } from '../security/secrets.js';
 import { ImageRenderer } from './image-renderer.js';
 import { imageMemory } from '../util/memory-budget.js';
+import type { EsclServer } from '../escl-server/escl-server.js';
 
 export class PortInUseError extends Error {
   constructor(
@@ -61,6 +63,8 @@ export interface RunningService {
   readonly ports: ListenerPorts;
   /** Loopback addresses a listener could not hold, and what that leaves untrusted (also logged). */
   readonly warnings: readonly string[];
+  /** The eSCL server sharing local scanners (EsclServer = on), or null. */
+  readonly escl: EsclServer | null;
   stop(): Promise<void>;
 }
 
@@ -101,6 +105,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const apps: FastifyInstance[] = [];
   let sessions: SessionManager | null = null;
   let devices: DeviceManager | null = null;
+  let escl: EsclServer | null = null;
   try {
     devices = new DeviceManager(createDrivers(settings));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
@@ -140,6 +145,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       devices,
       jobs,
       uploads,
+      ocr: ENGINE_RECOGNIZER,
       hub,
       images: new ImageRenderer(),
       ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
@@ -194,6 +200,24 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         await approvals.settle();
       }
     }
+    if (settings.esclServer) {
+      const { startEsclServer } = await import('../escl-server/escl-server.js');
+      try {
+        escl = await startEsclServer({
+          devices,
+          share: settings.esclShare,
+          port: settings.esclPort,
+          bindAddress: settings.esclBindAddress,
+          allowedNetworks: settings.esclAllowedNetworks,
+          tls: settings.esclTls ? { key: tls.key, cert: tls.cert } : undefined,
+          log,
+        });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(settings.esclPort, 'EsclPort', paths.serviceIni);
+        throw err;
+      }
+      log.info({ port: escl.port, share: settings.esclShare }, 'eSCL server listening');
+    }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
 
@@ -202,7 +226,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
-        await Promise.all([jobs.cancelAll(), uploads.cancelAll()]);
+        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), escl?.close()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
         await devices!.close();
@@ -210,8 +234,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         log.info('scanbridge stopped');
         await closeLogger(log);
       })());
-    return { ctx, settings, paths, ports: ctx.ports, warnings, stop };
+    return { ctx, settings, paths, ports: ctx.ports, warnings, escl, stop };
   } catch (err) {
+    await escl?.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await sessions?.shutdown();
     await devices?.close();
