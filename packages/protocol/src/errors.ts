@@ -51,6 +51,7 @@ export const ERRORS = {
   'io-error': { status: 500, remedy: 'Check the scanner connection and power, then scan again.' },
   'access-denied': { status: 403, remedy: 'Give the user running scanbridge access to the scanner (e.g. the scanner group).' },
   'driver-crashed': { status: 500, remedy: 'The scanner driver process stopped unexpectedly (a crash in the driver, or it was killed); scanbridge keeps running and pages scanned before are kept. Scan again; if it repeats, update the scanner driver (e.g. the SANE backend) and report it with the log.' },
+  'device-protocol-error': { status: 502, remedy: 'The network scanner answered something that is not valid eSCL (malformed or oversized XML, a document type declaration, a document cut off or stalled); the message names the request and what was wrong. Pages received before are kept; scan again, and if it repeats update the scanner firmware or report it with the log.' },
   'job-cancelled': { status: 409, remedy: 'The job was cancelled on request; pages acquired before are kept.' },
   'job-interrupted': { status: 409, remedy: 'The service stopped or crashed during the job; the pages acquired before are in the buffer: scan the remaining sheets again.' },
   // uploads

@@ -13,7 +13,7 @@ import type { ServicePaths } from '../config/paths.js';
 import { SessionManager } from '../buffer/session-manager.js';
 import { loadOrCreateCacheKey } from '../buffer/cipher.js';
 import { DeviceManager } from '../devices/device-manager.js';
-import { createDrivers } from '../devices/registry.js';
+import { createDrivers, type DriverSources } from '../devices/registry.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { JobRecords } from '../jobs/job-records.js';
 import { UploadManager } from '../addons/upload/upload-manager.js';
@@ -52,6 +52,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Mirror logs to stderr. */
   console?: boolean;
+  /** Where network (eSCL) scanners are found and how they are reached (tests pass a static list). */
+  drivers?: DriverSources;
 }
 
 export interface RunningService {
@@ -103,7 +105,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   let devices: DeviceManager | null = null;
   let escl: EsclServer | null = null;
   try {
-    devices = new DeviceManager(createDrivers(settings));
+    devices = new DeviceManager(createDrivers(settings, opts.drivers));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResponseEnvelope } from '@scanbridge/protocol';
 import { startService, type RunningService } from '../server/service.js';
+import type { DriverSources } from '../devices/registry.js';
 import { liveLock } from '../util/port-lock.js';
 import { waitForService as waitForServiceAt } from '../util/wait-for-service.js';
 import { readAdminToken } from '../security/admin-token.js';
@@ -88,10 +89,10 @@ export interface InProcess {
   close(): Promise<void>;
 }
 
-export async function startInProcess(flags: Record<string, string> = {}, home?: string): Promise<InProcess> {
+export async function startInProcess(flags: Record<string, string> = {}, home?: string, drivers?: DriverSources): Promise<InProcess> {
   const dir = home ?? (await tempHome());
   // SANE is tested on its own with a test-owned backend; here it would only probe the machine's scanners.
-  const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', 'sane-scanners': 'false', ...flags }, env: {} });
+  const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', 'sane-scanners': 'false', ...flags }, env: {}, ...(drivers ? { drivers } : {}) });
   await remember(dir, service.ports);
   return {
     service,
