@@ -79,12 +79,20 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   });
 }
 
+/** The `representation` clients show beside the scanner's name: a flatbed with its lid, drawn once when first asked. */
+async function scannerIcon(): Promise<Buffer> {
+  const { sharp } = await import('../imaging/sharp.js');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128"><rect x="12" y="58" width="104" height="44" rx="8" fill="#4a5568"/><rect x="18" y="40" width="92" height="20" rx="4" fill="#a0aec0"/><rect x="24" y="70" width="60" height="6" fill="#68d391"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
 export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServer> {
   const scanners = opts.share.map((id, i) => new SharedScanner(id, sharePath(i), opts.devices));
   const allowed = allowList(opts.allowedNetworks);
   const waitMs = opts.nextDocumentWaitMs ?? 30_000;
   const secure = opts.tls !== undefined;
   let port = 0;
+  let icon: Promise<Buffer> | undefined;
 
   const adminUrl = (host?: string) => `${secure ? 'https' : 'http'}://${host ?? `127.0.0.1:${port}`}/`;
 
@@ -96,6 +104,13 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
     if (path === '/' && method === 'GET') {
       const lines = scanners.map((s) => `${s.base}  ${s.deviceId}`);
       return answer(res, 200, `scanbridge eSCL server: scanning only\n${lines.join('\n')}\n`);
+    }
+    if (path === '/icon.png' && method === 'GET') {
+      icon ??= scannerIcon();
+      const bytes = await icon;
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': bytes.length });
+      res.end(bytes);
+      return;
     }
     const scanner = scanners.find((s) => path === s.base || path.startsWith(`${s.base}/`));
     if (!scanner) return answer(res, 404, 'no such eSCL resource\n');

@@ -93,7 +93,7 @@ function once(endpoint: EsclEndpoint, url: URL, init: EsclRequestInit, transport
       let size = 0;
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
-        return finish(new ScanbridgeError('device-protocol-error', `${what(endpoint, method, url)} answered ${declared} bytes, more than the ${maxBytes} allowed`));
+        return finish(new ScanbridgeError('device-protocol-error', `${what(endpoint, method, url)} answered ${declared} bytes, more than the ${maxBytes} bytes allowed`));
       }
       const stalled = () => new ScanbridgeError('device-protocol-error', `${what(endpoint, method, url)} stopped sending its answer for ${stallMs / 1000} s after ${size} bytes`);
       arm(stallMs, stalled);
