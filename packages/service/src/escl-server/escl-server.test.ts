@@ -99,7 +99,7 @@ describe('the eSCL server', () => {
   it('gives the mDNS advertiser the TXT values clients read', async () => {
     const [first, second] = await svc.service.escl!.txtRecords();
     assert.deepEqual({ ...first!.txt, uuid: 'u', adminurl: 'a', representation: 'r' }, {
-      txtvers: '1', vers: '2.63', rs: 'eSCL', ty: 'scanbridge Demo Scanner', note: '', pdl: 'image/jpeg,image/png,application/pdf', uuid: 'u', cs: 'binary,grayscale,color', is: 'platen,adf', duplex: 'T', adminurl: 'a', representation: 'r',
+      txtvers: '1', vers: '2.63', rs: 'eSCL', ty: 'scanbridge Demo Scanner', note: '', pdl: 'image/png,image/jpeg,application/pdf', uuid: 'u', cs: 'binary,grayscale,color', is: 'platen,adf', duplex: 'T', adminurl: 'a', representation: 'r',
     });
     assert.match(first!.txt['uuid']!, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(second!.txt['rs'], 'eSCL-2');

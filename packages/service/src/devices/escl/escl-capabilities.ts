@@ -56,7 +56,7 @@ export function normalizedCapabilities(deviceId: string, caps: EsclCapabilities)
   const options: Option[] = [];
   if (formats.length > 0) {
     const usable = formats.filter((f) => PAGE_FORMATS.includes(f));
-    options.push({ name: 'document-format', title: 'Format the scanner sends pages in (JPEG goes into the buffer as it comes)', type: 'string', unit: '', constraint: usable, value: usable.includes('image/jpeg') ? 'image/jpeg' : (usable[0] ?? null), active: usable.length > 0, settable: usable.length > 1, setBy: null });
+    options.push({ name: 'document-format', title: 'Format the scanner sends pages in (JPEG goes into the buffer as it comes)', type: 'string', unit: '', constraint: usable, value: usable[0] ?? null, active: usable.length > 0, settable: usable.length > 1, setBy: null });
   }
   if (intents.length > 0) options.push({ name: 'intent', title: 'What is scanned (the device tunes its processing to it)', type: 'string', unit: '', constraint: intents, value: intents.includes('Document') ? 'Document' : intents[0]!, active: true, settable: true, setBy: null });
   if (caps.brightness) options.push(rangeOption('brightness', 'Brightness (device scale)', caps.brightness, 'brightness'));
@@ -119,9 +119,9 @@ export function esclSettingsOf(deviceId: string, caps: EsclCapabilities, setting
   const usable = input.documentFormats.filter((f) => PAGE_FORMATS.includes(f));
   const asked = settings.options['document-format'];
   if (asked !== undefined && (typeof asked !== 'string' || !usable.includes(asked))) throw invalid('options.document-format', `options.document-format: expected one of ${usable.join(', ')}, got ${JSON.stringify(asked)}`, usable);
-  // JPEG goes into the buffer as it comes; line art is kept lossless.
-  const preferred = settings.mode === 'bw' ? ['image/png', 'image/jpeg'] : ['image/jpeg', 'image/png'];
-  const documentFormat = (asked as string | undefined) ?? preferred.find((f) => usable.includes(f));
+  // The device's own first choice (scanners list JPEG, their hardware's format; a scanbridge server lists PNG,
+  // its lossless original), either going into the buffer as it comes; line art is kept lossless.
+  const documentFormat = (asked as string | undefined) ?? (settings.mode === 'bw' && usable.includes('image/png') ? 'image/png' : usable[0]);
   if (!documentFormat) throw invalid('source', `${deviceId} sends pages only as ${input.documentFormats.join(', ') || 'nothing it names'}; scanbridge takes JPEG or PNG`, usable);
 
   const maxW = toMm(input.maxWidth);

@@ -56,11 +56,11 @@ describe('our eSCL client scans from our eSCL server', () => {
     assert.deepEqual(caps.colorModes, direct.colorModes);
     assert.deepEqual(caps.resolutions, direct.resolutions);
     assert.deepEqual(caps.maxArea, { width: Math.round(direct.maxArea.width * 10) / 10, height: Math.round(direct.maxArea.height * 10) / 10 });
-    assert.deepEqual(caps.options.find((o) => o.name === 'document-format')?.constraint, ['image/jpeg', 'image/png']);
+    assert.deepEqual(caps.options.find((o) => o.name === 'document-format')?.constraint, ['image/png', 'image/jpeg']);
   });
 
-  it('a duplex feeder batch: every side in the buffer, JPEG as the server sent it', async () => {
-    const job = await scan({ source: 'feeder', duplex: true, mode: 'color', dpi: 100, paper: 'A4' });
+  it('a duplex feeder batch asked as JPEG: every side in the buffer as the server sent it', async () => {
+    const job = await scan({ source: 'feeder', duplex: true, mode: 'color', dpi: 100, paper: 'A4', options: { 'document-format': 'image/jpeg' } });
     assert.equal(job.state, 'done', JSON.stringify(job.error));
     assert.equal(job.pages, 6);
     const pages = (await call('GetImagesInfo')).body.result![0] as PageInfo[];
@@ -71,7 +71,11 @@ describe('our eSCL client scans from our eSCL server', () => {
     assert.match(status, /<pwg:State>Idle<\/pwg:State>/);
   });
 
-  it('line art from the flatbed arrives as a 1-bit PNG', async () => {
+  it("without a format the server's first choice, lossless PNG; line art as a 1-bit PNG", async () => {
+    await call('RemoveAllImages');
+    const gray = await scan({ source: 'flatbed', mode: 'gray', dpi: 75, paper: 'A5' });
+    assert.equal(gray.state, 'done', JSON.stringify(gray.error));
+    assert.deepEqual(((await call('GetImagesInfo')).body.result![0] as PageInfo[]).map((p) => [p.format, p.bitDepth, p.mode]), [['png', 8, 'gray']]);
     await call('RemoveAllImages');
     const job = await scan({ source: 'flatbed', mode: 'bw', dpi: 150, paper: 'A5' });
     assert.equal(job.state, 'done', JSON.stringify(job.error));
