@@ -117,6 +117,8 @@ export const DOCUMENT_METHODS = {
     params: z.strictObject({
       format: OutputFormat,
       pages: z.array(PageRef).min(1).max(100000).optional().describe('default: every page, in buffer order'),
+      document: z.string().min(1).max(64).optional().describe("a document's pages (an id from GetDocuments), instead of pages"),
+      eachDocument: z.boolean().optional().describe('one file per document, named after the code that named it (made safe, unique), in document order'),
       binary: z.boolean().default(false).describe('HTTP: answer the file itself instead of JSON'),
       folder: z.number().int().min(0).max(999).optional().describe('write into SaveFolders[folder] instead of answering the file'),
       fileName: z.string().min(1).max(255).optional().describe('name wanted for the file (made safe by the service)'),

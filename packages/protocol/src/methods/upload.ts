@@ -77,6 +77,8 @@ export const UPLOAD_METHODS = {
       destination: UploadDestination,
       format: OutputFormat,
       pages: z.array(PageRef).min(1).max(100000).optional().describe('default: every page, in buffer order'),
+      document: z.string().min(1).max(64).optional().describe("a document's pages (an id from GetDocuments), instead of pages"),
+      eachDocument: z.boolean().optional().describe('one file per document, named after the code that named it (made safe, unique), in document order'),
       fileName: z.string().min(1).max(255).optional().describe('file name sent to the server (made safe; the extension follows the format)'),
       retries: z.number().int().min(0).max(20).default(5).describe('tries after a network failure or a 5xx answer, with capped exponential back-off'),
       quality: z.number().int().min(1).max(100).optional(),

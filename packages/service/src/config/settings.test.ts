@@ -64,8 +64,13 @@ describe('the settings table', () => {
       saneScanners: true,
       saneLibrary: '',
       saneDiscoveryIntervalMs: 60_000,
+      esclDiscovery: true,
+      esclScanners: [],
       deviceListIntervalMs: 60_000,
       deviceWorkerIdleTimeoutMs: 60_000,
+      cameras: true,
+      ffmpegPath: '',
+      testCameras: [],
       saveFolders: [],
       uploadDestinations: [],
       esclServer: false,
@@ -169,6 +174,14 @@ describe('value types', () => {
     for (const word of ['true', 'yes', 'on', '1', 'TRUE', 'Yes']) assert.equal(fromIni(`DemoScanner = ${word}`).demoScanner, true, word);
     for (const word of ['false', 'no', 'off', '0', 'False', 'OFF']) assert.equal(fromIni(`DemoScanner = ${word}`).demoScanner, false, word);
     rejects('DemoScanner', 'maybe', '"maybe" is not a boolean (expected true, false, yes, no, on, off, 1 or 0)');
+  });
+
+  test('FfmpegPath is a program name or an absolute path; TestCameras are name=source pairs', () => {
+    assert.equal(fromIni('FfmpegPath = /opt/ffmpeg/bin/ffmpeg').ffmpegPath, '/opt/ffmpeg/bin/ffmpeg');
+    assert.equal(fromIni('FfmpegPath = ffmpeg.exe').ffmpegPath, 'ffmpeg.exe');
+    rejects('FfmpegPath', 'bin/ffmpeg', '"bin/ffmpeg" is neither a program name nor an absolute path (expected a program name or an absolute path, or empty for ffmpeg on the PATH)');
+    assert.deepEqual(fromIni('TestCameras = desk=/tmp/desk.mkv; bars = lavfi:testsrc2=size=640x480').testCameras, ['desk=/tmp/desk.mkv', 'bars=lavfi:testsrc2=size=640x480']);
+    rejects('TestCameras', 'desk=desk.mkv', '"desk.mkv" is neither an absolute path nor lavfi:<graph> (expected name=source entries separated by semicolons (name: letters, digits, - or _; source: an absolute video file path or lavfi:<graph>), or empty for none)');
   });
 
   test('SaneLibrary is a library name or an absolute path', () => {

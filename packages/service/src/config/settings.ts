@@ -6,6 +6,8 @@
 import * as type from './value-types.js';
 import type { LogLevel, ValueType } from './value-types.js';
 import { destinationPrefixes } from '../addons/upload/destinations.js';
+import { testCameraList } from '../devices/camera/test-camera-setting.js';
+import { scannerUrls } from '../devices/escl/scanner-url.js';
 
 export type { LogLevel } from './value-types.js';
 
@@ -58,6 +60,16 @@ export interface Settings {
   readonly saneLibrary: string;
   /** SaneDiscoveryInterval × 1000: while a scanner is open, look this often whether it is still there; 0 only when asked. */
   readonly saneDiscoveryIntervalMs: number;
+  /** Cameras: offer webcams and document cameras (through ffmpeg). */
+  readonly cameras: boolean;
+  /** FfmpegPath: the ffmpeg cameras are used through; '' for ffmpeg on the PATH. */
+  readonly ffmpegPath: string;
+  /** TestCameras: `name=source` stand-ins for cameras (a video file or lavfi graph), for tests and demos. */
+  readonly testCameras: readonly string[];
+  /** EsclDiscovery: look for eSCL (AirScan) network scanners announced over mDNS. */
+  readonly esclDiscovery: boolean;
+  /** EsclScanners: eSCL root URLs of network scanners the administrator lists (other subnets, where mDNS does not reach). */
+  readonly esclScanners: readonly string[];
   /** DeviceListInterval: how often the device list is looked at again while a page is connected. */
   readonly deviceListIntervalMs: number;
   /** DeviceWorkerIdleTimeout × 1000: a device worker process nobody uses is stopped after this long. */
@@ -208,6 +220,31 @@ export const SETTINGS = [
     key: 'SaneDiscoveryInterval', prop: 'saneDiscoveryIntervalMs', type: type.seconds(0, 86400), default: '60',
     env: 'SCANBRIDGE_SANE_DISCOVERY_INTERVAL', flag: 'sane-discovery-interval',
     description: 'Seconds between looks for SANE scanners that disappeared while one is in use (its scan ends with device-gone); 0 looks only when devices are listed.',
+  }),
+  setting({
+    key: 'Cameras', prop: 'cameras', type: type.boolean(), default: 'true',
+    env: 'SCANBRIDGE_CAMERAS', flag: 'cameras',
+    description: 'Offer webcams and document cameras (ids camera:...), through ffmpeg.',
+  }),
+  setting({
+    key: 'FfmpegPath', prop: 'ffmpegPath', type: type.programOrEmpty('ffmpeg on the PATH'), default: '',
+    env: 'SCANBRIDGE_FFMPEG_PATH', flag: 'ffmpeg-path',
+    description: 'The ffmpeg program cameras are used through (the Debian package ffmpeg on Linux; on macOS and Windows any ffmpeg build).',
+  }),
+  setting({
+    key: 'TestCameras', prop: 'testCameras', type: testCameraList(), default: '',
+    env: 'SCANBRIDGE_TEST_CAMERAS', flag: 'test-cameras',
+    description: 'Stand-ins for cameras, for tests and demos without one: each name=source becomes camera:test-<name>, a video file or lavfi graph that ffmpeg plays in a loop as a camera would send it.',
+  }),
+  setting({
+    key: 'EsclDiscovery', prop: 'esclDiscovery', type: type.boolean(), default: 'true',
+    env: 'SCANBRIDGE_ESCL_DISCOVERY', flag: 'escl-discovery',
+    description: 'Look for eSCL (AirScan, Mopria) network scanners that announce themselves on the local network (mDNS, _uscan._tcp and _uscans._tcp); they need no driver.',
+  }),
+  setting({
+    key: 'EsclScanners', prop: 'esclScanners', type: scannerUrls(), default: '',
+    env: 'SCANBRIDGE_ESCL_SCANNERS', flag: 'escl-scanners',
+    description: 'eSCL network scanners listed by URL (e.g. http://192.168.7.20/eSCL), separated by commas or spaces: for scanners on other subnets, where announcements do not reach. One that does not answer is listed offline.',
   }),
   setting({
     key: 'DeviceListInterval', prop: 'deviceListIntervalMs', type: type.seconds(0, 86400), default: '60',

@@ -132,6 +132,17 @@ export const libraryOrEmpty = (whenEmpty: string): ValueType<string> => {
   };
 };
 
+/** A program found on the PATH by its bare name, or an absolute path (a relative one would depend on the working directory). */
+export const programOrEmpty = (whenEmpty: string): ValueType<string> => {
+  const expected = `a program name or an absolute path, or empty for ${whenEmpty}`;
+  return {
+    expected,
+    parse(raw) {
+      return raw === '' || path.isAbsolute(raw) || !/[\\/]/.test(raw) ? ok(raw) : fail(`"${raw}" is neither a program name nor an absolute path (expected ${expected})`);
+    },
+  };
+};
+
 /**
  * Semicolon-separated absolute folders (a semicolon is rare in folder names,
  * unlike a comma, and is the Windows path-list separator); blanks around

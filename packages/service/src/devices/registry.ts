@@ -6,6 +6,8 @@ import { SaneDriver } from './sane/sane-driver.js';
 import { EsclDriver } from './escl/escl-driver.js';
 import type { EsclDirectory } from './escl/endpoints.js';
 import type { EsclTransport } from './escl/escl-request.js';
+import { CameraDriver } from './camera/camera-driver.js';
+import { parseTestCameras } from './camera/test-camera-setting.js';
 
 export interface DriverSources {
   /** Where network (eSCL) scanners are found; none given: no network scanners are listed. */
@@ -22,5 +24,7 @@ export function createDrivers(settings: Settings, sources: DriverSources = {}): 
   if (settings.demoScanner) drivers.push(new DemoDriver({ feederSheets: settings.demoFeederSheets }));
   if (settings.saneScanners) drivers.push(new SaneDriver({ library: settings.saneLibrary, idleTimeoutMs: settings.deviceWorkerIdleTimeoutMs, discoveryIntervalMs: settings.saneDiscoveryIntervalMs }));
   drivers.push(new EsclDriver({ directory: sources.esclDirectory ?? NO_NETWORK_SCANNERS, ...(sources.esclTransport ? { transport: sources.esclTransport } : {}) }));
+  const testCameras = parseTestCameras(settings.testCameras);
+  if (settings.cameras || testCameras.length > 0) drivers.push(new CameraDriver({ ffmpegPath: settings.ffmpegPath, testCameras, systemCameras: settings.cameras }));
   return drivers;
 }

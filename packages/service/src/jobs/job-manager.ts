@@ -123,6 +123,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     const emit = (event: JobEvent) => this.emit('job', sessionId, event);
 
     let pageEvents: Promise<void> = Promise.resolve();
+    // The `split` setting: each page joins its document as it arrives (documents/split-buffer.ts).
+    const rule = settings.split;
+    const split = rule ? import('../documents/split-buffer.js').then(({ ScanSplit }) => new ScanSplit(buffer, rule)) : undefined;
     const run = async () => {
       try {
         await driver.scan(
@@ -135,6 +138,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
               info.pages++;
               info.pageIds.push(added.id);
               await this.persist(sessionId, info);
+              if (split) (await split).page(added.id);
               const event = { type: 'page' as const, job: snapshot(info), pageId: added.id, index: added.index };
               if (!settings.barcodes) {
                 emit(event);
@@ -156,8 +160,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
           controller.signal,
         );
       } finally {
-        // `done` comes after the last page event, barcodes read.
+        // `done` comes after the last page event, barcodes read, and after every page joined its document.
         await pageEvents;
+        if (split) await (await split).end();
       }
     };
 

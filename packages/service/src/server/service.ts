@@ -23,6 +23,7 @@ import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/por
 import { VERSION } from '../version.js';
 import type { ListenerPorts, ServiceContext } from './context.js';
 import { EventHub } from './event-hub.js';
+import { setOcrAdminDir } from '../addons/ocr/languages.js';
 import { welcomeOrigins } from './cors.js';
 import { Approvals } from '../security/approvals.js';
 import { ConsentRequests } from '../security/consent-requests.js';
@@ -99,6 +100,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
   };
   await acquireLock(paths.portLock, lock);
+  // Languages an administrator adds for OCR (read when a call asks for them; nothing loads now).
+  setOcrAdminDir(paths.ocr);
   const log: Logger = createLogger({ logDir: paths.log, level: settings.logLevel, maxSizeMB: settings.logMaxSizeBytes / 1048576, maxFiles: settings.logMaxFiles, console: opts.console ?? false });
   const apps: FastifyInstance[] = [];
   let sessions: SessionManager | null = null;

@@ -1,0 +1,131 @@
+/**
+ * Browses DNS-SD services of some types over mDNS and keeps the set of
+ * resolved instances current: asks for the types, then for what an answer
+ * left out (SRV, TXT, the host's A/AAAA), drops an instance on its goodbye or
+ * when its records expire, and asks again before they do.
+ */
+import { EventEmitter } from 'node:events';
+import makeMdns from 'multicast-dns';
+import type { RecordType } from 'dns-packet';
+import { RecordCache, decodeTxt, type HeardRecord } from './mdns-records.js';
+
+export interface BrowsedService {
+  /** Full instance name, e.g. `Office MFP._uscan._tcp.local`. */
+  fqdn: string;
+  /** The service type, e.g. `_uscan._tcp`. */
+  type: string;
+  /** The instance label (may hold dots and spaces). */
+  name: string;
+  host: string;
+  port: number;
+  txt: Record<string, string>;
+  /** IPv4 then IPv6 addresses of the host, sorted. */
+  addresses: string[];
+}
+
+export interface MdnsBrowserOptions {
+  /** Service types without `.local`, e.g. ['_uscan._tcp', '_uscans._tcp']. */
+  types: readonly string[];
+  /** 5353 unless a test says otherwise. */
+  port?: number;
+  /** IPv4 address of one interface to use; every interface when absent. */
+  interface?: string;
+  onWarning?: (err: Error) => void;
+}
+
+export interface MdnsBrowserEvents {
+  /** The resolved set differs from before. */
+  change: [services: BrowsedService[]];
+}
+
+const TICK_MS = 1000;
+/** The same question is not asked more often than this (RFC 6762 §5.2 asks for at least a second). */
+const ASK_AGAIN_MS = 1000;
+
+export class MdnsBrowser extends EventEmitter<MdnsBrowserEvents> {
+  private readonly mdns: makeMdns.MulticastDNS;
+  private readonly cache = new RecordCache();
+  private readonly asked = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+  private current = '[]';
+  private closed = false;
+
+  constructor(private readonly opts: MdnsBrowserOptions) {
+    super();
+    this.mdns = makeMdns({ ...(opts.port ? { port: opts.port } : {}), ...(opts.interface ? { interface: opts.interface } : {}) });
+    this.mdns.on('response', (packet) => {
+      const now = Date.now();
+      if (this.cache.take([...packet.answers, ...(packet.additionals ?? [])], now)) this.settle();
+    });
+    // A socket error (no network, port refused) is a warning: discovery is best effort, listed scanners still work.
+    this.mdns.on('error', (err: Error) => opts.onWarning?.(err));
+    this.mdns.on('warning', (err: Error) => opts.onWarning?.(err));
+    // multicast-dns joins interfaces that appear (a network change): ask again there.
+    this.mdns.on('networkInterface', () => this.askTypes());
+    this.mdns.on('ready', () => this.askTypes());
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  services(): BrowsedService[] {
+    return JSON.parse(this.current) as BrowsedService[];
+  }
+
+  /** Ask for every type now (e.g. when a page lists devices with refresh). */
+  askTypes(): void {
+    for (const type of this.opts.types) this.ask(`${type}.local`, 'PTR', true);
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    clearInterval(this.timer);
+    return new Promise((resolve) => this.mdns.destroy(() => resolve()));
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const r of this.cache.dueForRefresh(now)) this.ask(r.name, r.type);
+    if (this.cache.expire(now)) this.settle();
+  }
+
+  private ask(name: string, type: RecordType, force = false): void {
+    if (this.closed) return;
+    const key = `${type}|${name.toLowerCase()}`;
+    const now = Date.now();
+    if (!force && now - (this.asked.get(key) ?? 0) < ASK_AGAIN_MS) return;
+    this.asked.set(key, now);
+    this.mdns.query([{ name, type }]);
+  }
+
+  /** Rebuild the resolved set, ask for what is missing, say when it changed. */
+  private settle(): void {
+    const services: BrowsedService[] = [];
+    for (const type of this.opts.types) {
+      const suffix = `.${type}.local`;
+      for (const ptr of this.cache.find('PTR', `${type}.local`)) {
+        const fqdn = String(ptr.data);
+        if (!fqdn.toLowerCase().endsWith(suffix.toLowerCase())) continue;
+        const srv = this.cache.find('SRV', fqdn)[0] as (HeardRecord & { data: { target: string; port: number } }) | undefined;
+        const txt = this.cache.find('TXT', fqdn)[0];
+        if (!srv) this.ask(fqdn, 'SRV');
+        if (!txt) this.ask(fqdn, 'TXT');
+        if (!srv || !txt) continue;
+        const host = srv.data.target;
+        const v4 = this.cache.find('A', host).map((r) => String(r.data)).sort();
+        const v6 = this.cache.find('AAAA', host).map((r) => String(r.data)).sort();
+        if (v4.length === 0 && v6.length === 0) {
+          this.ask(host, 'A');
+          this.ask(host, 'AAAA');
+          continue;
+        }
+        services.push({ fqdn, type, name: fqdn.slice(0, -suffix.length), host, port: srv.data.port, txt: decodeTxt(txt.data), addresses: [...v4, ...v6] });
+      }
+    }
+    services.sort((a, b) => a.fqdn.localeCompare(b.fqdn));
+    const next = JSON.stringify(services);
+    if (next === this.current) return;
+    this.current = next;
+    this.emit('change', services);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * mDNS between two processes on a private LAN (two network namespaces and a
+ * veth pair the test creates; nothing leaves them): our advertiser in one,
+ * our directory and a raw multicast-dns query in the other.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createNetnsPair, type NetnsPair } from '../../test-support/netns.js';
+import type { AdvertisedScanner } from '../../escl-server/advertise.js';
+import type { EsclEndpoint } from './endpoints.js';
+
+const FIXTURE = fileURLToPath(new URL('./mdns-peer.fixture.js', import.meta.url));
+const UUID = '4509a320-00a0-008f-00b6-002507510eca';
+const scanner = (over: Partial<AdvertisedScanner>): AdvertisedScanner => ({
+  name: 'Desk scanner', port: 8080, tls: false, path: '/eSCL', uuid: UUID,
+  formats: ['image/jpeg', 'image/png', 'application/pdf'], colorSpaces: ['color', 'grayscale'], sources: ['platen', 'adf'], duplex: true, ...over,
+});
+
+/**
+ * JSON lines a child prints, read in order: `next(ok)` skips lines until one
+ * for which `ok` holds (waiting for more as needed) and answers it; `last()`
+ * is the latest line.
+ */
+function lines(child: ChildProcess): { next: (ok: (value: unknown) => boolean) => Promise<unknown>; last: () => unknown } {
+  const seen: unknown[] = [];
+  let cursor = 0;
+  let wake: (() => void) | null = null;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    seen.push(JSON.parse(line));
+    wake?.();
+  });
+  return {
+    async next(ok) {
+      for (;;) {
+        while (cursor < seen.length) {
+          const value = seen[cursor++];
+          if (ok(value)) return value;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    last: () => seen.at(-1),
+  };
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+
+describe('eSCL over mDNS between two network namespaces', () => {
+  let pair: NetnsPair;
+  let dir: string;
+  const children: ChildProcess[] = [];
+  const start = (side: 'a' | 'b', args: string[]) => {
+    const child = pair.spawnNode(pair[side], [FIXTURE, ...args]);
+    children.push(child);
+    return child;
+  };
+
+  before(async () => {
+    pair = await createNetnsPair();
+    dir = await mkdtemp(path.join(tmpdir(), 'sb-mdns-'));
+  });
+  after(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await Promise.all(children.map(exited));
+    await pair?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a raw multicast-dns query gets the PTR, SRV, TXT keys clients read and both address families', async () => {
+    const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Raw. query scanner' })]), '120']);
+    await lines(advertiser).next((v) => v === 'advertising');
+    const answer = (await lines(start('b', ['query', '_uscan._tcp'])).next(() => true)) as { answers: { type: string; data: unknown }[]; additionals: { name: string; type: string; data: unknown }[] };
+    const ptr = answer.answers.find((a) => a.type === 'PTR');
+    assert.equal(ptr?.data, 'Raw- query scanner._uscan._tcp.local', 'a dot in the name is replaced, not split into labels');
+    const srv = answer.additionals.find((a) => a.type === 'SRV')?.data as { port: number; target: string };
+    assert.deepEqual(srv, { priority: 0, weight: 0, port: 8080, target: 'sb-test-host.local' });
+    const txtRecord = answer.additionals.find((a) => a.type === 'TXT')?.data as { data: number[] }[];
+    const txt = Object.fromEntries(txtRecord.map((b) => Buffer.from(b.data).toString().split(/=(.*)/s).slice(0, 2)));
+    assert.deepEqual(txt, {
+      txtvers: '1', Vers: '2.63', rs: 'eSCL', ty: 'Raw. query scanner', pdl: 'image/jpeg,image/png,application/pdf', uuid: UUID,
+      cs: 'color,grayscale', is: 'platen,adf', duplex: 'T', adminurl: 'http://sb-test-host.local:8080/',
+    });
+    const addresses = answer.additionals.filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => a.data);
+    assert.ok(addresses.includes(pair.a.v4), `A ${pair.a.v4} in ${addresses.join(', ')}`);
+    assert.ok(addresses.includes(pair.a.v6), `AAAA ${pair.a.v6} in ${addresses.join(', ')}`);
+    advertiser.kill('SIGTERM');
+    assert.equal(await exited(advertiser), 0);
+  });
+
+  it('finds a scanner, prefers its https service, and drops it at once on goodbye', async () => {
+    const browser = lines(start('b', ['browse', path.join(dir, 'user-1.json')]));
+    await browser.next((v) => Array.isArray(v) && v.length === 0);
+    const advertiser = start('a', ['advertise', JSON.stringify([scanner({}), scanner({ port: 8443, tls: true })]), '120']);
+    const found = (await browser.next((v) => Array.isArray(v) && v.some((e: EsclEndpoint) => e.url.startsWith('https:')))) as EsclEndpoint[];
+    assert.deepEqual(found.map((e) => [e.url, e.name, e.uuid, e.source]), [[`https://${pair.a.v4}:8443/eSCL`, 'Desk scanner', UUID, 'mdns']], 'one endpoint per uuid: the https one');
+    assert.equal(found[0]!.txt['ty'], 'Desk scanner');
+    advertiser.kill('SIGTERM');
+    // Records live 120 s: only the goodbye can empty the list before the test runner's guard ends the test.
+    await browser.next((v) => Array.isArray(v) && v.length === 0);
+    assert.equal(await exited(advertiser), 0);
+  });
+
+  it('drops a scanner whose network went away (no goodbye) when its records expire', async () => {
+    const browser = lines(start('b', ['browse', path.join(dir, 'user-2.json')]));
+    const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Short-lived' })]), '3']);
+    const seen = (v: unknown) => Array.isArray(v) && v.some((e: EsclEndpoint) => e.name === 'Short-lived');
+    await browser.next(seen);
+    // Several TTLs later it is still there: asking again before expiry keeps it.
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    assert.ok(seen(browser.last()), `still listed: ${JSON.stringify(browser.last())}`);
+    await promisify(execFile)('ip', ['-n', pair.a.ns, 'link', 'set', pair.a.iface, 'down']);
+    await browser.next((v) => Array.isArray(v) && !seen(v));
+    advertiser.kill('SIGKILL');
+    await promisify(execFile)('ip', ['-n', pair.a.ns, 'link', 'set', pair.a.iface, 'up']);
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * Tests: one side of the mDNS tests, run in its own network namespace.
+ *   advertise '<AdvertisedScanner[] as JSON>' <ttl>  announce until SIGTERM (goodbye) or SIGKILL (none)
+ *   browse <user file>                                print the directory's endpoints (a JSON line) at each change
+ *   query <type>                                      print the first answer to a raw PTR query (multicast-dns, not our browser)
+ */
+import makeMdns from 'multicast-dns';
+import { EsclAdvertiser, type AdvertisedScanner } from '../../escl-server/advertise.js';
+import { EsclScannerDirectory } from './discovery.js';
+
+const [mode, arg, arg2] = process.argv.slice(2);
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+if (mode === 'advertise') {
+  const advertiser = new EsclAdvertiser(JSON.parse(arg!) as AdvertisedScanner[], { ttl: Number(arg2), hostname: 'sb-test-host' });
+  process.on('SIGTERM', () => void advertiser.close().then(() => process.exit(0)));
+  print('advertising');
+} else if (mode === 'browse') {
+  const directory = await EsclScannerDirectory.open({ discovery: true, listed: [], userFile: arg! });
+  directory.onChange(() => print(directory.endpoints()));
+  process.on('SIGTERM', () => void directory.close().then(() => process.exit(0)));
+  print(directory.endpoints());
+} else if (mode === 'query') {
+  const mdns = makeMdns();
+  const ask = () => mdns.query([{ name: `${arg!}.local`, type: 'PTR' }]);
+  mdns.on('response', (packet) => {
+    if (!packet.answers.some((a) => a.type === 'PTR' && a.name === `${arg!}.local`)) return;
+    print({ answers: packet.answers, additionals: packet.additionals });
+    mdns.destroy(() => process.exit(0));
+  });
+  mdns.on('ready', ask);
+  setInterval(ask, 1000);
+}
