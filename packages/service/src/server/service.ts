@@ -108,7 +108,19 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   let devices: DeviceManager | null = null;
   let escl: EsclServer | null = null;
   try {
-    devices = new DeviceManager(createDrivers(settings, opts.drivers));
+    // Network scanners: mDNS browsing, EsclScanners and the user's `devices add` list, unless a test brings its own list.
+    const esclDirectory =
+      opts.drivers?.esclDirectory ??
+      (await (await import('../devices/escl/discovery.js')).EsclScannerDirectory.open({
+        discovery: settings.esclDiscovery,
+        listed: settings.esclScanners,
+        userFile: path.join(paths.home, 'escl-scanners.json'),
+        warn: (message, err) => log.warn({ err }, message),
+      }));
+    devices = new DeviceManager(createDrivers(settings, { ...opts.drivers, esclDirectory }));
+    // A network scanner appearing or leaving is a device list change like a USB one.
+    const watched = devices;
+    esclDirectory.onChange(() => void watched.list(true).catch(() => undefined));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
