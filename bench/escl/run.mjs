@@ -18,7 +18,6 @@ import { parseArgs, promisify } from 'node:util';
 import { rpc, startInProcess } from '../../packages/service/dist/test-support/service-harness.js';
 import { createTestBackend } from '../../packages/service/dist/devices/sane/test-backend.js';
 import { airscanClient } from '../../packages/service/dist/escl-server/test-airscan.js';
-import { listed, staticDirectory } from '../../packages/service/dist/test-support/escl-directory.js';
 import { machineLoad, ratioLine } from '../lib/report.mjs';
 import { median } from '../lib/timing.mjs';
 
@@ -58,12 +57,11 @@ async function ourClient(desk, session, device) {
 const backend = await createTestBackend(1, { 'test-picture': '"Color pattern"' });
 process.env.SANE_CONFIG_DIR = backend.dir;
 const office = await startInProcess({ 'sane-scanners': 'true', 'demo-scanner': 'false', 'escl-server': 'on', 'escl-share': 'sane:test:0', 'escl-port': '0', 'escl-bind-address': '127.0.0.1' });
-const url = `${office.service.escl.url}/eSCL`;
-const [record] = await office.service.escl.txtRecords();
-const desk = await startInProcess({ 'demo-scanner': 'false' }, undefined, { esclDirectory: staticDirectory([{ ...listed(url, 'office', record.txt.uuid), txt: record.txt }]) });
+const url = `${office.service.esclServer.url}/eSCL`;
+const desk = await startInProcess({ 'demo-scanner': 'false', 'escl-scanners': url });
 const airscan = await airscanClient(url, 'office');
 try {
-  const device = `escl:${record.txt.uuid}`;
+  const device = `escl:${url}`;
   const session = (await rpc(desk.base, 'fa', 'CreateSession')).body.result[0].id;
   // As an application does before its first scan: read the capabilities (this starts the office's device worker).
   const caps = await rpc(desk.base, 'fa', 'GetCapabilities', { device });

@@ -25,14 +25,14 @@ describe('the eSCL server', () => {
 
   before(async () => {
     svc = await startInProcess({ 'escl-server': 'on', 'escl-share': 'demo:scanner;demo:flatbed', 'escl-port': '0', 'escl-bind-address': '127.0.0.1' });
-    base = svc.service.escl!.url;
+    base = svc.service.esclServer!.url;
   });
   after(() => svc.close());
 
   it('is off by default', async () => {
     const plain = await startInProcess();
     try {
-      assert.equal(plain.service.escl, null);
+      assert.equal(plain.service.esclServer, null);
     } finally {
       await plain.close();
     }
@@ -97,7 +97,7 @@ describe('the eSCL server', () => {
   });
 
   it('gives the mDNS advertiser the TXT values clients read', async () => {
-    const [first, second] = await svc.service.escl!.txtRecords();
+    const [first, second] = await svc.service.esclServer!.txtRecords();
     assert.deepEqual({ ...first!.txt, uuid: 'u', adminurl: 'a', representation: 'r' }, {
       txtvers: '1', vers: '2.63', rs: 'eSCL', ty: 'scanbridge Demo Scanner', note: '', pdl: 'image/png,image/jpeg,application/pdf', uuid: 'u', cs: 'binary,grayscale,color', is: 'platen,adf', duplex: 'T', adminurl: 'a', representation: 'r',
     });
@@ -119,12 +119,12 @@ describe('the eSCL server with TLS', () => {
   after(() => svc.close());
 
   it("answers over HTTPS with the service's certificate", async () => {
-    assert.match(svc.service.escl!.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(svc.service.esclServer!.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     const ca = await readFile(certificatePaths(path.join(svc.home, 'cert')).caCert, 'utf8');
-    const res = await request(`${svc.service.escl!.url}/eSCL/ScannerStatus`, { ca, anonymous: true });
+    const res = await request(`${svc.service.esclServer!.url}/eSCL/ScannerStatus`, { ca, anonymous: true });
     assert.equal(res.status, 200);
     assert.match(res.body.toString(), /<pwg:State>Idle<\/pwg:State>/);
-    const [record] = await svc.service.escl!.txtRecords();
+    const [record] = await svc.service.esclServer!.txtRecords();
     assert.equal(record!.secure, true);
     assert.match(record!.txt['adminurl']!, /^https:/);
   });

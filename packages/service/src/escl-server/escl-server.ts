@@ -169,7 +169,7 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
-      if (err instanceof ScanbridgeError && err.code === 'device-busy') return answer(res, 503, `${err.message}\n`, { 'retry-after': '5' });
+      if (err instanceof ScanbridgeError && err.code === 'device-busy') return answer(res, 503, `${err.message}\n`, { 'retry-after': '2' });
       if (err instanceof ScanbridgeError && (err.code === 'invalid-settings' || err.code === 'invalid-params')) return answer(res, 409, `${err.message}\n`);
       if (err instanceof ScanbridgeError && err.code === 'unknown-device') return answer(res, 503, `${err.message}\n`, { 'retry-after': '30' });
       opts.log?.warn({ err, url: req.url }, 'eSCL request failed');

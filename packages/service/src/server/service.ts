@@ -13,7 +13,8 @@ import type { ServicePaths } from '../config/paths.js';
 import { SessionManager } from '../buffer/session-manager.js';
 import { loadOrCreateCacheKey } from '../buffer/cipher.js';
 import { DeviceManager } from '../devices/device-manager.js';
-import { createDrivers, type DriverSources } from '../devices/registry.js';
+import { createDrivers } from '../devices/registry.js';
+import { EsclScannerDirectory } from '../devices/escl/discovery.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { JobRecords } from '../jobs/job-records.js';
 import { UploadManager } from '../addons/upload/upload-manager.js';
@@ -53,8 +54,6 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Mirror logs to stderr. */
   console?: boolean;
-  /** Where network (eSCL) scanners are found and how they are reached (tests pass a static list). */
-  drivers?: DriverSources;
 }
 
 export interface RunningService {
@@ -65,7 +64,7 @@ export interface RunningService {
   /** Loopback addresses a listener could not hold, and what that leaves untrusted (also logged). */
   readonly warnings: readonly string[];
   /** The eSCL server sharing local scanners (EsclServer = on), or null. */
-  readonly escl: EsclServer | null;
+  readonly esclServer: EsclServer | null;
   stop(): Promise<void>;
 }
 
@@ -106,21 +105,20 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const apps: FastifyInstance[] = [];
   let sessions: SessionManager | null = null;
   let devices: DeviceManager | null = null;
-  let escl: EsclServer | null = null;
+  let escl: EsclScannerDirectory | null = null;
+  let esclServer: EsclServer | null = null;
   try {
-    // Network scanners: mDNS browsing, EsclScanners and the user's `devices add` list, unless a test brings its own list.
-    const esclDirectory =
-      opts.drivers?.esclDirectory ??
-      (await (await import('../devices/escl/discovery.js')).EsclScannerDirectory.open({
-        discovery: settings.esclDiscovery,
-        listed: settings.esclScanners,
-        userFile: path.join(paths.home, 'escl-scanners.json'),
-        warn: (message, err) => log.warn({ err }, message),
-      }));
-    devices = new DeviceManager(createDrivers(settings, { ...opts.drivers, esclDirectory }));
-    // A network scanner appearing or leaving is a device list change like a USB one.
-    const watched = devices;
-    esclDirectory.onChange(() => void watched.list(true).catch(() => undefined));
+    // mDNS browsing starts now and answers in the background: listing devices never waits for the network.
+    escl = await EsclScannerDirectory.open({
+      discovery: settings.esclDiscovery,
+      listed: settings.esclScanners,
+      userFile: path.join(paths.home, 'escl-scanners.json'),
+      warn: (message, err) => log.warn({ err }, message),
+    });
+    devices = new DeviceManager(createDrivers(settings, { escl }));
+    // A network scanner that appeared, left (goodbye, expiry, network change) or was added reaches pages as the usual devices event.
+    const listedDevices = devices;
+    escl.onChange(() => void listedDevices.list(true).catch(() => undefined));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
@@ -215,7 +213,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     if (settings.esclServer) {
       const { startEsclServer } = await import('../escl-server/escl-server.js');
       try {
-        escl = await startEsclServer({
+        esclServer = await startEsclServer({
           devices,
           share: settings.esclShare,
           port: settings.esclPort,
@@ -228,7 +226,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(settings.esclPort, 'EsclPort', paths.serviceIni);
         throw err;
       }
-      log.info({ port: escl.port, share: settings.esclShare }, 'eSCL server listening');
+      log.info({ port: esclServer.port, share: settings.esclShare }, 'eSCL server listening');
     }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
@@ -238,16 +236,18 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
-        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), escl?.close()]);
+        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
         await devices!.close();
+        await escl!.close();
         await releaseLock(paths.portLock);
         log.info('scanbridge stopped');
         await closeLogger(log);
       })());
-    return { ctx, settings, paths, ports: ctx.ports, warnings, escl, stop };
+    return { ctx, settings, paths, ports: ctx.ports, warnings, esclServer, stop };
   } catch (err) {
+    await esclServer?.close();
     await escl?.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await sessions?.shutdown();

@@ -11,7 +11,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResponseEnvelope } from '@scanbridge/protocol';
 import { startService, type RunningService } from '../server/service.js';
-import type { DriverSources } from '../devices/registry.js';
 import { liveLock } from '../util/port-lock.js';
 import { waitForService as waitForServiceAt } from '../util/wait-for-service.js';
 import { readAdminToken } from '../security/admin-token.js';
@@ -89,11 +88,11 @@ export interface InProcess {
   close(): Promise<void>;
 }
 
-export async function startInProcess(flags: Record<string, string> = {}, home?: string, drivers?: DriverSources): Promise<InProcess> {
+export async function startInProcess(flags: Record<string, string> = {}, home?: string): Promise<InProcess> {
   const dir = home ?? (await tempHome());
   // SANE is tested on its own with a test-owned backend; here it would only probe the machine's scanners.
   // Nor does a test browse the network for eSCL scanners unless it says so.
-  const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', 'sane-scanners': 'false', 'escl-discovery': 'false', ...flags }, env: {}, ...(drivers ? { drivers } : {}) });
+  const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', 'sane-scanners': 'false', 'escl-discovery': 'false', ...flags }, env: {} });
   await remember(dir, service.ports);
   return {
     service,

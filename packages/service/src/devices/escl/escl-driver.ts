@@ -193,10 +193,6 @@ export class EsclDriver implements Driver {
     }
   }
 
-  async close(): Promise<void> {
-    await this.opts.directory.close();
-  }
-
   private pageOf(endpoint: EsclEndpoint, res: EsclResponse, settings: ScanSettings, page: number): EncodedPage {
     const type = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const bytes = res.body;

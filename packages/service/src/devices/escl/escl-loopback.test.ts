@@ -1,8 +1,7 @@
 /**
  * Our eSCL client scans from our eSCL server over loopback, through the
  * normal API: an "office" service shares its demo scanner, a "desk" service
- * lists it as a network scanner (a static directory, as discovery would
- * give) and scans from it: capabilities, a duplex feeder batch whose JPEG
+ * lists it by URL (EsclScanners) and scans from it: capabilities, a duplex feeder batch whose JPEG
  * pages go into the buffer as sent, line art as 1-bit PNG, cancel mid-batch,
  * busy and refused settings.
  */
@@ -10,7 +9,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Capabilities, DeviceInfo, JobInfo, PageInfo } from '@scanbridge/protocol';
 import { rpc, startInProcess, type InProcess } from '../../test-support/service-harness.js';
-import { listed, staticDirectory } from '../../test-support/escl-directory.js';
 import { until } from '../../test-support/until.js';
 
 describe('our eSCL client scans from our eSCL server', () => {
@@ -33,12 +31,10 @@ describe('our eSCL client scans from our eSCL server', () => {
 
   before(async () => {
     office = await startInProcess({ 'escl-server': 'on', 'escl-share': 'demo:scanner', 'escl-port': '0', 'escl-bind-address': '127.0.0.1', 'demo-feeder-sheets': '3' });
-    const [record] = await office.service.escl!.txtRecords();
-    // What mDNS would hand over: the root URL from rs, the uuid and the TXT record.
-    const endpoint = { ...listed(`${office.service.escl!.url}/${record!.txt['rs']}`, 'Office scanner', record!.txt['uuid']), txt: record!.txt };
-    // One try on a 503: the busy case below needs no waiting.
-    desk = await startInProcess({ 'demo-scanner': 'false' }, undefined, { esclDirectory: staticDirectory([endpoint]), esclTransport: { busyRetries: 0 } });
-    device = `escl:${record!.txt['uuid']}`;
+    // Listed by URL, as an administrator lists a scanner of another subnet (EsclScanners).
+    const url = `${office.service.esclServer!.url}/eSCL`;
+    desk = await startInProcess({ 'demo-scanner': 'false', 'escl-scanners': url });
+    device = `escl:${url}`;
     session = ((await rpc(desk.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
   });
   after(async () => {
@@ -48,7 +44,7 @@ describe('our eSCL client scans from our eSCL server', () => {
 
   it('lists the network scanner and maps its capabilities to the normalized model', async () => {
     const devices = (await rpc(desk.base, 'fa', 'ListDevices', { refresh: true })).body.result![0] as DeviceInfo[];
-    assert.deepEqual(devices.map((d) => [d.id, d.driver, d.name, d.model]), [[device, 'escl', 'Office scanner', 'scanbridge Demo Scanner']]);
+    assert.deepEqual(devices.map((d) => [d.id, d.driver, d.name]), [[device, 'escl', new URL(device.slice(5)).host]]);
     const caps = (await rpc(desk.base, 'fa', 'GetCapabilities', { device })).body.result![0] as Capabilities;
     const direct = (await rpc(office.base, 'fa', 'GetCapabilities', { device: 'demo:scanner' })).body.result![0] as Capabilities;
     assert.deepEqual(caps.sources, direct.sources);
@@ -67,7 +63,7 @@ describe('our eSCL client scans from our eSCL server', () => {
     assert.deepEqual(pages.map((p) => [p.format, p.width, p.height, p.xdpi, p.mode]), Array(6).fill(['jpeg', 827, 1169, 100, 'color']));
     // The office kept nothing: no session there, and the scanner is idle.
     assert.equal(office.service.ctx.sessions.size, 0);
-    const status = await (await fetch(`${office.service.escl!.url}/eSCL/ScannerStatus`)).text();
+    const status = await (await fetch(`${office.service.esclServer!.url}/eSCL/ScannerStatus`)).text();
     assert.match(status, /<pwg:State>Idle<\/pwg:State>/);
   });
 
@@ -93,7 +89,7 @@ describe('our eSCL client scans from our eSCL server', () => {
     assert.ok(cancelled.pages >= 1 && cancelled.pages < 6, `pages: ${cancelled.pages}`);
     assert.equal(((await call('GetImagesInfo')).body.result![0] as PageInfo[]).length, cancelled.pages);
     // The office's scanner is free again at once (the client deleted its job there).
-    await until(async () => (await (await fetch(`${office.service.escl!.url}/eSCL/ScannerStatus`)).text()).includes('<pwg:State>Idle</pwg:State>'), Boolean);
+    await until(async () => (await (await fetch(`${office.service.esclServer!.url}/eSCL/ScannerStatus`)).text()).includes('<pwg:State>Idle</pwg:State>'), Boolean);
     const officeSession = ((await rpc(office.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
     const local = await rpc(office.base, 'f', 'StartScan', { device: 'demo:scanner', settings: { dpi: 75 } }, officeSession);
     assert.equal(local.status, 200, JSON.stringify(local.body));
@@ -113,7 +109,7 @@ describe('our eSCL client scans from our eSCL server', () => {
 
     const refused = await call('StartScan', { device, settings: { dpi: 123 } });
     assert.equal(refused.body.error!.code, 'invalid-settings');
-    assert.match(refused.body.error!.message, /^dpi 123 is not offered by escl:[0-9a-f-]+; allowed: 75, 100, 150, 200, 300, 400, 600$/);
+    assert.equal(refused.body.error!.message, `dpi 123 is not offered by ${device}; allowed: 75, 100, 150, 200, 300, 400, 600`);
     const unknown = await call('StartScan', { device: 'escl:nowhere', settings: {} });
     assert.equal(unknown.body.error!.code, 'unknown-device');
   });

@@ -19,7 +19,7 @@ export interface EsclTransport {
   answerTimeoutMs?: number;
   /** A body that stops arriving for this long: device-protocol-error. Default 30 s. */
   stallTimeoutMs?: number;
-  /** 503 answers retried (Retry-After honoured, at most 10 s each) before device-busy. Default 10. */
+  /** 503 answers retried (Retry-After honoured, at most 10 s each) before device-busy. Default 3: a scanner busy for someone else is said so within seconds. */
   busyRetries?: number;
 }
 
@@ -154,7 +154,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 /** One eSCL request; a 503 is retried after its Retry-After, at most `busyRetries` times, then answered as device-busy. */
 export async function esclRequest(endpoint: EsclEndpoint, path: string, init: EsclRequestInit = {}, transport: EsclTransport = {}): Promise<EsclResponse> {
   const url = esclUrl(endpoint, path);
-  const retries = init.noRetry ? 0 : (transport.busyRetries ?? 10);
+  const retries = init.noRetry ? 0 : (transport.busyRetries ?? 3);
   for (let attempt = 0; ; attempt++) {
     const res = await once(endpoint, url, init, transport);
     if (res.status !== 503 || init.noRetry) return res;
