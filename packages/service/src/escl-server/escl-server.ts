@@ -181,6 +181,8 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
   // NextDocument may wait for the scanner; a trickled request is still cut off.
   server.requestTimeout = waitMs + 30_000;
   server.maxConnections = 64;
+  // Longer than clients keep idle connections (undici 4 s, Node's agent 5 s), so the server is not the side that closes one as a request goes out.
+  server.keepAliveTimeout = 30_000;
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     if (!allowed(socket.remoteAddress)) {

@@ -42,6 +42,9 @@ export interface EsclResponse {
 }
 
 const DEFAULT_MAX_BYTES = 256 * 1024;
+
+/** The request met a kept-alive connection the device had just closed. */
+class StaleConnection extends Error {}
 const MAX_RETRY_AFTER_MS = 10_000;
 
 /** `path` is relative to the scanner's eSCL root (`ScannerStatus`), or absolute on its host (`/eSCL/ScanJobs/1/NextDocument`). */
@@ -118,6 +121,13 @@ function once(endpoint: EsclEndpoint, url: URL, init: EsclRequestInit, transport
     arm(answerMs, () => new ScanbridgeError('io-error', `${what(endpoint, method, url)} did not answer within ${answerMs / 1000} s`));
     init.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the device closed as this request went out: nothing reached it, ask again on a new one.
+      if (req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE') && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        init.signal?.removeEventListener('abort', onAbort);
+        return reject(new StaleConnection());
+      }
       const unreachable = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTDOWN'].includes(err.code ?? '');
       if (unreachable) finish(new ScanbridgeError('device-gone', `the scanner "${endpoint.name}" cannot be reached at ${url.origin} (${err.code}); is it on and on this network?`));
       else if (err.code?.startsWith('ERR_TLS') || err.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || err.code === 'SELF_SIGNED_CERT_IN_CHAIN' || err.code === 'CERT_HAS_EXPIRED' || err.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
@@ -155,8 +165,16 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export async function esclRequest(endpoint: EsclEndpoint, path: string, init: EsclRequestInit = {}, transport: EsclTransport = {}): Promise<EsclResponse> {
   const url = esclUrl(endpoint, path);
   const retries = init.noRetry ? 0 : (transport.busyRetries ?? 3);
+  let stale = 0;
   for (let attempt = 0; ; attempt++) {
-    const res = await once(endpoint, url, init, transport);
+    let res: EsclResponse;
+    try {
+      res = await once(endpoint, url, init, transport);
+    } catch (err) {
+      if (!(err instanceof StaleConnection) || ++stale > 2) throw err instanceof StaleConnection ? new ScanbridgeError('io-error', `the scanner "${endpoint.name}" closed the connection (${init.method ?? 'GET'} ${url.pathname})`) : err;
+      attempt--;
+      continue;
+    }
     if (res.status !== 503 || init.noRetry) return res;
     if (attempt >= retries) {
       throw new ScanbridgeError('device-busy', `the scanner "${endpoint.name}" stayed busy (HTTP 503 to ${init.method ?? 'GET'} ${url.pathname}, ${attempt + 1} tries); it may be scanning for someone else`);
