@@ -99,9 +99,12 @@ describe('the eSCL server', () => {
   it('gives the mDNS advertiser the TXT values clients read', async () => {
     const [first, second] = await svc.service.esclServer!.txtRecords();
     assert.deepEqual({ ...first!.txt, uuid: 'u', adminurl: 'a', representation: 'r' }, {
-      txtvers: '1', vers: '2.63', rs: 'eSCL', ty: 'scanbridge Demo Scanner', note: '', pdl: 'image/png,image/jpeg,application/pdf', uuid: 'u', cs: 'binary,grayscale,color', is: 'platen,adf', duplex: 'T', adminurl: 'a', representation: 'r',
+      txtvers: '1', Vers: '2.63', rs: 'eSCL', ty: 'scanbridge Demo Scanner', pdl: 'image/png,image/jpeg,application/pdf', uuid: 'u', cs: 'binary,grayscale,color', is: 'platen,adf', duplex: 'T', adminurl: 'a', representation: 'r',
     });
-    assert.match(first!.txt['uuid']!, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The uuid the service folder keeps (escl-uuids.json), the same in the capabilities clients read.
+    const uuids = JSON.parse(await readFile(path.join(svc.home, 'escl-uuids.json'), 'utf8')) as Record<string, string>;
+    assert.equal(first!.txt['uuid'], uuids['demo:scanner']);
+    assert.match((await request(`${base}/eSCL/ScannerCapabilities`, { anonymous: true })).body.toString(), new RegExp(`<scan:UUID>${uuids['demo:scanner']}</scan:UUID>`));
     assert.equal(second!.txt['rs'], 'eSCL-2');
     assert.equal(second!.txt['duplex'], 'F');
     assert.equal(first!.secure, false);

@@ -20,6 +20,9 @@ import type { Logger } from '../util/logger.js';
 import { esclCapabilitiesOf, scanSettingsOf } from './escl-mapping.js';
 import { allowList } from './network-allow.js';
 import { SharedScanner } from './shared-scanner.js';
+import { scannerUuid } from './scanner-uuids.js';
+import { txtRecord, type AdvertisedScanner } from './advertise.js';
+import { hostname } from 'node:os';
 
 export interface EsclServerOptions {
   devices: DeviceManager;
@@ -29,6 +32,8 @@ export interface EsclServerOptions {
   allowedNetworks: readonly string[];
   tls?: { key: string; cert: string } | undefined;
   log?: Logger | undefined;
+  /** Where each shared scanner's uuid is kept (escl-uuids.json in the service folder); none: derived from the host and device names. */
+  uuidFile?: string | undefined;
   /** How long NextDocument waits for the scanner before answering 503 + Retry-After (default 30 s). */
   nextDocumentWaitMs?: number;
 }
@@ -38,8 +43,10 @@ export interface EsclServer {
   readonly scanners: readonly SharedScanner[];
   /** Base URL (`http://host:port`) as a client on the same machine reaches it. */
   readonly url: string;
-  /** TXT values of each shared scanner's DNS-SD advertisement, for the mDNS advertiser. */
+  /** TXT values of each shared scanner's DNS-SD advertisement, as the mDNS advertiser writes them. */
   txtRecords(): Promise<{ deviceId: string; path: string; secure: boolean; txt: Record<string, string> }[]>;
+  /** The shared scanners as the mDNS advertiser takes them. */
+  advertised(): Promise<AdvertisedScanner[]>;
   close(): Promise<void>;
 }
 
@@ -87,7 +94,8 @@ async function scannerIcon(): Promise<Buffer> {
 }
 
 export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServer> {
-  const scanners = opts.share.map((id, i) => new SharedScanner(id, sharePath(i), opts.devices));
+  const uuidFile = opts.uuidFile;
+  const scanners = await Promise.all(opts.share.map(async (id, i) => new SharedScanner(id, sharePath(i), opts.devices, uuidFile ? await scannerUuid(uuidFile, id) : undefined)));
   const allowed = allowList(opts.allowedNetworks);
   const waitMs = opts.nextDocumentWaitMs ?? 30_000;
   const secure = opts.tls !== undefined;
@@ -208,7 +216,12 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
     scanners,
     url: `${secure ? 'https' : 'http'}://${hostPart}:${port}`,
     async txtRecords() {
-      return Promise.all(scanners.map(async (s) => ({ deviceId: s.deviceId, path: s.base, secure, txt: await s.txt(adminUrl(`${hostPart}:${port}`)) })));
+      const host = `${hostPart}:${port}`;
+      return Promise.all(scanners.map(async (s) => ({ deviceId: s.deviceId, path: s.base, secure, txt: txtRecord(await s.advertised(port, secure, adminUrl(host)), hostPart) })));
+    },
+    advertised() {
+      // Clients reach the machine by its .local name; the admin page is named so, not by a loopback address.
+      return Promise.all(scanners.map((s) => s.advertised(port, secure, adminUrl(`${hostname().split('.')[0]}.local:${port}`))));
     },
     async close() {
       await Promise.all(scanners.map((s) => s.close()));

@@ -107,6 +107,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   let devices: DeviceManager | null = null;
   let escl: EsclScannerDirectory | null = null;
   let esclServer: EsclServer | null = null;
+  let advertiser: { close(): Promise<void> } | null = null;
   try {
     // mDNS browsing starts now and answers in the background: listing devices never waits for the network.
     escl = await EsclScannerDirectory.open({
@@ -220,6 +221,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
           bindAddress: settings.esclBindAddress,
           allowedNetworks: settings.esclAllowedNetworks,
           tls: settings.esclTls ? { key: tls.key, cert: tls.cert } : undefined,
+          uuidFile: path.join(paths.home, 'escl-uuids.json'),
           log,
         });
       } catch (err) {
@@ -227,6 +229,15 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         throw err;
       }
       log.info({ port: esclServer.port, share: settings.esclShare }, 'eSCL server listening');
+      // Announced on the network unless it listens on loopback only (nobody else could reach it).
+      if (!['127.0.0.1', '::1', 'localhost'].includes(settings.esclBindAddress)) {
+        const { EsclAdvertiser } = await import('../escl-server/advertise.js');
+        const scanners = await esclServer.advertised().catch((err: unknown) => {
+          log.warn({ err }, 'a shared scanner could not be described for mDNS; not advertised');
+          return [];
+        });
+        advertiser = new EsclAdvertiser(scanners, { onWarning: (err) => log.warn({ err }, 'mDNS advertisement of shared scanners') });
+      }
     }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
@@ -236,7 +247,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
-        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close()]);
+        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close(), advertiser?.close()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
         await devices!.close();
@@ -247,6 +258,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       })());
     return { ctx, settings, paths, ports: ctx.ports, warnings, esclServer, stop };
   } catch (err) {
+    await advertiser?.close();
     await esclServer?.close();
     await escl?.close();
     await Promise.allSettled(apps.map((a) => a.close()));
