@@ -3,7 +3,13 @@
  * the buffer would store and save them (a JPEG from the device is passed on
  * as it came), PDF as a one-page PDF. Nothing is kept after it is sent.
  */
-import type { AcquiredPage } from '../devices/driver.js';
+import type { AcquiredPage, RawPage } from '../devices/driver.js';
+import { sharp } from '../imaging/sharp.js';
+import { withDensity } from '../imaging/density.js';
+import { imageMemory } from '../util/memory-budget.js';
+
+/** As a page saved as JPEG without a quality of its own. */
+const JPEG_QUALITY = 85;
 import { ingestPage } from '../imaging/ingest.js';
 import { outputFiles } from '../formats/encode.js';
 import type { ServedFormat } from './escl-mapping.js';
@@ -18,7 +24,19 @@ export interface EsclDocument {
 
 const FORMAT_OF: Record<ServedFormat, 'jpeg' | 'png' | 'pdf'> = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'application/pdf': 'pdf' };
 
+/** Raw 8-bit scanner pixels straight to JPEG (not through the lossless PNG a buffer page would be first). */
+async function rawJpeg(page: RawPage): Promise<EsclDocument> {
+  const bytes = await imageMemory.run(page.data.length, () =>
+    sharp(page.data, { raw: { width: page.width, height: page.height, channels: page.channels } })
+      .toColourspace(page.channels === 1 ? 'b-w' : 'srgb')
+      .jpeg({ quality: JPEG_QUALITY })
+      .toBuffer(),
+  );
+  return { mime: 'image/jpeg', bytes: withDensity(bytes, 'jpeg', page.xdpi, page.ydpi), width: page.width, height: page.height, bytesPerLine: page.width * page.channels };
+}
+
 export async function encodeDocument(page: AcquiredPage, mime: ServedFormat): Promise<EsclDocument> {
+  if (mime === 'image/jpeg' && page.kind === 'raw' && page.bitDepth === 8) return rawJpeg(page);
   const stored = await ingestPage(page);
   const [file] = outputFiles({ count: 1, get: async () => stored }, { format: FORMAT_OF[mime] });
   const parts: Buffer[] = [];

@@ -6,7 +6,8 @@
 import { ScanSettings, type Capabilities, type ColorMode, type DeviceInfo } from '@scanbridge/protocol';
 import { ESCL_UNITS_PER_INCH, type EsclCapabilities, type EsclInputCaps, type EsclScanSettings } from '../devices/escl/escl-model.js';
 
-export const SERVED_FORMATS = ['image/jpeg', 'image/png', 'application/pdf'] as const;
+/** PNG first: our pages are lossless originals, and clients that take the first format a scanner offers get them so. */
+export const SERVED_FORMATS = ['image/png', 'image/jpeg', 'application/pdf'] as const;
 export type ServedFormat = (typeof SERVED_FORMATS)[number];
 
 export const COLOR_MODE_OF: Record<ColorMode, string> = { bw: 'BlackAndWhite1', gray: 'Grayscale8', color: 'RGB24' };

@@ -20,6 +20,9 @@ import type { Logger } from '../util/logger.js';
 import { esclCapabilitiesOf, scanSettingsOf } from './escl-mapping.js';
 import { allowList } from './network-allow.js';
 import { SharedScanner } from './shared-scanner.js';
+import { scannerUuid } from './scanner-uuids.js';
+import { txtRecord, type AdvertisedScanner } from './advertise.js';
+import { hostname } from 'node:os';
 
 export interface EsclServerOptions {
   devices: DeviceManager;
@@ -29,6 +32,8 @@ export interface EsclServerOptions {
   allowedNetworks: readonly string[];
   tls?: { key: string; cert: string } | undefined;
   log?: Logger | undefined;
+  /** Where each shared scanner's uuid is kept (escl-uuids.json in the service folder); none: derived from the host and device names. */
+  uuidFile?: string | undefined;
   /** How long NextDocument waits for the scanner before answering 503 + Retry-After (default 30 s). */
   nextDocumentWaitMs?: number;
 }
@@ -38,8 +43,10 @@ export interface EsclServer {
   readonly scanners: readonly SharedScanner[];
   /** Base URL (`http://host:port`) as a client on the same machine reaches it. */
   readonly url: string;
-  /** TXT values of each shared scanner's DNS-SD advertisement, for the mDNS advertiser. */
+  /** TXT values of each shared scanner's DNS-SD advertisement, as the mDNS advertiser writes them. */
   txtRecords(): Promise<{ deviceId: string; path: string; secure: boolean; txt: Record<string, string> }[]>;
+  /** The shared scanners as the mDNS advertiser takes them. */
+  advertised(): Promise<AdvertisedScanner[]>;
   close(): Promise<void>;
 }
 
@@ -79,12 +86,21 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   });
 }
 
+/** The `representation` clients show beside the scanner's name: a flatbed with its lid, drawn once when first asked. */
+async function scannerIcon(): Promise<Buffer> {
+  const { sharp } = await import('../imaging/sharp.js');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128"><rect x="12" y="58" width="104" height="44" rx="8" fill="#4a5568"/><rect x="18" y="40" width="92" height="20" rx="4" fill="#a0aec0"/><rect x="24" y="70" width="60" height="6" fill="#68d391"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
 export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServer> {
-  const scanners = opts.share.map((id, i) => new SharedScanner(id, sharePath(i), opts.devices));
+  const uuidFile = opts.uuidFile;
+  const scanners = await Promise.all(opts.share.map(async (id, i) => new SharedScanner(id, sharePath(i), opts.devices, uuidFile ? await scannerUuid(uuidFile, id) : undefined)));
   const allowed = allowList(opts.allowedNetworks);
   const waitMs = opts.nextDocumentWaitMs ?? 30_000;
   const secure = opts.tls !== undefined;
   let port = 0;
+  let icon: Promise<Buffer> | undefined;
 
   const adminUrl = (host?: string) => `${secure ? 'https' : 'http'}://${host ?? `127.0.0.1:${port}`}/`;
 
@@ -96,6 +112,13 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
     if (path === '/' && method === 'GET') {
       const lines = scanners.map((s) => `${s.base}  ${s.deviceId}`);
       return answer(res, 200, `scanbridge eSCL server: scanning only\n${lines.join('\n')}\n`);
+    }
+    if (path === '/icon.png' && method === 'GET') {
+      icon ??= scannerIcon();
+      const bytes = await icon;
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': bytes.length });
+      res.end(bytes);
+      return;
     }
     const scanner = scanners.find((s) => path === s.base || path.startsWith(`${s.base}/`));
     if (!scanner) return answer(res, 404, 'no such eSCL resource\n');
@@ -154,7 +177,7 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
-      if (err instanceof ScanbridgeError && err.code === 'device-busy') return answer(res, 503, `${err.message}\n`, { 'retry-after': '5' });
+      if (err instanceof ScanbridgeError && err.code === 'device-busy') return answer(res, 503, `${err.message}\n`, { 'retry-after': '2' });
       if (err instanceof ScanbridgeError && (err.code === 'invalid-settings' || err.code === 'invalid-params')) return answer(res, 409, `${err.message}\n`);
       if (err instanceof ScanbridgeError && err.code === 'unknown-device') return answer(res, 503, `${err.message}\n`, { 'retry-after': '30' });
       opts.log?.warn({ err, url: req.url }, 'eSCL request failed');
@@ -166,6 +189,8 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
   // NextDocument may wait for the scanner; a trickled request is still cut off.
   server.requestTimeout = waitMs + 30_000;
   server.maxConnections = 64;
+  // Longer than clients keep idle connections (undici 4 s, Node's agent 5 s), so the server is not the side that closes one as a request goes out.
+  server.keepAliveTimeout = 30_000;
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     if (!allowed(socket.remoteAddress)) {
@@ -191,7 +216,12 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
     scanners,
     url: `${secure ? 'https' : 'http'}://${hostPart}:${port}`,
     async txtRecords() {
-      return Promise.all(scanners.map(async (s) => ({ deviceId: s.deviceId, path: s.base, secure, txt: await s.txt(adminUrl(`${hostPart}:${port}`)) })));
+      const host = `${hostPart}:${port}`;
+      return Promise.all(scanners.map(async (s) => ({ deviceId: s.deviceId, path: s.base, secure, txt: txtRecord(await s.advertised(port, secure, adminUrl(host)), hostPart) })));
+    },
+    advertised() {
+      // Clients reach the machine by its .local name; the admin page is named so, not by a loopback address.
+      return Promise.all(scanners.map((s) => s.advertised(port, secure, adminUrl(`${hostname().split('.')[0]}.local:${port}`))));
     },
     async close() {
       await Promise.all(scanners.map((s) => s.close()));

@@ -10,6 +10,7 @@ import type { DeviceManager } from '../devices/device-manager.js';
 import type { EsclStatus } from '../devices/escl/escl-model.js';
 import { EsclJob, type JobEnd } from './escl-job.js';
 import { SERVED_FORMATS, type ServedFormat } from './escl-mapping.js';
+import type { AdvertisedScanner } from './advertise.js';
 import type { ScanSettings } from '@scanbridge/protocol';
 
 /** Ended jobs stay listed in ScannerStatus this long (clients look there for why a job ended). */
@@ -30,7 +31,6 @@ const ADF_STATE_OF: Partial<Record<string, string>> = {
 };
 
 export class SharedScanner {
-  readonly uuid: string;
   private readonly jobs = new Map<string, EsclJob>();
   private adfState: string | undefined;
   private readonly sweeper: NodeJS.Timeout;
@@ -40,8 +40,9 @@ export class SharedScanner {
     /** The path it is served at, e.g. `/eSCL`. */
     readonly base: string,
     private readonly devices: DeviceManager,
+    /** Stable across restarts: clients remember a scanner by it (scannerUuid keeps it in the service folder). */
+    readonly uuid: string = shareUuid(deviceId),
   ) {
-    this.uuid = shareUuid(deviceId);
     this.sweeper = setInterval(() => this.sweep(), 5_000).unref();
   }
 
@@ -92,24 +93,21 @@ export class SharedScanner {
     return status;
   }
 
-  /** The TXT values of its DNS-SD advertisement (`_uscan._tcp`, `_uscans._tcp` with TLS). */
-  async txt(adminUrl: string): Promise<Record<string, string>> {
+  /** What the mDNS advertiser announces for it (`_uscan._tcp`, `_uscans._tcp` with TLS). */
+  async advertised(port: number, tls: boolean, adminUrl: string): Promise<AdvertisedScanner> {
     const [info, caps] = await Promise.all([this.info(), this.capabilities()]);
-    const modes = caps.colorModes.map((m) => (m === 'color' ? 'color' : m === 'gray' ? 'grayscale' : 'binary'));
-    const inputs = [...(caps.sources.includes('flatbed') ? ['platen'] : []), ...(caps.sources.includes('feeder') ? ['adf'] : [])];
     return {
-      txtvers: '1',
-      vers: '2.63',
-      rs: this.base.slice(1),
-      ty: info.name || `${info.vendor} ${info.model}`.trim(),
-      note: '',
-      pdl: SERVED_FORMATS.join(','),
+      name: info.name || `${info.vendor} ${info.model}`.trim(),
+      port,
+      tls,
+      path: this.base,
       uuid: this.uuid,
-      cs: modes.join(','),
-      is: inputs.join(','),
-      duplex: caps.duplex ? 'T' : 'F',
-      adminurl: adminUrl,
-      representation: `${adminUrl.replace(/\/$/, '')}/icon.png`,
+      formats: [...SERVED_FORMATS],
+      colorSpaces: caps.colorModes.map((m) => (m === 'color' ? 'color' : m === 'gray' ? 'grayscale' : 'binary')),
+      sources: [...(caps.sources.includes('flatbed') ? ['platen'] : []), ...(caps.sources.includes('feeder') ? ['adf'] : [])],
+      duplex: caps.duplex,
+      adminUrl,
+      iconUrl: `${adminUrl.replace(/\/$/, '')}/icon.png`,
     };
   }
 

@@ -65,7 +65,7 @@ export interface RunningService {
   /** Loopback addresses a listener could not hold, and what that leaves untrusted (also logged). */
   readonly warnings: readonly string[];
   /** The eSCL server sharing local scanners (EsclServer = on), or null. */
-  readonly escl: EsclServer | null;
+  readonly esclServer: EsclServer | null;
   stop(): Promise<void>;
 }
 
@@ -106,8 +106,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const apps: FastifyInstance[] = [];
   let sessions: SessionManager | null = null;
   let devices: DeviceManager | null = null;
-  let esclServer: EsclServer | null = null;
   let escl: EsclScannerDirectory | null = null;
+  let esclServer: EsclServer | null = null;
+  let advertiser: { close(): Promise<void> } | null = null;
   try {
     // mDNS browsing starts now and answers in the background: listing devices never waits for the network.
     escl = await EsclScannerDirectory.open({
@@ -117,6 +118,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       warn: (message, err) => log.warn({ err }, message),
     });
     devices = new DeviceManager(createDrivers(settings, { escl }));
+    // A network scanner that appeared, left (goodbye, expiry, network change) or was added reaches pages as the usual devices event.
+    const listedDevices = devices;
+    escl.onChange(() => void listedDevices.list(true).catch(() => undefined));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
@@ -186,9 +190,6 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     });
     devices.on('change', (list) => hub.publishAll('devices', { devices: list.map((d) => d.id) }));
     devices.watch(settings.deviceListIntervalMs, () => hub.size > 0);
-    // A network scanner that appeared, left (goodbye, expiry, network change) or was added reaches pages as the usual devices event.
-    const listedDevices = devices;
-    escl.onChange(() => void listedDevices.list(true).catch(() => undefined));
     sessions.on('expired', (sessionId) => {
       log.info({ session: sessionId.slice(0, 8) }, 'idle session expired');
       const expired = new ScanbridgeError('job-cancelled', 'the session expired');
@@ -223,6 +224,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
           bindAddress: settings.esclBindAddress,
           allowedNetworks: settings.esclAllowedNetworks,
           tls: settings.esclTls ? { key: tls.key, cert: tls.cert } : undefined,
+          uuidFile: path.join(paths.home, 'escl-uuids.json'),
           log,
         });
       } catch (err) {
@@ -230,6 +232,15 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         throw err;
       }
       log.info({ port: esclServer.port, share: settings.esclShare }, 'eSCL server listening');
+      // Announced on the network unless it listens on loopback only (nobody else could reach it).
+      if (!['127.0.0.1', '::1', 'localhost'].includes(settings.esclBindAddress)) {
+        const { EsclAdvertiser } = await import('../escl-server/advertise.js');
+        const scanners = await esclServer.advertised().catch((err: unknown) => {
+          log.warn({ err }, 'a shared scanner could not be described for mDNS; not advertised');
+          return [];
+        });
+        advertiser = new EsclAdvertiser(scanners, { onWarning: (err) => log.warn({ err }, 'mDNS advertisement of shared scanners') });
+      }
     }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
@@ -239,7 +250,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
-        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close()]);
+        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close(), advertiser?.close()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
         await devices!.close();
@@ -248,9 +259,11 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         log.info('scanbridge stopped');
         await closeLogger(log);
       })());
-    return { ctx, settings, paths, ports: ctx.ports, warnings, escl: esclServer, stop };
+    return { ctx, settings, paths, ports: ctx.ports, warnings, esclServer, stop };
   } catch (err) {
+    await advertiser?.close();
     await esclServer?.close();
+    await escl?.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await sessions?.shutdown();
     await devices?.close();

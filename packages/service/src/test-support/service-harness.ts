@@ -91,7 +91,8 @@ export interface InProcess {
 export async function startInProcess(flags: Record<string, string> = {}, home?: string): Promise<InProcess> {
   const dir = home ?? (await tempHome());
   // SANE is tested on its own with a test-owned backend; here it would only probe the machine's scanners.
-  const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', 'sane-scanners': 'false', ...flags }, env: {} });
+  // Nor does a test browse the network for eSCL scanners unless it says so.
+  const service = await startService({ home: dir, flags: { ...FREE_PORT_FLAGS, 'log-level': 'warn', 'sane-scanners': 'false', 'escl-discovery': 'false', ...flags }, env: {} });
   await remember(dir, service.ports);
   return {
     service,
@@ -124,7 +125,7 @@ export async function startChild(home: string, args: string[] = [], env: NodeJS.
   const child = spawn(program!, [...prefix, 'run', '--home', home, '--quiet', ...flagArgs, ...args], {
     // No SANE backends unless the test brings its own (SANE_CONFIG_DIR in env): probing the machine's
     // network backends takes seconds and finds nothing a test should depend on.
-    env: { ...process.env, SCANBRIDGE_HOME: '', SANE_CONFIG_DIR: emptySaneConfig(), ...env },
+    env: { ...process.env, SCANBRIDGE_HOME: '', SANE_CONFIG_DIR: emptySaneConfig(), SCANBRIDGE_ESCL_DISCOVERY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
