@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 RUNTIME_PKGS="libsane1 sane-utils fonts-dejavu-core ca-certificates libjpeg-turbo-progs libnss3-tools"
-TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium firefox-esr img2pdf unzip iproute2 openssl"
+TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium firefox-esr img2pdf unzip iproute2 openssl dbus avahi-daemon avahi-utils"
 
 pkgs="$RUNTIME_PKGS"
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"

@@ -1,7 +1,7 @@
 /**
  * mDNS between two processes on a private LAN (two network namespaces and a
  * veth pair the test creates; nothing leaves them): our advertiser in one,
- * our directory and a raw multicast-dns query in the other.
+ * our directory, a raw multicast-dns query and avahi-browse in the other.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,6 +50,22 @@ function lines(child: ChildProcess): { next: (ok: (value: unknown) => boolean) =
   };
 }
 
+/**
+ * avahi-browse, an independent mDNS browser, in namespace b: it needs an
+ * avahi-daemon and a system bus, so both run in a private /run of a mount
+ * namespace of their own (nothing of the machine's is touched) and are
+ * stopped when the browse is done.
+ */
+const AVAHI_BROWSE = `set -e
+mount --make-rprivate /
+mount -t tmpfs tmpfs /run
+mkdir -p /run/dbus /run/avahi-daemon
+dbus-daemon --system --fork
+trap 'avahi-daemon -k 2>/dev/null; kill $(cat /run/dbus/pid) 2>/dev/null' EXIT
+avahi-daemon --no-drop-root --no-chroot --no-rlimits -D
+until avahi-daemon -c; do sleep 0.2; done
+avahi-browse --resolve --parsable --terminate "$1"`;
+
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
 describe('eSCL over mDNS between two network namespaces', () => {
@@ -90,6 +106,24 @@ describe('eSCL over mDNS between two network namespaces', () => {
     const addresses = answer.additionals.filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => a.data);
     assert.ok(addresses.includes(pair.a.v4), `A ${pair.a.v4} in ${addresses.join(', ')}`);
     assert.ok(addresses.includes(pair.a.v6), `AAAA ${pair.a.v6} in ${addresses.join(', ')}`);
+    advertiser.kill('SIGTERM');
+    assert.equal(await exited(advertiser), 0);
+  });
+
+  it('avahi-browse resolves the advertised scanner with its address, port and TXT keys', async () => {
+    const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Avahi sees me', port: 9090 })]), '120']);
+    await lines(advertiser).next((v) => v === 'advertising');
+    const { stdout } = await promisify(execFile)('ip', ['netns', 'exec', pair.b.ns, 'unshare', '--mount', 'sh', '-c', AVAHI_BROWSE, 'avahi', '_uscan._tcp']);
+    // =;iface;IPv4;name;type;domain;host;address;port;"txt" "txt"... (spaces in names as \032)
+    const resolved = stdout.split('\n').filter((l) => l.startsWith('=') && l.includes(';IPv4;')).map((l) => l.split(';'));
+    assert.equal(resolved.length, 1, stdout);
+    const [, , , name, type, domain, host, address, port, txt] = resolved[0]!;
+    assert.deepEqual([name, type, domain, host, address, port], ['Avahi\\032sees\\032me', '_uscan._tcp', 'local', 'sb-test-host.local', pair.a.v4, '9090']);
+    const keys = Object.fromEntries([...txt!.matchAll(/"([^"=]+)=([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    assert.deepEqual(keys, {
+      txtvers: '1', Vers: '2.63', rs: 'eSCL', ty: 'Avahi sees me', pdl: 'image/jpeg,image/png,application/pdf', uuid: UUID,
+      cs: 'color,grayscale', is: 'platen,adf', duplex: 'T', adminurl: 'http://sb-test-host.local:9090/',
+    });
     advertiser.kill('SIGTERM');
     assert.equal(await exited(advertiser), 0);
   });
