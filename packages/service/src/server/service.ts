@@ -178,8 +178,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     devices.on('change', (list) => hub.publishAll('devices', { devices: list.map((d) => d.id) }));
     devices.watch(settings.deviceListIntervalMs, () => hub.size > 0);
     // A network scanner that appeared, left (goodbye, expiry, network change) or was added reaches pages as the usual devices event.
+    // One look after another, so a change that comes during a look is not lost in it.
     const listedDevices = devices;
-    escl.onChange(() => void listedDevices.list(true).catch(() => undefined));
+    let relisting: Promise<unknown> = Promise.resolve();
+    escl.onChange(() => {
+      relisting = relisting.then(() => listedDevices.list(true)).catch(() => undefined);
+    });
     sessions.on('expired', (sessionId) => {
       log.info({ session: sessionId.slice(0, 8) }, 'idle session expired');
       const expired = new ScanbridgeError('job-cancelled', 'the session expired');
