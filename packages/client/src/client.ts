@@ -63,6 +63,8 @@ export interface ClientEvents {
   upload: UploadEvent;
   /** The list of devices changed. */
   devices: EventData<'devices'>;
+  /** recognize() or detectOrientation() finished a page (`done` of `total`). */
+  ocr: EventData<'ocr'>;
   connection: ConnectionChange;
   /** The service had lost the session: the client continues on a new one. */
   session: SessionChange;
@@ -459,6 +461,7 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
       this.#uploads.get((payload as UploadEvent).upload.id)?.handle(payload as UploadEvent);
       this.emit('upload', payload as UploadEvent);
     } else if (event === 'devices') this.emit('devices', payload as EventData<'devices'>);
+    else if (event === 'ocr') this.emit('ocr', payload as EventData<'ocr'>);
   }
 
   #onJob(event: JobEvent): void {

@@ -28,4 +28,4 @@ export { DEFAULT_INSTALL_URL, type CallOptions } from './transport.js';
 export { SDK_VERSION } from './version.js';
 export { Emitter, type Listener } from './emitter.js';
 export { ScanbridgeError, PROTOCOL_VERSION } from '@scanbridge/protocol/core';
-export type { ErrorCode, PageInfo, JobInfo, Capabilities, DeviceInfo, ScanSettingsInput, UploadInfo, UploadDestination, BarcodeFormat, BarcodeRegion, BarcodeResult, PageBarcodes } from '@scanbridge/protocol';
+export type { ErrorCode, PageInfo, JobInfo, Capabilities, DeviceInfo, ScanSettingsInput, UploadInfo, UploadDestination, BarcodeFormat, BarcodeRegion, BarcodeResult, PageBarcodes, DocumentInfo, DocumentCode, SplitRuleInput, PatchCodeText, OcrPage, OcrBlock, OcrLine, OcrWord, OcrBox, OcrOutput, PageText, PageOrientation } from '@scanbridge/protocol';

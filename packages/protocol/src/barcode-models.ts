@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 
-/** The symbologies the service reads; a result's `format` is one of these. */
+/**
+ * The symbologies the service reads; a result's `format` is one of these.
+ * `PatchCode` is a Kodak patch code (the bar-pattern separator sheet of
+ * document scanners): its `text` is `Patch 1`, `Patch 2`, `Patch 3`,
+ * `Patch 4`, `Patch 6` or `Patch T` (PATCH_CODE_TEXTS).
+ */
 export const BarcodeFormat = z.enum([
   'Aztec',
   'Codabar',
@@ -20,6 +25,7 @@ export const BarcodeFormat = z.enum([
   'ITF',
   'MaxiCode',
   'MicroQRCode',
+  'PatchCode',
   'PDF417',
   'QRCode',
   'RMQRCode',
@@ -28,6 +34,10 @@ export const BarcodeFormat = z.enum([
 ]);
 export type BarcodeFormat = z.infer<typeof BarcodeFormat>;
 export const BARCODE_FORMATS = BarcodeFormat.options;
+
+/** The texts a `PatchCode` result can have, one per patch code type. */
+export const PATCH_CODE_TEXTS = ['Patch 1', 'Patch 2', 'Patch 3', 'Patch 4', 'Patch 6', 'Patch T'] as const;
+export type PatchCodeText = (typeof PATCH_CODE_TEXTS)[number];
 
 /**
  * Part of the page to search: pixels, or percent of the page's width and

@@ -30,6 +30,7 @@ export const ERRORS = {
   // sessions and buffer
   'session-required': { status: 400, remedy: 'Create a session with POST /fa/CreateSession and pass its id as "id".' },
   'unknown-session': { status: 404, remedy: 'The session was closed or expired; create a new one with CreateSession.' },
+  'document-not-found': { status: 404, remedy: 'Use a document id from GetDocuments (or a buffer documents event); documents change when their pages are removed or the buffer is split again.' },
   'page-not-found': { status: 404, remedy: 'Use an index below the page count (GetImageCount) or an existing page id (GetImagesInfo).' },
   'invalid-image': { status: 400, remedy: 'Send a complete file in a supported format (JPEG, PNG, BMP, TIFF, WebP or PDF); the message names the format and what is wrong with it.' },
   'pdf-password-required': { status: 400, remedy: 'The PDF is encrypted: pass its password as params.password (a wrong password gets this error too).' },
@@ -37,6 +38,8 @@ export const ERRORS = {
   'page-damaged': { status: 409, remedy: 'The stored image of the page no longer decodes; remove the page and scan or add it again. Other pages are not affected.' },
   'tool-missing': { status: 500, remedy: 'Install the system package named in the message (scripts/setup.sh installs it); no restart is needed.' },
   'barcode-reader-crashed': { status: 500, remedy: 'The barcode reader stopped while reading a page (a crash or it ran out of memory); scanbridge replaced it and keeps running, and the pages are unchanged. Read the page again, with a region or fewer formats if it repeats.' },
+  'ocr-language-missing': { status: 400, remedy: 'Install the language named in the message: put its <lang>.traineddata (from the tessdata repositories) in the ocr/ folder of the service folder, or on Debian install tesseract-ocr-<lang>; No restart is needed.' },
+  'ocr-engine-crashed': { status: 500, remedy: 'The OCR engine stopped while recognising a page (a crash or it ran out of memory); scanbridge replaced it and keeps running, and the pages are unchanged. Recognise the page again, with a region if it repeats.' },
   'buffer-storage-failed': { status: 500, remedy: 'Check free disk space and permissions of the cache folder (CacheDir); pages already in the buffer are kept.' },
   // devices and jobs
   'unknown-device': { status: 404, remedy: 'Use an id returned by ListDevices.' },

@@ -9,6 +9,8 @@ export const BufferEvent = z.discriminatedUnion('action', [
   z.object({ action: z.literal('remove'), ids: z.array(z.string()), count: z.number().int() }),
   z.object({ action: z.literal('modify'), ids: z.array(z.string()), count: z.number().int() }),
   z.object({ action: z.literal('move'), ids: z.array(z.string()), order: z.array(z.string()), count: z.number().int() }),
+  /** Documents created, grown or gone (GetDocuments lists them); `ids` are document ids. */
+  z.object({ action: z.literal('documents'), ids: z.array(z.string()), count: z.number().int() }),
 ]);
 export type BufferEvent = z.infer<typeof BufferEvent>;
 
@@ -36,10 +38,15 @@ export type JobEvent = z.infer<typeof JobEvent>;
 export const UploadEvent = z.object({ type: z.enum(['started', 'progress', 'done', 'failed']), upload: UploadInfo });
 export type UploadEvent = z.infer<typeof UploadEvent>;
 
+/** Recognize and DetectOrientation report each page as it is done (`done` of `total` pages of the call). */
+export const OcrEvent = z.object({ type: z.literal('progress'), method: z.enum(['Recognize', 'DetectOrientation']), page: z.string(), index: z.number().int(), done: z.number().int(), total: z.number().int() });
+export type OcrEvent = z.infer<typeof OcrEvent>;
+
 export const EVENTS = {
   buffer: BufferEvent,
   job: JobEvent,
   upload: UploadEvent,
+  ocr: OcrEvent,
   devices: z.object({ devices: z.array(z.string()) }),
 } as const;
 export type EventName = keyof typeof EVENTS;

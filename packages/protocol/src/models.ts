@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { BarcodeRegion, BarcodeResult, barcodeOptions } from './barcode-models.js';
+import { SplitRule } from './separation-models.js';
 
 export const ColorMode = z.enum(['bw', 'gray', 'color']);
 export type ColorMode = z.infer<typeof ColorMode>;
@@ -103,6 +104,14 @@ export const ScanSettings = z.strictObject({
    * page is tagged `barcode:<format>` for each format found.
    */
   barcodes: z.strictObject({ formats: barcodeOptions.formats, region: BarcodeRegion.optional() }).optional(),
+  /**
+   * Split the scan into documents as its pages arrive (see SplitRule): the job's pages become
+   * documents (GetDocuments), reported by buffer `documents` events; dropped separators never
+   * stay in the buffer.
+   */
+  split: SplitRule.optional(),
+  /** Turn each page upright as it arrives (orientation from its text, osd); a page too unsure to tell stays as it is. */
+  autoRotate: z.boolean().optional(),
 });
 export type ScanSettings = z.infer<typeof ScanSettings>;
 export type ScanSettingsInput = z.input<typeof ScanSettings>;

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { PageRef } from '../models.js';
 import { BarcodeResult, BARCODE_FORMATS, barcodeOptions } from '../barcode-models.js';
 
-export { BarcodeFormat, BARCODE_FORMATS, BarcodeRegion, BarcodeResult, barcodeOptions } from '../barcode-models.js';
+export { BarcodeFormat, BARCODE_FORMATS, BarcodeRegion, PATCH_CODE_TEXTS, type PatchCodeText, BarcodeResult, barcodeOptions } from '../barcode-models.js';
 import type { MethodSpec } from './spec.js';
 
 export const PageBarcodes = z.object({

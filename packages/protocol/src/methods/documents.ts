@@ -27,6 +27,7 @@
  */
 import { z } from 'zod';
 import { JobInfo, PageInfo, PageRef } from '../models.js';
+import { SaveOcr } from '../ocr-models.js';
 import type { MethodSpec } from './spec.js';
 
 export const InputFormat = z.enum(['auto', 'jpeg', 'png', 'bmp', 'tiff', 'webp', 'pdf']);
@@ -117,6 +118,8 @@ export const DOCUMENT_METHODS = {
     params: z.strictObject({
       format: OutputFormat,
       pages: z.array(PageRef).min(1).max(100000).optional().describe('default: every page, in buffer order'),
+      document: z.string().min(1).max(64).optional().describe("a document's pages (an id from GetDocuments), instead of pages"),
+      eachDocument: z.boolean().optional().describe('one file per document, named after the code that named it (made safe, unique), in document order'),
       binary: z.boolean().default(false).describe('HTTP: answer the file itself instead of JSON'),
       folder: z.number().int().min(0).max(999).optional().describe('write into SaveFolders[folder] instead of answering the file'),
       fileName: z.string().min(1).max(255).optional().describe('name wanted for the file (made safe by the service)'),
@@ -127,6 +130,7 @@ export const DOCUMENT_METHODS = {
       pageFormat: ZipPageFormat.optional().describe('zip (required there): the format of each page file in the ZIP; quality, progressive and compression apply to it'),
       metadata: PdfMetadata.optional().describe('pdf: document information'),
       pdfa: z.boolean().optional().describe('pdf: PDF/A-2b'),
+      ocr: SaveOcr.optional().describe('pdf: searchable: each page\'s text recognised in these languages (pages already recognised are not read again) and laid invisibly under its image'),
       password: z.string().min(1).max(127).optional().describe('pdf: AES-256 password'),
     }),
     result: z.tuple([SaveResult]),

@@ -18,7 +18,7 @@
  * already grey...) leaves it as it is and reports `changed: false`.
  */
 import { z } from 'zod';
-import { PageInfo, PageRef } from '../models.js';
+import { ColorMode, PageInfo, PageRef } from '../models.js';
 import type { MethodSpec } from './spec.js';
 
 const MAX_SIDE = 1_000_000;
@@ -87,6 +87,49 @@ export const SkewMeasure = z.object({
 export type SkewMeasure = z.infer<typeof SkewMeasure>;
 
 const analysed = { page: z.string(), index: z.number().int() };
+
+/** Papers a photographed page can be mapped onto (portrait, millimetres). `ID-1` is the bank and identity card. */
+export const DOCUMENT_PAPERS = {
+  A4: { width: 210, height: 297 },
+  A3: { width: 297, height: 420 },
+  A5: { width: 148, height: 210 },
+  A6: { width: 105, height: 148 },
+  Letter: { width: 215.9, height: 279.4 },
+  Legal: { width: 215.9, height: 355.6 },
+  'ID-1': { width: 53.98, height: 85.6 },
+} as const;
+export const DocumentPaper = z.enum(['A4', 'A3', 'A5', 'A6', 'Letter', 'Legal', 'ID-1']);
+export type DocumentPaper = z.infer<typeof DocumentPaper>;
+
+const point = z.object({ x: z.number().min(-MAX_SIDE).max(MAX_SIDE), y: z.number().min(-MAX_SIDE).max(MAX_SIDE) });
+/** The four corners of a page in a photo, in pixels of the image (fractions allowed), clockwise from the top left as the page reads. */
+export const DocumentCorners = z.object({ topLeft: point, topRight: point, bottomRight: point, bottomLeft: point });
+export type DocumentCorners = z.infer<typeof DocumentCorners>;
+
+export const DocumentDetection = z.object({
+  /** False when nothing in the image looks like a page; `corners` are then the image's own. */
+  documentFound: z.boolean(),
+  corners: DocumentCorners,
+  /** 0 (nothing like a page) to 1 (a clean quadrilateral with sharp edges all round); a page is found from 0.5. */
+  confidence: z.number(),
+  /** Width / height of the page the corners show, measured through the perspective. */
+  aspect: z.number(),
+  /** The paper whose shape the page has (within 3 %; of papers of one shape the first listed: A4 for the A series), or null. */
+  paper: DocumentPaper.nullable(),
+});
+export type DocumentDetection = z.infer<typeof DocumentDetection>;
+
+/** How a photographed page is flattened (DetectDocument's corners or the caller's, the paper, the clean-up). */
+export const documentOptions = {
+  /** A named paper, any size in millimetres, or 'auto': the measured shape, snapped to a named paper when within 3 % (A4 for the A series). */
+  paper: z.union([z.literal('auto'), DocumentPaper, z.strictObject({ width: z.number().min(10).max(2000), height: z.number().min(10).max(2000) })]).default('auto'),
+  /** Resolution of the flattened page. */
+  dpi: z.number().int().min(50).max(600).default(200),
+  /** Divide out shadows, uneven light and colour cast, so the paper comes out white. */
+  cleanup: z.boolean().default(true),
+  /** Colour of the flattened page; left out: the page's own. */
+  mode: ColorMode.optional(),
+};
 
 export const IMAGING_METHODS = {
   RotateImages: {
@@ -197,5 +240,24 @@ export const IMAGING_METHODS = {
     params: batch({ maxAngle: z.number().min(1).max(45).default(15) }),
     result: z.tuple([z.array(z.object({ ...analysed, ...SkewMeasure.shape }))]),
     summary: 'Skew angle of pages (degrees, clockwise positive) from their text lines.',
+  },
+  DetectDocument: {
+    session: true,
+    safe: true,
+    params: batch({}),
+    result: z.tuple([z.array(z.object({ ...analysed, ...DocumentDetection.shape }))]),
+    summary: 'Find the four corners of a photographed page (a light sheet on a darker background, tilted, turned, unevenly lit); a page with none answers documentFound: false.',
+  },
+  CorrectPerspective: {
+    session: true,
+    safe: false,
+    params: batch({
+      /** The page's corners; left out: detected on each page. */
+      corners: DocumentCorners.optional(),
+      ...documentOptions,
+    }),
+    result: editResult(DocumentDetection.shape),
+    summary:
+      'Flatten photographed pages: map the page (corners given, or detected) onto a rectangle of paper at dpi, and clean the background; a page where no page is found stays as it is (documentFound: false, changed: false).',
   },
 } as const satisfies Record<string, MethodSpec>;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { PageRef } from '../models.js';
+import { SaveOcr } from '../ocr-models.js';
 import type { MethodSpec } from './spec.js';
 import { Compression, OutputFormat, PdfMetadata, ZipPageFormat } from './documents.js';
 
@@ -77,6 +78,8 @@ export const UPLOAD_METHODS = {
       destination: UploadDestination,
       format: OutputFormat,
       pages: z.array(PageRef).min(1).max(100000).optional().describe('default: every page, in buffer order'),
+      document: z.string().min(1).max(64).optional().describe("a document's pages (an id from GetDocuments), instead of pages"),
+      eachDocument: z.boolean().optional().describe('one file per document, named after the code that named it (made safe, unique), in document order'),
       fileName: z.string().min(1).max(255).optional().describe('file name sent to the server (made safe; the extension follows the format)'),
       retries: z.number().int().min(0).max(20).default(5).describe('tries after a network failure or a 5xx answer, with capped exponential back-off'),
       quality: z.number().int().min(1).max(100).optional(),
@@ -85,6 +88,7 @@ export const UPLOAD_METHODS = {
       pageFormat: ZipPageFormat.optional().describe('zip (required there): the format of each page file in the ZIP'),
       metadata: PdfMetadata.optional(),
       pdfa: z.boolean().optional(),
+      ocr: SaveOcr.optional().describe('pdf: searchable: each page\'s text recognised in these languages (pages already recognised are not read again) and laid invisibly under its image'),
       password: z.string().min(1).max(127).optional(),
     }),
     result: z.tuple([UploadInfo]),

@@ -29,8 +29,17 @@ export type PageMeta = z.infer<typeof PageMeta>;
 export const PageRecord = z.object({ id: Id, version: Version, meta: PageMeta, tags: Tags });
 export type PageRecord = z.infer<typeof PageRecord>;
 
+/** A document: pages (any order; listed in buffer order) and the code that named it. */
+export const DocRecord = z.object({
+  id: Id,
+  pageIds: z.array(Id),
+  barcode: z.object({ format: z.string(), text: z.string(), pageId: Id }).nullable(),
+});
+export type DocRecord = z.infer<typeof DocRecord>;
+
 export const JournalOp = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('snapshot'), pages: z.array(PageRecord), selected: z.array(Id) }),
+  // `documents` came with document separation; older snapshots have none.
+  z.object({ op: z.literal('snapshot'), pages: z.array(PageRecord), selected: z.array(Id), documents: z.array(DocRecord).optional() }),
   z.object({ op: z.literal('add'), id: Id, version: Version, index: z.number().int().nonnegative(), meta: PageMeta, tags: Tags }),
   // Every page of one file load, inserted at `index` in order. One op (one
   // journal line) so that a load is all or nothing across a crash: a torn line
@@ -44,6 +53,10 @@ export const JournalOp = z.discriminatedUnion('op', [
   z.object({ op: z.literal('select'), ids: z.array(Id) }),
   z.object({ op: z.literal('tags'), pages: z.array(z.object({ id: Id, tags: Tags })) }),
   z.object({ op: z.literal('clear') }),
+  // A split: the pages named in `leave` leave their documents (emptied ones are gone), then `add` are created.
+  z.object({ op: z.literal('docs'), leave: z.array(Id), add: z.array(DocRecord) }),
+  // A page (or more) joins document `doc.id`, created with `doc` when it does not exist; pages leave other documents.
+  z.object({ op: z.literal('docJoin'), doc: DocRecord }),
 ]);
 export type JournalOp = z.infer<typeof JournalOp>;
 
@@ -51,6 +64,8 @@ export class BufferState {
   order: string[] = [];
   readonly pages = new Map<string, PageRecord>();
   readonly selected = new Set<string>();
+  /** Documents in creation order. */
+  readonly documents = new Map<string, DocRecord>();
   // id -> index, rebuilt lazily: lookups by id stay O(1) for large buffers
   // without paying on every reorder.
   #positions: Map<string, number> | undefined;
@@ -75,12 +90,14 @@ export class BufferState {
         this.order = [];
         this.pages.clear();
         this.selected.clear();
+        this.documents.clear();
         for (const page of op.pages) {
           if (this.pages.has(page.id)) continue;
           this.pages.set(page.id, { ...page, tags: unique(page.tags) });
           this.order.push(page.id);
         }
         for (const id of op.selected) if (this.pages.has(id)) this.selected.add(id);
+        for (const doc of op.documents ?? []) this.#addDocument(doc);
         break;
       case 'add':
         if (this.pages.has(op.id)) break;
@@ -110,6 +127,7 @@ export class BufferState {
           this.selected.delete(id);
         }
         this.order = this.order.filter((id) => !gone.has(id));
+        this.#leave(gone);
         break;
       }
       case 'move': {
@@ -141,9 +159,47 @@ export class BufferState {
         this.order = [];
         this.pages.clear();
         this.selected.clear();
+        this.documents.clear();
         break;
+      case 'docs':
+        this.#leave(new Set(op.leave));
+        for (const doc of op.add) this.#addDocument(doc);
+        break;
+      case 'docJoin': {
+        const joining = new Set(op.doc.pageIds.filter((id) => this.pages.has(id)));
+        const doc = this.documents.get(op.doc.id);
+        for (const other of this.documents.values()) if (other !== doc) other.pageIds = other.pageIds.filter((id) => !joining.has(id));
+        if (doc) doc.pageIds.push(...[...joining].filter((id) => !doc.pageIds.includes(id)));
+        else this.#addDocument(op.doc);
+        this.#dropEmpty();
+        break;
+      }
     }
     this.#positions = undefined;
+  }
+
+  /** Ids of the documents a change of these pages empties or shrinks. */
+  documentsOf(pageIds: Iterable<string>): string[] {
+    const ids = new Set(pageIds);
+    return [...this.documents.values()].filter((d) => d.pageIds.some((id) => ids.has(id))).map((d) => d.id);
+  }
+
+  #addDocument(doc: DocRecord): void {
+    const pageIds = unique(doc.pageIds.filter((id) => this.pages.has(id)));
+    if (pageIds.length === 0 || this.documents.has(doc.id)) return;
+    // A page is in one document at most.
+    this.#leave(new Set(pageIds));
+    this.documents.set(doc.id, { ...doc, pageIds });
+  }
+
+  #leave(pageIds: ReadonlySet<string>): void {
+    if (pageIds.size === 0) return;
+    for (const doc of this.documents.values()) doc.pageIds = doc.pageIds.filter((id) => !pageIds.has(id));
+    this.#dropEmpty();
+  }
+
+  #dropEmpty(): void {
+    for (const [id, doc] of this.documents) if (doc.pageIds.length === 0) this.documents.delete(id);
   }
 
   /** Pages in buffer order. */
@@ -152,7 +208,8 @@ export class BufferState {
   }
 
   snapshot(): JournalOp & { op: 'snapshot' } {
-    return { op: 'snapshot', pages: this.records(), selected: this.order.filter((id) => this.selected.has(id)) };
+    const documents = [...this.documents.values()].map((d) => ({ ...d, pageIds: [...d.pageIds] }));
+    return { op: 'snapshot', pages: this.records(), selected: this.order.filter((id) => this.selected.has(id)), ...(documents.length > 0 ? { documents } : {}) };
   }
 }
 

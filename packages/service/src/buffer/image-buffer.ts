@@ -11,8 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type BufferEvent, ColorMode, type PageInfo, type PageRef, ScanbridgeError } from '@scanbridge/protocol';
-import { BufferState, type JournalOp, type PageMeta, type PageRecord, unique } from './buffer-state.js';
+import { type BufferEvent, ColorMode, type DocumentCode, type DocumentInfo, type PageInfo, type PageRef, ScanbridgeError } from '@scanbridge/protocol';
+import { BufferState, type DocRecord, type JournalOp, type PageMeta, type PageRecord, unique } from './buffer-state.js';
 import type { Journal } from './journal.js';
 import type { MemoryCache } from './memory-cache.js';
 import { PageFiles } from './page-files.js';
@@ -107,6 +107,28 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
 
   findByTag(tag: string): string[] {
     return this.#state.order.filter((id) => this.#state.pages.get(id)!.tags.includes(tag));
+  }
+
+  /** The documents, ordered by their first page; each lists its pages in buffer order. */
+  documents(): DocumentInfo[] {
+    const docs = [...this.#state.documents.values()].map((d) => this.#documentInfo(d));
+    const first = (d: DocumentInfo) => this.#state.indexOf(d.pageIds[0]!);
+    return docs.sort((a, b) => first(a) - first(b));
+  }
+
+  /** One document, or document-not-found naming the documents there are. */
+  document(id: string): DocumentInfo {
+    const doc = typeof id === 'string' ? this.#state.documents.get(id) : undefined;
+    if (doc) return this.#documentInfo(doc);
+    const n = this.#state.documents.size;
+    const shown = String(id).slice(0, 64);
+    throw new ScanbridgeError('document-not-found', `No document with id "${shown}" in this buffer: it has ${n === 0 ? 'no documents (split the pages with SplitDocuments or the split scan setting)' : `${n} document${n === 1 ? '' : 's'} (ids from GetDocuments)`}.`, { id: shown, documents: n });
+  }
+
+  /** The document a page belongs to, if any. */
+  documentOf(pageId: string): string | undefined {
+    for (const d of this.#state.documents.values()) if (d.pageIds.includes(pageId)) return d.id;
+    return undefined;
   }
 
   /** The stored image; shares its bytes with the cache, so treat them as read-only. */
@@ -252,9 +274,11 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
     return this.#run(async () => {
       if (this.#state.count === 0) return;
       const gone = this.#state.records();
+      const docs = [...this.#state.documents.keys()];
       await this.#commit({ op: 'clear' });
       this.#forget(gone);
       this.#emit({ action: 'remove', ids: gone.map((p) => p.id), count: 0 });
+      if (docs.length > 0) this.#emit({ action: 'documents', ids: docs, count: 0 });
       await this.#files.deleteAll(gone);
     });
   }
@@ -327,6 +351,47 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
   }
 
   /**
+   * A split, as one change: the `drop` pages are removed (separator sheets),
+   * then the pages of `split` leave their documents and `docs` become
+   * documents. Answers the new documents. Pages gone meanwhile are left out;
+   * a code keeps naming its document when its page (a dropped separator) is gone.
+   */
+  splitDocuments(split: string[], docs: { pageIds: string[]; barcode: DocumentCode | null }[], drop: string[] = []): Promise<DocumentInfo[]> {
+    return this.#run(async () => {
+      const there = (ids: string[]) => ids.filter((id) => this.#state.pages.has(id));
+      await this.#removeIds(there(unique(drop)));
+      const before = new Set(this.#state.documentsOf(split));
+      const add: DocRecord[] = [];
+      for (const d of docs) {
+        const pageIds = there(d.pageIds);
+        if (pageIds.length > 0) add.push({ id: this.#newDocId(), pageIds, barcode: d.barcode });
+      }
+      await this.#commit({ op: 'docs', leave: there(split), add });
+      const changed = [...before, ...add.map((d) => d.id)];
+      if (changed.length > 0) this.#emit({ action: 'documents', ids: changed, count: this.#state.count });
+      return add.filter((d) => this.#state.documents.has(d.id)).map((d) => this.#documentInfo(this.#state.documents.get(d.id)!));
+    });
+  }
+
+  /**
+   * Pages join a document (a scan splitting as its pages arrive): `docId`, or
+   * a new document named by `barcode` when `docId` is undefined or gone.
+   * Answers the document's id.
+   */
+  joinDocument(docId: string | undefined, pageIds: string[], barcode: DocumentCode | null): Promise<string> {
+    return this.#run(async () => {
+      const ids = unique(pageIds).filter((id) => this.#state.pages.has(id));
+      const existing = docId !== undefined && this.#state.documents.has(docId) ? docId : undefined;
+      const id = existing ?? this.#newDocId();
+      if (ids.length === 0) return id;
+      const shrunk = this.#state.documentsOf(ids).filter((d) => d !== id);
+      await this.#commit({ op: 'docJoin', doc: { id, pageIds: ids, barcode: existing ? null : barcode } });
+      this.#emit({ action: 'documents', ids: [id, ...shrunk], count: this.#state.count });
+      return id;
+    });
+  }
+
+  /**
    * Refuses further changes (with `reason`) and waits for the running ones.
    * Used by the session manager when a session closes or the service stops.
    */
@@ -373,9 +438,11 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
   async #removeIds(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const gone = ids.map((id) => this.#state.pages.get(id)!);
+    const docs = this.#state.documentsOf(ids);
     await this.#commit({ op: 'remove', ids });
     this.#forget(gone);
     this.#emit({ action: 'remove', ids, count: this.#state.count });
+    if (docs.length > 0) this.#emit({ action: 'documents', ids: docs, count: this.#state.count });
     await this.#files.deleteAll(gone);
   }
 
@@ -407,6 +474,18 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
       const id = randomBytes(12).toString('base64url');
       if (!this.#state.pages.has(id)) return id;
     }
+  }
+
+  #newDocId(): string {
+    for (;;) {
+      const id = `d${randomBytes(9).toString('base64url')}`;
+      if (!this.#state.documents.has(id)) return id;
+    }
+  }
+
+  #documentInfo(d: DocRecord): DocumentInfo {
+    const pageIds = [...d.pageIds].sort((a, b) => this.#state.indexOf(a) - this.#state.indexOf(b));
+    return { id: d.id, pageIds, barcode: d.barcode ? { format: d.barcode.format as DocumentCode['format'], text: d.barcode.text, pageId: d.barcode.pageId } : null };
   }
 
   #cacheKey(id: string, version: number): string {

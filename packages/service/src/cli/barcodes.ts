@@ -67,7 +67,7 @@ export async function barcodesCommand(values: ParsedValues, files: string[]): Pr
               pixels.then(async (px) => {
                 const area = regionPixels(options.region, px.width, px.height, `${file} page ${page}`);
                 const whole = area.width === px.width && area.height === px.height;
-                const read = await readPixels(pool, whole ? px : await greyPixels(image.bytes, area), area, options, `${page}`);
+                const read = await readPixels(pool, whole ? px : await greyPixels(image.bytes, area), area, options, `${page}`, { xdpi: image.xdpi, ydpi: image.ydpi });
                 return { file, page, width: px.width, height: px.height, ...read };
               }),
             );

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `scanbridge` command: run | monitor | stop | install | uninstall | cert | origins | status | devices | scan | barcodes. */
+/** The `scanbridge` command: run | monitor | stop | install | uninstall | cert | origins | status | devices | scan | barcodes | ocr. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ScanbridgeError } from '@scanbridge/protocol';
 import { resolveHome } from '../config/paths.js';
@@ -30,6 +30,7 @@ const optionsOf = (settingFlags: Options): Record<string, Options> => ({
   status: COMMON,
   devices: { ...COMMON, refresh: { type: 'boolean' }, capabilities: { type: 'string', short: 'c' } },
   barcodes: { ...COMMON, formats: { type: 'string' }, region: { type: 'string' }, 'try-invert': { type: 'boolean' }, timeout: { type: 'string' } },
+  ocr: { ...COMMON, lang: { type: 'string', short: 'l' }, psm: { type: 'string' }, out: { type: 'string', short: 'o' } },
   scan: {
     ...COMMON,
     device: { type: 'string', short: 'd' },
@@ -70,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   let values: ParsedValues;
   let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' || command === 'cert' || command === 'barcodes' || command === 'devices' });
+    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' || command === 'cert' || command === 'barcodes' || command === 'ocr' || command === 'devices' });
     values = parsed.values as ParsedValues;
     positionals = parsed.positionals;
   } catch (err) {
@@ -104,6 +105,8 @@ async function main(argv: string[]): Promise<number> {
         return await (await import('./devices.js')).devicesCommand(home, values, positionals);
       case 'barcodes':
         return await (await import('./barcodes.js')).barcodesCommand(values, positionals);
+      case 'ocr':
+        return await (await import('./ocr.js')).ocrCommand(home, values, positionals);
       default:
         return await (await import('./scan.js')).scanCommand(home, values);
     }

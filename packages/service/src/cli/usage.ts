@@ -100,6 +100,17 @@ format, text, bytes (base64), position (page pixels) and orientation of each cod
 --formats: a comma-separated list (Code128,QRCode,...; default all). --region: pixels, or percent with %.
 Exit code 1 when a file could not be read (the others are still read).`,
   },
+  ocr: {
+    summary: 'recognise the text of image, PDF or TIFF files',
+    usage: `scanbridge ocr FILE... [--lang deu+eng] [--psm N] [--out FILE.txt] [--json]
+
+Recognises the text of each page of the files (JPEG, PNG, BMP, TIFF, WebP, PDF rendered at 300 dpi) on
+this machine with the service's engine (each page turned upright and deskewed first); no running service
+is needed. Text out on stdout (or into --out), pages separated by a form feed; --json: every page's
+blocks, lines and words with boxes in page pixels and confidences. --lang: Tesseract language codes
+joined by + (default eng). --psm: Tesseract page segmentation mode (default 3, automatic).
+Exit code 1 when a file could not be read (the others are still read).`,
+  },
   scan: {
     summary: 'scan through the running service into a file',
     usage: `scanbridge scan --device ID --out FILE [--source flatbed|feeder] [--duplex] [--dpi N]

@@ -69,6 +69,7 @@ describe('servicePaths', () => {
       serviceIni: path.join(home, 'scanbridge.ini'),
       userIni: path.join(home, 'user.ini'),
       portLock: path.join(home, 'port.lock'),
+      ocr: path.join(home, 'ocr'),
     });
   });
 

@@ -53,6 +53,8 @@ export interface ServicePaths {
   readonly userIni: string;
   /** Ports actually bound, for the CLI and the SDK to find a running service. */
   readonly portLock: string;
+  /** OCR language data an administrator adds (`<lang>.traineddata`), beside the bundled languages. */
+  readonly ocr: string;
 }
 
 /** `cacheDirSetting` is the CacheDir setting; empty or undefined means `<home>/cache`. */
@@ -67,6 +69,7 @@ export function servicePaths(home: string, cacheDirSetting?: string): ServicePat
     serviceIni: path.join(home, 'scanbridge.ini'),
     userIni: path.join(home, 'user.ini'),
     portLock: path.join(home, 'port.lock'),
+    ocr: path.join(home, 'ocr'),
   };
 }
 

@@ -68,9 +68,27 @@ describe('the settings table', () => {
       esclScanners: [],
       deviceListIntervalMs: 60_000,
       deviceWorkerIdleTimeoutMs: 60_000,
+      cameras: true,
+      ffmpegPath: '',
+      testCameras: [],
       saveFolders: [],
       uploadDestinations: [],
+      esclServer: false,
+      esclShare: [],
+      esclPort: 18624,
+      esclBindAddress: '0.0.0.0',
+      esclAllowedNetworks: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', 'fe80::/10'],
+      esclTls: false,
     });
+  });
+
+  test('EsclShare takes device ids, EsclAllowedNetworks CIDR networks, each refused naming the entry', () => {
+    assert.deepEqual(fromIni('EsclShare = demo:scanner; sane:epson2:libusb:001:004').esclShare, ['demo:scanner', 'sane:epson2:libusb:001:004']);
+    rejects('EsclShare', 'scanner', '"scanner" is not a device id (expected <driver>:<name>, as `scanbridge devices` lists them, e.g. demo:scanner)');
+    assert.deepEqual(fromIni('EsclAllowedNetworks = 192.168.1.0/24, 10.1.2.3, fd00::/8').esclAllowedNetworks, ['192.168.1.0/24', '10.1.2.3/32', 'fd00::/8']);
+    assert.deepEqual(fromIni('EsclAllowedNetworks =').esclAllowedNetworks, []);
+    rejects('EsclAllowedNetworks', '192.168.1.0/33', '"192.168.1.0/33" has a prefix length outside 0..32 (expected networks in CIDR form like 192.168.1.0/24 or fd00::/8 separated by commas (a bare address is one host), or empty for loopback only)');
+    rejects('EsclAllowedNetworks', 'office', '"office" is not a network (expected networks in CIDR form like 192.168.1.0/24 or fd00::/8 separated by commas (a bare address is one host), or empty for loopback only)');
   });
 });
 
@@ -156,6 +174,14 @@ describe('value types', () => {
     for (const word of ['true', 'yes', 'on', '1', 'TRUE', 'Yes']) assert.equal(fromIni(`DemoScanner = ${word}`).demoScanner, true, word);
     for (const word of ['false', 'no', 'off', '0', 'False', 'OFF']) assert.equal(fromIni(`DemoScanner = ${word}`).demoScanner, false, word);
     rejects('DemoScanner', 'maybe', '"maybe" is not a boolean (expected true, false, yes, no, on, off, 1 or 0)');
+  });
+
+  test('FfmpegPath is a program name or an absolute path; TestCameras are name=source pairs', () => {
+    assert.equal(fromIni('FfmpegPath = /opt/ffmpeg/bin/ffmpeg').ffmpegPath, '/opt/ffmpeg/bin/ffmpeg');
+    assert.equal(fromIni('FfmpegPath = ffmpeg.exe').ffmpegPath, 'ffmpeg.exe');
+    rejects('FfmpegPath', 'bin/ffmpeg', '"bin/ffmpeg" is neither a program name nor an absolute path (expected a program name or an absolute path, or empty for ffmpeg on the PATH)');
+    assert.deepEqual(fromIni('TestCameras = desk=/tmp/desk.mkv; bars = lavfi:testsrc2=size=640x480').testCameras, ['desk=/tmp/desk.mkv', 'bars=lavfi:testsrc2=size=640x480']);
+    rejects('TestCameras', 'desk=desk.mkv', '"desk.mkv" is neither an absolute path nor lavfi:<graph> (expected name=source entries separated by semicolons (name: letters, digits, - or _; source: an absolute video file path or lavfi:<graph>), or empty for none)');
   });
 
   test('SaneLibrary is a library name or an absolute path', () => {

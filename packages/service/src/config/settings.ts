@@ -6,6 +6,7 @@
 import * as type from './value-types.js';
 import type { LogLevel, ValueType } from './value-types.js';
 import { destinationPrefixes } from '../addons/upload/destinations.js';
+import { testCameraList } from '../devices/camera/test-camera-setting.js';
 import { scannerUrls } from '../devices/escl/scanner-url.js';
 
 export type { LogLevel } from './value-types.js';
@@ -59,6 +60,12 @@ export interface Settings {
   readonly saneLibrary: string;
   /** SaneDiscoveryInterval × 1000: while a scanner is open, look this often whether it is still there; 0 only when asked. */
   readonly saneDiscoveryIntervalMs: number;
+  /** Cameras: offer webcams and document cameras (through ffmpeg). */
+  readonly cameras: boolean;
+  /** FfmpegPath: the ffmpeg cameras are used through; '' for ffmpeg on the PATH. */
+  readonly ffmpegPath: string;
+  /** TestCameras: `name=source` stand-ins for cameras (a video file or lavfi graph), for tests and demos. */
+  readonly testCameras: readonly string[];
   /** EsclDiscovery: look for eSCL (AirScan) network scanners announced over mDNS. */
   readonly esclDiscovery: boolean;
   /** EsclScanners: eSCL root URLs of network scanners the administrator lists (other subnets, where mDNS does not reach). */
@@ -67,6 +74,18 @@ export interface Settings {
   readonly deviceListIntervalMs: number;
   /** DeviceWorkerIdleTimeout × 1000: a device worker process nobody uses is stopped after this long. */
   readonly deviceWorkerIdleTimeoutMs: number;
+  /** EsclServer: share the scanners of EsclShare on the network over eSCL (AirScan). */
+  readonly esclServer: boolean;
+  /** EsclShare: device ids shared by the eSCL server, the first at /eSCL. */
+  readonly esclShare: readonly string[];
+  /** EsclPort: port of the eSCL server; 0 = any free port. */
+  readonly esclPort: number;
+  /** EsclBindAddress: address the eSCL server listens on. */
+  readonly esclBindAddress: string;
+  /** EsclAllowedNetworks: CIDR networks (normalized `address/bits`) whose clients may scan; loopback always may. */
+  readonly esclAllowedNetworks: readonly string[];
+  /** EsclTls: the eSCL server speaks HTTPS with the service's certificate. */
+  readonly esclTls: boolean;
 }
 
 export interface SettingSpec<K extends string = string, P extends keyof Settings = keyof Settings> {
@@ -203,6 +222,21 @@ export const SETTINGS = [
     description: 'Seconds between looks for SANE scanners that disappeared while one is in use (its scan ends with device-gone); 0 looks only when devices are listed.',
   }),
   setting({
+    key: 'Cameras', prop: 'cameras', type: type.boolean(), default: 'true',
+    env: 'SCANBRIDGE_CAMERAS', flag: 'cameras',
+    description: 'Offer webcams and document cameras (ids camera:...), through ffmpeg.',
+  }),
+  setting({
+    key: 'FfmpegPath', prop: 'ffmpegPath', type: type.programOrEmpty('ffmpeg on the PATH'), default: '',
+    env: 'SCANBRIDGE_FFMPEG_PATH', flag: 'ffmpeg-path',
+    description: 'The ffmpeg program cameras are used through (the Debian package ffmpeg on Linux; on macOS and Windows any ffmpeg build).',
+  }),
+  setting({
+    key: 'TestCameras', prop: 'testCameras', type: testCameraList(), default: '',
+    env: 'SCANBRIDGE_TEST_CAMERAS', flag: 'test-cameras',
+    description: 'Stand-ins for cameras, for tests and demos without one: each name=source becomes camera:test-<name>, a video file or lavfi graph that ffmpeg plays in a loop as a camera would send it.',
+  }),
+  setting({
     key: 'EsclDiscovery', prop: 'esclDiscovery', type: type.boolean(), default: 'true',
     env: 'SCANBRIDGE_ESCL_DISCOVERY', flag: 'escl-discovery',
     description: 'Look for eSCL (AirScan, Mopria) network scanners that announce themselves on the local network (mDNS, _uscan._tcp and _uscans._tcp); they need no driver.',
@@ -221,6 +255,36 @@ export const SETTINGS = [
     key: 'DeviceWorkerIdleTimeout', prop: 'deviceWorkerIdleTimeoutMs', type: type.seconds(1, 86400), default: '60',
     env: 'SCANBRIDGE_DEVICE_WORKER_IDLE_TIMEOUT', flag: 'device-worker-idle-timeout',
     description: 'Seconds an unused device worker process (one per open scanner) stays up before it is stopped.',
+  }),
+  setting({
+    key: 'EsclServer', prop: 'esclServer', type: type.boolean(), default: 'false',
+    env: 'SCANBRIDGE_ESCL_SERVER', flag: 'escl-server',
+    description: 'Share the scanners listed in EsclShare with the network as an eSCL (AirScan, Mopria) scanner server, which Windows, macOS, Linux (sane-airscan), phones and other scanbridge services scan from without a driver. It serves scanning only, never the API, sessions or pages, and keeps no page it serves.',
+  }),
+  setting({
+    key: 'EsclShare', prop: 'esclShare', type: type.deviceIds(), default: '',
+    env: 'SCANBRIDGE_ESCL_SHARE', flag: 'escl-share',
+    description: 'Scanners the eSCL server shares, by device id: the first at /eSCL, the next at /eSCL-2, /eSCL-3 and so on. A shared scanner in use by a page answers busy to the network, and the reverse.',
+  }),
+  setting({
+    key: 'EsclPort', prop: 'esclPort', type: type.port(), default: '18624',
+    env: 'SCANBRIDGE_ESCL_PORT', flag: 'escl-port',
+    description: 'Port of the eSCL server (0 picks any free port).',
+  }),
+  setting({
+    key: 'EsclBindAddress', prop: 'esclBindAddress', type: type.bindAddress(), default: '0.0.0.0',
+    env: 'SCANBRIDGE_ESCL_BIND_ADDRESS', flag: 'escl-bind-address',
+    description: 'Address the eSCL server listens on (0.0.0.0 or :: for every network interface).',
+  }),
+  setting({
+    key: 'EsclAllowedNetworks', prop: 'esclAllowedNetworks', type: type.networks(), default: '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7, fe80::/10',
+    env: 'SCANBRIDGE_ESCL_ALLOWED_NETWORKS', flag: 'escl-allowed-networks',
+    description: 'Networks whose computers may scan from the eSCL server; others are refused before any request is read. Loopback may always.',
+  }),
+  setting({
+    key: 'EsclTls', prop: 'esclTls', type: type.boolean(), default: 'false',
+    env: 'SCANBRIDGE_ESCL_TLS', flag: 'escl-tls',
+    description: "Serve eSCL over HTTPS with the service's own certificate (advertised as _uscans._tcp) instead of plain HTTP.",
   }),
 ] as const;
 

@@ -132,6 +132,17 @@ export const libraryOrEmpty = (whenEmpty: string): ValueType<string> => {
   };
 };
 
+/** A program found on the PATH by its bare name, or an absolute path (a relative one would depend on the working directory). */
+export const programOrEmpty = (whenEmpty: string): ValueType<string> => {
+  const expected = `a program name or an absolute path, or empty for ${whenEmpty}`;
+  return {
+    expected,
+    parse(raw) {
+      return raw === '' || path.isAbsolute(raw) || !/[\\/]/.test(raw) ? ok(raw) : fail(`"${raw}" is neither a program name nor an absolute path (expected ${expected})`);
+    },
+  };
+};
+
 /**
  * Semicolon-separated absolute folders (a semicolon is rare in folder names,
  * unlike a comma, and is the Windows path-list separator); blanks around
@@ -152,3 +163,23 @@ export const origins = (): ValueType<readonly string[]> =>
     const problem = originProblem(entry);
     return problem ? fail(problem) : ok(entry);
   });
+
+/** Semicolon-separated device ids as ListDevices names them (`demo:scanner`, `sane:test:0`): ids hold colons and may hold commas. */
+export const deviceIds = (): ValueType<readonly string[]> =>
+  list(';', 'device ids from `scanbridge devices` (e.g. demo:scanner;sane:test:0) separated by semicolons, or empty for none', (entry) =>
+    /^[a-z][a-z0-9-]*:\S/.test(entry) ? ok(entry) : fail(`"${entry}" is not a device id (expected <driver>:<name>, as \`scanbridge devices\` lists them, e.g. demo:scanner)`),
+  );
+
+/** Comma-separated networks in CIDR form (`192.168.1.0/24`, `fd00::/8`); a bare address is one host. */
+export const networks = (): ValueType<readonly string[]> => {
+  const expected = 'networks in CIDR form like 192.168.1.0/24 or fd00::/8 separated by commas (a bare address is one host), or empty for loopback only';
+  return list(',', expected, (entry) => {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const max = family === 4 ? 32 : 128;
+    if (family === 0 || extra !== undefined) return fail(`"${entry}" is not a network (expected ${expected})`);
+    if (bits === undefined) return ok(`${address}/${max}`);
+    if (!/^\d+$/.test(bits) || Number(bits) > max) return fail(`"${entry}" has a prefix length outside 0..${max} (expected ${expected})`);
+    return ok(`${address}/${Number(bits)}`);
+  });
+};

@@ -26,6 +26,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private cache: DeviceInfo[] | null = null;
   private listing: Promise<DeviceInfo[]> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Who holds each device now (a job of the API, an eSCL client's job): one user at a time. */
+  private readonly holders = new Map<string, string>();
   /** Why the last look of a driver failed (a crashed discovery), until one succeeds. */
   private readonly failures = new Map<string, string>();
 
@@ -86,6 +88,27 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       if (!this.listing && wanted()) this.list(true).catch(() => undefined);
     }, everyMs);
     this.timer.unref();
+  }
+
+  /**
+   * Takes the device for one job, or throws device-busy naming who has it.
+   * The API's jobs and the eSCL server share it, so a scanner in use by a
+   * page is busy for the network and the reverse. Returns the release.
+   */
+  claim(deviceId: string, holder: string): () => void {
+    const current = this.holders.get(deviceId);
+    if (current !== undefined) throw new ScanbridgeError('device-busy', `device "${deviceId}" is busy with ${current}; wait for it to end or cancel it`);
+    this.holders.set(deviceId, holder);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holders.delete(deviceId);
+    };
+  }
+
+  held(deviceId: string): boolean {
+    return this.holders.has(deviceId);
   }
 
   driverFor(deviceId: string): Driver {

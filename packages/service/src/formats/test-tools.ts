@@ -28,6 +28,11 @@ export function tool(cmd: string, args: string[], input?: Buffer): Promise<ToolR
   });
 }
 
+/** An XPath 1.0 expression on an XML file, evaluated by xmllint (never fetching anything), its trailing newline dropped. */
+export async function xpath(file: string, expr: string): Promise<string> {
+  return (await tool('xmllint', ['--nonet', '--xpath', expr, file])).stdout.toString().replace(/\n$/, '');
+}
+
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-formats-'));
   try {

@@ -34,7 +34,8 @@ export interface JobManagerEvents {
 
 export class JobManager extends EventEmitter<JobManagerEvents> {
   private readonly jobs = new Map<string, Job>();
-  private readonly busy = new Map<string, string>();
+  /** Devices a scan job of this manager holds now. */
+  private readonly scanning = new Set<string>();
   /** Devices each session has scanned with: released to their drivers when the session closes. */
   private readonly used = new Map<string, Set<string>>();
 
@@ -95,13 +96,20 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     const driver = this.devices.driverFor(deviceId);
     const availability = await driver.availability();
     if (!availability.available) throw new ScanbridgeError('driver-unavailable', `the ${driver.name} driver is unavailable: ${availability.reason}`);
-    await driver.validate(deviceId, settings);
+    const id = randomBytes(8).toString('hex');
+    // Taken before the driver is asked, so a device in use says by whom (a job, a network client).
+    const release = this.devices.claim(deviceId, `job ${id}`);
+    try {
+      await driver.validate(deviceId, settings);
+    } catch (err) {
+      release();
+      throw err;
+    }
     if (!this.used.has(sessionId)) this.used.set(sessionId, new Set());
     this.used.get(sessionId)!.add(deviceId);
-    const running = this.busy.get(deviceId);
-    if (running) throw new ScanbridgeError('device-busy', `device "${deviceId}" is busy with job ${running}; wait for it to end or cancel it`);
+    this.scanning.add(deviceId);
     const info: JobInfo = {
-      id: randomBytes(8).toString('hex'),
+      id,
       kind: 'scan',
       device: deviceId,
       state: 'running',
@@ -112,10 +120,12 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       endedAt: null,
     };
     const controller = new AbortController();
-    this.busy.set(deviceId, info.id);
     const emit = (event: JobEvent) => this.emit('job', sessionId, event);
 
     let pageEvents: Promise<void> = Promise.resolve();
+    // The `split` setting: each page joins its document as it arrives (documents/split-buffer.ts).
+    const rule = settings.split;
+    const split = rule ? import('../documents/split-buffer.js').then(({ ScanSplit }) => new ScanSplit(buffer, rule)) : undefined;
     const run = async () => {
       try {
         await driver.scan(
@@ -128,17 +138,22 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
               info.pages++;
               info.pageIds.push(added.id);
               await this.persist(sessionId, info);
+              if (split) (await split).page(added.id);
               const event = { type: 'page' as const, job: snapshot(info), pageId: added.id, index: added.index };
-              if (!settings.barcodes) {
+              if (!settings.barcodes && !settings.autoRotate) {
                 emit(event);
                 return;
               }
-              // Read beside the scan (the driver goes on with the next sheet); page events keep their order.
+              // Turned upright (autoRotate) and read beside the scan (the driver goes on with the next sheet); page events keep their order.
+              // A page the engine failed on stays as scanned.
+              const upright = settings.autoRotate
+                ? import('../addons/ocr/auto-rotate.js').then(({ autoRotatePage }) => autoRotatePage(buffer, added)).catch(() => added)
+                : Promise.resolve(added);
               const barcodes = settings.barcodes;
               // A page the reader failed on is still a page: its event comes without codes.
-              const reading = import('../addons/barcode/scan-reader.js')
-                .then(({ readScannedPage }) => readScannedPage(buffer, added, barcodes))
-                .catch(() => undefined);
+              const reading = barcodes
+                ? upright.then((page) => import('../addons/barcode/scan-reader.js').then(({ readScannedPage }) => readScannedPage(buffer, page, barcodes))).catch(() => undefined)
+                : upright.then(() => undefined);
               pageEvents = pageEvents.then(async () => {
                 const found = await reading;
                 emit(found ? { ...event, barcodes: found } : event);
@@ -149,8 +164,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
           controller.signal,
         );
       } finally {
-        // `done` comes after the last page event, barcodes read.
+        // `done` comes after the last page event, barcodes read, and after every page joined its document.
         await pageEvents;
+        if (split) await (await split).end();
       }
     };
 
@@ -173,7 +189,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     ).finally(async () => {
       info.endedAt = new Date().toISOString();
       // The device is free once the driver's scan has ended, record or not.
-      this.busy.delete(deviceId);
+      this.scanning.delete(deviceId);
+      release();
       await this.persist(sessionId, info);
       emit({ type: info.state === 'done' ? 'done' : 'failed', job: snapshot(info) });
       this.forgetLater(info.id);
@@ -268,13 +285,13 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     const devices = this.used.get(sessionId) ?? new Set<string>();
     this.used.delete(sessionId);
     for (const deviceId of devices) {
-      if (this.busy.has(deviceId) || [...this.used.values()].some((other) => other.has(deviceId))) continue;
+      if (this.devices.held(deviceId) || [...this.used.values()].some((other) => other.has(deviceId))) continue;
       await this.devices.driverFor(deviceId).release?.(deviceId).catch(() => undefined);
     }
   }
 
   running(): number {
-    return this.busy.size;
+    return this.scanning.size;
   }
 }
 

@@ -11,6 +11,7 @@ import type { Approvals } from '../security/approvals.js';
 import type { ConsentRequests } from '../security/consent-requests.js';
 import type { RateLimiter } from '../security/rate-limit.js';
 import type { LoopbackAddress } from './loopback-listen.js';
+import type { PageRecognizer } from '../formats/page-recognizer.js';
 
 export interface ListenerPorts {
   http: number;
@@ -29,6 +30,8 @@ export interface ServiceContext {
   readonly jobs: JobManager;
   /** Upload jobs: pages encoded and sent to the application's server. */
   readonly uploads: UploadManager;
+  /** Recognised text of buffer pages, for searchable PDFs (the OCR engine). */
+  readonly ocr: PageRecognizer;
   readonly hub: EventHub;
   readonly images: ImageRenderer;
   /** Actual ports once listening (0 in the settings means "any free port"). */

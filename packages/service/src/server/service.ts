@@ -24,6 +24,8 @@ import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/por
 import { VERSION } from '../version.js';
 import type { ListenerPorts, ServiceContext } from './context.js';
 import { EventHub } from './event-hub.js';
+import { ENGINE_RECOGNIZER } from './ocr-recognizer.js';
+import { setOcrAdminDir } from '../addons/ocr/languages.js';
 import { welcomeOrigins } from './cors.js';
 import { Approvals } from '../security/approvals.js';
 import { ConsentRequests } from '../security/consent-requests.js';
@@ -34,6 +36,7 @@ import { listenLoopback } from './loopback-listen.js';
 import { newToken } from '../security/secrets.js';
 import { ImageRenderer } from './image-renderer.js';
 import { imageMemory } from '../util/memory-budget.js';
+import type { EsclServer } from '../escl-server/escl-server.js';
 
 export class PortInUseError extends Error {
   constructor(
@@ -61,6 +64,8 @@ export interface RunningService {
   readonly ports: ListenerPorts;
   /** Loopback addresses a listener could not hold, and what that leaves untrusted (also logged). */
   readonly warnings: readonly string[];
+  /** The eSCL server sharing local scanners (EsclServer = on), or null. */
+  readonly escl: EsclServer | null;
   stop(): Promise<void>;
 }
 
@@ -95,10 +100,13 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
   };
   await acquireLock(paths.portLock, lock);
+  // Languages an administrator adds for OCR (read when a call asks for them; nothing loads now).
+  setOcrAdminDir(paths.ocr);
   const log: Logger = createLogger({ logDir: paths.log, level: settings.logLevel, maxSizeMB: settings.logMaxSizeBytes / 1048576, maxFiles: settings.logMaxFiles, console: opts.console ?? false });
   const apps: FastifyInstance[] = [];
   let sessions: SessionManager | null = null;
   let devices: DeviceManager | null = null;
+  let esclServer: EsclServer | null = null;
   let escl: EsclScannerDirectory | null = null;
   try {
     // mDNS browsing starts now and answers in the background: listing devices never waits for the network.
@@ -147,6 +155,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       escl,
       jobs,
       uploads,
+      ocr: ENGINE_RECOGNIZER,
       hub,
       images: new ImageRenderer(),
       ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
@@ -208,6 +217,24 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         await approvals.settle();
       }
     }
+    if (settings.esclServer) {
+      const { startEsclServer } = await import('../escl-server/escl-server.js');
+      try {
+        esclServer = await startEsclServer({
+          devices,
+          share: settings.esclShare,
+          port: settings.esclPort,
+          bindAddress: settings.esclBindAddress,
+          allowedNetworks: settings.esclAllowedNetworks,
+          tls: settings.esclTls ? { key: tls.key, cert: tls.cert } : undefined,
+          log,
+        });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(settings.esclPort, 'EsclPort', paths.serviceIni);
+        throw err;
+      }
+      log.info({ port: esclServer.port, share: settings.esclShare }, 'eSCL server listening');
+    }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
 
@@ -216,7 +243,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
-        await Promise.all([jobs.cancelAll(), uploads.cancelAll()]);
+        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
         await devices!.close();
@@ -225,8 +252,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         log.info('scanbridge stopped');
         await closeLogger(log);
       })());
-    return { ctx, settings, paths, ports: ctx.ports, warnings, stop };
+    return { ctx, settings, paths, ports: ctx.ports, warnings, escl: esclServer, stop };
   } catch (err) {
+    await esclServer?.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await sessions?.shutdown();
     await devices?.close();

@@ -3,12 +3,13 @@
  * as the SDK would receive them (the page's token, not the administrator's).
  */
 import WebSocket from 'ws';
-import type { BufferEvent, JobEvent } from '@scanbridge/protocol';
+import type { BufferEvent, JobEvent, OcrEvent } from '@scanbridge/protocol';
 import { tokenFor } from './service-harness.js';
 
 export interface SessionEvents {
   buffer: BufferEvent[];
   job: JobEvent[];
+  ocr: OcrEvent[];
   close(): void;
 }
 
@@ -20,10 +21,12 @@ export async function sessionEvents(svc: { base: string; ports: { http: number }
   });
   const buffer: BufferEvent[] = [];
   const job: JobEvent[] = [];
+  const ocr: OcrEvent[] = [];
   ws.on('message', (d) => {
     const m = JSON.parse(d.toString()) as { event?: string; data?: unknown };
     if (m.event === 'buffer') buffer.push(m.data as BufferEvent);
     if (m.event === 'job') job.push(m.data as JobEvent);
+    if (m.event === 'ocr') ocr.push(m.data as OcrEvent);
   });
-  return { buffer, job, close: () => ws.close() };
+  return { buffer, job, ocr, close: () => ws.close() };
 }

@@ -21,6 +21,8 @@ export const TO_ZXING: Record<BarcodeFormat, ReadInputBarcodeFormat[]> = {
   ITF: ['ITF', 'ITF14'],
   MaxiCode: ['MaxiCode'],
   MicroQRCode: ['MicroQRCode'],
+  // Read by our own detector (imaging/analysis/patch-code.ts), not ZXing.
+  PatchCode: [],
   PDF417: ['PDF417', 'CompactPDF417', 'MicroPDF417'],
   QRCode: ['QRCodeModel1', 'QRCodeModel2'],
   RMQRCode: ['RMQRCode'],
@@ -37,6 +39,8 @@ for (const [name, ours] of [
   ['DataBar', 'DataBar'],
   ['Code39Std', 'Code39'],
   ['ISBN', 'EAN13'],
+  // Our detector's results travel through the same path.
+  ['PatchCode', 'PatchCode'],
 ] as const)
   FROM_ZXING.set(name, ours);
 

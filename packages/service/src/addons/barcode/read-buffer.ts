@@ -27,7 +27,7 @@ function cacheOf(buffer: ImageBuffer): Map<string, PageRead> {
 const optionsKey = (o: ReadOptions): string =>
   JSON.stringify([o.formats ? [...o.formats].sort() : 'all', o.region ?? null, o.maxSymbols, o.tryHarder, o.tryRotate, o.tryInvert]);
 
-function targetIds(buffer: ImageBuffer, target: ReadTarget): string[] {
+export function targetIds(buffer: ImageBuffer, target: ReadTarget): string[] {
   if (target.selected) {
     const ids = buffer.selected();
     if (ids.length === 0) throw new ScanbridgeError('invalid-params', 'params.selected: no page is selected; select pages with SelectImages or name them in params.pages');
@@ -59,7 +59,7 @@ export async function readBufferPage(buffer: ImageBuffer, info: PageInfo, option
   const area = regionPixels(options.region, info.width, info.height, `page ${info.index} (id ${info.id})`);
   const image = await buffer.getImage(info.id);
   const whole = area.left === 0 && area.top === 0 && area.width === info.width && area.height === info.height;
-  const read = await readPixels(pool, await greyPixels(image.bytes, whole ? undefined : area), area, options, info.id);
+  const read = await readPixels(pool, await greyPixels(image.bytes, whole ? undefined : area), area, options, info.id, { xdpi: info.xdpi, ydpi: info.ydpi });
   // A page cut short by its timeout is read again next time.
   if (!read.timedOut) {
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);

@@ -108,8 +108,18 @@ export interface PageRead {
   timedOut: boolean;
 }
 
-/** Reads grey pixels (of `area` of the page) with the pool; positions come back in page pixels. */
-export async function readPixels(pool: BarcodePool, pixels: { grey: Uint8Array; width: number; height: number }, area: PixelArea, options: ReadOptions, pageId: string): Promise<PageRead> {
+/**
+ * Reads grey pixels (of `area` of the page) with the pool; positions come back in page pixels.
+ * `dpi` is the pixels' resolution: patch codes are measured in inches, so without it they are not looked for.
+ */
+export async function readPixels(
+  pool: BarcodePool,
+  pixels: { grey: Uint8Array; width: number; height: number },
+  area: PixelArea,
+  options: ReadOptions,
+  pageId: string,
+  dpi?: { xdpi: number; ydpi: number },
+): Promise<PageRead> {
   const wanted = new Set<BarcodeFormat>(options.formats ?? BARCODE_FORMATS);
   // With a time limit, 2D and linear codes are read apart, so a page cut short keeps the part that finished;
   // without one, a single pass binarises the page once (about a fifth less work).
@@ -121,6 +131,7 @@ export async function readPixels(pool: BarcodePool, pixels: { grey: Uint8Array; 
       pool.run(
         {
           ...pixels,
+          patch: group.includes('PatchCode') && dpi ? dpi : undefined,
           options: {
             formats: group.flatMap((f) => TO_ZXING[f]),
             tryHarder: options.tryHarder,

@@ -197,3 +197,31 @@ export async function composePage(spec: PageSpec, seed = 1): Promise<{ bytes: Bu
   if (spec.output === 'bilevel') return { bytes: await img.threshold(128).png({ colours: 2, palette: true }).toBuffer(), width: w, height: h, format: 'png' };
   return { bytes: await img.png({ compressionLevel: 1 }).toBuffer(), width: w, height: h, format: 'png' };
 }
+
+/** Wide (1) and narrow (0) bars of each patch code, from its leading edge. */
+export const PATCH_BARS = { 'Patch 1': '1100', 'Patch 2': '1001', 'Patch 3': '1010', 'Patch 4': '0110', 'Patch 6': '0011', 'Patch T': '0101' } as const;
+export type PatchText = keyof typeof PATCH_BARS;
+
+/**
+ * An A4 patch code separator sheet as PNG: the standard's bars (wide 0.20 in,
+ * narrow bars and spaces 0.08 in) 3 in long, 0.5 in below the top edge, and a
+ * caption, at `dpi`; `rotate` turns the sheet (fed the other way round).
+ */
+export async function patchSheetPage(text: PatchText, dpi: number, rotate: 0 | 90 | 180 | 270 = 0): Promise<{ bytes: Buffer; width: number; height: number; barsBox: { x: number; y: number; width: number; height: number } }> {
+  const width = Math.round((A4.width / 25.4) * dpi);
+  const height = Math.round((A4.height / 25.4) * dpi);
+  let y = 0.5;
+  let body = '';
+  const x = 2.5;
+  for (const b of PATCH_BARS[text]) {
+    const h = b === '1' ? 0.2 : 0.08;
+    body += `<rect x="${x * dpi}" y="${y * dpi}" width="${3 * dpi}" height="${h * dpi}" fill="#000"/>`;
+    y += h + 0.08;
+  }
+  const barsBox = { x: Math.round(x * dpi), y: Math.round(0.5 * dpi), width: 3 * dpi, height: Math.round((y - 0.08 - 0.5) * dpi) };
+  body += `<text x="${x * dpi}" y="${3 * dpi}" font-family="sans-serif" font-size="${0.4 * dpi}">${text}</text>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fff"/>${body}</svg>`;
+  const bytes = await sharp(Buffer.from(svg)).rotate(rotate).greyscale().withMetadata({ density: dpi }).png({ compressionLevel: 1 }).toBuffer();
+  const turned = rotate === 90 || rotate === 270;
+  return { bytes, width: turned ? height : width, height: turned ? width : height, barsBox };
+}

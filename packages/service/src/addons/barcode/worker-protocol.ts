@@ -7,6 +7,8 @@ export interface WorkerTask {
   width: number;
   height: number;
   options: ReaderOptions;
+  /** Also look for a patch code (the pixels' resolution, which its bar widths are measured in). */
+  patch?: { xdpi: number; ydpi: number } | undefined;
 }
 
 /** A code as ZXing reports it, before it is mapped to the protocol's form. */

@@ -24,7 +24,9 @@ import { ScanbridgeError, type ParsedParamsOf, type UploadEvent, type UploadInfo
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
 import { bufferPages } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, pageFileName, type PageSource, type SaveOptions } from '../../formats/encode.js';
+import { NO_RECOGNIZER, withText, type PageRecognizer } from '../../formats/page-recognizer.js';
 import { defaultBaseName, safeBaseName } from '../../formats/save-folder.js';
+import { pageGroups } from '../../documents/page-groups.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';
 import { checkDestination } from './destinations.js';
 import { NetworkError, send } from './http-send.js';
@@ -60,10 +62,9 @@ interface Job {
 
 /** What the pages become: read from the buffer again for every pass (a POST's every try). */
 interface Encoding {
-  source: PageSource;
+  /** One file set per group: the pages named, or each document (eachDocument). */
+  groups: { source: PageSource; base: string }[];
   opts: SaveOptions;
-  /** File name without extension. */
-  base: string;
 }
 
 export interface UploadManagerEvents {
@@ -105,17 +106,24 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
   }
 
   /** Checks everything it can before the job starts (destination, headers, pages, options), then runs it in the background. */
-  start(sessionId: string, buffer: ImageBuffer, caller: string, params: StartUploadParams): UploadInfo {
+  start(sessionId: string, buffer: ImageBuffer, caller: string, params: StartUploadParams, recognizer: PageRecognizer = NO_RECOGNIZER): UploadInfo {
     const { destination } = params;
     checkDestination(destination.url, caller, this.prefixes);
     checkHeaders(destination.headers, destination.method === 'post' ? /^content-type$/i : null);
     const opts = saveOptionsOf(params);
-    const { facts, source } = bufferPages(buffer, params.pages);
-    checkSaveOptions(opts, facts);
     const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
-    const files = outputFiles(source, opts, base);
-    if (files.length > 1 && destination.method !== 'post') {
-      throw new ScanbridgeError('invalid-params', `params.destination.method ${destination.method} sends one file, but ${files.length} pages as ${opts.format.toUpperCase()} make ${files.length} files: use post (one part per page), or PDF, TIFF or ZIP`);
+    const groups = pageGroups(buffer, params, base).map((g) => {
+      const { facts, source: stored } = bufferPages(buffer, g.pages);
+      checkSaveOptions(opts, facts);
+      // Recognised when first encoded; a retry's pass takes the text from the engine's cache.
+      const source = opts.ocr ? withText(stored, facts, buffer, recognizer, opts.ocr.languages) : stored;
+      return { facts, source, base: g.base, files: outputFiles(source, opts, g.base).length };
+    });
+    const facts = groups.flatMap((g) => g.facts);
+    const fileCount = groups.reduce((n, g) => n + g.files, 0);
+    if (fileCount > 1 && destination.method !== 'post') {
+      const why = groups.length > 1 ? `${groups.length} documents make ${fileCount} files: use post (one part per document)` : `${fileCount} pages as ${opts.format.toUpperCase()} make ${fileCount} files: use post (one part per page), or PDF, TIFF or ZIP`;
+      throw new ScanbridgeError('invalid-params', `params.destination.method ${destination.method} sends one file, but ${why}`);
     }
     const info: UploadInfo = {
       id: randomBytes(8).toString('hex'),
@@ -132,7 +140,7 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
       endedAt: null,
     };
     const record: UploadRecord = { sessionId, caller, info, destination, retries: params.retries, files: [] };
-    this.run(record, { source, opts, base });
+    this.run(record, { groups: groups.map((g) => ({ source: g.source, base: g.base })), opts });
     return { ...info };
   }
 
@@ -158,21 +166,24 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     const encode = (e: Encoding): StreamedFile[] => {
       const pass = ++passes;
       info.pagesDone = 0;
-      const counted: PageSource = {
-        count: e.source.count,
-        get: async (i) => {
-          const page = await e.source.get(i);
-          // A page an abandoned pass was still fetching does not count for this one.
-          if (pass === passes) {
-            info.pagesDone++;
-            progress(0);
-          }
-          return page;
-        },
-      };
-      const files = outputFiles(counted, e.opts, e.base);
       const ext = EXTENSIONS[e.opts.format];
-      return files.map((f) => ({ name: pageFileName(e.base, files.length, f.first, ext), mimeType: MIME_TYPES[e.opts.format], chunks: f.chunks }));
+      return e.groups.flatMap((g) => {
+        const counted: PageSource = {
+          count: g.source.count,
+          text: g.source.text && ((i) => g.source.text!(i, signal)),
+          get: async (i) => {
+            const page = await g.source.get(i);
+            // A page an abandoned pass was still fetching does not count for this one.
+            if (pass === passes) {
+              info.pagesDone++;
+              progress(0);
+            }
+            return page;
+          },
+        };
+        const files = outputFiles(counted, e.opts, g.base);
+        return files.map((f) => ({ name: pageFileName(g.base, files.length, f.first, ext), mimeType: MIME_TYPES[e.opts.format], chunks: f.chunks }));
+      });
     };
 
     const transfer = async () => {

@@ -25,7 +25,7 @@ export interface TestBackend {
  * read-delay-duration of seconds: a device whose every page blocks in
  * sane_read for that long.
  */
-export type TestConfOverrides = Partial<Record<'read-delay' | 'read-delay-duration' | 'geometry_max', string>>;
+export type TestConfOverrides = Partial<Record<'read-delay' | 'read-delay-duration' | 'geometry_max' | 'geometry_quant' | 'test-picture' | 'read-status-code' | 'mode', string>>;
 
 function testConf(devices: number, overrides: TestConfOverrides): string {
   const lines = [

@@ -8,9 +8,12 @@
  * one image per page) and checked by qpdf, pdfinfo and pdftoppm in the tests.
  *
  * Options: document information, PDF/A-2b (XMP packet, sRGB output intent,
- * no encryption) and AES-256 password protection.
+ * no encryption), AES-256 password protection, and an invisible text layer
+ * of recognised words under each page's image (searchable PDF; the image and
+ * the content stream drawing it are the same bytes as without it).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { OcrPage } from '@scanbridge/protocol';
 import { deflateSync } from 'node:zlib';
 import type { StoredImage } from '../../buffer/types.js';
 import { imageMemory, pixelBytes } from '../../util/memory-budget.js';
@@ -19,6 +22,7 @@ import { srgbProfile, xmpPacket } from './pdf-a.js';
 import { createEncryption, type PdfEncryption } from './pdf-encryption.js';
 import { pageSize, pdfLayers, type PdfCompression } from './pdf-images.js';
 import { num, pdfDate, ref, stringToken, textBytes } from './pdf-syntax.js';
+import { TEXT_FONT_RESOURCE, TextLayerFont, textLayerContent } from './pdf-text-layer.js';
 
 export interface PdfMetadata {
   title?: string | undefined;
@@ -37,6 +41,12 @@ export interface PdfOptions {
   /** Per page; see pdf-images.ts. Default auto. */
   compression?: PdfCompression | undefined;
   quality?: number | undefined;
+  /**
+   * The recognised text of page `index` (0-based), drawn invisibly under its
+   * image; undefined for a page without. Called for a few pages at once, as
+   * pages are prepared.
+   */
+  text?: ((page: StoredImage, index: number) => Promise<OcrPage | undefined>) | undefined;
 }
 
 const PRODUCER = 'scanbridge';
@@ -121,11 +131,14 @@ export async function* writePdf(pages: AsyncIterable<StoredImage>, opts: PdfOpti
   // A JPEG page is passed through as its bytes (jpegImage claims memory for the rare one it must
   // re-encode); any other page costs its decoded pixels and their encoding. Claiming for every page
   // held pass-through saves to a few pages at a time and trimmed the heap after each burst.
-  const prepared = mapOrdered(pages, IN_FLIGHT, async (page) => {
+  const textOf = opts.text;
+  let font: TextLayerFont | undefined;
+  const prepared = mapOrdered(pages, IN_FLIGHT, async (page, index) => {
     const layers = () => pdfLayers(page, imageOpts);
-    return { layers: await (page.format === 'jpeg' ? layers() : imageMemory.run(2 * pixelBytes(page), layers)), size: pageSize(page) };
+    const [images, ocr] = await Promise.all([page.format === 'jpeg' ? layers() : imageMemory.run(2 * pixelBytes(page), layers), textOf?.(page, index)]);
+    return { layers: images, ocr, size: pageSize(page) };
   });
-  for await (const { layers, size } of prepared) {
+  for await (const { layers, ocr, size } of prepared) {
     const [width, height] = size;
     const names: string[] = [];
     let draw = `q\n${width} 0 0 ${height} 0 0 cm\n`;
@@ -148,13 +161,28 @@ export async function* writePdf(pages: AsyncIterable<StoredImage>, opts: PdfOpti
       if (image.fill) draw += `${image.fill.map(num).join(' ')} ${image.fill.length === 1 ? 'g' : 'rg'}\n`;
       draw += `/Im${k} Do\n`;
     }
+    let contents = '';
+    let fonts = '';
+    if (ocr) {
+      font ??= new TextLayerFont(w);
+      const text = textLayerContent(ocr, Number(width), Number(height), font);
+      if (text.length > 0) {
+        // Drawn first, so the image lies over it; its own stream leaves the image's untouched.
+        const textObj = w.allocate();
+        yield* w.stream(textObj, '/Filter /FlateDecode', deflateSync(text));
+        contents = `${ref(textObj)} `;
+        fonts = ` /Font << /${TEXT_FONT_RESOURCE} ${ref(font.ref)} >>`;
+      }
+    }
     const contentObj = w.allocate();
     const pageObj = w.allocate();
     yield* w.stream(contentObj, '', Buffer.from(`${draw}Q\n`, 'latin1'));
-    yield* w.object(pageObj, `<< /Type /Page /Parent ${ref(PAGES)} /MediaBox [0 0 ${width} ${height}] /Resources << /XObject << ${names.join(' ')} >> >> /Contents ${ref(contentObj)} >>`);
+    contents = contents ? `[${contents}${ref(contentObj)}]` : ref(contentObj);
+    yield* w.object(pageObj, `<< /Type /Page /Parent ${ref(PAGES)} /MediaBox [0 0 ${width} ${height}] /Resources << /XObject << ${names.join(' ')} >>${fonts} >> /Contents ${contents} >>`);
     kids.push(pageObj);
   }
   if (kids.length === 0) throw new Error('a PDF needs at least one page');
+  if (font) yield* font.objects();
 
   yield* w.object(PAGES, `<< /Type /Pages /Kids [${kids.map(ref).join(' ')}] /Count ${kids.length} >>`);
   yield* w.object(CATALOG, `<< /Type /Catalog /Pages ${ref(PAGES)}${catalogExtra} >>`);

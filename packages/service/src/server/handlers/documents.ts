@@ -3,7 +3,9 @@ import { Readable } from 'node:stream';
 import { ScanbridgeError, type DOCUMENT_METHODS, type ParsedParamsOf, type SaveResult } from '@scanbridge/protocol';
 import { bufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
+import { withText } from '../../formats/page-recognizer.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
+import { pageGroups } from '../../documents/page-groups.js';
 import type { DomainHandlers } from './types.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -65,36 +67,48 @@ export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = 
     const opts = saveOptionsOf(params);
     if (params.binary && params.folder !== undefined) throw new ScanbridgeError('invalid-params', 'params.binary and params.folder exclude each other: answer the file, or write it to a folder');
     if (params.overwrite && params.folder === undefined) throw new ScanbridgeError('invalid-params', 'params.overwrite applies to saving into a folder (params.folder)');
-    const { facts, source: pages } = bufferPages(session.buffer, params.pages);
-    checkSaveOptions(opts, facts);
     const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
-    const files = outputFiles(pages, opts, base);
+    // One group of pages per file set: the pages named, or one per document (eachDocument).
+    const groups = pageGroups(session.buffer, params, base).map((g) => {
+      const { facts, source: stored } = bufferPages(session.buffer, g.pages);
+      checkSaveOptions(opts, facts);
+      // A client that goes away stops the recognition of pages it will never get.
+      const pages = opts.ocr ? withText(stored, facts, session.buffer, ctx.ocr, opts.ocr.languages, source.signal) : stored;
+      return { base: g.base, facts, files: outputFiles(pages, opts, g.base) };
+    });
     const ext = EXTENSIONS[opts.format];
-    const nameOf = (f: OutputFile) => (files.length === 1 ? base : `${base}-${f.first + 1}`);
-    const result: SaveResult = { format: opts.format, mimeType: MIME_TYPES[opts.format], pages: facts.length, files: [] };
+    const nameOf = (g: (typeof groups)[number], f: OutputFile) => (g.files.length === 1 ? g.base : `${g.base}-${f.first + 1}`);
+    const result: SaveResult = { format: opts.format, mimeType: MIME_TYPES[opts.format], pages: groups.reduce((n, g) => n + g.facts.length, 0), files: [] };
 
     if (params.binary) {
       if (!source.binary) throw new ScanbridgeError('invalid-params', 'params.binary: a file answer needs HTTP (POST /f/SaveImages); over the WebSocket leave binary out to get base64');
-      if (files.length !== 1) {
-        throw new ScanbridgeError('invalid-params', `params.binary answers one file, but ${files.length} pages as ${opts.format.toUpperCase()} make ${files.length} files: save one page at a time, or as PDF or TIFF`);
+      const count = groups.reduce((n, g) => n + g.files.length, 0);
+      if (count !== 1) {
+        const why = groups.length > 1 ? `${groups.length} documents make ${count} files: save one document at a time (params.document), or into a folder` : `${count} pages as ${opts.format.toUpperCase()} make ${count} files: save one page at a time, or as PDF or TIFF`;
+        throw new ScanbridgeError('invalid-params', `params.binary answers one file, but ${why}`);
       }
-      const file = files[0]!;
-      source.binary.answer = { contentType: MIME_TYPES[opts.format], fileName: `${base}${ext}`, pages: file.pages, body: Readable.from(file.chunks()) };
-      result.files.push({ name: `${base}${ext}`, size: 0, pages: file.pages });
+      const g = groups[0]!;
+      const file = g.files[0]!;
+      source.binary.answer = { contentType: MIME_TYPES[opts.format], fileName: `${g.base}${ext}`, pages: file.pages, body: Readable.from(file.chunks()) };
+      result.files.push({ name: `${g.base}${ext}`, size: 0, pages: file.pages });
       return [result];
     }
     if (params.folder !== undefined) {
       const folder = await allowedFolder(ctx.saveFolders, params.folder);
-      for (const f of files) {
-        const written = await writeIntoFolder(folder, nameOf(f), ext, params.overwrite, f.chunks());
-        result.files.push({ name: written.name, size: written.size, folder: params.folder, pages: f.pages });
+      for (const g of groups) {
+        for (const f of g.files) {
+          const written = await writeIntoFolder(folder, nameOf(g, f), ext, params.overwrite, f.chunks());
+          result.files.push({ name: written.name, size: written.size, folder: params.folder, pages: f.pages });
+        }
       }
       ctx.log.info({ session: session.id.slice(0, 8), files: result.files.length, format: opts.format }, 'pages saved to an allowed folder');
       return [result];
     }
-    for (const f of files) {
-      const bytes = await collect(f);
-      result.files.push({ name: `${nameOf(f)}${ext}`, size: bytes.length, data: bytes.toString('base64'), pages: f.pages });
+    for (const g of groups) {
+      for (const f of g.files) {
+        const bytes = await collect(f);
+        result.files.push({ name: `${nameOf(g, f)}${ext}`, size: bytes.length, data: bytes.toString('base64'), pages: f.pages });
+      }
     }
     return [result];
   },

@@ -7,6 +7,7 @@ import { bitDepthEdit, bwEdit, grayEdit, invertEdit, toneEdit } from '../../imag
 import { eraseEdit } from '../../imaging/edits/erase.js';
 import { cropEdit, dpiEdit, flipEdit, mirrorEdit, resizeEdit, rotateEdit } from '../../imaging/edits/geometry.js';
 import { analysePages, editPages } from '../../imaging/page-batch.js';
+import { detectDocumentIn, perspectiveEdit } from '../../imaging/document.js';
 import type { DomainHandlers } from './types.js';
 
 export const IMAGING_HANDLERS: DomainHandlers<keyof typeof IMAGING_METHODS> = {
@@ -26,4 +27,6 @@ export const IMAGING_HANDLERS: DomainHandlers<keyof typeof IMAGING_METHODS> = {
   RemoveImageBorders: async ({ session, params }) => [await editPages(session.buffer, params, bordersEdit(params))],
   DetectBlankImages: async ({ session, params }) => [await analysePages(session.buffer, params, (image) => measureBlank(image, params))],
   DetectSkewAngles: async ({ session, params }) => [await analysePages(session.buffer, params, (image) => measureSkew(image, params.maxAngle))],
+  DetectDocument: async ({ session, params }) => [await analysePages(session.buffer, params, (image) => detectDocumentIn(image))],
+  CorrectPerspective: async ({ session, params }) => [await editPages(session.buffer, params, perspectiveEdit(params))],
 };

@@ -9,6 +9,8 @@ import { ACCESS_HANDLERS } from './access.js';
 import { DOCUMENT_HANDLERS } from './documents.js';
 import { UPLOAD_HANDLERS } from './upload.js';
 import { BARCODE_HANDLERS } from './barcodes.js';
+import { SEPARATION_HANDLERS } from './separation.js';
+import { OCR_HANDLERS } from './ocr.js';
 import { NETWORK_SCANNER_HANDLERS } from './network-scanners.js';
 
 /** Handlers whose modules load with the domain's first call instead of at start. */
@@ -21,4 +23,4 @@ function lazyDomain<K extends MethodName>(methods: Record<K, unknown>, load: () 
 // Page edits and analyses (imaging/): most sessions scan and save without them.
 const IMAGING_HANDLERS = lazyDomain(IMAGING_METHODS, async () => (await import('./imaging.js')).IMAGING_HANDLERS);
 
-export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS, ...UPLOAD_HANDLERS, ...BARCODE_HANDLERS, ...NETWORK_SCANNER_HANDLERS };
+export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS, ...UPLOAD_HANDLERS, ...BARCODE_HANDLERS, ...SEPARATION_HANDLERS, ...OCR_HANDLERS, ...NETWORK_SCANNER_HANDLERS };

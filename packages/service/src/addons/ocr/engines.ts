@@ -1,0 +1,128 @@
+/**
+ * The two Tesseracts a thread can drive, both answering TSV (tsv.ts):
+ * - the system `tesseract` (a process per page, OMP_THREAD_LIMIT=1 so a
+ *   pool of N threads uses N cores), when installed with the languages;
+ * - tesseract.js (WebAssembly), everywhere: its worker and core come from
+ *   node_modules, its languages from a folder of links (langPath), and
+ *   cacheMethod 'none' keeps it from writing .traineddata files into the
+ *   working folder or fetching anything.
+ * Input is a binary PGM: both decode it without a copy or a codec.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { linkFolder } from './tessdata-links.js';
+import type { EngineChoice, Orientation } from './worker-protocol.js';
+
+const require = createRequire(import.meta.url);
+
+interface TjsWorker {
+  setParameters(p: Record<string, string>): Promise<unknown>;
+  recognize(image: Buffer, options: object, output: object): Promise<{ data: { tsv: string | null } }>;
+  detect(image: Buffer): Promise<{ data: { orientation_degrees: number | null; orientation_confidence: number | null; script: string | null } }>;
+  terminate(): Promise<unknown>;
+}
+interface Tjs {
+  createWorker(langs: string, oem: number, options: object): Promise<TjsWorker>;
+}
+
+const tjsRoot = (): string => path.dirname(require.resolve('tesseract.js/package.json'));
+
+/** Where tesseract.js finds its pieces: all local files, so nothing is fetched. */
+export function tjsPaths(langPath: string): { langPath: string; workerPath: string; corePath: string; cacheMethod: 'none'; gzip: false } {
+  return {
+    langPath,
+    workerPath: path.join(tjsRoot(), 'src', 'worker-script', 'node', 'index.js'),
+    corePath: path.dirname(require.resolve('tesseract.js-core/package.json')),
+    cacheMethod: 'none',
+    // Files are read as they are; gzipped ones are recognised by their magic bytes.
+    gzip: false,
+  };
+}
+
+export function pgm(grey: Uint8Array, width: number, height: number): Buffer {
+  const header = Buffer.from(`P5\n${width} ${height}\n255\n`, 'latin1');
+  return Buffer.concat([header, grey]);
+}
+
+const quarter = (d: number | null | undefined): Orientation['rotation'] => (d === 90 || d === 180 || d === 270 ? d : 0);
+
+/** One tesseract.js worker for the current languages, one for osd, made when first needed. */
+export class JsEngine {
+  #worker: TjsWorker | null = null;
+  #key = '';
+  #osd: TjsWorker | null = null;
+
+  async #ensure(choice: EngineChoice, languages: string[]): Promise<TjsWorker> {
+    const files = Object.fromEntries(languages.map((l) => [l, choice.files![l]!]));
+    const folder = linkFolder(files);
+    const key = JSON.stringify([languages, folder]);
+    if (this.#worker && this.#key === key) return this.#worker;
+    await this.#worker?.terminate();
+    this.#worker = null;
+    const T = require('tesseract.js') as Tjs;
+    // OEM 1: LSTM only (the bundled best_int models have no legacy part).
+    this.#worker = await T.createWorker(languages.join('+'), 1, tjsPaths(folder));
+    this.#key = key;
+    return this.#worker;
+  }
+
+  async recognize(choice: EngineChoice, image: Buffer, dpi: number, languages: string[], psm: number): Promise<string> {
+    const w = await this.#ensure(choice, languages);
+    await w.setParameters({ tessedit_pageseg_mode: String(psm), user_defined_dpi: String(Math.round(dpi)) });
+    const r = await w.recognize(image, {}, { text: false, tsv: true });
+    return r.data.tsv ?? '';
+  }
+
+  async orientation(choice: EngineChoice, image: Buffer): Promise<Orientation> {
+    if (!this.#osd) {
+      const T = require('tesseract.js') as Tjs;
+      // OSD needs the legacy engine: OEM 0 and tesseract.js's legacy core.
+      this.#osd = await T.createWorker('osd', 0, { ...tjsPaths(linkFolder({ osd: choice.files!['osd']! })), legacyCore: true, legacyLang: true });
+    }
+    const r = await this.#osd.detect(image);
+    return { rotation: quarter(r.data.orientation_degrees), confidence: r.data.orientation_confidence ?? 0, script: r.data.script ?? '' };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#worker?.terminate(), this.#osd?.terminate()]);
+    this.#worker = this.#osd = null;
+  }
+}
+
+/** Runs the system tesseract once on `image` (stdin), answering its stdout. */
+function run(choice: EngineChoice, args: string[], image: Buffer): Promise<string> {
+  const all = [...(choice.tessdataDir ? ['--tessdata-dir', choice.tessdataDir] : []), ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(choice.command ?? 'tesseract', ['stdin', 'stdout', ...all], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      else reject(new Error(`tesseract ${signal ? `was killed (${signal})` : `exited with ${code}`}: ${Buffer.concat(err).toString('utf8').trim().split('\n').slice(-2).join(' ')}`));
+    });
+    child.stdin.end(image);
+  });
+}
+
+export const CliEngine = {
+  recognize(choice: EngineChoice, image: Buffer, dpi: number, languages: string[], psm: number): Promise<string> {
+    return run(choice, ['--dpi', String(Math.round(dpi)), '--psm', String(psm), '-l', languages.join('+'), 'tsv'], image);
+  },
+  async orientation(choice: EngineChoice, image: Buffer, dpi: number): Promise<Orientation> {
+    let out: string;
+    try {
+      out = await run(choice, ['--dpi', String(Math.round(dpi)), '--psm', '0'], image);
+    } catch (err) {
+      // Too few characters to decide is an answer, not a failure.
+      if (/Too few characters/i.test((err as Error).message)) return { rotation: 0, confidence: 0, script: '' };
+      throw err;
+    }
+    const field = (name: string) => /:\s*(.+)/.exec(out.split('\n').find((l) => l.startsWith(name)) ?? '')?.[1]?.trim();
+    return { rotation: quarter(Number(field('Rotate'))), confidence: Number(field('Orientation confidence') ?? 0), script: field('Script') ?? '' };
+  },
+};
