@@ -108,6 +108,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   let devices: DeviceManager | null = null;
   let esclServer: EsclServer | null = null;
   let escl: EsclScannerDirectory | null = null;
+  let advertiser: import('../escl-server/advertise.js').EsclAdvertiser | null = null;
   try {
     // mDNS browsing starts now and answers in the background: listing devices never waits for the network.
     escl = await EsclScannerDirectory.open({
@@ -234,6 +235,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         throw err;
       }
       log.info({ port: esclServer.port, share: settings.esclShare }, 'eSCL server listening');
+      // Announced on the local network, as eSCL clients look for scanners; withdrawn (goodbye) on stop.
+      const { EsclAdvertiser, advertisedScanners } = await import('../escl-server/advertise.js');
+      advertiser = new EsclAdvertiser(advertisedScanners(await esclServer.txtRecords(), esclServer.port), { onWarning: (err) => log.warn({ err }, 'mDNS advertisement of the shared scanners') });
     }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
@@ -243,6 +247,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
+        await advertiser?.close();
         await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
@@ -254,6 +259,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       })());
     return { ctx, settings, paths, ports: ctx.ports, warnings, escl: esclServer, stop };
   } catch (err) {
+    await advertiser?.close();
     await esclServer?.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await sessions?.shutdown();

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createNetnsPair, type NetnsPair } from '../../test-support/netns.js';
+import { BIN, startChild, tempHome } from '../../test-support/service-harness.js';
 import type { AdvertisedScanner } from '../../escl-server/advertise.js';
 import type { EsclEndpoint } from './endpoints.js';
 
@@ -66,7 +67,7 @@ avahi-daemon --no-drop-root --no-chroot --no-rlimits -D
 until avahi-daemon -c; do sleep 0.2; done
 avahi-browse --resolve --parsable --terminate "$1"`;
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
 describe('eSCL over mDNS between two network namespaces', () => {
   let pair: NetnsPair;
@@ -83,10 +84,13 @@ describe('eSCL over mDNS between two network namespaces', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'sb-mdns-'));
   });
   after(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    await Promise.all(children.map(exited));
-    await pair?.destroy();
-    await rm(dir, { recursive: true, force: true });
+    try {
+      for (const c of children) c.kill('SIGKILL');
+      await Promise.all(children.map(exited));
+    } finally {
+      await pair?.destroy();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a raw multicast-dns query gets the PTR, SRV, TXT keys clients read and both address families', async () => {
@@ -139,6 +143,27 @@ describe('eSCL over mDNS between two network namespaces', () => {
     // Records live 120 s: only the goodbye can empty the list before the test runner's guard ends the test.
     await browser.next((v) => Array.isArray(v) && v.length === 0);
     assert.equal(await exited(advertiser), 0);
+  });
+
+  it("a service sharing the demo scanner (EsclServer) is found from the other namespace, its capabilities read at the URL found, and gone on its stop", async () => {
+    const home = await tempHome();
+    const svc = await startChild(home, ['--escl-server', 'on', '--escl-share', 'demo:scanner', '--escl-port', '0', '--escl-discovery', 'off', '--sane-scanners', 'off'], {}, ['ip', 'netns', 'exec', pair.a.ns, process.execPath, BIN]);
+    try {
+      const browser = lines(start('b', ['browse', path.join(dir, 'user-3.json')]));
+      const found = ((await browser.next((v) => Array.isArray(v) && v.length > 0)) as EsclEndpoint[])[0]!;
+      assert.match(found.url, new RegExp(`^http://${pair.a.v4.replace(/\./g, '\\.')}:\\d+/eSCL$`));
+      assert.equal(found.source, 'mdns');
+      assert.match(found.uuid ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(found.txt['rs'], 'eSCL');
+      const caps = (await lines(start('b', ['get', `${found.url}/ScannerCapabilities`])).next(() => true)) as { status: number; body: string };
+      assert.equal(caps.status, 200);
+      assert.ok(caps.body.includes(found.uuid!), 'the capabilities name the uuid the advertisement gave');
+      assert.equal(await svc.stop(), 0);
+      await browser.next((v) => Array.isArray(v) && v.length === 0);
+    } finally {
+      await svc.kill9().catch(() => undefined);
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('drops a scanner whose network went away (no goodbye) when its records expire', async () => {
