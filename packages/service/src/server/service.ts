@@ -15,6 +15,8 @@ import { loadOrCreateCacheKey } from '../buffer/cipher.js';
 import { DeviceManager } from '../devices/device-manager.js';
 import { createDrivers } from '../devices/registry.js';
 import { EsclScannerDirectory } from '../devices/escl/discovery.js';
+import { CertificatePins } from '../devices/escl/certificate-pins.js';
+import { pinnedTlsOptions } from '../devices/escl/pinned-tls.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { JobRecords } from '../jobs/job-records.js';
 import { UploadManager } from '../addons/upload/upload-manager.js';
@@ -117,7 +119,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       userFile: path.join(paths.home, 'escl-scanners.json'),
       warn: (message, err) => log.warn({ err }, message),
     });
-    devices = new DeviceManager(createDrivers(settings, { escl }));
+    // HTTPS network scanners: their self-signed certificates are pinned on first use (escl-pins.json).
+    const esclTransport = { tlsOptions: pinnedTlsOptions(new CertificatePins(path.join(paths.home, 'escl-pins.json'))) };
+    devices = new DeviceManager(createDrivers(settings, { esclDirectory: escl, esclTransport }));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
