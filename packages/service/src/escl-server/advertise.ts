@@ -21,7 +21,7 @@ export interface AdvertisedScanner {
   tls: boolean;
   /** The scanner's eSCL root on the server, e.g. `/eSCL` (the TXT `rs` key, without the slash). */
   path: string;
-  /** Stable across restarts (see scannerUuid). */
+  /** Stable across restarts (shared-scanner.ts's shareUuid). */
   uuid: string;
   /** MIME types served: image/jpeg, image/png, application/pdf. */
   formats: readonly string[];
@@ -34,6 +34,25 @@ export interface AdvertisedScanner {
   adminUrl?: string;
   /** URL of a PNG icon of the scanner, when the server serves one. */
   iconUrl?: string;
+  /** The TXT record as the eSCL server words it; when given, it is announced as it is. */
+  txt?: Record<string, string>;
+}
+
+/** The eSCL server's `txtRecords()`, as scanners to announce on its port. */
+export function advertisedScanners(records: readonly { path: string; secure: boolean; txt: Record<string, string> }[], port: number): AdvertisedScanner[] {
+  const list = (v: string | undefined) => (v ? v.split(',') : []);
+  return records.map((r) => ({
+    name: r.txt['ty'] || 'scanbridge scanner',
+    port,
+    tls: r.secure,
+    path: r.path,
+    uuid: r.txt['uuid'] ?? '',
+    formats: list(r.txt['pdl']),
+    colorSpaces: list(r.txt['cs']),
+    sources: list(r.txt['is']),
+    duplex: r.txt['duplex'] === 'T',
+    txt: r.txt,
+  }));
 }
 
 export interface AdvertiserOptions {
@@ -59,6 +78,7 @@ function label(text: string): string {
 
 /** The TXT record clients read (Mopria eSCL specification, "DNS-SD TXT record"). */
 export function txtRecord(s: AdvertisedScanner, host: string): Record<string, string> {
+  if (s.txt) return s.txt;
   const scheme = s.tls ? 'https' : 'http';
   const txt: Record<string, string> = {
     txtvers: '1',

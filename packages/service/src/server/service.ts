@@ -15,6 +15,8 @@ import { loadOrCreateCacheKey } from '../buffer/cipher.js';
 import { DeviceManager } from '../devices/device-manager.js';
 import { createDrivers } from '../devices/registry.js';
 import { EsclScannerDirectory } from '../devices/escl/discovery.js';
+import { CertificatePins } from '../devices/escl/certificate-pins.js';
+import { pinnedTlsOptions } from '../devices/escl/pinned-tls.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { JobRecords } from '../jobs/job-records.js';
 import { UploadManager } from '../addons/upload/upload-manager.js';
@@ -117,10 +119,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       userFile: path.join(paths.home, 'escl-scanners.json'),
       warn: (message, err) => log.warn({ err }, message),
     });
-    devices = new DeviceManager(createDrivers(settings, { escl }));
-    // A network scanner that appeared, left (goodbye, expiry, network change) or was added reaches pages as the usual devices event.
-    const listedDevices = devices;
-    escl.onChange(() => void listedDevices.list(true).catch(() => undefined));
+    // HTTPS network scanners: their self-signed certificates are pinned on first use (escl-pins.json).
+    const esclTransport = { tlsOptions: pinnedTlsOptions(new CertificatePins(path.join(paths.home, 'escl-pins.json'))) };
+    devices = new DeviceManager(createDrivers(settings, { esclDirectory: escl, esclTransport }));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
@@ -190,6 +191,13 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     });
     devices.on('change', (list) => hub.publishAll('devices', { devices: list.map((d) => d.id) }));
     devices.watch(settings.deviceListIntervalMs, () => hub.size > 0);
+    // A network scanner that appeared, left (goodbye, expiry, network change) or was added reaches pages as the usual devices event.
+    // One look after another, so a change that comes during a look is not lost in it.
+    const listedDevices = devices;
+    let relisting: Promise<unknown> = Promise.resolve();
+    escl.onChange(() => {
+      relisting = relisting.then(() => listedDevices.list(true)).catch(() => undefined);
+    });
     sessions.on('expired', (sessionId) => {
       log.info({ session: sessionId.slice(0, 8) }, 'idle session expired');
       const expired = new ScanbridgeError('job-cancelled', 'the session expired');
@@ -250,7 +258,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (stopping ??= (async () => {
         ctx.stopping = true;
         log.info('scanbridge stopping');
-        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close(), advertiser?.close()]);
+        await advertiser?.close();
+        await Promise.all([jobs.cancelAll(), uploads.cancelAll(), esclServer?.close()]);
         await Promise.allSettled(apps.map((a) => a.close()));
         await sessions!.shutdown();
         await devices!.close();

@@ -128,6 +128,8 @@ function once(endpoint: EsclEndpoint, url: URL, init: EsclRequestInit, transport
         init.signal?.removeEventListener('abort', onAbort);
         return reject(new StaleConnection());
       }
+      // A typed refusal from the transport (a pinned certificate that changed) reaches the caller as it is.
+      if (err instanceof ScanbridgeError) return finish(err);
       const unreachable = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTDOWN'].includes(err.code ?? '');
       if (unreachable) finish(new ScanbridgeError('device-gone', `the scanner "${endpoint.name}" cannot be reached at ${url.origin} (${err.code}); is it on and on this network?`));
       else if (err.code?.startsWith('ERR_TLS') || err.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || err.code === 'SELF_SIGNED_CERT_IN_CHAIN' || err.code === 'CERT_HAS_EXPIRED' || err.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {

@@ -1,7 +1,7 @@
 /**
  * mDNS between two processes on a private LAN (two network namespaces and a
  * veth pair the test creates; nothing leaves them): our advertiser in one,
- * our directory and a raw multicast-dns query in the other.
+ * our directory, a raw multicast-dns query and avahi-browse in the other.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createNetnsPair, type NetnsPair } from '../../test-support/netns.js';
+import { BIN, startChild, tempHome } from '../../test-support/service-harness.js';
 import type { AdvertisedScanner } from '../../escl-server/advertise.js';
 import type { EsclEndpoint } from './endpoints.js';
 
@@ -50,7 +51,23 @@ function lines(child: ChildProcess): { next: (ok: (value: unknown) => boolean) =
   };
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+/**
+ * avahi-browse, an independent mDNS browser, in namespace b: it needs an
+ * avahi-daemon and a system bus, so both run in a private /run of a mount
+ * namespace of their own (nothing of the machine's is touched) and are
+ * stopped when the browse is done.
+ */
+const AVAHI_BROWSE = `set -e
+mount --make-rprivate /
+mount -t tmpfs tmpfs /run
+mkdir -p /run/dbus /run/avahi-daemon
+dbus-daemon --system --fork
+trap 'avahi-daemon -k 2>/dev/null; kill $(cat /run/dbus/pid) 2>/dev/null' EXIT
+avahi-daemon --no-drop-root --no-chroot --no-rlimits -D
+until avahi-daemon -c; do sleep 0.2; done
+avahi-browse --resolve --parsable --terminate "$1"`;
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
 describe('eSCL over mDNS between two network namespaces', () => {
   let pair: NetnsPair;
@@ -67,10 +84,13 @@ describe('eSCL over mDNS between two network namespaces', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'sb-mdns-'));
   });
   after(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    await Promise.all(children.map(exited));
-    await pair?.destroy();
-    await rm(dir, { recursive: true, force: true });
+    try {
+      for (const c of children) c.kill('SIGKILL');
+      await Promise.all(children.map(exited));
+    } finally {
+      await pair?.destroy();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a raw multicast-dns query gets the PTR, SRV, TXT keys clients read and both address families', async () => {
@@ -94,6 +114,24 @@ describe('eSCL over mDNS between two network namespaces', () => {
     assert.equal(await exited(advertiser), 0);
   });
 
+  it('avahi-browse resolves the advertised scanner with its address, port and TXT keys', async () => {
+    const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Avahi sees me', port: 9090 })]), '120']);
+    await lines(advertiser).next((v) => v === 'advertising');
+    const { stdout } = await promisify(execFile)('ip', ['netns', 'exec', pair.b.ns, 'unshare', '--mount', 'sh', '-c', AVAHI_BROWSE, 'avahi', '_uscan._tcp']);
+    // =;iface;IPv4;name;type;domain;host;address;port;"txt" "txt"... (spaces in names as \032)
+    const resolved = stdout.split('\n').filter((l) => l.startsWith('=') && l.includes(';IPv4;')).map((l) => l.split(';'));
+    assert.equal(resolved.length, 1, stdout);
+    const [, , , name, type, domain, host, address, port, txt] = resolved[0]!;
+    assert.deepEqual([name, type, domain, host, address, port], ['Avahi\\032sees\\032me', '_uscan._tcp', 'local', 'sb-test-host.local', pair.a.v4, '9090']);
+    const keys = Object.fromEntries([...txt!.matchAll(/"([^"=]+)=([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    assert.deepEqual(keys, {
+      txtvers: '1', Vers: '2.63', rs: 'eSCL', ty: 'Avahi sees me', pdl: 'image/jpeg,image/png,application/pdf', uuid: UUID,
+      cs: 'color,grayscale', is: 'platen,adf', duplex: 'T', adminurl: 'http://sb-test-host.local:9090/',
+    });
+    advertiser.kill('SIGTERM');
+    assert.equal(await exited(advertiser), 0);
+  });
+
   it('finds a scanner, prefers its https service, and drops it at once on goodbye', async () => {
     const browser = lines(start('b', ['browse', path.join(dir, 'user-1.json')]));
     await browser.next((v) => Array.isArray(v) && v.length === 0);
@@ -105,6 +143,27 @@ describe('eSCL over mDNS between two network namespaces', () => {
     // Records live 120 s: only the goodbye can empty the list before the test runner's guard ends the test.
     await browser.next((v) => Array.isArray(v) && v.length === 0);
     assert.equal(await exited(advertiser), 0);
+  });
+
+  it("a service sharing the demo scanner (EsclServer) is found from the other namespace, its capabilities read at the URL found, and gone on its stop", async () => {
+    const home = await tempHome();
+    const svc = await startChild(home, ['--escl-server', 'on', '--escl-share', 'demo:scanner', '--escl-port', '0', '--escl-discovery', 'off', '--sane-scanners', 'off'], {}, ['ip', 'netns', 'exec', pair.a.ns, process.execPath, BIN]);
+    try {
+      const browser = lines(start('b', ['browse', path.join(dir, 'user-3.json')]));
+      const found = ((await browser.next((v) => Array.isArray(v) && v.length > 0)) as EsclEndpoint[])[0]!;
+      assert.match(found.url, new RegExp(`^http://${pair.a.v4.replace(/\./g, '\\.')}:\\d+/eSCL$`));
+      assert.equal(found.source, 'mdns');
+      assert.match(found.uuid ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(found.txt['rs'], 'eSCL');
+      const caps = (await lines(start('b', ['get', `${found.url}/ScannerCapabilities`])).next(() => true)) as { status: number; body: string };
+      assert.equal(caps.status, 200);
+      assert.ok(caps.body.includes(found.uuid!), 'the capabilities name the uuid the advertisement gave');
+      assert.equal(await svc.stop(), 0);
+      await browser.next((v) => Array.isArray(v) && v.length === 0);
+    } finally {
+      await svc.kill9().catch(() => undefined);
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('drops a scanner whose network went away (no goodbye) when its records expire', async () => {

@@ -3,6 +3,7 @@
  *   advertise '<AdvertisedScanner[] as JSON>' <ttl>  announce until SIGTERM (goodbye) or SIGKILL (none)
  *   browse <user file>                                print the directory's endpoints (a JSON line) at each change
  *   query <type>                                      print the first answer to a raw PTR query (multicast-dns, not our browser)
+ *   get <url>                                         print the status and body of a GET (from this namespace)
  */
 import makeMdns from 'multicast-dns';
 import { EsclAdvertiser, type AdvertisedScanner } from '../../escl-server/advertise.js';
@@ -20,6 +21,9 @@ if (mode === 'advertise') {
   directory.onChange(() => print(directory.endpoints()));
   process.on('SIGTERM', () => void directory.close().then(() => process.exit(0)));
   print(directory.endpoints());
+} else if (mode === 'get') {
+  const res = await fetch(arg!);
+  print({ status: res.status, body: await res.text() });
 } else if (mode === 'query') {
   const mdns = makeMdns();
   const ask = () => mdns.query([{ name: `${arg!}.local`, type: 'PTR' }]);

@@ -18,6 +18,8 @@ export interface HeardRecord {
 }
 
 const KEPT = new Set(['PTR', 'SRV', 'TXT', 'A', 'AAAA']);
+/** A LAN has tens of scanners; a responder announcing thousands of records is not let fill the memory. */
+export const MAX_RECORDS = 4096;
 
 /** TXT strings as `key=value` (a key alone is a flag: empty value); the first of a repeated key wins (RFC 6763 §6.4). */
 export function decodeTxt(data: unknown): Record<string, string> {
@@ -58,6 +60,7 @@ export class RecordCache {
         continue;
       }
       const before = this.records.get(key);
+      if (!before && this.records.size >= MAX_RECORDS) continue;
       if (!before || (r.type === 'TXT' && JSON.stringify(decodeTxt(before.data)) !== JSON.stringify(decodeTxt(r.data)))) changed = true;
       this.records.set(key, { name: r.name, type: r.type, data: r.data, ttlMs: ttl * 1000, expiresAt: now + ttl * 1000, refreshAt: now + ttl * 800 });
     }
