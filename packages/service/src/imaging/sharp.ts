@@ -26,6 +26,9 @@ function load(): SharpModule {
   return loaded;
 }
 
+/** Whether an image has been touched yet (sharp is loaded). */
+export const sharpLoaded = (): boolean => loaded !== undefined;
+
 export const sharp: SharpModule = new Proxy(function lazySharp() {} as unknown as SharpModule, {
   apply: (_target, _this, args: unknown[]) => Reflect.apply(load(), undefined, args),
   get: (_target, property) => Reflect.get(load(), property),

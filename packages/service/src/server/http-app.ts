@@ -21,6 +21,7 @@ import { registerPageHeaders } from './page-headers.js';
 import { registerConsentRoutes } from './consent-routes.js';
 import { registerStaticRoutes } from './static-routes.js';
 import { disconnectSignal } from './disconnect-signal.js';
+import { memoryUpkeep } from '../util/memory-upkeep.js';
 
 export interface AppOptions {
   role: 'api' | 'welcome';
@@ -107,6 +108,12 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
   // Registered before the gate: its hooks mark upgrade requests so that an upgrade the gate
   // refuses has its socket destroyed after the refusal (otherwise closing the server hangs on it).
   await app.register(websocket, { options: { maxPayload: ctx.maxBodyBytes } });
+
+  // Work done frees memory that V8 and glibc are slow to give back (util/memory-upkeep.ts).
+  app.addHook('onResponse', (_req, _reply, done) => {
+    memoryUpkeep.touch();
+    done();
+  });
 
   // Set by the gate on every request before anything else runs.
   app.decorateRequest('principal', null as never);
