@@ -125,12 +125,6 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
     throw new ScanbridgeError('document-not-found', `No document with id "${shown}" in this buffer: it has ${n === 0 ? 'no documents (split the pages with SplitDocuments or the split scan setting)' : `${n} document${n === 1 ? '' : 's'} (ids from GetDocuments)`}.`, { id: shown, documents: n });
   }
 
-  /** The document a page belongs to, if any. */
-  documentOf(pageId: string): string | undefined {
-    for (const d of this.#state.documents.values()) if (d.pageIds.includes(pageId)) return d.id;
-    return undefined;
-  }
-
   /** The stored image; shares its bytes with the cache, so treat them as read-only. */
   async getImage(ref: PageRef): Promise<StoredImage> {
     this.#assertOpen();

@@ -106,9 +106,16 @@ function scan(g: WorkingGrey, axis: 'x' | 'y', thr: number): Hit[] {
   for (let p = 0; p + band <= lines; p += step) {
     profile.fill(0);
     dark.fill(0);
-    for (let b = p; b < p + band; b++) {
-      if (axis === 'y') for (let i = 0; i < len; i++) profile[i]! += g.data[i * g.width + b]!;
-      else for (let i = 0, o = b * g.width; i < len; i++) profile[i]! += g.data[o + i]!;
+    // Memory order in both cases: down the columns, each row's few band pixels are summed together
+    // (one cache line a row) rather than one column at a time (a pass over every row per column).
+    if (axis === 'y') {
+      for (let i = 0, o = p; i < len; i++, o += g.width) {
+        let sum = 0;
+        for (let b = 0; b < band; b++) sum += g.data[o + b]!;
+        profile[i] = sum;
+      }
+    } else {
+      for (let b = p; b < p + band; b++) for (let i = 0, o = b * g.width; i < len; i++) profile[i]! += g.data[o + i]!;
     }
     // A short box filter across the bars as well: a speckle must not split a bar or a space.
     let acc = 0;
