@@ -4,7 +4,8 @@
  * so the OcrPage is exact and every word's place on the page is known:
  * pdftotext gives the text (order, spaces, line breaks), pdftotext -bbox puts
  * each word within 1 mm of its box, pdffonts shows the font embedded with a
- * Unicode map, pdfimages and pdftoppm show the page image untouched.
+ * Unicode map, pdfimages and pdftoppm show the page image untouched; pdf.js
+ * (Firefox's viewer) reads the same lines.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -241,6 +242,18 @@ describe('PDF text layer', () => {
           assert.ok(mid > wd.box[across[0]!]! * k - MM && mid < wd.box[across[1]!]! * k + MM, `${rotation}: "${wd.text}" across`);
         }
       });
+    }
+  });
+
+  it('pdf.js (the viewer of Firefox) reads the same lines, with spaces and line ends', async () => {
+    const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const doc = await getDocument({ data: new Uint8Array(await pdfOf([latin])), verbosity: 0 }).promise;
+    try {
+      const content = await (await doc.getPage(1)).getTextContent();
+      const text = content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : '')).join('');
+      assert.deepEqual(text.split('\n').filter((l) => l.trim() !== ''), LATIN.flat());
+    } finally {
+      await doc.destroy();
     }
   });
 });
