@@ -1,7 +1,8 @@
 /**
  * Searchable PDF: the invisible text layer under each page's image, checked
- * with tools that are not ours (poppler, qpdf, pdf.js). Pages are drawn with known text (ocr-sample.ts),
- * so the OcrPage is exact and every word's place on the page is known:
+ * with tools that are not ours (poppler, qpdf, pdf.js). Pages are drawn with
+ * known text (ocr-sample.ts), so the OcrPage is exact and every word's place
+ * on the page is known:
  * pdftotext gives the text (order, spaces, line breaks), pdftotext -bbox puts
  * each word within 1 mm of its box, pdffonts shows the font embedded with a
  * Unicode map, pdfimages and pdftoppm show the page image untouched; pdf.js
