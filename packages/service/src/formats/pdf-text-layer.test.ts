@@ -200,6 +200,12 @@ describe('PDF text layer', () => {
         assert.equal(cidFont['/W'], undefined);
         assert.equal((advances[glyph]! * 1000) / unitsPerEm, cidFont['/DW'], 'the PDF width is the font program width');
       }
+      // Invisible by its render mode, not only by its glyphless font: drawn before the image, in mode 3.
+      const page = Object.values(objects).find((o) => o.value?.['/Type'] === '/Page')!.value!;
+      const [textStream, imageStream] = (page['/Contents'] as string[]).map((r) => Buffer.from(get(r).stream!.data!, 'base64').toString('latin1'));
+      assert.match(textStream!, /^BT\n3 Tr\n/);
+      assert.doesNotMatch(textStream!, / [0-24-7] Tr/);
+      assert.match(imageStream!, /\/Im0 Do/);
       const text = (await tool('pdftotext', ['-enc', 'UTF-8', file, '-'])).stdout.toString();
       assert.ok(text.includes('Café déjà vu, garçon, Noël, œuvre à côté'), text);
     });
