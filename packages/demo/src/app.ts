@@ -205,6 +205,37 @@ async function main(): Promise<void> {
       viewer.select(blank);
       progress.textContent = blank.length ? `${blank.length} blank page(s) selected: press Delete to remove them.` : 'No blank page.';
     },
+    // Text of every page (or the selected ones), in the languages typed; each page's words are drawn over it in the viewer.
+    recognise: async () => {
+      const selected = viewer.selectedIds;
+      const ids = selected.length > 0 ? selected : viewer.pages.map((p) => p.id);
+      if (ids.length === 0) return;
+      const languages = $<HTMLInputElement>('#ocr-languages').value.split(/[+,\s]+/).filter(Boolean);
+      const section = $('#ocr');
+      const out = $('#ocr-pages');
+      const note = $('#ocr-progress');
+      section.hidden = false;
+      note.textContent = `Recognising ${ids.length} page(s)…`;
+      const off = client.on('ocr', (e) => (note.textContent = `Recognised ${e.done} of ${e.total} page(s)…`));
+      try {
+        const results = await client.recognize({ pages: ids, languages, output: ['text', 'words'] });
+        out.replaceChildren(
+          ...results.flatMap((r) => {
+            const title = document.createElement('h3');
+            title.textContent = `Page ${r.index + 1}`;
+            const text = document.createElement('pre');
+            text.className = 'ocr-text';
+            text.dataset.page = r.page;
+            text.textContent = r.text || '(no text)';
+            if (r.words) viewer.showWords(r.words);
+            return [title, text];
+          }),
+        );
+        note.textContent = `${results.length} page(s) recognised.`;
+      } finally {
+        off();
+      }
+    },
   };
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-action]')) {
     button.addEventListener('click', () => void busy(button, actions[button.dataset.action!]!));

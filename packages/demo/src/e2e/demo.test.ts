@@ -11,6 +11,7 @@ import type { PageInfo } from '@scanbridge/protocol';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { launchChromium, until, type Browser } from '@scanbridge/client/test-support/chromium';
 import { samePortFlags } from '@scanbridge/client/test-support/same-ports';
+import { textPage } from '@scanbridge/service/dist/addons/ocr/test-pages.js';
 import { artifact, chooseDevice, demoSession, documentIdsOf, pdfPageSizes, run, saveAs, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
 
 async function bufferOrder(svc: ChildService, session: string): Promise<PageInfo[]> {
@@ -229,5 +230,25 @@ describe('demo application in Chromium', () => {
     const scanning = shown.filter((text) => text.startsWith('Scanning page'));
     assert.equal(scanning[0], 'Scanning page 1… 0%', shown.join(' | '));
     assert.deepEqual([...new Set(scanning.map((text) => /^Scanning page (\d+)/.exec(text)![1]))], ['1', '2'], shown.join(' | '));
+  });
+
+  it('Recognise text shows the text of every page and its words over the page', async () => {
+    const { page } = browser;
+    const session = await demoSession(page);
+    await rpc(svc.base, 'f', 'RemoveAllImages', {}, session);
+    await until(() => shownOrder(page), (order) => order.length === 0);
+    const printed = await Promise.all([textPage({ text: 'de', dpi: 200, font: 'dejavu-sans' }), textPage({ text: 'en', dpi: 200, font: 'liberation-serif', skew: 3 })]);
+    for (const p of printed) await rpc(svc.base, 'f', 'LoadImages', { data: p.bytes.toString('base64') }, session);
+    await waitPagesShown(page, 2);
+    await page.locator('#ocr-languages').fill('deu+eng');
+    await page.locator('[data-action=recognise]').click();
+    await page.locator('#ocr-progress', { hasText: '2 page(s) recognised.' }).waitFor();
+    const texts = await page.locator('pre.ocr-text').allTextContents();
+    assert.equal(texts.length, 2);
+    assert.match(texts[0]!, /Größere Pakete nimmt die Poststelle an\./);
+    assert.match(texts[1]!, /Questions about this invoice go to the accounts department,/);
+    assert.deepEqual(await page.locator('#ocr h3').allTextContents(), ['Page 1', 'Page 2']);
+    // The current page's words are drawn over it.
+    await page.waitForFunction(() => document.querySelector('scan-viewer')!.shadowRoot!.querySelectorAll('.word').length > 20);
   });
 });

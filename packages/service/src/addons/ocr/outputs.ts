@@ -1,18 +1,18 @@
 /**
- * The outputs of Recognize made from one page model. hOCR and ALTO come
- * from the writers in formats/ (shared with saving); until they are there,
- * asking for them is a clear error rather than a guess at the format.
+ * The outputs of Recognize made from one page model: the text, the model
+ * itself (`words`), and hOCR and ALTO from the writers in formats/ (shared
+ * with saving), so every output places a word at the same box.
  */
-import { ScanbridgeError, type OcrOutput, type OcrPage, type PageText } from '@scanbridge/protocol';
+import type { OcrOutput, OcrPage, PageText } from '@scanbridge/protocol';
+import { altoXml } from '../../formats/alto.js';
+import { hocrHtml } from '../../formats/hocr.js';
+import { VERSION } from '../../version.js';
 
-export async function pageOutputs(page: OcrPage, output: readonly OcrOutput[]): Promise<Omit<PageText, 'page' | 'index' | 'version'>> {
+export function pageOutputs(page: OcrPage, output: readonly OcrOutput[]): Omit<PageText, 'page' | 'index' | 'version'> {
   const out: Omit<PageText, 'page' | 'index' | 'version'> = {};
   if (output.includes('text')) out.text = page.text;
   if (output.includes('words')) out.words = page;
-  for (const kind of ['hocr', 'alto'] as const) {
-    if (output.includes(kind)) {
-      throw new ScanbridgeError('invalid-params', `params.output: ${kind} is not available in this build yet; allowed: text, words`, { path: 'output' });
-    }
-  }
+  if (output.includes('hocr')) out.hocr = hocrHtml([page]);
+  if (output.includes('alto')) out.alto = altoXml([page], { softwareVersion: VERSION });
   return out;
 }

@@ -11,6 +11,10 @@ import { rpc, startInProcess, type InProcess } from '../../test-support/service-
 import { sessionEvents, type SessionEvents } from '../../test-support/session-events.js';
 import { cer, textPage } from './test-pages.js';
 import { autoRotatePage } from './auto-rotate.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tool, withTempDir, xpath } from '../../formats/test-tools.js';
 import type { JobInfo } from '@scanbridge/protocol';
 
 const DPI = 200;
@@ -65,6 +69,23 @@ describe('Recognize over the API', () => {
       [1, 2],
       [2, 2],
     ]);
+  });
+
+  it('answers hOCR that parses and ALTO valid against the ALTO 4 schema, with the same words (from the cache: the page is read once)', async () => {
+    const [r] = await ok<PageText[]>('Recognize', { pages: [page.id], languages: ['eng'], output: ['hocr', 'alto', 'words'] });
+    const words = r!.words!.blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
+    await withTempDir(async (dir) => {
+      const alto = path.join(dir, 'page.alto.xml');
+      const hocr = path.join(dir, 'page.hocr');
+      await writeFile(alto, r!.alto!);
+      await writeFile(hocr, r!.hocr!);
+      await tool('xmllint', ['--nonet', '--noout', '--schema', fileURLToPath(new URL('../../../test-fixtures/alto/alto-4-4.xsd', import.meta.url)), alto]);
+      await tool('xmllint', ['--nonet', '--noout', hocr]);
+      const first = words[0]!;
+      assert.equal((await xpath(alto, 'string((//*[local-name()="String"])[1]/@CONTENT)')).trim(), first.text);
+      assert.equal((await xpath(alto, 'string((//*[local-name()="String"])[1]/@HPOS)')).trim(), String(first.box[0]));
+      assert.equal((await xpath(hocr, 'count(//*[@class="ocrx_word"])')).trim(), String(words.length));
+    });
   });
 
   it('a blank page answers empty text, not an error', async () => {

@@ -155,7 +155,7 @@ export async function recognizeBufferPages(
     pool.size,
     async (info) => {
       const page = await recognizeBufferPage(buffer, info, params, pool, opts.signal);
-      return { page: info.id, index: info.index, version: info.version, ...(await pageOutputs(page, params.output)) };
+      return { page: info.id, index: info.index, version: info.version, ...pageOutputs(page, params.output) };
     },
     opts.onPage,
   );
