@@ -245,7 +245,7 @@ async function main(): Promise<void> {
   //    JPEG the selected pages (or the current one), one file each.
   //    Compression (PDF and TIFF, saved or uploaded): auto makes a 20-page colour document
   //    a few MB (text and codes as sharp as scanned); lossless keeps every pixel.
-  // Searchable PDF: each page's text recognised (OCR) and laid invisibly under its image.
+  // Searchable PDF: each page's text recognised (OCR, in the languages of Recognise text) and laid invisibly under its image.
   const searchable = (checked: boolean) => ocrOption(checked, $<HTMLInputElement>('#ocr-languages').value);
   const compression = (): Compression => {
     const chosen = $<HTMLSelectElement>('#compression').value as DemoCompression;

@@ -149,4 +149,23 @@ describe('demo upload form in Chromium', () => {
     assert.equal((await rpc(svc.base, 'f', 'GetImageCount', {}, await demoSession(browser.page))).body.result![0], 3);
     assert.deepEqual(browser.pageErrors.map(String), []);
   });
+
+  it('puts a searchable PDF when Searchable is checked: the words of every page found by pdftotext, the font embedded', async () => {
+    const { page } = browser;
+    const before = server.arrivals.length;
+    await page.locator('#upload-form [name=searchable]').check();
+    try {
+      const status = await upload(`${server.url}/bucket/searchable.pdf`, 'put', 'pdf');
+      assert.match(status, /^Uploaded 3 page\(s\), [\d.]+ MB: the server answered 200\.$/);
+    } finally {
+      await page.locator('#upload-form [name=searchable]').uncheck();
+    }
+    const arrival = server.arrivals[before]!;
+    await run('qpdf', ['--check', arrival.file]);
+    const pages = (await run('pdftotext', ['-enc', 'UTF-8', arrival.file, '-'])).stdout.split('\f').filter((t) => t.trim() !== '');
+    assert.equal(pages.length, 3);
+    // What the demo scanner prints at the top of every sheet.
+    for (const text of pages) assert.match(text, /INVOICE/);
+    assert.match((await run('pdffonts', [arrival.file])).stdout, /ScanbridgeGlyphless\s+CID TrueType\s+Identity-H\s+yes/);
+  });
 });

@@ -1,10 +1,12 @@
 /**
  * Searchable PDF: the invisible text layer under each page's image, checked
- * with poppler and qpdf only. Pages are drawn with known text (ocr-sample.ts),
- * so the OcrPage is exact and every word's place on the page is known:
+ * with tools that are not ours (poppler, qpdf, pdf.js). Pages are drawn with
+ * known text (ocr-sample.ts), so the OcrPage is exact and every word's place
+ * on the page is known:
  * pdftotext gives the text (order, spaces, line breaks), pdftotext -bbox puts
  * each word within 1 mm of its box, pdffonts shows the font embedded with a
- * Unicode map, pdfimages and pdftoppm show the page image untouched.
+ * Unicode map, pdfimages and pdftoppm show the page image untouched; pdf.js
+ * (Firefox's viewer) reads the same lines.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -198,6 +200,12 @@ describe('PDF text layer', () => {
         assert.equal(cidFont['/W'], undefined);
         assert.equal((advances[glyph]! * 1000) / unitsPerEm, cidFont['/DW'], 'the PDF width is the font program width');
       }
+      // Invisible by its render mode, not only by its glyphless font: drawn before the image, in mode 3.
+      const page = Object.values(objects).find((o) => o.value?.['/Type'] === '/Page')!.value!;
+      const [textStream, imageStream] = (page['/Contents'] as string[]).map((r) => Buffer.from(get(r).stream!.data!, 'base64').toString('latin1'));
+      assert.match(textStream!, /^BT\n3 Tr\n/);
+      assert.doesNotMatch(textStream!, / [0-24-7] Tr/);
+      assert.match(imageStream!, /\/Im0 Do/);
       const text = (await tool('pdftotext', ['-enc', 'UTF-8', file, '-'])).stdout.toString();
       assert.ok(text.includes('Café déjà vu, garçon, Noël, œuvre à côté'), text);
     });
@@ -241,6 +249,18 @@ describe('PDF text layer', () => {
           assert.ok(mid > wd.box[across[0]!]! * k - MM && mid < wd.box[across[1]!]! * k + MM, `${rotation}: "${wd.text}" across`);
         }
       });
+    }
+  });
+
+  it('pdf.js (the viewer of Firefox) reads the same lines, with spaces and line ends', async () => {
+    const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const doc = await getDocument({ data: new Uint8Array(await pdfOf([latin])), verbosity: 0 }).promise;
+    try {
+      const content = await (await doc.getPage(1)).getTextContent();
+      const text = content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : '')).join('');
+      assert.deepEqual(text.split('\n').filter((l) => l.trim() !== ''), LATIN.flat());
+    } finally {
+      await doc.destroy();
     }
   });
 });
