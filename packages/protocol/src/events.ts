@@ -21,7 +21,8 @@ export type BufferEvent = z.infer<typeof BufferEvent>;
  */
 export const JobEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), job: JobInfo }),
-  z.object({ type: z.literal('page'), job: JobInfo, pageId: z.string(), index: z.number().int(), barcodes: z.array(BarcodeResult).optional() }),
+  /** `documentFound`: with the scan setting `document`, whether a page was found and flattened. */
+  z.object({ type: z.literal('page'), job: JobInfo, pageId: z.string(), index: z.number().int(), barcodes: z.array(BarcodeResult).optional(), documentFound: z.boolean().optional() }),
   /**
    * A scan: `page` is the number of the page being acquired in this job,
    * counted from 1 as a scanner counts (each side of a duplex sheet is a

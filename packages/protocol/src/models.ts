@@ -113,6 +113,13 @@ export const ScanSettings = z.strictObject({
   split: SplitRule.optional(),
   /** Turn each page upright as it arrives (orientation from its text, osd); a page too unsure to tell stays as it is. */
   autoRotate: z.boolean().optional(),
+  /**
+   * Flatten each page as a photographed document (camera captures): find the page's corners, correct
+   * the perspective and clean the background, with CorrectPerspective's options (`paper`, `dpi`,
+   * `cleanup`, `mode`), or their defaults for `true`. A frame without a page is kept as captured and
+   * its page event says `documentFound: false`.
+   */
+  document: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
 });
 export type ScanSettings = z.infer<typeof ScanSettings>;
 export type ScanSettingsInput = z.input<typeof ScanSettings>;

@@ -16,6 +16,7 @@ import { ScanbridgeError, type JobEvent, type JobInfo, type ScanSettings } from 
 import type { DeviceManager } from '../devices/device-manager.js';
 import type { AcquiredPage } from '../devices/driver.js';
 import { ingestPage } from '../imaging/ingest.js';
+import { captureDocumentOptions, flattenCapture } from '../imaging/document-capture.js';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
 import { KEEP_ENDED_MS, type JobRecord, type JobRecords } from './job-records.js';
 
@@ -98,6 +99,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     if (!availability.available) throw new ScanbridgeError('driver-unavailable', `the ${driver.name} driver is unavailable: ${availability.reason}`);
     const id = randomBytes(8).toString('hex');
     // Taken before the driver is asked, so a device in use says by whom (a job, a network client).
+    const flatten = captureDocumentOptions(settings.document);
     const release = this.devices.claim(deviceId, `job ${id}`);
     try {
       await driver.validate(deviceId, settings);
@@ -133,13 +135,16 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
           settings,
           {
             page: async (page: AcquiredPage) => {
-              const stored = await ingestPage(page);
+              let stored = await ingestPage(page);
+              // The `document` setting: the photographed page enters the buffer flat (a frame without one as captured).
+              let documentFound: boolean | undefined;
+              if (flatten) ({ image: stored, documentFound } = await flattenCapture(stored, flatten));
               const added = await buffer.add(stored, { tags: [jobTag(info.id)] });
               info.pages++;
               info.pageIds.push(added.id);
               await this.persist(sessionId, info);
               if (split) (await split).page(added.id);
-              const event = { type: 'page' as const, job: snapshot(info), pageId: added.id, index: added.index };
+              const event = { type: 'page' as const, job: snapshot(info), pageId: added.id, index: added.index, ...(documentFound === undefined ? {} : { documentFound }) };
               if (!settings.barcodes && !settings.autoRotate) {
                 emit(event);
                 return;

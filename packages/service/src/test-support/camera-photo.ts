@@ -39,15 +39,35 @@ async function demoPage(dpi: number): Promise<Buffer> {
   return png;
 }
 
-/** The page fills about 80 % of the frame's height, tilted back and turned a little. */
+/**
+ * Where an A4 sheet's corners land in a photo taken by a pinhole camera
+ * looking down at the desk: the sheet turned on the desk by `turnDeg` and
+ * the desk tilted away by `tiltDeg`, filling about 70 % of the frame's
+ * height. A physically possible view, so the corrected page has A4's shape.
+ */
+export function projectPage(width: number, height: number, view: { tiltDeg: number; turnDeg: number }): DeskPhoto['corners'] {
+  const tilt = (view.tiltDeg * Math.PI) / 180;
+  const turn = (view.turnDeg * Math.PI) / 180;
+  const distance = 600;
+  const focal = (0.7 * height * distance) / (297 * Math.cos(tilt));
+  const corner = (x: number, y: number): Point => {
+    // Turned on the desk, then the desk tilted about the horizontal axis (top edge away from the camera).
+    const xr = x * Math.cos(turn) - y * Math.sin(turn);
+    const yr = x * Math.sin(turn) + y * Math.cos(turn);
+    const Y = yr * Math.cos(tilt);
+    const Z = distance - yr * Math.sin(tilt);
+    return [Math.round(width / 2 + (focal * xr) / Z), Math.round(height / 2 + (focal * Y) / Z)];
+  };
+  return [corner(-105, -148.5), corner(105, -148.5), corner(105, 148.5), corner(-105, 148.5)];
+}
+
+/** The demo page on a desk, photographed at an angle (projectPage). */
 export async function deskPhoto(dir: string, width: number, height: number): Promise<DeskPhoto> {
   const pageFile = path.join(dir, `page-${height}.png`);
   const need = (height * 0.85) / 11.69;
   // The demo scanner's resolutions; ffmpeg scales the page into the photo.
   await writeFile(pageFile, await demoPage([75, 100, 150, 200, 300].find((d) => d >= need) ?? 300));
-  const at = (x: number, y: number): Point => [Math.round(x * width), Math.round(y * height)];
-  // The far edge (top) is shorter: the camera looks down at an angle.
-  const corners: DeskPhoto['corners'] = [at(0.33, 0.12), at(0.66, 0.09), at(0.76, 0.93), at(0.24, 0.9)];
+  const corners = projectPage(width, height, { tiltDeg: 25, turnDeg: 6 });
   const [tl, tr, br, bl] = corners;
   const quad = [tl, tr, bl, br].map(([x, y]) => `${x}:${y}`).join(':');
   const out = path.join(dir, `desk-${width}x${height}.png`);
