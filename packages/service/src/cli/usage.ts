@@ -97,11 +97,12 @@ Exit code 1 when a file could not be read (the others are still read).`,
   },
   ocr: {
     summary: 'recognise the text of image, PDF or TIFF files',
-    usage: `scanbridge ocr FILE... [--lang deu+eng] [--psm N] [--out FILE.txt] [--json]
+    usage: `scanbridge ocr FILE... [--lang deu+eng] [--psm N] [--out FILE.txt|FILE.xml|FILE.hocr|FILE.pdf] [--json]
 
 Recognises the text of each page of the files (JPEG, PNG, BMP, TIFF, WebP, PDF rendered at 300 dpi) on
 this machine with the service's engine (each page turned upright and deskewed first); no running service
-is needed. Text out on stdout (or into --out), pages separated by a form feed; --json: every page's
+is needed. Text out on stdout (or into --out x.txt), pages separated by a form feed; --out x.xml: ALTO 4,
+x.hocr: hOCR, x.pdf: a searchable PDF (each image as scanned, the text invisible under it); --json: every page's
 blocks, lines and words with boxes in page pixels and confidences. --lang: Tesseract language codes
 joined by + (default eng). --psm: Tesseract page segmentation mode (default 3, automatic).
 Exit code 1 when a file could not be read (the others are still read).`,
