@@ -112,12 +112,13 @@ Exit code 1 when a file could not be read (the others are still read).`,
     usage: `scanbridge scan --device ID --out FILE [--source flatbed|feeder] [--duplex] [--dpi N]
                [--mode color|gray|bw] [--paper A4|A5|Letter|Legal|WxH] [--area X,Y,W,H]
                [--option NAME=VALUE]... [--compression auto|jpeg|g4|lossless] [--quality 1-100]
-               [--progress | --no-progress] [--home DIR]
+               [--ocr deu+eng] [--progress | --no-progress] [--home DIR]
 
 FILE ends in .pdf, .tif/.tiff (multi-page), .jpg/.jpeg or .png (one file per page: name-1.jpg...).
 --compression (PDF, TIFF): auto (default: G4 for black and white, JPEG for photos, sharp text over a
 small JPEG background for colour documents), jpeg, g4 (black-and-white pages only), lossless; TIFF
 also none, lzw, deflate. --quality: of the JPEG parts (PDF, TIFF) or of JPEG files.
+--ocr LANGS (PDF): searchable, each page's text recognised in these languages and laid under its image.
 Without --paper or --area the device's whole scan area is scanned (the demo scanner: A4).
 --paper takes a name or any size in millimetres (100x150); --area the region in millimetres from
 the top-left corner, like scanimage -l X -t Y -x W -y H.
