@@ -14,6 +14,7 @@ import { autoRotatePage } from './auto-rotate.js';
 import { recognizeBufferPages } from './recognize-buffer.js';
 import { OcrPool } from './worker-pool.js';
 import { writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tool, withTempDir, xpath } from '../../formats/test-tools.js';
@@ -101,6 +102,10 @@ describe('Recognize over the API', () => {
       controller.abort(new Error('client went away'));
       await assert.rejects(running, /client went away/);
       assert.deepEqual(done, []);
+      // The system tesseract the thread ran is ended with it, not left reading.
+      await new Promise((r) => setTimeout(r, 300));
+      const left = spawnSync('pgrep', ['-P', String(process.pid), '-x', 'tesseract'], { encoding: 'utf8' });
+      assert.equal(left.stdout.trim(), '', 'no tesseract process left running');
       const [again] = await recognizeBufferPages(buffer, { pages: [blank.id], languages: ['eng'], psm: 11, output: ['text'], orient: false, deskew: false }, { pool });
       assert.equal(again!.text, '');
     } finally {
