@@ -35,6 +35,7 @@ const optionsOf = (settingFlags: Options): Record<string, Options> => ({
     ...COMMON,
     device: { type: 'string', short: 'd' },
     out: { type: 'string', short: 'o' },
+    ocr: { type: 'string' },
     source: { type: 'string' },
     duplex: { type: 'boolean' },
     dpi: { type: 'string' },

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { OcrPage } from '@scanbridge/protocol';
 import { runCli } from '../test-support/service-harness.js';
 import { tool } from '../formats/test-tools.js';
@@ -55,6 +56,21 @@ describe('scanbridge ocr', () => {
     assert.deepEqual(page!.languages, ['engx']);
     assert.ok(cer(page!.text, texts[1]!) <= 1, page!.text);
     assert.ok(Math.abs(page!.skew! - 3) < 0.3, String(page!.skew));
+  });
+
+  it('--out x.pdf writes a searchable PDF (pdftotext reads the text back); --out x.xml writes ALTO valid against its schema', async () => {
+    const outPdf = path.join(dir, 'out.pdf');
+    const outXml = path.join(dir, 'out.xml');
+    const pdfRun = await runCli(['ocr', '--lang', 'deu', '--out', outPdf, path.join(dir, 'a.png')]);
+    assert.equal(pdfRun.code, 0, pdfRun.stderr);
+    const text = (await tool('pdftotext', [outPdf, '-'])).stdout.toString();
+    assert.ok(cer(text, texts[0]!) <= 1, text);
+    const xmlRun = await runCli(['ocr', '--lang', 'deu', '--out', outXml, path.join(dir, 'a.png')]);
+    assert.equal(xmlRun.code, 0, xmlRun.stderr);
+    await tool('xmllint', ['--nonet', '--noout', '--schema', fileURLToPath(new URL('../../test-fixtures/alto/alto-4-4.xsd', import.meta.url)), outXml]);
+    const bad = await runCli(['ocr', '--out', path.join(dir, 'out.docx'), png]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--out: expected a file ending in \.txt, \.xml, \.hocr, \.pdf/);
   });
 
   it('a language that is not installed fails with ocr-language-missing naming it and the folder for it', async () => {

@@ -51,6 +51,18 @@ describe('scanbridge scan for scripts', () => {
     assert.ok(a * 5 < l, 'auto is far smaller than lossless');
   });
 
+  it('--ocr deu+eng writes a searchable PDF: pdftotext reads the demo invoice back; --ocr with a .tif is refused before scanning', async () => {
+    const out = path.join(home, 'searchable.pdf');
+    const r = await runCli(['scan', '--home', home, '--device', 'demo:flatbed', '--dpi', '200', '--mode', 'gray', '--ocr', 'deu+eng', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    await run('qpdf', ['--check', out]);
+    const text = (await run('pdftotext', [out, '-'])).stdout;
+    assert.match(text, /Invoice for your order PO-88213/);
+    const tif = await runCli(['scan', '--home', home, '--device', 'demo:flatbed', '--ocr', 'eng', '--out', path.join(home, 'x.tif')]);
+    assert.equal(tif.code, 2);
+    assert.match(tif.stderr, /--ocr makes a searchable PDF: --out must end in \.pdf/);
+  });
+
   it('checks --out before scanning: a missing folder or a folder is one line on stderr, exit 1', async () => {
     // An unknown device would be refused by the service: the --out problem is found first.
     const missing = path.join(home, 'missing', 'x.pdf');

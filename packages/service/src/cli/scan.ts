@@ -76,8 +76,15 @@ function settingsFrom(values: ParsedValues): ScanSettings {
 }
 
 /** --quality and --compression as SaveImages options, or a message naming the flag. */
-function encodingFrom(values: ParsedValues, format: OutputFormat): { quality?: number; compression?: Compression } | string {
-  const out: { quality?: number; compression?: Compression } = {};
+function encodingFrom(values: ParsedValues, format: OutputFormat): { quality?: number; compression?: Compression; ocr?: { languages: string[] } } | string {
+  const out: { quality?: number; compression?: Compression; ocr?: { languages: string[] } } = {};
+  if (typeof values.ocr === 'string') {
+    // Searchable: the service recognises each page and lays its text under the image.
+    if (format !== 'pdf') return `--ocr makes a searchable PDF: --out must end in .pdf, not ${format}`;
+    const languages = values.ocr.split('+').filter(Boolean);
+    if (languages.length === 0) return '--ocr: expected Tesseract language codes joined by +, e.g. deu+eng';
+    out.ocr = { languages };
+  }
   if (typeof values.quality === 'string') {
     const q = Number(values.quality);
     if (!Number.isInteger(q) || q < 1 || q > 100) return `--quality ${values.quality}: expected an integer from 1 to 100`;

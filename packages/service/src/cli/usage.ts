@@ -102,11 +102,12 @@ Exit code 1 when a file could not be read (the others are still read).`,
   },
   ocr: {
     summary: 'recognise the text of image, PDF or TIFF files',
-    usage: `scanbridge ocr FILE... [--lang deu+eng] [--psm N] [--out FILE.txt] [--json]
+    usage: `scanbridge ocr FILE... [--lang deu+eng] [--psm N] [--out FILE.txt|FILE.xml|FILE.hocr|FILE.pdf] [--json]
 
 Recognises the text of each page of the files (JPEG, PNG, BMP, TIFF, WebP, PDF rendered at 300 dpi) on
 this machine with the service's engine (each page turned upright and deskewed first); no running service
-is needed. Text out on stdout (or into --out), pages separated by a form feed; --json: every page's
+is needed. Text out on stdout (or into --out x.txt), pages separated by a form feed; --out x.xml: ALTO 4,
+x.hocr: hOCR, x.pdf: a searchable PDF (each image as scanned, the text invisible under it); --json: every page's
 blocks, lines and words with boxes in page pixels and confidences. --lang: Tesseract language codes
 joined by + (default eng). --psm: Tesseract page segmentation mode (default 3, automatic).
 Exit code 1 when a file could not be read (the others are still read).`,
@@ -116,13 +117,14 @@ Exit code 1 when a file could not be read (the others are still read).`,
     usage: `scanbridge scan --device ID --out FILE [--source flatbed|feeder] [--duplex] [--dpi N]
                [--mode color|gray|bw] [--paper A4|A5|Letter|Legal|WxH] [--area X,Y,W,H]
                [--option NAME=VALUE]... [--compression auto|jpeg|g4|lossless] [--quality 1-100]
-               [--progress | --no-progress] [--home DIR]
+               [--ocr deu+eng] [--progress | --no-progress] [--home DIR]
                [--barcodes] [--split-on barcode|patch|blank|change [--pattern REGEX] [--drop-separators]]
 
 FILE ends in .pdf, .tif/.tiff (multi-page), .jpg/.jpeg or .png (one file per page: name-1.jpg...).
 --compression (PDF, TIFF): auto (default: G4 for black and white, JPEG for photos, sharp text over a
 small JPEG background for colour documents), jpeg, g4 (black-and-white pages only), lossless; TIFF
 also none, lzw, deflate. --quality: of the JPEG parts (PDF, TIFF) or of JPEG files.
+--ocr LANGS (PDF): searchable, each page's text recognised in these languages and laid under its image.
 Without --paper or --area the device's whole scan area is scanned (the demo scanner: A4).
 --paper takes a name or any size in millimetres (100x150); --area the region in millimetres from
 the top-left corner, like scanimage -l X -t Y -x W -y H.

@@ -9,6 +9,7 @@
  * Input is a binary PGM: both decode it without a copy or a codec.
  */
 import { spawn } from 'node:child_process';
+import { parentPort } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { linkFolder } from './tessdata-links.js';
@@ -95,6 +96,8 @@ function run(choice: EngineChoice, args: string[], image: Buffer): Promise<strin
   const all = [...(choice.tessdataDir ? ['--tessdata-dir', choice.tessdataDir] : []), ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(choice.command ?? 'tesseract', ['stdin', 'stdout', ...all], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const pid = child.pid;
+    if (pid !== undefined) parentPort?.postMessage({ child: pid, running: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -102,6 +105,7 @@ function run(choice: EngineChoice, args: string[], image: Buffer): Promise<strin
     child.on('error', reject);
     child.stdin.on('error', () => undefined);
     child.on('close', (code, signal) => {
+      if (pid !== undefined) parentPort?.postMessage({ child: pid, running: false });
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
       else reject(new Error(`tesseract ${signal ? `was killed (${signal})` : `exited with ${code}`}: ${Buffer.concat(err).toString('utf8').trim().split('\n').slice(-2).join(' ')}`));
     });

@@ -11,7 +11,10 @@ import { rpc, startInProcess, type InProcess } from '../../test-support/service-
 import { sessionEvents, type SessionEvents } from '../../test-support/session-events.js';
 import { cer, textPage } from './test-pages.js';
 import { autoRotatePage } from './auto-rotate.js';
+import { recognizeBufferPages } from './recognize-buffer.js';
+import { OcrPool } from './worker-pool.js';
 import { writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tool, withTempDir, xpath } from '../../formats/test-tools.js';
@@ -86,6 +89,28 @@ describe('Recognize over the API', () => {
       assert.equal((await xpath(alto, 'string((//*[local-name()="String"])[1]/@HPOS)')).trim(), String(first.box[0]));
       assert.equal((await xpath(hocr, 'count(//*[@class="ocrx_word"])')).trim(), String(words.length));
     });
+  });
+
+  it('a call cancelled (its signal aborts: the client went away) stops at once, reads no further page, and the pool reads on', async () => {
+    const buffer = svc.service.ctx.sessions.get(session).buffer;
+    const pool = new OcrPool(1);
+    try {
+      const controller = new AbortController();
+      const done: number[] = [];
+      const running = recognizeBufferPages(buffer, { pages: [page.id, blank.id], languages: ['eng'], psm: 11, output: ['text'], orient: false, deskew: false }, { pool, signal: controller.signal, onPage: (d) => done.push(d.done) });
+      await new Promise((r) => setTimeout(r, 200));
+      controller.abort(new Error('client went away'));
+      await assert.rejects(running, /client went away/);
+      assert.deepEqual(done, []);
+      // The system tesseract the thread ran is ended with it, not left reading.
+      await new Promise((r) => setTimeout(r, 300));
+      const left = spawnSync('pgrep', ['-P', String(process.pid), '-x', 'tesseract'], { encoding: 'utf8' });
+      assert.equal(left.stdout.trim(), '', 'no tesseract process left running');
+      const [again] = await recognizeBufferPages(buffer, { pages: [blank.id], languages: ['eng'], psm: 11, output: ['text'], orient: false, deskew: false }, { pool });
+      assert.equal(again!.text, '');
+    } finally {
+      await pool.close();
+    }
   });
 
   it('a blank page answers empty text, not an error', async () => {

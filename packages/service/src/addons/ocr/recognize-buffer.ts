@@ -143,7 +143,7 @@ async function lanes<T>(infos: PageInfo[], width: number, each: (info: PageInfo)
 export async function recognizeBufferPages(
   buffer: ImageBuffer,
   params: OcrTarget & RecognizeOptions,
-  opts: { pool?: OcrPool; onPage?: (d: PageDone) => void; signal?: AbortSignal } = {},
+  opts: { pool?: OcrPool; onPage?: (d: PageDone) => void; signal?: AbortSignal | undefined } = {},
 ): Promise<PageText[]> {
   const infos = targetIds(buffer, params).map((id) => buffer.info(id));
   // Everything is checked before any page is read: a bad region or language fails the call at once.
@@ -161,7 +161,7 @@ export async function recognizeBufferPages(
   );
 }
 
-export async function detectBufferOrientation(buffer: ImageBuffer, target: OcrTarget, opts: { pool?: OcrPool; onPage?: (d: PageDone) => void } = {}): Promise<PageOrientation[]> {
+export async function detectBufferOrientation(buffer: ImageBuffer, target: OcrTarget, opts: { pool?: OcrPool; onPage?: (d: PageDone) => void; signal?: AbortSignal | undefined } = {}): Promise<PageOrientation[]> {
   const infos = targetIds(buffer, target).map((id) => buffer.info(id));
   const osd = chooseEngine(['osd']);
   const pool = opts.pool ?? sharedOcrPool();
@@ -170,7 +170,7 @@ export async function detectBufferOrientation(buffer: ImageBuffer, target: OcrTa
     pool.size,
     async (info) => {
       const image = await buffer.getImage(info.id);
-      const o = await pool.run<Orientation>({ kind: 'orientation', image: image.bytes, page: { width: info.width, height: info.height, dpi: dpiOf(info) }, osd });
+      const o = await pool.run<Orientation>({ kind: 'orientation', image: image.bytes, page: { width: info.width, height: info.height, dpi: dpiOf(info) }, osd }, opts.signal);
       return { page: info.id, index: info.index, version: info.version, ...o };
     },
     opts.onPage,

@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import type { Orientation, RecognizedPage, WorkerReply, WorkerTask } from './worker-protocol.js';
+import type { ChildNote, Orientation, RecognizedPage, WorkerReply, WorkerTask } from './worker-protocol.js';
 
 type Task = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'id'> : never) : never;
 type WorkerResult = RecognizedPage | Orientation;
@@ -27,6 +27,19 @@ interface Job {
 interface Slot {
   worker: Worker | null;
   job: Job | null;
+  /** System tesseract processes the thread runs: ended with it, since a thread's end does not end its children. */
+  children: Set<number>;
+}
+
+function endChildren(slot: Pick<Slot, 'children'>): void {
+  for (const pid of slot.children) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  slot.children.clear();
 }
 
 const WORKER_URL = new URL('./ocr-worker.js', import.meta.url);
@@ -42,7 +55,7 @@ export class OcrPool {
 
   constructor(size = availableParallelism()) {
     this.size = Math.max(1, size);
-    this.#slots = Array.from({ length: this.size }, () => ({ worker: null, job: null }));
+    this.#slots = Array.from({ length: this.size }, () => ({ worker: null, job: null, children: new Set<number>() }));
   }
 
   /** Starts every thread and has each read a tiny page with `task`'s engine and languages, so the first pages are not slowed by start-up. */
@@ -72,6 +85,7 @@ export class OcrPool {
         slot.worker = null;
         slot.job = null;
         if (job) this.#settle(job, () => job.reject(stopping));
+        endChildren(slot);
         await worker?.terminate();
       }),
     );
@@ -96,6 +110,7 @@ export class OcrPool {
     slot.worker = null;
     slot.job = null;
     this.#settle(job, () => job.reject(reason));
+    endChildren(slot);
     void worker?.terminate();
     this.#pump();
   }
@@ -104,7 +119,16 @@ export class OcrPool {
     const worker = new Worker(WORKER_URL);
     this.started++;
     worker.unref();
-    worker.on('message', (reply: WorkerReply) => {
+    const children = new Set<number>();
+    slot.children = children;
+    worker.on('message', (reply: WorkerReply | ChildNote) => {
+      if ('child' in reply) {
+        if (!reply.running) children.delete(reply.child);
+        else if (slot.worker === worker) children.add(reply.child);
+        // Started by a thread already given up: ended at once.
+        else endChildren({ children: new Set([reply.child]) });
+        return;
+      }
       if (slot.worker !== worker) return;
       const job = slot.job;
       if (!job || job.id !== reply.id) return;
@@ -116,6 +140,7 @@ export class OcrPool {
     });
     const died = (why: string) => {
       if (slot.worker !== worker) return; // terminated on purpose (abort, close)
+      endChildren(slot);
       const job = slot.job;
       slot.worker = null;
       slot.job = null;
@@ -144,6 +169,7 @@ export class OcrPool {
   killBusyWorkerForTest(): boolean {
     const slot = this.#slots.find((s) => s.job && s.worker);
     if (!slot) return false;
+    endChildren(slot);
     void slot.worker!.terminate();
     return true;
   }

@@ -57,3 +57,9 @@ export interface Orientation {
 }
 
 export type WorkerReply = { id: number; ok: true; result: RecognizedPage | Orientation } | { id: number; ok: false; message: string; code?: string };
+
+/** A thread tells the pool of each system tesseract process it starts and sees end, so a thread given up does not leave one running. */
+export interface ChildNote {
+  child: number;
+  running: boolean;
+}
