@@ -57,7 +57,7 @@ async function ourClient(desk, session, device) {
 const backend = await createTestBackend(1, { 'test-picture': '"Color pattern"' });
 process.env.SANE_CONFIG_DIR = backend.dir;
 const office = await startInProcess({ 'sane-scanners': 'true', 'demo-scanner': 'false', 'escl-server': 'on', 'escl-share': 'sane:test:0', 'escl-port': '0', 'escl-bind-address': '127.0.0.1' });
-const url = `${office.service.esclServer.url}/eSCL`;
+const url = `${office.service.escl.url}/eSCL`;
 const desk = await startInProcess({ 'demo-scanner': 'false', 'escl-scanners': url });
 const airscan = await airscanClient(url, 'office');
 try {

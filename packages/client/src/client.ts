@@ -9,6 +9,7 @@ import { EVENT_TABLE, METHOD_TABLE, ScanbridgeError, lightCheck, passes } from '
 import type { BufferEvent, EventData, JobEvent, UploadEvent, JobInfo, MethodName, PageInfo, ParamsOf, ResultOf, SessionInfo } from '@scanbridge/protocol';
 import { Emitter } from './emitter.js';
 import { imageUrl } from './image-url.js';
+import type { BrowserCamera } from './browser-camera.js';
 import { requestAccess, type AccessOptions } from './access.js';
 import { signImages, stale, type ImageSignature } from './image-signature.js';
 import { defineWrappers, type MethodWrappers } from './method-wrappers.js';
@@ -206,6 +207,26 @@ export class ScanbridgeClient extends Emitter<ClientEvents> {
       height,
       ticks: typeof page === 'object' ? page.version : 0,
     });
+  }
+
+  /**
+   * The live picture of a service-side camera (`camera:` ids from
+   * listDevices) for an <img>: MJPEG, signed and expiring like image URLs.
+   * The service stops the camera's preview when no <img> shows it any more.
+   */
+  previewUrl(deviceId: string): string {
+    if (stale(this.#signature)) void this.#sign().catch(() => undefined);
+    const q = new URLSearchParams({ id: this.#session.id, device: deviceId, exp: String(this.#signature.exp), sig: this.#signature.sig });
+    return `${this.base}/camera/preview?${q.toString()}`;
+  }
+
+  /**
+   * Take a photo with a camera of the browser's machine (BrowserCamera.open)
+   * and load it into the buffer: a job with the same events as a scan.
+   */
+  async captureBrowserCamera(camera: BrowserCamera, params: Omit<ParamsOf<'StartLoad'>, 'data'> = {}, options: CallOptions = {}): Promise<ScanJob> {
+    const photo = await camera.takePhoto();
+    return this.load(photo, { tags: ['camera'], ...params }, options);
   }
 
   /**

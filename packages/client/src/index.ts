@@ -19,6 +19,7 @@ export { ScanJob, jobError, type JobProgress, type ScanJobEvents } from './scan-
 export { UploadJob, uploadError, type UploadJobEvents } from './upload-job.js';
 export { resolveDestination, type PageUploadOptions, type UploadParams } from './page-upload.js';
 export { imageUrl, versionCode, type ImageUrlParts } from './image-url.js';
+export { BrowserCamera, listBrowserCameras, type BrowserCameraInfo } from './browser-camera.js';
 export { wrapperName, type MethodWrappers, type Unwrapped, type Wrapper } from './method-wrappers.js';
 export { showInstallDialog, type InstallDialogOptions } from './install-dialog.js';
 export { showConsentDialog, type ConsentPrompt, type ConsentUi } from './consent-dialog.js';
@@ -28,4 +29,4 @@ export { DEFAULT_INSTALL_URL, type CallOptions } from './transport.js';
 export { SDK_VERSION } from './version.js';
 export { Emitter, type Listener } from './emitter.js';
 export { ScanbridgeError, PROTOCOL_VERSION } from '@scanbridge/protocol/core';
-export type { ErrorCode, PageInfo, JobInfo, Capabilities, DeviceInfo, ScanSettingsInput, UploadInfo, UploadDestination, BarcodeFormat, BarcodeRegion, BarcodeResult, PageBarcodes } from '@scanbridge/protocol';
+export type { ErrorCode, PageInfo, JobInfo, Capabilities, DeviceInfo, ScanSettingsInput, UploadInfo, UploadDestination, BarcodeFormat, BarcodeRegion, BarcodeResult, PageBarcodes, DocumentInfo, DocumentCode, SplitRuleInput, PatchCodeText, OcrPage, OcrBlock, OcrLine, OcrWord, OcrBox, OcrOutput, PageText, PageOrientation } from '@scanbridge/protocol';

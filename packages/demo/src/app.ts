@@ -7,7 +7,7 @@ import { connect, ScanbridgeError, type ScanbridgeClient } from '@scanbridge/cli
 import { defineScanViewer, type ScanViewer } from '@scanbridge/client/viewer';
 import { renderSettings } from './settings-form.js';
 import { deviceLabels } from './device-labels.js';
-import { COMPRESSIONS, compressionOptions, saveAs, type Compression, type DemoCompression, type SaveFormat } from './save.js';
+import { COMPRESSIONS, compressionOptions, download, ocrOption, saveAs, type Compression, type DemoCompression, type SaveFormat } from './save.js';
 
 defineScanViewer();
 
@@ -24,6 +24,13 @@ const uploadForm = $<HTMLFormElement>('#upload-form');
 const uploadButton = $<HTMLButtonElement>('#upload');
 const uploadBar = $<HTMLProgressElement>('#upload-progress');
 const uploadStatus = $('#upload-status');
+const splitSelect = $<HTMLSelectElement>('#split');
+const dropSeparators = $<HTMLInputElement>('#drop-separators');
+const codesBox = $('#codes-box');
+const codesList = $('#codes');
+const documentsBox = $('#documents-box');
+const documentsList = $('#documents');
+const saveDocuments = $<HTMLButtonElement>('#save-documents');
 
 /** Every failure is a ScanbridgeError with a stable code and a message that says what to do. */
 function showError(err: unknown): void {
@@ -119,7 +126,10 @@ async function main(): Promise<void> {
     e.preventDefault();
     void busy(scanButton, async () => {
       progress.textContent = 'Scanning…';
-      const job = await client.scan({ device: deviceSelect.value, settings: readSettings() });
+      // Split as the pages arrive: on separator sheets with a barcode, a patch code or a blank page.
+      const on = splitSelect.value as '' | 'barcode' | 'patch' | 'blank';
+      const split = on ? { split: { on, dropSeparator: dropSeparators.checked } } : {};
+      const job = await client.scan({ device: deviceSelect.value, settings: { ...readSettings(), ...split } });
       job.on('progress', (p) => (progress.textContent = `Scanning page ${p.page}… ${Math.round(p.fraction * 100)}%`));
       let pages = 0;
       try {
@@ -131,6 +141,29 @@ async function main(): Promise<void> {
     });
   });
 
+  // Documents: listed under the viewer (which marks where each ends), saved one PDF each.
+  const showDocuments = async () => {
+    const docs = await client.getDocuments();
+    documentsList.replaceChildren(
+      ...docs.map((d, i) => {
+        const item = document.createElement('li');
+        item.textContent = `${d.barcode ? d.barcode.text : `Document ${i + 1}`}: ${d.pageIds.length} page(s)`;
+        return item;
+      }),
+    );
+    documentsBox.hidden = docs.length === 0;
+    saveDocuments.hidden = docs.length === 0;
+  };
+  client.on('buffer', (e) => {
+    if (e.action === 'documents' || e.action === 'remove') void busy(null, showDocuments);
+  });
+  saveDocuments.addEventListener('click', () =>
+    void busy(saveDocuments, async () => {
+      const files = await client.save({ format: 'pdf', eachDocument: true, ...compressionOptions(compression()) });
+      for (const file of files) download(file.blob, file.name);
+    }),
+  );
+
   // 5. Edit. The viewer acts on the selected pages (or the current one).
   const actions: Record<string, () => Promise<unknown>> = {
     'select-all': async () => viewer.selectAll(),
@@ -141,6 +174,25 @@ async function main(): Promise<void> {
       const page = viewer.current;
       const area = page && (await viewer.drawRect());
       if (page && area) await client.cropImages({ pages: [page.id], ...area });
+    },
+    // Every code on every page, listed per page; the viewer outlines those of the page shown.
+    'read-barcodes': async () => {
+      const all = viewer.pages.map((p) => p.id);
+      if (all.length === 0) return;
+      progress.textContent = 'Reading barcodes…';
+      const results = await client.readBarcodes({ pages: all });
+      viewer.showBarcodes(results);
+      codesList.replaceChildren(
+        ...results.map((r) => {
+          const item = document.createElement('li');
+          item.dataset.page = r.page;
+          item.textContent = `Page ${r.index + 1}: ${r.barcodes.length ? r.barcodes.map((b) => `${b.format} ${b.text}`).join('; ') : 'no code'}`;
+          return item;
+        }),
+      );
+      codesBox.hidden = false;
+      const found = results.reduce((n, r) => n + r.barcodes.length, 0);
+      progress.textContent = `${found} code(s) on ${results.length} page(s).`;
     },
     'mark-blank': async () => {
       const all = viewer.pages.map((p) => p.id);
@@ -162,6 +214,8 @@ async function main(): Promise<void> {
   //    JPEG the selected pages (or the current one), one file each.
   //    Compression (PDF and TIFF, saved or uploaded): auto makes a 20-page colour document
   //    a few MB (text and codes as sharp as scanned); lossless keeps every pixel.
+  // Searchable PDF: each page's text recognised (OCR) and laid invisibly under its image.
+  const searchable = (checked: boolean) => ocrOption(checked, $<HTMLInputElement>('#ocr-languages').value);
   const compression = (): Compression => {
     const chosen = $<HTMLSelectElement>('#compression').value as DemoCompression;
     const quality = Math.round(Number($<HTMLInputElement>('#quality').value));
@@ -170,7 +224,7 @@ async function main(): Promise<void> {
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-save]')) {
     const format = button.dataset.save as SaveFormat;
     const pages = () => (format === 'jpeg' ? (viewer.selectedIds.length ? viewer.selectedIds : [viewer.current?.id ?? '']) : viewer.pages.map((p) => p.id));
-    button.addEventListener('click', () => void busy(button, () => saveAs(client, format, pages().filter(Boolean), compression())));
+    button.addEventListener('click', () => void busy(button, () => saveAs(client, format, pages().filter(Boolean), compression(), searchable($<HTMLInputElement>('#searchable').checked))));
   }
 
   // 7. Upload to your server. The service encodes the pages and sends the file
@@ -197,6 +251,7 @@ async function main(): Promise<void> {
           pages,
           fileName: 'scan',
           ...compressionOptions(compression()),
+          ...(format === 'pdf' ? searchable(form.get('searchable') === 'on') : {}),
         });
         // A POST streams pages as they are encoded (its size is known at the end): count pages there.
         upload.on('progress', (u) => (uploadBar.value = u.bytesTotal > 0 ? u.bytesSent / u.bytesTotal : u.pagesDone / u.pages));

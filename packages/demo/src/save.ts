@@ -4,7 +4,7 @@ import type { ScanbridgeClient } from '@scanbridge/client';
 export const SAVE_FORMATS = ['pdf', 'tiff', 'jpeg'] as const;
 export type SaveFormat = (typeof SAVE_FORMATS)[number];
 
-function download(blob: Blob, name: string): void {
+export function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const link = Object.assign(document.createElement('a'), { href: url, download: name });
   link.click();
@@ -27,9 +27,15 @@ export function compressionOptions(c: Compression): { compression: DemoCompressi
   return c.compression === 'lossless' ? { compression: c.compression } : { compression: c.compression, quality: c.quality };
 }
 
-/** PDF and TIFF hold every page in one file; JPEG makes one file per page. */
-export async function saveAs(client: ScanbridgeClient, format: SaveFormat, pages: string[], c: Compression): Promise<void> {
+/** `ocr` of a searchable PDF from the languages field (deu+eng), or nothing when not asked for. */
+export function ocrOption(searchable: boolean, languages: string): { ocr?: { languages: string[] } } {
+  const list = languages.split(/[+,\s]+/).filter(Boolean);
+  return searchable ? { ocr: { languages: list.length ? list : ['eng'] } } : {};
+}
+
+/** PDF and TIFF hold every page in one file; JPEG makes one file per page. A PDF may be searchable (`ocr`). */
+export async function saveAs(client: ScanbridgeClient, format: SaveFormat, pages: string[], c: Compression, ocr: { ocr?: { languages: string[] } } = {}): Promise<void> {
   if (pages.length === 0) return;
   const options = format === 'jpeg' ? { quality: c.quality } : compressionOptions(c);
-  for (const file of await client.save({ format, pages, ...options })) download(file.blob, file.name);
+  for (const file of await client.save({ format, pages, ...options, ...(format === 'pdf' ? ocr : {}) })) download(file.blob, file.name);
 }

@@ -7,4 +7,5 @@ export * from './validate.js';
 export * from './version.js';
 export * from './method-table.js';
 export * from './light-check.js';
+export * from './color-modes.js';
 export * from './ocr-models.js';

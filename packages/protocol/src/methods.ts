@@ -18,9 +18,11 @@ import { UPLOAD_METHODS } from './methods/upload.js';
 import { BARCODE_METHODS } from './methods/barcodes.js';
 import { SEPARATION_METHODS } from './methods/separation.js';
 import { OCR_METHODS } from './methods/ocr.js';
+import { NETWORK_SCANNER_METHODS } from './methods/network-scanners.js';
 
 export type { MethodSpec } from './methods/spec.js';
-export { SERVICE_METHODS, BUFFER_METHODS, SCAN_METHODS, IMAGING_METHODS, ACCESS_METHODS, DOCUMENT_METHODS, UPLOAD_METHODS, BARCODE_METHODS, SEPARATION_METHODS, OCR_METHODS };
+export { SERVICE_METHODS, BUFFER_METHODS, SCAN_METHODS, IMAGING_METHODS, ACCESS_METHODS, DOCUMENT_METHODS, UPLOAD_METHODS, BARCODE_METHODS, SEPARATION_METHODS, OCR_METHODS, NETWORK_SCANNER_METHODS };
+export { ListedScanner } from './methods/network-scanners.js';
 export { BarcodeFormat, BARCODE_FORMATS, BarcodeRegion, BarcodeResult, PageBarcodes, PATCH_CODE_TEXTS, type PatchCodeText, barcodeOptions } from './methods/barcodes.js';
 export { DocumentCode, DocumentInfo, MAX_SPLIT_PATTERN, SplitRule, type SplitRuleInput } from './methods/separation.js';
 export { OCR_OUTPUTS, OcrOutput, OcrLanguages, PageText, PageOrientation } from './methods/ocr.js';
@@ -29,7 +31,7 @@ export { TOKEN_HEADER, AccessGrant, OriginApproval } from './methods/access.js';
 export { InputFormat, OutputFormat, ZipPageFormat, Compression, TiffCompression, PdfMetadata, SavedFile, SaveResult } from './methods/documents.js';
 
 /** Every method, one file per domain under methods/ (as Playwright keeps one spec per domain). */
-export const METHODS = { ...SERVICE_METHODS, ...BUFFER_METHODS, ...SCAN_METHODS, ...IMAGING_METHODS, ...ACCESS_METHODS, ...DOCUMENT_METHODS, ...UPLOAD_METHODS, ...BARCODE_METHODS, ...SEPARATION_METHODS, ...OCR_METHODS } as const;
+export const METHODS = { ...SERVICE_METHODS, ...BUFFER_METHODS, ...SCAN_METHODS, ...IMAGING_METHODS, ...ACCESS_METHODS, ...DOCUMENT_METHODS, ...UPLOAD_METHODS, ...BARCODE_METHODS, ...SEPARATION_METHODS, ...OCR_METHODS, ...NETWORK_SCANNER_METHODS } as const;
 
 export type MethodName = keyof typeof METHODS;
 export type ParamsOf<M extends MethodName> = z.input<(typeof METHODS)[M]['params']>;

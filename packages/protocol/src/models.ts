@@ -3,10 +3,11 @@
  * normalized capabilities, scan settings, pages of the buffer.
  */
 import { z } from 'zod';
+import { COLOR_MODES } from './color-modes.js';
 import { BarcodeRegion, BarcodeResult, barcodeOptions } from './barcode-models.js';
 import { SplitRule } from './separation-models.js';
 
-export const ColorMode = z.enum(['bw', 'gray', 'color']);
+export const ColorMode = z.enum(COLOR_MODES);
 export type ColorMode = z.infer<typeof ColorMode>;
 
 export const Source = z.enum(['flatbed', 'feeder']);

@@ -52,3 +52,10 @@ export const OcrPage = z.object({
   engine: z.enum(['tesseract', 'tesseract.js']),
 });
 export type OcrPage = z.infer<typeof OcrPage>;
+
+/** `ocr` of SaveImages and StartUpload: a searchable PDF, its text recognised in these languages. */
+export const SaveOcr = z.strictObject({
+  /** Tesseract language codes, e.g. ["deu", "eng"]; the first is the main one. */
+  languages: z.array(z.string().min(1).max(32)).min(1).max(8),
+});
+export type SaveOcr = z.infer<typeof SaveOcr>;

@@ -10,6 +10,9 @@ import { BarcodeFormat, BARCODE_FORMATS, PATCH_CODE_TEXTS } from './barcode-mode
 /** Longest pattern accepted: it is compiled once and only ever used with RegExp#test. */
 export const MAX_SPLIT_PATTERN = 200;
 
+/** A group holding a quantifier or an alternation, itself quantified; or a back-reference. */
+const SLOW_PATTERN = /\((?:\?(?:[:=!]|<[=!]|<\w+>)|(?!\?))(?:[^()\\]|\\.)*(?:[+*?}|])(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})|\\[1-9]|\\k</;
+
 const pattern = z
   .string()
   .min(1)
@@ -19,7 +22,10 @@ const pattern = z
       new RegExp(p, 'u');
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: `not a regular expression (JavaScript syntax, flag u): ${(err as Error).message}` });
+      return;
     }
+    // The service tests codes on its main thread: shapes that can backtrack exponentially are refused.
+    if (SLOW_PATTERN.test(p)) ctx.addIssue({ code: 'custom', message: 'a repeated group that itself repeats (as (a+)+ or (a|aa)*) or a back-reference (\\1) can take exponential time; write the pattern without it' });
   });
 
 /**

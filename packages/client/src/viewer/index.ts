@@ -1,7 +1,8 @@
 /** The <scan-viewer> element; import "@scanbridge/client/viewer" and call defineScanViewer() (the script-tag build does it for you). */
 import { ScanViewer } from './scan-viewer.js';
 
-export { ScanViewer, type CropRect } from './scan-viewer.js';
+export { ScanViewer, type CropRect, type CorrectedPage, type PerspectiveOptions } from './scan-viewer.js';
+export type { CameraSource } from './camera-panel.js';
 export { pick, inOrder, dropIndex, type SelectionState } from './selection.js';
 
 /** Register <scan-viewer> (or another tag name) once. */

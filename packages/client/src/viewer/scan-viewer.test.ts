@@ -6,11 +6,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobInfo, PageInfo } from '@scanbridge/protocol';
+import type { JobInfo, OcrPage, PageInfo } from '@scanbridge/protocol';
+import { textPage } from '@scanbridge/service/dist/addons/ocr/test-pages.js';
 import { rpc, startInProcess, type InProcess } from '@scanbridge/service/dist/test-support/service-harness.js';
 import type { Page } from 'playwright-core';
 import { launchChromium, until, type Browser } from '../test-support/chromium.js';
 import { servePage, type PageServer } from '../test-support/page-server.js';
+import { composePage, symbology } from '@scanbridge/service/dist/addons/barcode/test-corpus.js';
 
 declare const scanbridge: typeof import('../browser.js');
 type TestWindow = { client: import('../client.js').ScanbridgeClient; errors: string[] };
@@ -154,6 +156,105 @@ describe('<scan-viewer> in Chromium', () => {
       return all.at(-1)!.classList.contains('loaded');
     });
     assert.ok((await requested()) < 30, 'thumbnails scrolled past before loading were dropped');
+  });
+
+  it('outlines the codes found on the shown page at their corners, and marks where each document ends', async () => {
+    await rpc(svc.base, 'f', 'RemoveAllImages', {}, session);
+    const dpi = 150;
+    const qr = symbology('QRCode');
+    const separator = (text: string) => composePage({ dpi, codes: [{ symbology: { ...symbology('Code128'), text }, x: 30, y: 30 }, { symbology: qr, x: 120, y: 180 }] });
+    const plain = await composePage({ dpi, codes: [], stripes: true });
+    for (const file of [await separator('DOC-A'), plain, await separator('DOC-B'), plain]) {
+      await rpc(svc.base, 'f', 'LoadImages', { data: file.bytes.toString('base64') }, session);
+    }
+    await until(shown, (ids) => ids.length === 4);
+    // In the page: read the first page's codes with the SDK and hand them to the viewer.
+    const codes = await page.evaluate(async () => {
+      const w = window as unknown as TestWindow;
+      const viewer = document.querySelector('scan-viewer')!;
+      viewer.setAttribute('barcodes', '');
+      const results = await w.client.readBarcodes({ pages: [0], formats: ['Code128', 'QRCode'] });
+      viewer.setCurrent(results[0]!.page);
+      viewer.showBarcodes(results);
+      return results[0]!.barcodes;
+    });
+    assert.deepEqual(codes.map((c) => c.text).sort(), ['DOC-A', qr.text].sort());
+    await page.waitForFunction(() => document.querySelector('scan-viewer')!.shadowRoot!.querySelectorAll('.codes polygon').length === 2);
+    // Each outline sits where its code is: corners in page pixels, scaled to the shown image.
+    const [first] = await pages();
+    const drawn = await page.evaluate(() => {
+      const root = document.querySelector('scan-viewer')!.shadowRoot!;
+      const img = root.querySelector<HTMLImageElement>('img.large')!.getBoundingClientRect();
+      return [...root.querySelectorAll<SVGPolygonElement>('.codes polygon')].map((p) => {
+        const r = p.getBoundingClientRect();
+        return { text: p.dataset.text!, title: p.querySelector('title')!.textContent, left: r.left - img.left, top: r.top - img.top, width: r.width, scale: img.width };
+      });
+    });
+    for (const code of codes) {
+      const d = drawn.find((x) => x.text === code.text)!;
+      const s = d.scale / first!.width;
+      const xs = [code.position.topLeft.x, code.position.topRight.x, code.position.bottomRight.x, code.position.bottomLeft.x];
+      const ys = [code.position.topLeft.y, code.position.topRight.y, code.position.bottomRight.y, code.position.bottomLeft.y];
+      assert.equal(d.title, `${code.format}: ${code.text}`);
+      // Within the outline's stroke (3 px) of the corners' box.
+      assert.ok(Math.abs(d.left - Math.min(...xs) * s) <= 3 && Math.abs(d.top - Math.min(...ys) * s) <= 3, JSON.stringify({ d, xs, ys, s }));
+      assert.ok(Math.abs(d.width - (Math.max(...xs) - Math.min(...xs)) * s) <= 4, JSON.stringify({ d, xs, s }));
+    }
+    // Another page shows no outlines; back on the first, they are there again.
+    await thumbs().nth(1).click();
+    await page.waitForFunction(() => document.querySelector('scan-viewer')!.shadowRoot!.querySelectorAll('.codes polygon').length === 0);
+
+    // Split on the separators from the page: the viewer marks the last page of each document.
+    const docs = await page.evaluate(() => (window as unknown as TestWindow).client.splitDocuments({ on: 'barcode', pattern: '^DOC-' }));
+    assert.deepEqual(
+      docs.map((d) => d.barcode?.text),
+      ['DOC-A', 'DOC-B'],
+    );
+    const marks = () => thumbs().evaluateAll((els) => els.map((el) => [el.classList.contains('doc-start'), el.classList.contains('doc-end'), el.getAttribute('aria-label')]));
+    await until(marks, (m) => m.filter((x) => x[1]).length === 2);
+    assert.deepEqual(await marks(), [
+      [true, false, 'Page 1 of 4'],
+      [false, true, 'Page 2 of 4, end of document DOC-A'],
+      [true, false, 'Page 3 of 4'],
+      [false, true, 'Page 4 of 4, end of document DOC-B'],
+    ]);
+    // Removing the last page: the documents follow, and so do the marks.
+    await rpc(svc.base, 'f', 'RemoveImages', { pages: [3] }, session);
+    await until(marks, (m) => m.length === 3 && m[2]![1] === true);
+    assert.equal((await marks())[2]![2], 'Page 3 of 3, end of document DOC-B');
+  });
+
+  it('recognises a page from the page (client.recognize) and shows its words over the large page', async () => {
+    const printed = await textPage({ text: 'en', dpi: 200, font: 'liberation-serif' });
+    const info = ((await rpc(svc.base, 'f', 'LoadImages', { data: printed.bytes.toString('base64') }, session)).body.result![0] as PageInfo[])[0]!;
+    await until(shown, (ids) => ids.includes(info.id));
+    const r = await page.evaluate(async (id) => {
+      const w = window as unknown as TestWindow;
+      const [result] = await w.client.recognize({ pages: [id], languages: ['eng'], output: ['text', 'words'] });
+      const viewer = document.querySelector('scan-viewer')!;
+      viewer.setCurrent(id);
+      viewer.showWords(result!.words!);
+      return result!;
+    }, info.id);
+    assert.match(r.text!, /The quarterly report was delivered/);
+    const words = (r.words as OcrPage).blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
+    await page.waitForFunction((n) => document.querySelector('scan-viewer')!.shadowRoot!.querySelectorAll('.word').length === n, words.length);
+    await page.waitForFunction(() => document.querySelector('scan-viewer')!.shadowRoot!.querySelector<HTMLImageElement>('img.large')!.naturalWidth > 0);
+    // Each box sits where its word is on the page as shown: the first word's box, relative to the image, matches its page pixels.
+    const at = await page.evaluate(() => {
+      const root = document.querySelector('scan-viewer')!.shadowRoot!;
+      const img = root.querySelector('img.large')!.getBoundingClientRect();
+      const word = root.querySelector('.word')!;
+      const box = word.getBoundingClientRect();
+      return { text: word.textContent, x: (box.left - img.left) / img.width, y: (box.top - img.top) / img.height, w: box.width / img.width };
+    });
+    const first = words[0]!;
+    assert.equal(at.text, first.text);
+    assert.ok(Math.abs(at.x - first.box[0] / info.width) < 0.005 && Math.abs(at.y - first.box[1] / info.height) < 0.005, JSON.stringify({ at, box: first.box }));
+    assert.ok(Math.abs(at.w - (first.box[2] - first.box[0]) / info.width) < 0.005);
+    // An edit (a new version) takes the words away.
+    await rpc(svc.base, 'f', 'RotateImages', { pages: [info.id], angle: 180 }, session);
+    await page.waitForFunction(() => document.querySelector('scan-viewer')!.shadowRoot!.querySelectorAll('.word').length === 0);
   });
 
   it('turns a failed call into a scanbridge-error event, never an unhandled rejection', async () => {

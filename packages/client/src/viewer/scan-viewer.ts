@@ -15,16 +15,29 @@
  *   (arrows, Home, End); a listbox with aria-selected options and a live
  *   region that announces changes.
  *
+ * - showCamera() puts a camera's live picture over the large page with a
+ *   Capture button (camera-panel.ts).
+ * - Codes: with the `barcodes` attribute, the codes found on the shown page
+ *   (read while scanning, in PageInfo.barcodes, or given with
+ *   showBarcodes() from client.readBarcodes()) are outlined on the large
+ *   page by their four corners, named by format and text.
+ * - Documents (GetDocuments): the last page of each document is marked
+ *   (`doc-end`, and "end of document <code>" in its label), the first is
+ *   `doc-start`.
+ *
  * Events (bubbling, composed): `selectionchange` {ids}, `currentchange`
- * {page}, `pageschange` {pages}, `scanbridge-error` {error}. Failures never
+ * {page}, `pageschange` {pages}, `capture` {job}, `scanbridge-error` {error}. Failures never
  * escape as unhandled rejections: they become `scanbridge-error` events and an
  * announcement.
  */
 import { ScanbridgeError } from '@scanbridge/protocol/core';
-import type { PageInfo } from '@scanbridge/protocol';
+import type { BarcodeResult, DocumentInfo, OcrPage, PageBarcodes, PageInfo, ParamsOf } from '@scanbridge/protocol';
 import type { ScanbridgeClient } from '../client.js';
+import { editCorners } from './corner-editor.js';
 import { dropIndex, inOrder, pick } from './selection.js';
 import { VIEWER_STYLE } from './viewer-style.js';
+import { CAMERA_STYLE, CameraPanel, type CameraSource } from './camera-panel.js';
+import type { ScanJob } from '../scan-job.js';
 
 /** Ratio of the thumbnail box (portrait paper). */
 const THUMB_RATIO = 1.414;
@@ -37,12 +50,16 @@ export interface CropRect {
   height: number;
 }
 
+/** How corner mode flattens the page: CorrectPerspective's options (paper, dpi, cleanup, mode). */
+export type PerspectiveOptions = Omit<ParamsOf<'CorrectPerspective'>, 'pages' | 'selected' | 'corners'>;
+export type CorrectedPage = Awaited<ReturnType<ScanbridgeClient['correctPerspective']>>[number];
+
 function toError(err: unknown): ScanbridgeError {
   return err instanceof ScanbridgeError ? err : new ScanbridgeError('internal-error', (err as Error)?.message ?? String(err));
 }
 
 export class ScanViewer extends HTMLElement {
-  static readonly observedAttributes = ['layout'];
+  static readonly observedAttributes = ['layout', 'barcodes'];
 
   #client: ScanbridgeClient | null = null;
   #unsubscribe: Array<() => void> = [];
@@ -63,21 +80,31 @@ export class ScanViewer extends HTMLElement {
   #io: IntersectionObserver | null = null;
   #resize: ResizeObserver | null = null;
   #largeKey = '';
+  #camera: CameraPanel | null = null;
+  #docs: DocumentInfo[] = [];
+  /** Codes given with showBarcodes(), per page id, for the version they were read on. */
+  #codes = new Map<string, { version: number; barcodes: BarcodeResult[] }>();
+  readonly #overlay: SVGSVGElement;
+  /** Recognised words per page id, shown over the large page (showWords). */
+  readonly #words = new Map<string, { words: OcrPage; version: number | undefined }>();
 
   readonly #strip: HTMLElement;
   readonly #main: HTMLElement;
   readonly #large: HTMLImageElement;
   readonly #empty: HTMLElement;
   readonly #live: HTMLElement;
+  readonly #wordLayer: HTMLElement;
 
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>${VIEWER_STYLE}</style>
+    root.innerHTML = `<style>${VIEWER_STYLE}${CAMERA_STYLE}</style>
 <div class="root" part="root">
   <div class="strip" part="strip" role="listbox" aria-multiselectable="true" aria-orientation="vertical" tabindex="0" aria-label="Pages"></div>
   <div class="main" part="main">
     <img class="large" part="large" alt="" hidden>
+    <svg class="codes" part="codes" aria-hidden="true" hidden></svg>
+    <div class="words" part="words" hidden></div>
     <p class="empty" part="empty">No pages yet.</p>
   </div>
   <div class="sr" role="status" aria-live="polite" aria-relevant="additions"></div>
@@ -87,6 +114,8 @@ export class ScanViewer extends HTMLElement {
     this.#large = root.querySelector('.large')!;
     this.#empty = root.querySelector('.empty')!;
     this.#live = root.querySelector('[role=status]')!;
+    this.#wordLayer = root.querySelector('.words')!;
+    this.#large.addEventListener('load', () => this.#placeWords());
     this.#strip.addEventListener('click', (e) => this.#onClick(e));
     this.#strip.addEventListener('keydown', (e) => this.#onKey(e));
     this.#strip.addEventListener('dragstart', (e) => this.#onDragStart(e));
@@ -94,19 +123,25 @@ export class ScanViewer extends HTMLElement {
     this.#strip.addEventListener('dragleave', (e) => this.#clearDropMark(e.target as Element));
     this.#strip.addEventListener('drop', (e) => this.#onDrop(e));
     this.#strip.addEventListener('dragend', () => this.#endDrag());
+    this.#overlay = root.querySelector('.codes')!;
     this.#large.addEventListener('error', () => this.#large.removeAttribute('src'));
+    this.#large.addEventListener('load', () => this.#drawCodes());
   }
 
   connectedCallback(): void {
     this.#io ??= new IntersectionObserver((entries) => this.#onIntersect(entries), { root: this.#strip, rootMargin: '50% 0px' });
     for (const el of this.#thumbs.values()) this.#io.observe(el);
-    this.#resize ??= new ResizeObserver(() => this.#showLarge());
+    this.#resize ??= new ResizeObserver(() => {
+      this.#showLarge();
+      this.#drawCodes();
+    });
     this.#resize.observe(this.#main);
     // The element's own label names the list of pages (e.g. "Scanned pages").
     if (this.hasAttribute('aria-label')) this.#strip.setAttribute('aria-label', this.getAttribute('aria-label')!);
   }
 
   disconnectedCallback(): void {
+    this.hideCamera();
     this.#io?.disconnect();
     this.#io = null;
     this.#resize?.disconnect();
@@ -114,6 +149,7 @@ export class ScanViewer extends HTMLElement {
   }
 
   attributeChangedCallback(name: string): void {
+    if (name === 'barcodes') this.#drawCodes();
     if (name === 'layout') this.#strip.setAttribute('aria-orientation', this.getAttribute('layout') === 'grid' ? 'horizontal' : 'vertical');
   }
 
@@ -160,6 +196,28 @@ export class ScanViewer extends HTMLElement {
     return this.#current === null ? null : (this.#byId.get(this.#current) ?? null);
   }
 
+  /** The documents of the buffer (GetDocuments), as last loaded. */
+  get documents(): readonly DocumentInfo[] {
+    return this.#docs;
+  }
+
+  /**
+   * Codes to outline (with the `barcodes` attribute), e.g. what client.readBarcodes() answered.
+   * Kept per page for the version they were read on: an edited page shows none until read again.
+   */
+  showBarcodes(results: readonly PageBarcodes[]): void {
+    for (const r of results) this.#codes.set(r.page, { version: r.version, barcodes: r.barcodes });
+    this.#drawCodes();
+  }
+
+  /** The codes outlined on the shown page. */
+  get shownBarcodes(): BarcodeResult[] {
+    const page = this.current;
+    if (!page) return [];
+    const given = this.#codes.get(page.id);
+    return given && given.version === page.version ? given.barcodes : (page.barcodes ?? []);
+  }
+
   /** Reload the page list from the service now. Never rejects: failures become `scanbridge-error` events. */
   refresh(): Promise<void> {
     if (this.#refreshing) {
@@ -171,8 +229,11 @@ export class ScanViewer extends HTMLElement {
         this.#refreshAgain = false;
         const client = this.#client;
         if (!client) return;
-        const pages = await client.getImagesInfo();
-        if (client === this.#client) this.#apply(pages);
+        // A service without documents (older than GetDocuments) shows none.
+        const [pages, docs] = await Promise.all([client.getImagesInfo(), client.getDocuments().catch((): DocumentInfo[] => [])]);
+        if (client !== this.#client) return;
+        this.#docs = docs;
+        this.#apply(pages);
       } while (this.#refreshAgain);
     })()
       .catch((err: unknown) => this.#fail(err))
@@ -225,6 +286,86 @@ export class ScanViewer extends HTMLElement {
       await this.#client!.moveImage({ page: id, to });
       this.#announce(`Page moved to position ${to + 1} of ${this.#pages.length}.`);
     });
+  }
+
+  /**
+   * Show a camera's live picture with a Capture button over the large page:
+   * `{ deviceId, settings }` for a service camera (`camera:` ids), or
+   * `{ camera }` for a BrowserCamera. Each capture fires `capture` {job}; its
+   * page arrives in the strip like a scanned one.
+   */
+  showCamera(source: CameraSource): void {
+    this.hideCamera();
+    if (!this.#client) throw new ScanbridgeError('session-required', 'set viewer.client before showing a camera');
+    this.#camera = new CameraPanel(this.#client, source, {
+      captured: (job: ScanJob) => this.dispatchEvent(new CustomEvent('capture', { bubbles: true, composed: true, detail: { job } })),
+      failed: (err) => this.#fail(err),
+      closed: () => this.hideCamera(),
+    });
+    this.#main.append(this.#camera.element);
+    this.#announce('Camera shown.');
+  }
+
+  /** Stop showing the camera (the service stops its preview when nobody else watches). */
+  hideCamera(): void {
+    if (!this.#camera) return;
+    this.#camera.destroy();
+    this.#camera = null;
+    this.#announce('Camera closed.');
+  }
+
+  /** Take a picture with the camera shown (as its Capture button does); null when none is shown or it failed. */
+  capture(): Promise<ScanJob | null> {
+    return this.#camera?.capture() ?? Promise.resolve(null);
+  }
+
+  /**
+   * Shows the recognised words of a page (`client.recognize({output: ['words']})`
+   * answers them) as boxes over the large page, each with its text (selectable,
+   * `title` on hover); `null` takes them away. Boxes are in page pixels, so they
+   * follow the page at any size; they are dropped when the page is edited
+   * (another version, or another size).
+   */
+  showWords(words: OcrPage | null, pageId = words?.pageId): void {
+    if (!pageId) return;
+    if (words) this.#words.set(pageId, { words, version: this.#byId.get(pageId)?.version });
+    else this.#words.delete(pageId);
+    this.#placeWords();
+  }
+
+  #placeWords(): void {
+    const page = this.current;
+    const shown = page ? this.#words.get(page.id) : undefined;
+    const words = shown?.words;
+    const layer = this.#wordLayer;
+    if (!page || !words || this.#large.hidden || shown.version !== page.version || words.width !== page.width || words.height !== page.height) {
+      layer.hidden = true;
+      layer.replaceChildren();
+      return;
+    }
+    const img = this.#large.getBoundingClientRect();
+    const main = this.#main.getBoundingClientRect();
+    Object.assign(layer.style, { left: `${img.left - main.left}px`, top: `${img.top - main.top}px`, width: `${img.width}px`, height: `${img.height}px` });
+    const key = `${page.id}:${page.version}:${words.text.length}`;
+    if (layer.dataset.key !== key) {
+      layer.dataset.key = key;
+      const pct = (v: number, of: number) => `${((100 * v) / of).toFixed(3)}%`;
+      layer.replaceChildren(
+        ...words.blocks.flatMap((b) =>
+          b.lines.flatMap((l) =>
+            l.words.map((w) => {
+              const el = document.createElement('span');
+              el.className = 'word';
+              el.textContent = w.text;
+              el.title = `${w.text} (${Math.round(w.confidence)} %)`;
+              Object.assign(el.style, { left: pct(w.box[0], page.width), top: pct(w.box[1], page.height), width: pct(w.box[2] - w.box[0], page.width), height: pct(w.box[3] - w.box[1], page.height) });
+              return el;
+            }),
+          ),
+        ),
+      );
+    }
+    layer.hidden = false;
   }
 
   /**
@@ -295,6 +436,33 @@ export class ScanViewer extends HTMLElement {
     });
   }
 
+  /**
+   * Corner mode, for a photographed page: the current page's corners as
+   * DetectDocument finds them (the whole page when it finds none) become four
+   * handles over the large page; the user drags them onto the paper's corners
+   * (or moves them with the arrow keys) and Apply (or Enter) flattens the page
+   * with CorrectPerspective and `options`; Cancel (or Escape) leaves it as it
+   * is. Resolves with the page's result, or null when cancelled or failed
+   * (failures become `scanbridge-error` events).
+   */
+  async correctPerspective(options: PerspectiveOptions = {}): Promise<CorrectedPage | null> {
+    const page = this.current;
+    const client = this.#client;
+    if (!page || !client || this.#large.hidden) return null;
+    let result: CorrectedPage | null = null;
+    await this.#guard(async () => {
+      const [found] = await client.detectDocument({ pages: [page.id] });
+      if (!found) return;
+      this.#announce(found.documentFound ? 'Page found.' : 'No page found: the corners start at the corners of the image.');
+      const corners = await editCorners({ main: this.#main, image: this.#large, page, announce: (text) => this.#announce(text) }, found.corners).done;
+      if (!corners) return;
+      const [corrected] = await client.correctPerspective({ ...options, pages: [page.id], corners });
+      result = corrected ?? null;
+      this.#announce('Page flattened.');
+    });
+    return result;
+  }
+
   // ---- loading ----
 
   #scheduleRefresh(): void {
@@ -323,11 +491,13 @@ export class ScanViewer extends HTMLElement {
     } else {
       this.#selected = new Set([...this.#selected].filter((id) => this.#byId.has(id)));
     }
+    const ends = new Map(this.#docs.map((d) => [d.pageIds[d.pageIds.length - 1]!, d]));
+    const starts = new Set(this.#docs.map((d) => d.pageIds[0]!));
     let cursor = this.#strip.firstElementChild;
     pages.forEach((page, index) => {
       let el = this.#thumbs.get(page.id);
       if (!el) el = this.#createThumb(page);
-      this.#updateThumb(el, page, index, pages.length);
+      this.#updateThumb(el, page, index, pages.length, ends, starts);
       if (el === cursor) cursor = cursor.nextElementSibling;
       else this.#strip.insertBefore(el, cursor);
     });
@@ -374,9 +544,13 @@ export class ScanViewer extends HTMLElement {
     return el;
   }
 
-  #updateThumb(el: HTMLElement, page: PageInfo, index: number, count: number): void {
+  #updateThumb(el: HTMLElement, page: PageInfo, index: number, count: number, ends: Map<string, DocumentInfo>, starts: Set<string>): void {
     const blank = page.tags.includes('blank');
-    el.setAttribute('aria-label', `Page ${index + 1} of ${count}${blank ? ', blank' : ''}`);
+    const ending = ends.get(page.id);
+    el.classList.toggle('doc-end', ending !== undefined);
+    el.classList.toggle('doc-start', starts.has(page.id));
+    const docLabel = ending ? `, end of document${ending.barcode ? ` ${ending.barcode.text}` : ''}` : '';
+    el.setAttribute('aria-label', `Page ${index + 1} of ${count}${blank ? ', blank' : ''}${docLabel}`);
     el.setAttribute('aria-posinset', String(index + 1));
     el.setAttribute('aria-setsize', String(count));
     el.setAttribute('aria-selected', String(this.#selected.has(page.id)));
@@ -445,6 +619,7 @@ export class ScanViewer extends HTMLElement {
       this.#large.hidden = true;
       this.#large.removeAttribute('src');
       this.#largeKey = '';
+      this.#placeWords();
       return;
     }
     const dpr = window.devicePixelRatio || 1;
@@ -460,6 +635,40 @@ export class ScanViewer extends HTMLElement {
       this.#largeKey = url;
       this.#large.src = url;
     }
+    this.#placeWords();
+    this.#drawCodes();
+  }
+
+  /** Outlines the shown page's codes over the large image: an SVG in page pixels laid exactly over it. */
+  #drawCodes(): void {
+    const page = this.current;
+    const codes = this.hasAttribute('barcodes') ? this.shownBarcodes : [];
+    const img = this.#large;
+    if (!page || codes.length === 0 || img.hidden || !img.complete || img.naturalWidth === 0) {
+      this.#overlay.setAttribute('hidden', '');
+      this.#overlay.replaceChildren();
+      return;
+    }
+    const r = img.getBoundingClientRect();
+    const m = this.#main.getBoundingClientRect();
+    Object.assign(this.#overlay.style, { left: `${r.left - m.left}px`, top: `${r.top - m.top}px`, width: `${r.width}px`, height: `${r.height}px` });
+    this.#overlay.setAttribute('viewBox', `0 0 ${page.width} ${page.height}`);
+    const ns = 'http://www.w3.org/2000/svg';
+    this.#overlay.replaceChildren(
+      ...codes.map((c) => {
+        const p = c.position;
+        const shape = document.createElementNS(ns, 'polygon');
+        shape.setAttribute('points', [p.topLeft, p.topRight, p.bottomRight, p.bottomLeft].map((q) => `${q.x},${q.y}`).join(' '));
+        shape.setAttribute('class', 'code');
+        shape.dataset.format = c.format;
+        shape.dataset.text = c.text;
+        const title = document.createElementNS(ns, 'title');
+        title.textContent = `${c.format}: ${c.text}`;
+        shape.append(title);
+        return shape;
+      }),
+    );
+    this.#overlay.removeAttribute('hidden');
   }
 
   // ---- selection and keyboard ----

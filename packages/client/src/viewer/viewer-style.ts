@@ -24,5 +24,23 @@ export const VIEWER_STYLE = `
 .main img{max-width:100%;max-height:100%;background:#fff;box-shadow:0 2px 10px #0003}
 .main img[hidden]{display:none}
 .empty{color:#5f6368;text-align:center}
+.codes{position:absolute;pointer-events:none;overflow:visible}
+.codes[hidden]{display:none}
+.codes .code{fill:#0b57d022;stroke:var(--code-outline,#d93025);stroke-width:3px;vector-effect:non-scaling-stroke}
+.thumb.doc-end{margin-bottom:14px}
+.thumb.doc-end::after{content:"";position:absolute;left:0;right:0;bottom:-11px;border-bottom:3px solid var(--doc-mark,#188038)}
+:host([layout=grid]) .thumb.doc-end{margin-bottom:0}
+:host([layout=grid]) .thumb.doc-end::after{left:auto;top:0;right:-8px;bottom:0;border-bottom:0;border-right:3px solid var(--doc-mark,#188038)}
+.words{position:absolute;pointer-events:none}
+.words[hidden]{display:none}
+.word{position:absolute;box-sizing:border-box;border:1px solid #0b57d0aa;background:#0b57d014;color:transparent;overflow:hidden;white-space:nowrap;font-size:8px;pointer-events:auto;user-select:text}
 .crop{position:absolute;border:2px dashed var(--accent);background:#0b57d022;pointer-events:none}
+.corners{position:absolute;inset:0;touch-action:none}
+.corners svg{position:absolute;inset:0;width:100%;height:100%;pointer-events:none}
+.corners polygon{fill:#0b57d01a;stroke:var(--accent);stroke-width:2}
+.corner{position:absolute;width:22px;height:22px;margin:-11px 0 0 -11px;border-radius:50%;background:#fff;border:3px solid var(--accent);box-sizing:border-box;cursor:grab;touch-action:none}
+.corner:focus-visible{outline:3px solid #1b1f24;outline-offset:2px}
+.corner-bar{position:absolute;right:16px;bottom:16px;display:flex;gap:8px}
+.corner-bar button{font:inherit;padding:.35em .9em;border-radius:6px;border:1px solid #8a9099;background:#fff;cursor:pointer}
+.corner-bar .apply{background:var(--accent);border-color:var(--accent);color:#fff}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;

@@ -11,7 +11,7 @@ import type { PageInfo } from '@scanbridge/protocol';
 import { rpc, startChild, tempHome, type ChildService } from '@scanbridge/service/dist/test-support/service-harness.js';
 import { launchChromium, until, type Browser } from '@scanbridge/client/test-support/chromium';
 import { samePortFlags } from '@scanbridge/client/test-support/same-ports';
-import { chooseDevice, demoSession, documentIdsOf, pdfPageSizes, run, saveAs, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
+import { artifact, chooseDevice, demoSession, documentIdsOf, pdfPageSizes, run, saveAs, scanEnded, scanFromFeeder, screenshot, shownOrder, waitConnected, waitPagesShown, waitPageVersion } from './demo-page.js';
 
 async function bufferOrder(svc: ChildService, session: string): Promise<PageInfo[]> {
   return (await rpc(svc.base, 'f', 'GetImagesInfo', {}, session)).body.result![0] as PageInfo[];
@@ -151,6 +151,58 @@ describe('demo application in Chromium', () => {
     assert.deepEqual(pnm.subarray(0, 40).toString('latin1').split(/\s+/).slice(1, 3).map(Number), [cropped.width, cropped.height]);
     assert.deepEqual(browser.pageErrors.map(String), []);
   });
+  it('splits a scan by blank page, lists the documents and the codes per page, outlines codes, saves each document', async () => {
+    const { page } = browser;
+    await page.goto(`http://127.0.0.1:${svc.ports.welcomeHttp}/demo`);
+    await waitConnected(page);
+    const session = await demoSession(page);
+    await rpc(svc.base, 'f', 'RemoveAllImages', {}, session);
+    await until(() => shownOrder(page), (order) => order.length === 0);
+    await chooseDevice(page, 'demo:scanner');
+    // Three sheets, both sides, blank backs: the blank pages separate the documents and go.
+    await page.locator('[name=source]').selectOption('feeder');
+    await page.locator('[name=duplex]').check();
+    await page.locator('[name=dpi]').selectOption('150');
+    await page.locator('#settings details summary').click();
+    await page.locator('[name="option:sheets"]').fill('3');
+    await page.locator('[name="option:pattern"]').selectOption('blank-backs');
+    await page.locator('#split').selectOption('blank');
+    assert.equal(await page.locator('#drop-separators').isChecked(), true);
+    await page.locator('#scan').click();
+    assert.equal(await scanEnded(page), '6 page(s) scanned.');
+    const fronts = [1, 2, 3].map((n) => `SB-DEMO-000${n}-F`);
+    await page.locator('#documents li').nth(2).waitFor();
+    assert.deepEqual(await page.locator('#documents li').allTextContents(), fronts.map((f) => `${f}: 1 page(s)`));
+    await waitPagesShown(page, 3);
+    await until(() => page.locator('scan-viewer .thumb.doc-end').count(), (n) => n === 3);
+    assert.equal(await page.locator('scan-viewer .thumb').nth(0).getAttribute('aria-label'), `Page 1 of 3, end of document ${fronts[0]}`);
+
+    // Read barcodes: each page's codes listed; the shown page's codes outlined.
+    await page.locator('[data-action=read-barcodes]').click();
+    await page.locator('#progress', { hasText: 'code(s) on 3 page(s)' }).waitFor();
+    const listed = await page.locator('#codes li').allTextContents();
+    assert.equal(listed.length, 3);
+    listed.forEach((text, i) => assert.ok(text.startsWith(`Page ${i + 1}: `) && text.includes(`Code128 ${fronts[i]}`) && text.includes('QRCode '), text));
+    await page.waitForFunction(() => document.querySelector('scan-viewer')!.shadowRoot!.querySelectorAll('.codes polygon').length >= 2);
+    await screenshot(page, 'demo-documents.png');
+
+    // Each document as its own PDF, named after its code.
+    const downloads: Promise<string>[] = [];
+    const onDownload = (d: import('playwright-core').Download) => downloads.push(artifact(`demo-${d.suggestedFilename()}`).then(async (file) => (await d.saveAs(file), file)));
+    page.on('download', onDownload);
+    await page.locator('#save-documents').click();
+    await until(async () => downloads.length, (n) => n === 3);
+    page.off('download', onDownload);
+    const files = await Promise.all(downloads);
+    assert.deepEqual(files.map((f) => f.split('/').pop()), fronts.map((f) => `demo-${f}.pdf`));
+    for (const [i, file] of files.entries()) {
+      assert.match((await run('pdfinfo', [file])).stdout, /^Pages:\s+1$/m);
+      assert.deepEqual(await documentIdsOf(file), [fronts[i]]);
+    }
+    assert.equal(await page.locator('#error').isVisible(), false, (await page.locator('#error').textContent()) ?? '');
+    assert.deepEqual(browser.pageErrors.map(String), []);
+  });
+
   it('shows the progress of the page being scanned, numbered from 1, from its first event', async () => {
     const { page } = browser;
     // A fresh form (the tests before changed its settings).

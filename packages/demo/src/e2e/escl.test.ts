@@ -20,7 +20,7 @@ describe('demo with a network (eSCL) scanner in Chromium', () => {
 
   before(async () => {
     office = await startInProcess({ 'escl-server': 'on', 'escl-share': 'demo:scanner', 'escl-port': '0', 'escl-bind-address': '127.0.0.1', 'demo-feeder-sheets': '3' });
-    url = `${office.service.esclServer!.url}/eSCL`;
+    url = `${office.service.escl!.url}/eSCL`;
     home = await tempHome();
     svc = await startChild(home, ['--escl-scanners', url, '--demo-scanner', 'false']);
     browser = await launchChromium();

@@ -27,6 +27,7 @@
  */
 import { z } from 'zod';
 import { JobInfo, PageInfo, PageRef } from '../models.js';
+import { SaveOcr } from '../ocr-models.js';
 import type { MethodSpec } from './spec.js';
 
 export const InputFormat = z.enum(['auto', 'jpeg', 'png', 'bmp', 'tiff', 'webp', 'pdf']);
@@ -129,6 +130,7 @@ export const DOCUMENT_METHODS = {
       pageFormat: ZipPageFormat.optional().describe('zip (required there): the format of each page file in the ZIP; quality, progressive and compression apply to it'),
       metadata: PdfMetadata.optional().describe('pdf: document information'),
       pdfa: z.boolean().optional().describe('pdf: PDF/A-2b'),
+      ocr: SaveOcr.optional().describe('pdf: searchable: each page\'s text recognised in these languages (pages already recognised are not read again) and laid invisibly under its image'),
       password: z.string().min(1).max(127).optional().describe('pdf: AES-256 password'),
     }),
     result: z.tuple([SaveResult]),

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { PageRef } from '../models.js';
+import { SaveOcr } from '../ocr-models.js';
 import type { MethodSpec } from './spec.js';
 import { Compression, OutputFormat, PdfMetadata, ZipPageFormat } from './documents.js';
 
@@ -87,6 +88,7 @@ export const UPLOAD_METHODS = {
       pageFormat: ZipPageFormat.optional().describe('zip (required there): the format of each page file in the ZIP'),
       metadata: PdfMetadata.optional(),
       pdfa: z.boolean().optional(),
+      ocr: SaveOcr.optional().describe('pdf: searchable: each page\'s text recognised in these languages (pages already recognised are not read again) and laid invisibly under its image'),
       password: z.string().min(1).max(127).optional(),
     }),
     result: z.tuple([UploadInfo]),

@@ -4,7 +4,7 @@
  * recovery both change state only through `apply`, so a replayed journal
  * yields exactly the state the service had.
  */
-import { ColorMode } from '@scanbridge/protocol';
+import { COLOR_MODES } from '@scanbridge/protocol/core';
 import { z } from 'zod';
 
 /** Page ids and versions end up in file names: the pattern keeps them path-safe. */
@@ -20,7 +20,7 @@ export const PageMeta = z.object({
   height: z.number().int().positive(),
   xdpi: z.number().positive(),
   ydpi: z.number().positive(),
-  mode: ColorMode,
+  mode: z.enum(COLOR_MODES),
   bitDepth: z.number().int().positive(),
   byteSize: z.number().int().nonnegative(),
 });

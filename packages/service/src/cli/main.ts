@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `scanbridge` command: run | monitor | stop | install | uninstall | cert | origins | status | devices | scan | barcodes. */
+/** The `scanbridge` command: run | monitor | stop | install | uninstall | cert | origins | status | devices | scan | barcodes | ocr. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ScanbridgeError } from '@scanbridge/protocol';
 import { resolveHome } from '../config/paths.js';
@@ -30,6 +30,7 @@ const optionsOf = (settingFlags: Options): Record<string, Options> => ({
   status: COMMON,
   devices: { ...COMMON, refresh: { type: 'boolean' }, capabilities: { type: 'string', short: 'c' } },
   barcodes: { ...COMMON, formats: { type: 'string' }, region: { type: 'string' }, 'try-invert': { type: 'boolean' }, timeout: { type: 'string' } },
+  ocr: { ...COMMON, lang: { type: 'string', short: 'l' }, psm: { type: 'string' }, out: { type: 'string', short: 'o' } },
   scan: {
     ...COMMON,
     device: { type: 'string', short: 'd' },
@@ -43,6 +44,10 @@ const optionsOf = (settingFlags: Options): Record<string, Options> => ({
     area: { type: 'string' },
     progress: { type: 'boolean' },
     'no-progress': { type: 'boolean' },
+    barcodes: { type: 'boolean' },
+    'split-on': { type: 'string' },
+    pattern: { type: 'string' },
+    'drop-separators': { type: 'boolean' },
     quality: { type: 'string' },
     compression: { type: 'string' },
   },
@@ -60,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return EXIT.ok;
   }
+  // The service's V8 flags (supervisor/heap-flags.ts), before anything is loaded: this may restart the process in place.
+  if (command === 'run') (await import('../supervisor/heap-flags.js')).ensureServiceFlags();
   // Only run and monitor take the settings as flags; the configuration module (and the protocol it loads) is theirs.
   const settingFlags = command === 'run' || command === 'monitor' ? (await import('../config/load.js')).flagSpecs() : {};
   const options = optionsOf(settingFlags)[command];
@@ -70,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   let values: ParsedValues;
   let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' || command === 'cert' || command === 'barcodes' });
+    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'origins' || command === 'cert' || command === 'barcodes' || command === 'ocr' || command === 'devices' });
     values = parsed.values as ParsedValues;
     positionals = parsed.positionals;
   } catch (err) {
@@ -101,9 +108,11 @@ async function main(argv: string[]): Promise<number> {
       case 'status':
         return await (await import('./status.js')).statusCommand(home, values);
       case 'devices':
-        return await (await import('./devices.js')).devicesCommand(home, values);
+        return await (await import('./devices.js')).devicesCommand(home, values, positionals);
       case 'barcodes':
         return await (await import('./barcodes.js')).barcodesCommand(values, positionals);
+      case 'ocr':
+        return await (await import('./ocr.js')).ocrCommand(home, values, positionals);
       default:
         return await (await import('./scan.js')).scanCommand(home, values);
     }

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { rpc, runCli, type ChildService } from '../test-support/service-harness.js';
 import { withChildService } from '../test-support/child-fixture.js';
@@ -116,5 +116,27 @@ describe('scanbridge scan for scripts', () => {
       assert.match(r.stderr, new RegExp(`^scanbridge scan: (--compression|--quality)`));
       await assert.rejects(stat(out));
     }
+  });
+
+  it('--split-on writes one file per document named from its code ({barcode}), --barcodes lists the codes', async () => {
+    const dir = path.join(home, 'split');
+    await mkdir(dir);
+    const r = await runCli(['scan', '--home', home, '--device', 'demo:scanner', '--source', 'feeder', '--duplex', '--option', 'sheets=3', '--option', 'pattern=blank-backs', '--dpi', '150', '--mode', 'gray', '--barcodes', '--split-on', 'blank', '--drop-separators', '--out', path.join(dir, 'doc-{barcode}.pdf')]);
+    assert.equal(r.code, 0, r.stderr);
+    const fronts = [1, 2, 3].map((n) => `SB-DEMO-000${n}-F`);
+    assert.deepEqual((await readdir(dir)).sort(), fronts.map((f) => `doc-${f}.pdf`));
+    for (const f of fronts) {
+      const file = path.join(dir, `doc-${f}.pdf`);
+      assert.match((await run('pdfinfo', [file])).stdout, /^Pages:\s+1$/m);
+      assert.ok(r.stdout.includes(`${file}\t1 page(s)\tCode128\t${f}`), r.stdout);
+    }
+    assert.match(r.stdout, /^3 page\(s\) in 3 document\(s\)$/m);
+    // Refused before scanning: a bad rule (invalid-settings, as every bad setting: exit 1), and one file per page with documents (usage: exit 2).
+    const bad = await runCli(['scan', '--home', home, '--device', 'demo:scanner', '--split-on', 'qr', '--out', path.join(dir, 'x.pdf')]);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, /split\.on.*barcode.*patch.*blank.*barcodeChange/);
+    const jpeg = await runCli(['scan', '--home', home, '--device', 'demo:scanner', '--split-on', 'blank', '--out', path.join(dir, 'x.jpg')]);
+    assert.equal(jpeg.code, 2, jpeg.stderr);
+    assert.match(jpeg.stderr, /\.pdf or \.tif/);
   });
 });

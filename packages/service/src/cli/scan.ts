@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Compression, ScanSettings, ScanbridgeError, parseOrThrow, type JobInfo, type OutputFormat } from '@scanbridge/protocol';
 import { servicePaths } from '../config/paths.js';
 import { FORMAT_OF_EXTENSION } from '../formats/encode.js';
+import { documentFileNames } from '../documents/file-names.js';
 import { progressPrinter, runJob } from './job-progress.js';
 import { ServiceClient, ServiceNotRunningError } from './service-client.js';
 import { EXIT } from './usage.js';
@@ -63,6 +64,14 @@ function settingsFrom(values: ParsedValues): ScanSettings {
     options[pair.slice(0, eq)] = optionValue(pair.slice(eq + 1));
   }
   raw.options = options;
+  if (values.barcodes) raw.barcodes = {};
+  if (typeof values['split-on'] === 'string') {
+    // `change` reads better on a command line than the protocol's barcodeChange.
+    const on = values['split-on'] === 'change' ? 'barcodeChange' : values['split-on'];
+    raw.split = { on, ...(typeof values.pattern === 'string' ? { pattern: values.pattern } : {}), dropSeparator: values['drop-separators'] === true };
+  } else if (values.pattern !== undefined || values['drop-separators']) {
+    throw new ScanbridgeError('invalid-settings', '--pattern and --drop-separators go with --split-on barcode|patch|blank|change');
+  }
   return parseOrThrow(ScanSettings, raw, 'settings', 'invalid-settings');
 }
 
@@ -102,6 +111,14 @@ async function unwritable(out: string): Promise<string | null> {
   return null;
 }
 
+/** The file of document n: {barcode} and {n} in the template's file name filled in, or -n added. */
+function documentFile(template: string, ext: string, name: string, n: number): string {
+  const dir = path.dirname(template);
+  const file = path.basename(template);
+  const filled = /\{(barcode|n)\}/.test(file) ? file.replaceAll('{barcode}', name).replaceAll('{n}', String(n)) : `${file.slice(0, -ext.length)}-${n}${ext}`;
+  return path.join(dir, filled);
+}
+
 export async function scanCommand(home: string, values: ParsedValues): Promise<number> {
   try {
     return await scan(home, values);
@@ -131,7 +148,16 @@ async function scan(home: string, values: ParsedValues): Promise<number> {
     return EXIT.usage;
   }
   const settings = settingsFrom(values);
-  const problem = await unwritable(values.out);
+  const template = values.out;
+  if (settings.split && !MULTI_PAGE.includes(format)) {
+    console.error('scanbridge scan: --split-on writes one file per document: --out must end in .pdf or .tif');
+    return EXIT.usage;
+  }
+  if (/[{}]/.test(path.dirname(template))) {
+    console.error('scanbridge scan: {barcode} and {n} go in the file name of --out, not in its folder');
+    return EXIT.usage;
+  }
+  const problem = await unwritable(settings.split ? documentFile(template, ext, 'x', 1) : values.out);
   if (problem) {
     console.error(`scanbridge scan: cannot write --out ${values.out}: ${problem}`);
     return EXIT.failure;
@@ -146,7 +172,20 @@ async function scan(home: string, values: ParsedValues): Promise<number> {
     const job = await runJob(client, start, showProgress ? progressPrinter(process.stderr) : null);
     const pages = job.pageIds;
     const files: string[] = [];
-    if (pages.length > 0 && (MULTI_PAGE.includes(format) || pages.length === 1)) {
+    if (settings.split) {
+      // One file per document, named from the code that named it (made safe by documentFileNames).
+      const [docs] = await client.call('GetDocuments', {}, 'f');
+      const names = documentFileNames(docs, 'document');
+      let saved = 0;
+      for (const [i, doc] of docs.entries()) {
+        const file = documentFile(template, ext, names[i]!, i + 1);
+        await client.saveTo({ format, pages: doc.pageIds, ...encoding }, file);
+        files.push(file);
+        saved += doc.pageIds.length;
+        console.log(`${file}\t${doc.pageIds.length} page(s)${doc.barcode ? `\t${doc.barcode.format}\t${JSON.stringify(doc.barcode.text).slice(1, -1)}` : ''}`);
+      }
+      console.log(`${saved} page(s) in ${docs.length} document(s)`);
+    } else if (pages.length > 0 && (MULTI_PAGE.includes(format) || pages.length === 1)) {
       await client.saveTo({ format, pages, ...encoding }, values.out);
       files.push(values.out);
     } else {
@@ -157,7 +196,10 @@ async function scan(home: string, values: ParsedValues): Promise<number> {
         files.push(file);
       }
     }
-    if (files.length) console.log(`${pages.length} page(s) saved to ${files.join(', ')}`);
+    if (files.length && !settings.split) console.log(`${pages.length} page(s) saved to ${files.join(', ')}`);
+    if (settings.barcodes && !settings.split) {
+      for (const p of (await client.call('GetImagesInfo', {}, 'f'))[0]) for (const b of p.barcodes ?? []) console.log(`page ${p.index + 1}\t${b.format}\t${JSON.stringify(b.text).slice(1, -1)}`);
+    }
     if (job.state !== 'done') {
       console.error(`scanbridge scan: ${job.error?.code ?? job.state}: ${job.error?.message ?? ''}`);
       return EXIT.failure;

@@ -76,13 +76,18 @@ administrator (AllowedOrigins in scanbridge.ini) can only be removed there.`,
 Exit code 0 when running, 3 when not running.`,
   },
   devices: {
-    summary: 'list the scanners the running service sees',
+    summary: 'list the scanners the running service sees; add or remove network scanners by URL',
     usage: `scanbridge devices [--home DIR] [--refresh] [--json]
 scanbridge devices --capabilities ID [--json] [--home DIR]
+scanbridge devices network [--json] | add <url> | remove <url> | unpin <url|uuid> [--home DIR]
 
 Lists scanner ids (tab-separated: id, vendor and model, type). --capabilities ID: what the device can
 do (sources, modes, resolutions, scan area in mm, paper sizes, every raw option with its range and
-value), as text or as GetCapabilities answers it (--json).`,
+value), as text or as GetCapabilities answers it (--json).
+Network (eSCL) scanners are found on the local network by themselves; one on another subnet is
+added by URL (http://192.168.7.20/eSCL; a bare host gets /eSCL) and kept across restarts. network:
+the scanners listed by URL, by the administrator (EsclScanners) or with add. unpin: forget the
+HTTPS certificate pinned for a scanner, after it was reset or got a new one.`,
   },
   barcodes: {
     summary: 'read the barcodes on image, PDF or TIFF files',
@@ -95,12 +100,24 @@ format, text, bytes (base64), position (page pixels) and orientation of each cod
 --formats: a comma-separated list (Code128,QRCode,...; default all). --region: pixels, or percent with %.
 Exit code 1 when a file could not be read (the others are still read).`,
   },
+  ocr: {
+    summary: 'recognise the text of image, PDF or TIFF files',
+    usage: `scanbridge ocr FILE... [--lang deu+eng] [--psm N] [--out FILE.txt] [--json]
+
+Recognises the text of each page of the files (JPEG, PNG, BMP, TIFF, WebP, PDF rendered at 300 dpi) on
+this machine with the service's engine (each page turned upright and deskewed first); no running service
+is needed. Text out on stdout (or into --out), pages separated by a form feed; --json: every page's
+blocks, lines and words with boxes in page pixels and confidences. --lang: Tesseract language codes
+joined by + (default eng). --psm: Tesseract page segmentation mode (default 3, automatic).
+Exit code 1 when a file could not be read (the others are still read).`,
+  },
   scan: {
     summary: 'scan through the running service into a file',
     usage: `scanbridge scan --device ID --out FILE [--source flatbed|feeder] [--duplex] [--dpi N]
                [--mode color|gray|bw] [--paper A4|A5|Letter|Legal|WxH] [--area X,Y,W,H]
                [--option NAME=VALUE]... [--compression auto|jpeg|g4|lossless] [--quality 1-100]
                [--progress | --no-progress] [--home DIR]
+               [--barcodes] [--split-on barcode|patch|blank|change [--pattern REGEX] [--drop-separators]]
 
 FILE ends in .pdf, .tif/.tiff (multi-page), .jpg/.jpeg or .png (one file per page: name-1.jpg...).
 --compression (PDF, TIFF): auto (default: G4 for black and white, JPEG for photos, sharp text over a
@@ -112,7 +129,14 @@ the top-left corner, like scanimage -l X -t Y -x W -y H.
 Progress goes to stderr (--progress; on by default when stderr is a terminal). A batch may last
 hours: the command follows the job with short waits. A FILE that cannot be written is reported
 before the scanner starts.
-Pages scanned before a scanner error are still saved; the exit code is then 1.`,
+Pages scanned before a scanner error are still saved; the exit code is then 1.
+--barcodes reads the codes on each page as it arrives (they are printed with the files).
+--split-on splits the batch into documents as it arrives: on separator sheets with a barcode (whose
+text matches --pattern, when given), a patch code or a blank page, or where a barcode changes
+(change); --drop-separators leaves the separator sheets out. Each document is its own FILE (.pdf or
+.tif): {barcode} in its name is the text of the code that named it, made safe (no path separators,
+no .., no control characters, at most 100 characters, unique), {n} its number;
+e.g. --out 'doc-{barcode}.pdf'. Without either, -{n} is added before the extension.`,
   },
 };
 

@@ -143,6 +143,8 @@ describe('documents over the API', () => {
     await fails('SplitDocuments', { on: 'qr' }, 'invalid-params', 'barcode', 'patch', 'blank', 'barcodeChange');
     await fails('SplitDocuments', { on: 'barcode', pattern: '([' }, 'invalid-params', 'pattern', 'regular expression');
     await fails('SplitDocuments', { on: 'barcode', pattern: 'x'.repeat(201) }, 'invalid-params', 'pattern', '200');
+    // Shapes that backtrack exponentially are refused; the service would test them on its main thread.
+    for (const slow of ['(a+)+$', '^(\\w+\\s?)*$', '(x|xx)*y', '^(\\d+)-\\1$']) await fails('SplitDocuments', { on: 'barcode', pattern: slow }, 'invalid-params', 'pattern', 'exponential');
     await fails('SplitDocuments', { on: 'barcode', formats: ['QR'] }, 'invalid-params', 'formats.0', 'QRCode');
     await fails('SplitDocuments', { on: 'patch', patchCodes: ['Patch 5'] }, 'invalid-params', 'patchCodes.0', 'Patch T');
     await fails('SplitDocuments', { on: 'barcode', pages: ['no-such-page'] }, 'invalid-params', 'pages.0', 'GetImagesInfo');

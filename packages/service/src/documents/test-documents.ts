@@ -40,7 +40,7 @@ async function zbarTexts(file: string): Promise<string[]> {
   return out.stdout.toString().split('\n').filter((l) => l.length > 0);
 }
 
-/** Each saved PDF has the pages expected (pdfinfo) and, when `code` is given, its first page carries that code (zbarimg). */
+/** Each saved PDF has the pages expected (pdfinfo) and, when `code` is given, its first page carries that code (zbarimg reads it among any others). */
 export async function checkSavedPdfs(files: { name: string; data?: string | undefined }[], expected: { name: string; pages: number; code?: string }[]): Promise<void> {
   assert.deepEqual(
     files.map((f) => f.name),
@@ -54,7 +54,8 @@ export async function checkSavedPdfs(files: { name: string; data?: string | unde
       assert.equal(Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]), e.pages, `${e.name}: ${info}`);
       if (e.code === undefined) continue;
       await tool('pdftoppm', ['-f', '1', '-l', '1', '-r', '150', '-gray', '-png', '-singlefile', file, path.join(dir, `first-${i}`)]);
-      assert.deepEqual(await zbarTexts(path.join(dir, `first-${i}.png`)), [e.code], `${e.name}: the code on its first page`);
+      const texts = await zbarTexts(path.join(dir, `first-${i}.png`));
+      assert.ok(texts.includes(e.code), `${e.name}: ${e.code} on its first page; zbarimg read ${JSON.stringify(texts)}`);
     }
   });
 }

@@ -35,7 +35,7 @@ async function share(overrides: TestConfOverrides, flags: Record<string, string>
   // The service's SANE workers inherit it (each test file runs in its own process).
   process.env['SANE_CONFIG_DIR'] = backend.dir;
   const svc = await startInProcess({ 'sane-scanners': 'true', 'escl-server': 'on', 'escl-share': 'sane:test:0;demo:scanner', 'escl-port': '0', 'escl-bind-address': '127.0.0.1', 'demo-feeder-sheets': '3', ...flags });
-  const escl = svc.service.esclServer!;
+  const escl = svc.service.escl!;
   // The first capabilities start the SANE device worker: slow on a busy machine, and sane-airscan gives a device a few seconds.
   await Promise.all(['/eSCL', '/eSCL-2'].map(async (p) => (await fetch(`${escl.url}${p}/ScannerCapabilities`)).text()));
   return { backend, svc, sane: await airscanClient(`${escl.url}/eSCL`), demo: await airscanClient(`${escl.url}/eSCL-2`, 'demo') };

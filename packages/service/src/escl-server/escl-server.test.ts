@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startInProcess, type InProcess } from '../test-support/service-harness.js';
+import type { JobInfo } from '@scanbridge/protocol';
+import { rpc, startInProcess, type InProcess } from '../test-support/service-harness.js';
 import { request } from '../test-support/net.js';
 import { certificatePaths } from '../security/certificate.js';
 import { ESCL_NS } from '../devices/escl/xml-parse.js';
@@ -25,14 +26,14 @@ describe('the eSCL server', () => {
 
   before(async () => {
     svc = await startInProcess({ 'escl-server': 'on', 'escl-share': 'demo:scanner;demo:flatbed', 'escl-port': '0', 'escl-bind-address': '127.0.0.1' });
-    base = svc.service.esclServer!.url;
+    base = svc.service.escl!.url;
   });
   after(() => svc.close());
 
   it('is off by default', async () => {
     const plain = await startInProcess();
     try {
-      assert.equal(plain.service.esclServer, null);
+      assert.equal(plain.service.escl, null);
     } finally {
       await plain.close();
     }
@@ -97,7 +98,7 @@ describe('the eSCL server', () => {
   });
 
   it('gives the mDNS advertiser the TXT values clients read', async () => {
-    const [first, second] = await svc.service.esclServer!.txtRecords();
+    const [first, second] = await svc.service.escl!.txtRecords();
     assert.deepEqual({ ...first!.txt, uuid: 'u', adminurl: 'a', representation: 'r' }, {
       txtvers: '1', Vers: '2.63', rs: 'eSCL', ty: 'scanbridge Demo Scanner', pdl: 'image/png,image/jpeg,application/pdf', uuid: 'u', cs: 'binary,grayscale,color', is: 'platen,adf', duplex: 'T', adminurl: 'a', representation: 'r',
     });
@@ -122,13 +123,31 @@ describe('the eSCL server with TLS', () => {
   after(() => svc.close());
 
   it("answers over HTTPS with the service's certificate", async () => {
-    assert.match(svc.service.esclServer!.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(svc.service.escl!.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     const ca = await readFile(certificatePaths(path.join(svc.home, 'cert')).caCert, 'utf8');
-    const res = await request(`${svc.service.esclServer!.url}/eSCL/ScannerStatus`, { ca, anonymous: true });
+    const res = await request(`${svc.service.escl!.url}/eSCL/ScannerStatus`, { ca, anonymous: true });
     assert.equal(res.status, 200);
     assert.match(res.body.toString(), /<pwg:State>Idle<\/pwg:State>/);
-    const [record] = await svc.service.esclServer!.txtRecords();
+    const [record] = await svc.service.escl!.txtRecords();
     assert.equal(record!.secure, true);
     assert.match(record!.txt['adminurl']!, /^https:/);
+  });
+
+  it('our client scans from it over HTTPS, its certificate pinned on first use', async () => {
+    const url = `${svc.service.escl!.url}/eSCL`;
+    const desk = await startInProcess({ 'demo-scanner': 'false', 'escl-scanners': url });
+    try {
+      const caps = await rpc(desk.base, 'fa', 'GetCapabilities', { device: `escl:${url}` });
+      assert.equal(caps.status, 200, JSON.stringify(caps.body));
+      const pins = JSON.parse(await readFile(path.join(desk.home, 'escl-pins.json'), 'utf8')) as Record<string, { fingerprint: string }>;
+      assert.equal(Object.values(pins).length, 1);
+      const session = ((await rpc(desk.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
+      let job = (await rpc(desk.base, 'f', 'StartScan', { device: `escl:${url}`, settings: { dpi: 75, mode: 'gray', paper: 'A5' } }, session)).body.result![0] as JobInfo;
+      while (job.state === 'running') job = (await rpc(desk.base, 'f', 'WaitJob', { job: job.id, timeout: 30 }, session)).body.result![0] as JobInfo;
+      assert.equal(job.state, 'done', JSON.stringify(job.error));
+      assert.equal(job.pages, 1);
+    } finally {
+      await desk.close();
+    }
   });
 });

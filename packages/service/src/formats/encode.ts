@@ -7,7 +7,7 @@
  * Options are checked against the format and the pages before anything is
  * written, with messages naming the option.
  */
-import { ScanbridgeError, ZipPageFormat, type OutputFormat } from '@scanbridge/protocol';
+import { ScanbridgeError, ZipPageFormat, type OcrPage, type OutputFormat, type SaveOcr } from '@scanbridge/protocol';
 import { sharp } from '../imaging/sharp.js';
 import type { StoredImage } from '../buffer/types.js';
 import { withDensity } from '../imaging/density.js';
@@ -52,12 +52,14 @@ export interface SaveOptions {
   metadata?: PdfMetadata | undefined;
   pdfa?: boolean | undefined;
   password?: string | undefined;
+  /** PDF only: searchable, with each page's recognised text under its image (the source gives the text). */
+  ocr?: SaveOcr | undefined;
 }
 
 /** The encoding options out of a call's params (SaveImages, StartUpload carry the same ones). */
 export function saveOptionsOf(params: SaveOptions): SaveOptions {
-  const { format, quality, progressive, compression, pageFormat, metadata, pdfa, password } = params;
-  return { format, quality, progressive, compression, pageFormat, metadata, pdfa, password };
+  const { format, quality, progressive, compression, pageFormat, metadata, pdfa, password, ocr } = params;
+  return { format, quality, progressive, compression, pageFormat, metadata, pdfa, password, ocr };
 }
 
 /** What is known of a page before it is read: enough to check options. */
@@ -73,6 +75,8 @@ export interface PageFacts {
 export interface PageSource {
   readonly count: number;
   get(i: number): Promise<StoredImage>;
+  /** The recognised text of page i, for a searchable PDF (see page-recognizer.ts); the signal stops a recognition no longer wanted. */
+  text?: ((i: number, signal?: AbortSignal) => Promise<OcrPage>) | undefined;
 }
 
 export interface OutputFile {
@@ -112,6 +116,7 @@ export function checkSaveOptions(opts: SaveOptions, pages: readonly PageFacts[])
   only('metadata', ['pdf']);
   only('pdfa', ['pdf']);
   only('password', ['pdf']);
+  only('ocr', ['pdf']);
   if (opts.pdfa && opts.password !== undefined) throw invalid('params.pdfa and params.password exclude each other: PDF/A forbids encryption', 'params.password');
   if (opts.compression !== undefined && !TIFF_COMPRESSIONS.includes(opts.compression)) {
     throw invalid(`params.compression: expected one of ${TIFF_COMPRESSIONS.join(', ')}, got ${JSON.stringify(opts.compression)}`, 'params.compression');
@@ -186,7 +191,10 @@ export function pageFileName(base: string, count: number, i: number, ext: string
 export function outputFiles(source: PageSource, opts: SaveOptions, base = 'page'): OutputFile[] {
   const { format } = opts;
   if (format === 'pdf') {
-    return [{ first: 0, pages: source.count, chunks: () => writePdf(pagesOf(source), { metadata: opts.metadata, pdfa: opts.pdfa, password: opts.password, compression: opts.compression as PdfCompression | undefined, quality: opts.quality }) }];
+    const { text } = source;
+    if (opts.ocr && !text) throw new Error('a searchable PDF needs the pages\' text (withText)');
+    const pdf = { metadata: opts.metadata, pdfa: opts.pdfa, password: opts.password, compression: opts.compression as PdfCompression | undefined, quality: opts.quality, text: opts.ocr && text ? (_: StoredImage, i: number) => text(i) : undefined };
+    return [{ first: 0, pages: source.count, chunks: () => writePdf(pagesOf(source), pdf) }];
   }
   if (format === 'tiff') {
     return [{ first: 0, pages: source.count, chunks: () => writeTiff(pagesOf(source), source.count, tiffOptions(opts)) }];

@@ -15,6 +15,8 @@ import type { StoredImage } from '../buffer/types.js';
 import { checkSaveOptions, outputFiles, type SaveOptions } from './encode.js';
 import { ocrSample } from './ocr-sample.js';
 import { writePdf, type PdfOptions } from './pdf/pdf-writer.js';
+import { turnBox } from './pdf/pdf-text-layer.js';
+import sharp from 'sharp';
 import { concat, each, loadAll, tool, withTempDir } from './test-tools.js';
 
 interface Page {
@@ -199,6 +201,47 @@ describe('PDF text layer', () => {
       const text = (await tool('pdftotext', ['-enc', 'UTF-8', file, '-'])).stdout.toString();
       assert.ok(text.includes('Café déjà vu, garçon, Noël, œuvre à côté'), text);
     });
+  });
+
+  it('draws the text of a page stored sideways or upside down in its reading direction', async () => {
+    const lines = LATIN[1]!;
+    const sample = ocrSample({ blocks: [lines], inches: [5.5, 2] });
+    for (const rotation of [90, 180, 270]) {
+      // Stored turned back by the angle the engine turned it to read it.
+      const back = (360 - rotation) % 360;
+      const image = await sharp(sample.image).rotate(back).png().toBuffer();
+      const [w, h] = [sample.ocr.width, sample.ocr.height];
+      const box = (b: [number, number, number, number]) => turnBox(b, back, w, h);
+      const ocr: OcrPage = {
+        ...sample.ocr,
+        ...(rotation % 180 ? { width: h, height: w } : {}),
+        rotation,
+        blocks: sample.ocr.blocks.map((b) => ({ box: box(b.box), lines: b.lines.map((l) => ({ ...l, box: box(l.box), words: l.words.map((wd) => ({ ...wd, box: box(wd.box) })) })) })),
+      };
+      const stored = await pageOf({ image, ocr });
+      await withTempDir(async (dir) => {
+        const file = path.join(dir, `turned-${rotation}.pdf`);
+        await writeFile(file, await pdfOf([stored]));
+        const text = (await tool('pdftotext', ['-enc', 'UTF-8', file, '-'])).stdout.toString();
+        // Each line whole and in reading order; poppler lists the lines of text turned 90 degrees
+        // counter-clockwise last to first (it does so for any PDF, pdf-lib's rotated text too).
+        const read = text.split('\n').filter((l) => l.trim() !== '');
+        assert.deepEqual(rotation === 90 ? read.reverse() : read, lines, `rotation ${rotation}`);
+        const found = (await bboxWords(file))[0]!;
+        const words = ocr.blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
+        assert.deepEqual(found.map((f) => f.text).sort(), words.map((wd) => wd.text).sort());
+        const k = 72 / ocr.dpi;
+        for (const wd of words) {
+          const got = found.find((f) => f.text === wd.text)!.box;
+          // Along the reading direction the word's own extent; across it, inside the word's box (its line's band).
+          const along = rotation === 180 ? [0, 2] : [1, 3];
+          const across = rotation === 180 ? [1, 3] : [0, 2];
+          for (const a of along) assert.ok(Math.abs(got[a]! - wd.box[a]! * k) < MM, `${rotation}: "${wd.text}" ${got} vs ${wd.box.map((v) => v * k)}`);
+          const mid = (got[across[0]!]! + got[across[1]!]!) / 2;
+          assert.ok(mid > wd.box[across[0]!]! * k - MM && mid < wd.box[across[1]!]! * k + MM, `${rotation}: "${wd.text}" across`);
+        }
+      });
+    }
   });
 });
 

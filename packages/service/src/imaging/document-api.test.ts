@@ -82,12 +82,26 @@ describe('document capture through the service', () => {
 
   it('correctDocument (the camera capture path) answers the flattened page, or the frame as it was', async () => {
     const stored = { format: 'jpeg' as const, bytes: photo.jpeg, width: photo.width, height: photo.height, xdpi: 72, ydpi: 72, mode: 'color' as const, bitDepth: 8 };
-    const r = await correctDocument(stored, { paper: 'auto', dpi: 200, cleanup: true });
+    const r = await correctDocument(stored);
     assert.equal(r.documentFound, true);
     assert.deepEqual([r.page.format, r.page.width, r.page.height, r.page.xdpi, r.page.mode], ['jpeg', 1654, 2339, 200, 'color']);
     const frame = { ...stored, bytes: desk.jpeg, width: 640, height: 480 };
-    const none = await correctDocument(frame, { paper: 'auto', dpi: 200, cleanup: true });
+    const none = await correctDocument(frame, { dpi: 150 });
     assert.equal(none.documentFound, false);
     assert.equal(none.page, frame);
+    // Raw pixels too (a frame decoded by the capture path): a frame without a page comes back encoded as it was.
+    const raster = { width: 64, height: 48, channels: 1 as const, depth: 8 as const, data: Buffer.alloc(64 * 48, 128) };
+    const flat = await correctDocument(raster);
+    assert.equal(flat.documentFound, false);
+    assert.deepEqual([flat.page.format, flat.page.width, flat.page.height, flat.page.mode], ['png', 64, 48, 'gray']);
+  });
+
+  it('CorrectPerspective keeps a black-and-white page black and white', async () => {
+    const p = await api.add(photo.jpeg);
+    await api.call('ConvertImagesToBW', { pages: [p.id] });
+    const [r] = await api.call<Corrected[]>('CorrectPerspective', { pages: [p.id], dpi: 100 });
+    assert.equal(r!.documentFound, true);
+    assert.deepEqual([r!.info.mode, r!.info.bitDepth, r!.info.format, r!.info.width], ['bw', 1, 'png', 827]);
+    await api.call('RemoveAllImages');
   });
 });

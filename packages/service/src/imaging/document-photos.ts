@@ -26,6 +26,8 @@ export interface PhotoSetup {
   offset?: Point;
   /** Darkest share of the light (0..1) across the frame; 1 is even light. */
   lightMin?: number;
+  /** The desk's colour (default dark wood, 105, 72, 48). */
+  desk?: [number, number, number];
   seed?: number;
 }
 
@@ -123,6 +125,7 @@ export async function photograph(page: PageImage, s: PhotoSetup): Promise<Photo>
   const far = Math.hypot(width, height);
   const lightMin = s.lightMin ?? 0.6;
   const cast = [1, 0.94, 0.82];
+  const deskColour = s.desk ?? [105, 72, 48];
   // Desk: dark wood, grain along x, drawn at an eighth of the size and enlarged (smooth, and quick).
   const grain = Array.from({ length: 6 }, () => ({ f: 0.016 + rnd() * 0.16, p: rnd() * 6.28, a: 6 + rnd() * 10 }));
   const gw = Math.ceil(width / 8);
@@ -164,9 +167,9 @@ export async function photograph(page: PageImage, s: PhotoSetup): Promise<Photo>
       } else {
         const w = desk[y * width + x]! - 128;
         const n = noise[ni++ % 65521]! * 14;
-        r = 105 + w + n;
-        g = 72 + w * 0.8 + n;
-        b = 48 + w * 0.6 + n;
+        r = deskColour[0] + w + n;
+        g = deskColour[1] + w * 0.8 + n;
+        b = deskColour[2] + w * 0.6 + n;
       }
       const d = Math.hypot(x - lamp.x, y - lamp.y) / far;
       const light = 1.02 - (1.02 - lightMin) * Math.min(1, d * 1.4);

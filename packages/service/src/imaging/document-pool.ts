@@ -108,6 +108,14 @@ export class DocumentPool {
       worker.postMessage({ id: job.id, ...job.task } satisfies DocumentTask);
     }
   }
+
+  /** Ends the thread running a task, as a crash would (for tests of recovery). */
+  killBusyWorkerForTest(): boolean {
+    const slot = this.#slots.find((s) => s.job && s.worker);
+    if (!slot) return false;
+    void slot.worker!.terminate();
+    return true;
+  }
 }
 
 let shared: DocumentPool | undefined;

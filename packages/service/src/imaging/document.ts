@@ -36,11 +36,12 @@ export async function detectDocumentIn(input: StoredImage | Raster): Promise<Doc
 
 const round = (v: number) => Math.round(v * 10000) / 10000;
 
+/** CorrectPerspective's options; left out: detected corners, paper 'auto', 200 dpi, clean-up on, the input's own colour mode. */
 export interface DocumentOptions {
   corners?: DocumentCorners | undefined;
-  paper: CorrectOptions['paper'];
-  dpi: number;
-  cleanup: boolean;
+  paper?: CorrectOptions['paper'] | undefined;
+  dpi?: number | undefined;
+  cleanup?: boolean | undefined;
   mode?: 'color' | 'gray' | 'bw' | undefined;
 }
 
@@ -54,19 +55,20 @@ export type CorrectedDocument = DocumentDetection & {
  * cleans it: what a camera capture with settings `document: true` stores.
  * A frame without a page comes back as it was with `documentFound: false`.
  */
-export async function correctDocument(input: StoredImage | Raster, options: DocumentOptions): Promise<CorrectedDocument> {
+export async function correctDocument(input: StoredImage | Raster, options: DocumentOptions = {}): Promise<CorrectedDocument> {
   const pixels = await pixelsFrom(input);
   const ownMode = isStored(input) ? input.mode : input.channels === 3 ? 'color' : 'gray';
   const mode = options.mode ?? ownMode;
-  const r = await sharedDocumentPool().correct(pixels, { corners: options.corners, paper: options.paper, dpi: options.dpi, cleanup: options.cleanup, mode });
+  const dpi = options.dpi ?? 200;
+  const r = await sharedDocumentPool().correct(pixels, { corners: options.corners, paper: options.paper ?? 'auto', dpi, cleanup: options.cleanup ?? true, mode });
   const detection = { documentFound: r.documentFound, corners: r.corners, confidence: r.confidence, aspect: round(r.aspect), paper: r.paper };
   if (!r.pixels) {
-    const page = isStored(input) ? input : await encode(input, { format: 'png', mode: ownMode, xdpi: options.dpi, ydpi: options.dpi });
+    const page = isStored(input) ? input : await encode(input, { format: 'png', mode: ownMode, xdpi: dpi, ydpi: dpi });
     return { ...detection, page };
   }
   const format = isStored(input) && input.format === 'jpeg' && mode !== 'bw' ? 'jpeg' : 'png';
   const out: Raster = { width: r.pixels.width, height: r.pixels.height, channels: r.pixels.channels, depth: 8, data: Buffer.from(r.pixels.data.buffer, r.pixels.data.byteOffset, r.pixels.data.byteLength) };
-  return { ...detection, page: await encode(out, { format, mode, xdpi: options.dpi, ydpi: options.dpi }) };
+  return { ...detection, page: await encode(out, { format, mode, xdpi: dpi, ydpi: dpi }) };
 }
 
 /** Corners given by the caller must make a page: convex, clockwise, and within a tenth of the page's size around it. */

@@ -140,16 +140,20 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
               await this.persist(sessionId, info);
               if (split) (await split).page(added.id);
               const event = { type: 'page' as const, job: snapshot(info), pageId: added.id, index: added.index };
-              if (!settings.barcodes) {
+              if (!settings.barcodes && !settings.autoRotate) {
                 emit(event);
                 return;
               }
-              // Read beside the scan (the driver goes on with the next sheet); page events keep their order.
+              // Turned upright (autoRotate) and read beside the scan (the driver goes on with the next sheet); page events keep their order.
+              // A page the engine failed on stays as scanned.
+              const upright = settings.autoRotate
+                ? import('../addons/ocr/auto-rotate.js').then(({ autoRotatePage }) => autoRotatePage(buffer, added)).catch(() => added)
+                : Promise.resolve(added);
               const barcodes = settings.barcodes;
               // A page the reader failed on is still a page: its event comes without codes.
-              const reading = import('../addons/barcode/scan-reader.js')
-                .then(({ readScannedPage }) => readScannedPage(buffer, added, barcodes))
-                .catch(() => undefined);
+              const reading = barcodes
+                ? upright.then((page) => import('../addons/barcode/scan-reader.js').then(({ readScannedPage }) => readScannedPage(buffer, page, barcodes))).catch(() => undefined)
+                : upright.then(() => undefined);
               pageEvents = pageEvents.then(async () => {
                 const found = await reading;
                 emit(found ? { ...event, barcodes: found } : event);

@@ -115,8 +115,10 @@ describe('attack suite', () => {
   });
 
   it('administrator-only methods refuse page tokens', async () => {
-    for (const method of ['ListOrigins', 'AllowOrigin', 'RevokeOrigin']) {
-      const res = await page(APP, `/fa/${method}`, { params: method === 'ListOrigins' ? {} : { origin: EVIL } }, { [TOKEN_HEADER]: appToken });
+    // A page must not point the service at hosts of its choosing either (network scanners).
+    for (const method of ['ListOrigins', 'AllowOrigin', 'RevokeOrigin', 'ListNetworkScanners', 'AddNetworkScanner', 'RemoveNetworkScanner']) {
+      const params = method.startsWith('List') ? {} : method.endsWith('NetworkScanner') ? { url: 'http://192.0.2.7/eSCL' } : { origin: EVIL };
+      const res = await page(APP, `/fa/${method}`, { params }, { [TOKEN_HEADER]: appToken });
       assert.equal(res.status, 403, method);
       assert.equal(json(res).error!.code, 'token-invalid');
     }

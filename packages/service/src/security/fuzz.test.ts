@@ -38,7 +38,7 @@ const WS_MESSAGES = 1200;
 const CHECK_EVERY = 200;
 
 const PUBLIC_METHODS = new Set(['VersionInfo', 'RequestAccess']);
-const ADMIN_METHODS = new Set(['ListOrigins', 'AllowOrigin', 'RevokeOrigin']);
+const ADMIN_METHODS = new Set(['ListOrigins', 'AllowOrigin', 'RevokeOrigin', 'ListNetworkScanners', 'AddNetworkScanner', 'RemoveNetworkScanner']);
 
 const seed = Number(process.env.SCANBRIDGE_FUZZ_SEED ?? randomInt(2 ** 31));
 console.log(`fuzz seed ${seed} (replay with SCANBRIDGE_FUZZ_SEED=${seed})`);

@@ -2,6 +2,7 @@
 import type { Logger } from '../util/logger.js';
 import type { SessionManager } from '../buffer/session-manager.js';
 import type { DeviceManager } from '../devices/device-manager.js';
+import type { EsclScannerDirectory } from '../devices/escl/discovery.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { UploadManager } from '../addons/upload/upload-manager.js';
 import type { EventHub } from './event-hub.js';
@@ -10,6 +11,7 @@ import type { Approvals } from '../security/approvals.js';
 import type { ConsentRequests } from '../security/consent-requests.js';
 import type { RateLimiter } from '../security/rate-limit.js';
 import type { LoopbackAddress } from './loopback-listen.js';
+import type { PageRecognizer } from '../formats/page-recognizer.js';
 
 export interface ListenerPorts {
   http: number;
@@ -23,9 +25,13 @@ export interface ServiceContext {
   readonly log: Logger;
   readonly sessions: SessionManager;
   readonly devices: DeviceManager;
+  /** Network (eSCL) scanners: found by mDNS, listed in EsclScanners, added by the user. */
+  readonly escl: EsclScannerDirectory;
   readonly jobs: JobManager;
   /** Upload jobs: pages encoded and sent to the application's server. */
   readonly uploads: UploadManager;
+  /** Recognised text of buffer pages, for searchable PDFs (the OCR engine). */
+  readonly ocr: PageRecognizer;
   readonly hub: EventHub;
   readonly images: ImageRenderer;
   /** Actual ports once listening (0 in the settings means "any free port"). */

@@ -13,6 +13,7 @@ import { ConnectionGuard } from './connection-guard.js';
 import { FILE_METHODS, HANDSHAKE_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, RECEIVE_LIMITS, REQUEST_TIMEOUT_MS, SMALL_BODY_BYTES, answerTimeouts, lingerAfterRefusal } from './request-limits.js';
 import { BinarySlot, binaryRequest, sendBinary, type BinaryRequest } from './binary-transport.js';
 import { registerImageRoute } from './image-route.js';
+import { registerCameraPreviewRoute } from './camera-preview-route.js';
 import { registerWebSocket } from './websocket.js';
 import { welcomePage } from './welcome-page.js';
 import { registerCors } from './cors.js';
@@ -177,6 +178,7 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
   }
 
   registerImageRoute(app, ctx);
+  if (opts.role === 'api') registerCameraPreviewRoute(app, ctx);
   registerStaticRoutes(app, ctx, opts.role);
   registerWebSocket(app, ctx);
 

@@ -39,7 +39,7 @@ function intParam(query: Record<string, unknown>, name: string, min: number, max
  * header (fetch, the CLI) needs neither. Either way the session must belong
  * to the caller's origin, and a refusal does not tell whether the session exists.
  */
-function authorizeImage(ctx: ServiceContext, principal: Principal, sessionId: string, sessionOrigin: string, query: Record<string, unknown>): void {
+export function authorizeImage(ctx: ServiceContext, principal: Principal, sessionId: string, sessionOrigin: string, query: Record<string, unknown>): void {
   const unknown = () => new ScanbridgeError('unknown-session', 'the session was closed or expired; create a new one with CreateSession');
   if (principal.kind === 'admin') return;
   if (principal.kind === 'page') {

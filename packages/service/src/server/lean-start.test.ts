@@ -61,6 +61,17 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   const list = await rpc(svc.base, 'fa', 'ListDevices');
   assert.equal(list.status, 200);
   assert.deepEqual(await loaded(), [], 'loaded at start');
+  // The SANE discovery worker (its own process) validates its messages with its own few
+  // schemas: it does not build every method's (the protocol's main entry), which would
+  // delay the first device list.
+  const workers = new Map<string, string[]>();
+  for (const line of (await readFile(trace, 'utf8')).split('\n').filter(Boolean)) {
+    const [pid, url] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+    if (pid !== String(svc.child.pid)) workers.set(pid, [...(workers.get(pid) ?? []), url]);
+  }
+  const sane = [...workers.values()].filter((urls) => urls.some((url) => url.endsWith('/sane-worker-main.js')));
+  assert.ok(sane.length > 0, 'the trace sees the SANE discovery worker');
+  for (const urls of sane) assert.deepEqual(urls.filter((url) => /\/protocol\/dist\/(index|methods|models)\.js$/.test(url)), [], 'the SANE worker loaded the protocol schemas');
 
   const session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
   let job = (await rpc(svc.base, 'f', 'StartScan', { device: 'demo:flatbed', settings: { dpi: 75, mode: 'gray' } }, session)).body.result![0] as JobInfo;

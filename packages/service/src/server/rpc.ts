@@ -22,7 +22,7 @@ import type { BinarySlot } from './binary-transport.js';
 /** Methods anyone may call: the seed's version probe, and the way to get a token. */
 const PUBLIC_METHODS = new Set(['VersionInfo', 'RequestAccess']);
 /** Methods only the local user (administrator token) may call. */
-const ADMIN_METHODS = new Set(['ListOrigins', 'AllowOrigin', 'RevokeOrigin']);
+const ADMIN_METHODS = new Set(['ListOrigins', 'AllowOrigin', 'RevokeOrigin', 'ListNetworkScanners', 'AddNetworkScanner', 'RemoveNetworkScanner']);
 
 export interface CallSource {
   /** Who calls, authenticated by the gate. */

@@ -15,6 +15,7 @@ import { loadOrCreateCacheKey } from '../buffer/cipher.js';
 import { DeviceManager } from '../devices/device-manager.js';
 import { createDrivers } from '../devices/registry.js';
 import { EsclScannerDirectory } from '../devices/escl/discovery.js';
+import { CertificatePins } from '../devices/escl/certificate-pins.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { JobRecords } from '../jobs/job-records.js';
 import { UploadManager } from '../addons/upload/upload-manager.js';
@@ -24,6 +25,7 @@ import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/por
 import { VERSION } from '../version.js';
 import type { ListenerPorts, ServiceContext } from './context.js';
 import { EventHub } from './event-hub.js';
+import { ENGINE_RECOGNIZER } from './ocr-recognizer.js';
 import { setOcrAdminDir } from '../addons/ocr/languages.js';
 import { welcomeOrigins } from './cors.js';
 import { Approvals } from '../security/approvals.js';
@@ -64,7 +66,7 @@ export interface RunningService {
   /** Loopback addresses a listener could not hold, and what that leaves untrusted (also logged). */
   readonly warnings: readonly string[];
   /** The eSCL server sharing local scanners (EsclServer = on), or null. */
-  readonly esclServer: EsclServer | null;
+  readonly escl: EsclServer | null;
   stop(): Promise<void>;
 }
 
@@ -105,8 +107,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const apps: FastifyInstance[] = [];
   let sessions: SessionManager | null = null;
   let devices: DeviceManager | null = null;
-  let escl: EsclScannerDirectory | null = null;
   let esclServer: EsclServer | null = null;
+  let escl: EsclScannerDirectory | null = null;
   let advertiser: { close(): Promise<void> } | null = null;
   try {
     // mDNS browsing starts now and answers in the background: listing devices never waits for the network.
@@ -116,10 +118,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       userFile: path.join(paths.home, 'escl-scanners.json'),
       warn: (message, err) => log.warn({ err }, message),
     });
-    devices = new DeviceManager(createDrivers(settings, { escl }));
-    // A network scanner that appeared, left (goodbye, expiry, network change) or was added reaches pages as the usual devices event.
-    const listedDevices = devices;
-    escl.onChange(() => void listedDevices.list(true).catch(() => undefined));
+    devices = new DeviceManager(createDrivers(settings, { escl, pins: new CertificatePins(path.join(paths.home, 'escl-pins.json')) }));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
@@ -155,8 +154,10 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       log,
       sessions,
       devices,
+      escl,
       jobs,
       uploads,
+      ocr: ENGINE_RECOGNIZER,
       hub,
       images: new ImageRenderer(),
       ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
@@ -187,6 +188,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     });
     devices.on('change', (list) => hub.publishAll('devices', { devices: list.map((d) => d.id) }));
     devices.watch(settings.deviceListIntervalMs, () => hub.size > 0);
+    // A network scanner that appeared, left (goodbye, expiry, network change) or was added reaches pages as the usual devices event.
+    const listedDevices = devices;
+    escl.onChange(() => void listedDevices.list(true).catch(() => undefined));
     sessions.on('expired', (sessionId) => {
       log.info({ session: sessionId.slice(0, 8) }, 'idle session expired');
       const expired = new ScanbridgeError('job-cancelled', 'the session expired');
@@ -256,14 +260,14 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         log.info('scanbridge stopped');
         await closeLogger(log);
       })());
-    return { ctx, settings, paths, ports: ctx.ports, warnings, esclServer, stop };
+    return { ctx, settings, paths, ports: ctx.ports, warnings, escl: esclServer, stop };
   } catch (err) {
     await advertiser?.close();
     await esclServer?.close();
-    await escl?.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await sessions?.shutdown();
     await devices?.close();
+    await escl?.close();
     await releaseLock(paths.portLock);
     log.error({ err }, 'scanbridge failed to start');
     await closeLogger(log);

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { pruneDumps, reportFlags, writeCrashNote } from './dumps.js';
+import { SERVICE_NODE_FLAGS } from './heap-flags.js';
 
 const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -63,7 +64,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   start(): void {
     const startedAt = Date.now();
     let stderrTail = '';
-    const child = spawn(process.execPath, [...reportFlags(this.opts.dumpDir), MAIN, 'run', '--home', this.opts.home, '--quiet', ...this.opts.runArgs], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...reportFlags(this.opts.dumpDir), MAIN, 'run', '--home', this.opts.home, '--quiet', ...this.opts.runArgs], {
       env: { ...process.env, ...this.opts.env, SCANBRIDGE_MONITORED: '1' },
       stdio: ['ignore', 'inherit', 'pipe'],
     });

@@ -3,7 +3,7 @@
  * details}` out, a ScanbridgeError with the worker's stack back in, so that a
  * paper jam raised in a device worker is a paper jam in the service.
  */
-import { isErrorCode, ScanbridgeError } from '@scanbridge/protocol';
+import { isErrorCode, ScanbridgeError } from '@scanbridge/protocol/core';
 import type { WorkerError } from './worker-messages.js';
 
 export function toWorkerError(err: unknown): WorkerError {

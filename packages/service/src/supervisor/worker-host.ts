@@ -5,7 +5,7 @@
  * its parent is gone, so that no worker outlives the service.
  */
 import type { z } from 'zod';
-import { formatIssues, ScanbridgeError } from '@scanbridge/protocol';
+import { formatIssues, ScanbridgeError } from '@scanbridge/protocol/core';
 import { toWorkerError } from './worker-errors.js';
 import { PARENT_PID_ENV, ToWorker, type FromWorker, type WorkerMethods } from './worker-messages.js';
 

@@ -6,6 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { register } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 
 interface LoadContext {
   format?: string | null;
@@ -19,8 +20,7 @@ export async function load(url: string, context: LoadContext, next: NextLoad): P
   return next(url, context);
 }
 
-// Preloaded on the main thread: register this same file as the loader's hooks.
-if (file && !process.env.SCANBRIDGE_MODULE_TRACE_REGISTERED) {
-  process.env.SCANBRIDGE_MODULE_TRACE_REGISTERED = '1';
-  register(import.meta.url);
-}
+// Preloaded on the main thread: register this same file as the loader's hooks (which run
+// it again on the loader's thread). Every process registers its own: the service's device
+// workers inherit NODE_OPTIONS, and a service restarted in place (process.execve) starts over.
+if (file && isMainThread) register(import.meta.url);

@@ -10,6 +10,8 @@ import type { PageInfo, PageOrientation, PageText } from '@scanbridge/protocol';
 import { rpc, startInProcess, type InProcess } from '../../test-support/service-harness.js';
 import { sessionEvents, type SessionEvents } from '../../test-support/session-events.js';
 import { cer, textPage } from './test-pages.js';
+import { autoRotatePage } from './auto-rotate.js';
+import type { JobInfo } from '@scanbridge/protocol';
 
 const DPI = 200;
 const mm = (v: number) => Math.round((v * DPI) / 25.4);
@@ -103,5 +105,27 @@ describe('Recognize over the API', () => {
     assert.match(missing.body.error!.message, /tlh/);
     assert.match(missing.body.error!.message, /ocr/);
     assert.match(missing.body.error!.message, /tlh\.traineddata/);
+  });
+
+  it('autoRotate turns a page that arrives upside down upright (a new version) and leaves an upright one as it is', async () => {
+    const turned = await textPage({ text: 'fr', dpi: DPI, font: 'liberation-sans', rotate: 180 });
+    const [info] = await ok<PageInfo[]>('LoadImages', { data: turned.bytes.toString('base64') });
+    const buffer = svc.service.ctx.sessions.get(session).buffer;
+    const after = await autoRotatePage(buffer, info!);
+    assert.equal(after.version, info!.version + 1);
+    const [r] = await ok<PageText[]>('Recognize', { pages: [after.id], languages: ['fra'], orient: false, deskew: false, output: ['text', 'words'] });
+    assert.ok(cer(r!.text!, turned.text) <= 1, r!.text);
+    assert.equal(r!.words!.rotation, 0);
+    // A scan with autoRotate: the demo's upright pages arrive unchanged (version 1).
+    const start = await call('StartScan', { device: 'demo:flatbed', settings: { dpi: 150, mode: 'gray', autoRotate: true } });
+    assert.equal(start.status, 200, JSON.stringify(start.body));
+    let job = start.body.result![0] as JobInfo;
+    while (job.state === 'running') job = (await call('WaitJob', { job: job.id })).body.result![0] as JobInfo;
+    assert.equal(job.state, 'done', JSON.stringify(job.error));
+    const scanned = (await ok<PageInfo[]>('GetImagesInfo')).filter((p) => job.pageIds.includes(p.id));
+    assert.deepEqual(
+      scanned.map((p) => p.version),
+      [1],
+    );
   });
 });

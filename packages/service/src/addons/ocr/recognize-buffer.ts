@@ -10,7 +10,7 @@ import { ScanbridgeError, type OcrPage, type PageInfo, type PageOrientation, typ
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';
 import { regionPixels } from '../barcode/read-page.js';
-import { chooseEngine, systemTesseract } from './engine-choice.js';
+import { chooseEngine, forcedEngine, systemTesseract } from './engine-choice.js';
 import { checkLanguages } from './languages.js';
 import { pageOutputs } from './outputs.js';
 import { sharedOcrPool, type OcrPool } from './worker-pool.js';
@@ -103,7 +103,7 @@ export async function recognizeImage(
   };
 }
 
-const optionsKey = (o: RecognizeOptions): string => JSON.stringify([o.languages, o.psm, o.region ?? null, o.orient, o.deskew]);
+const optionsKey = (o: RecognizeOptions): string => JSON.stringify([o.languages, o.psm, o.region ?? null, o.orient, o.deskew, forcedEngine() ?? 'auto']);
 
 /** One page of the buffer, cached per version and options. */
 export async function recognizeBufferPage(buffer: ImageBuffer, info: PageInfo, options: RecognizeOptions, pool: OcrPool = sharedOcrPool(), signal?: AbortSignal): Promise<OcrPage> {

@@ -24,6 +24,7 @@ import { ScanbridgeError, type ParsedParamsOf, type UploadEvent, type UploadInfo
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
 import { bufferPages } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, pageFileName, type PageSource, type SaveOptions } from '../../formats/encode.js';
+import { NO_RECOGNIZER, withText, type PageRecognizer } from '../../formats/page-recognizer.js';
 import { defaultBaseName, safeBaseName } from '../../formats/save-folder.js';
 import { pageGroups } from '../../documents/page-groups.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';
@@ -105,15 +106,17 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
   }
 
   /** Checks everything it can before the job starts (destination, headers, pages, options), then runs it in the background. */
-  start(sessionId: string, buffer: ImageBuffer, caller: string, params: StartUploadParams): UploadInfo {
+  start(sessionId: string, buffer: ImageBuffer, caller: string, params: StartUploadParams, recognizer: PageRecognizer = NO_RECOGNIZER): UploadInfo {
     const { destination } = params;
     checkDestination(destination.url, caller, this.prefixes);
     checkHeaders(destination.headers, destination.method === 'post' ? /^content-type$/i : null);
     const opts = saveOptionsOf(params);
     const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
     const groups = pageGroups(buffer, params, base).map((g) => {
-      const { facts, source } = bufferPages(buffer, g.pages);
+      const { facts, source: stored } = bufferPages(buffer, g.pages);
       checkSaveOptions(opts, facts);
+      // Recognised when first encoded; a retry's pass takes the text from the engine's cache.
+      const source = opts.ocr ? withText(stored, facts, buffer, recognizer, opts.ocr.languages) : stored;
       return { facts, source, base: g.base, files: outputFiles(source, opts, g.base).length };
     });
     const facts = groups.flatMap((g) => g.facts);
@@ -167,6 +170,7 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
       return e.groups.flatMap((g) => {
         const counted: PageSource = {
           count: g.source.count,
+          text: g.source.text && ((i) => g.source.text!(i, signal)),
           get: async (i) => {
             const page = await g.source.get(i);
             // A page an abandoned pass was still fetching does not count for this one.

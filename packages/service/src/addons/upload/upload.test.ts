@@ -168,6 +168,35 @@ describe('uploads', () => {
     assert.deepEqual(got.files.map((f) => [f.field, f.filename, f.sha256]), expected.map((s, i) => ['file', `scan-${i + 1}.jpg`, s]));
   });
 
+  it('posts each document as its own part named after its code (eachDocument), identical to SaveImages of that document', async () => {
+    const buffer = svc.service.ctx.sessions.get(pages.session).buffer;
+    const [a, b, c] = buffer.list().map((p) => p.id) as [string, string, string];
+    const docs = await buffer.splitDocuments([a, b, c], [
+      { pageIds: [a, b], barcode: { format: 'Code128', text: 'INV/1', pageId: a } },
+      { pageIds: [c], barcode: { format: 'QRCode', text: 'INV-2', pageId: c } },
+    ]);
+    try {
+      // TIFF: byte for byte the same file each time (a PDF carries its creation time).
+      const expected = [...(await pages.saved({ format: 'tiff', document: docs[0]!.id })), ...(await pages.saved({ format: 'tiff', document: docs[1]!.id }))];
+      const info = await pages.upload({ format: 'tiff', eachDocument: true, destination: { method: 'post', url: `${mp.url}/ok` } });
+      assert.equal(info.state, 'done', JSON.stringify(info.error));
+      assert.equal(info.pages, 3);
+      assert.deepEqual(
+        mp.received.at(-1)!.files.map((f) => [f.filename, f.sha256]),
+        [
+          ['INV_1.tif', expected[0]],
+          ['INV-2.tif', expected[1]],
+        ],
+      );
+      // A PUT sends one file: several documents are refused, naming post.
+      const res = await pages.call('StartUpload', { format: 'pdf', eachDocument: true, destination: { method: 'put', url: `${put.url}/x.pdf` } });
+      assert.equal(res.body.error?.code, 'invalid-params');
+      assert.match(res.body.error!.message, /2 documents.*post/);
+    } finally {
+      await buffer.splitDocuments([a, b, c], []);
+    }
+  });
+
   it('posts and puts a ZIP of pages, each page file the one SaveImages makes of that page alone', async () => {
     const alone = async (format: string, i: number) => (await pages.saved({ format, pages: [i] }))[0]!;
     mp.keepBytes = true;

@@ -32,7 +32,7 @@ describe('our eSCL client scans from our eSCL server', () => {
   before(async () => {
     office = await startInProcess({ 'escl-server': 'on', 'escl-share': 'demo:scanner', 'escl-port': '0', 'escl-bind-address': '127.0.0.1', 'demo-feeder-sheets': '3' });
     // Listed by URL, as an administrator lists a scanner of another subnet (EsclScanners).
-    const url = `${office.service.esclServer!.url}/eSCL`;
+    const url = `${office.service.escl!.url}/eSCL`;
     desk = await startInProcess({ 'demo-scanner': 'false', 'escl-scanners': url });
     device = `escl:${url}`;
     session = ((await rpc(desk.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
@@ -63,7 +63,7 @@ describe('our eSCL client scans from our eSCL server', () => {
     assert.deepEqual(pages.map((p) => [p.format, p.width, p.height, p.xdpi, p.mode]), Array(6).fill(['jpeg', 827, 1169, 100, 'color']));
     // The office kept nothing: no session there, and the scanner is idle.
     assert.equal(office.service.ctx.sessions.size, 0);
-    const status = await (await fetch(`${office.service.esclServer!.url}/eSCL/ScannerStatus`)).text();
+    const status = await (await fetch(`${office.service.escl!.url}/eSCL/ScannerStatus`)).text();
     assert.match(status, /<pwg:State>Idle<\/pwg:State>/);
   });
 
@@ -89,7 +89,7 @@ describe('our eSCL client scans from our eSCL server', () => {
     assert.ok(cancelled.pages >= 1 && cancelled.pages < 6, `pages: ${cancelled.pages}`);
     assert.equal(((await call('GetImagesInfo')).body.result![0] as PageInfo[]).length, cancelled.pages);
     // The office's scanner is free again at once (the client deleted its job there).
-    await until(async () => (await (await fetch(`${office.service.esclServer!.url}/eSCL/ScannerStatus`)).text()).includes('<pwg:State>Idle</pwg:State>'), Boolean);
+    await until(async () => (await (await fetch(`${office.service.escl!.url}/eSCL/ScannerStatus`)).text()).includes('<pwg:State>Idle</pwg:State>'), Boolean);
     const officeSession = ((await rpc(office.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
     const local = await rpc(office.base, 'f', 'StartScan', { device: 'demo:scanner', settings: { dpi: 75 } }, officeSession);
     assert.equal(local.status, 200, JSON.stringify(local.body));

@@ -11,9 +11,17 @@ import http from 'node:http';
 import https from 'node:https';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import type { EsclEndpoint } from './endpoints.js';
+import type { CertificatePins } from './certificate-pins.js';
+import { esclRequest as pinnedRequest } from './request.js';
 
 export interface EsclTransport {
-  /** TLS options for an HTTPS device (e.g. a pinned certificate's check); plain HTTP ignores them. */
+  /**
+   * Where HTTPS devices' certificates are pinned (escl-pins.json): an https
+   * device is then reached through request.ts, which pins the certificate on
+   * first use and refuses a changed one before anything is sent.
+   */
+  pins?: CertificatePins | null;
+  /** TLS options for an HTTPS device without a pin store (tests); plain HTTP ignores them. */
   tlsOptions?(endpoint: EsclEndpoint): https.RequestOptions;
   /** No answer (status line and headers) within this long: io-error. Default 15 s. */
   answerTimeoutMs?: number;
@@ -61,6 +69,16 @@ function cancelled(signal: AbortSignal): ScanbridgeError {
 }
 
 function once(endpoint: EsclEndpoint, url: URL, init: EsclRequestInit, transport: EsclTransport): Promise<EsclResponse> {
+  if (url.protocol === 'https:' && transport.pins) {
+    return pinnedRequest({ url: endpoint.url, name: endpoint.name, uuid: endpoint.uuid }, url.href, {
+      method: init.method ?? 'GET',
+      ...(init.body === undefined ? {} : { body: init.body, headers: { 'content-type': 'text/xml' } }),
+      ...(init.signal ? { signal: init.signal } : {}),
+      maxBytes: init.maxBytes ?? DEFAULT_MAX_BYTES,
+      readTimeoutMs: Math.max(init.answerTimeoutMs ?? transport.answerTimeoutMs ?? 15_000, transport.stallTimeoutMs ?? 30_000),
+      pins: transport.pins,
+    });
+  }
   const method = init.method ?? 'GET';
   const maxBytes = init.maxBytes ?? DEFAULT_MAX_BYTES;
   const answerMs = init.answerTimeoutMs ?? transport.answerTimeoutMs ?? 15_000;

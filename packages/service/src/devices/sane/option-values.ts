@@ -3,7 +3,7 @@
  * what would: used by the service before a job starts and by the worker
  * when the device's options have changed under the settings.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { OptionValue, SaneOption } from './sane-model.js';
 
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));

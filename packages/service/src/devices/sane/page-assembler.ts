@@ -6,7 +6,7 @@
  * at the end (lines = -1). Data is read straight into the page's memory when
  * its size is known, so a page costs one copy of its pixels at most.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { RawPage } from '../driver.js';
 import type { FrameParameters } from './sane-library.js';
 

@@ -4,7 +4,7 @@
  * requires), option assignments applied in order with typed errors, and the
  * acquisition calls.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { FrameParameters, SaneLibrary } from './sane-library.js';
 import { OPTION_TYPES, OPTION_UNITS, type Assignment, type OptionValue, type SaneConstraint, type SaneOption } from './sane-model.js';
 import { allowedText, invalidOption, valueProblem } from './option-values.js';

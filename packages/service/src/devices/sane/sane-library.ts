@@ -7,7 +7,7 @@
  * the service, and a cancel still reaches sane_cancel. (A read costs tens of
  * microseconds more so, a few milliseconds a page.)
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { IKoffiLib } from 'koffi';
 
 type Koffi = typeof import('koffi');

@@ -2,7 +2,7 @@
  * SANE status codes and what each means for a scan job: a typed error code
  * and a message that says what happened to which device, and when.
  */
-import { ScanbridgeError, type ErrorCode } from '@scanbridge/protocol';
+import { ScanbridgeError, type ErrorCode } from '@scanbridge/protocol/core';
 
 export const STATUS = {
   GOOD: 0,

@@ -4,7 +4,7 @@
  *   node sane-worker-main.js <library or ''> <device id, or discovery>
  * (the second argument only names the worker in process lists)
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { serveWorker } from '../../supervisor/worker-host.js';
 import { acquire } from './acquire.js';
 import { SaneHandle } from './sane-handle.js';

@@ -12,7 +12,7 @@
  * map written at the end says which character each code is.
  */
 import { deflateSync } from 'node:zlib';
-import type { OcrLine, OcrPage } from '@scanbridge/protocol';
+import type { OcrBox, OcrLine, OcrPage } from '@scanbridge/protocol';
 import { ADVANCE, ASCENT, DESCENT, FONT_NAME, UNITS_PER_EM, glyphlessFont } from './glyphless-font.js';
 import { num, ref } from './pdf-syntax.js';
 
@@ -140,11 +140,51 @@ function slopeOf(line: OcrLine): number {
   return Math.abs(s) < LEVEL ? 0 : Math.max(-limit, Math.min(limit, s));
 }
 
+/** A box of a `width` x `height` pixel image, on that image turned `turn` degrees clockwise (90, 180, 270). */
+export function turnBox([x0, y0, x1, y1]: OcrBox, turn: number, width: number, height: number): OcrBox {
+  if (turn === 90) return [height - y1, x0, height - y0, x1];
+  if (turn === 180) return [width - x1, height - y1, width - x0, height - y0];
+  if (turn === 270) return [y0, width - x1, y1, width - x0];
+  return [x0, y0, x1, y1];
+}
+
+/** The page as the engine read it: turned upright (its `rotation`), boxes with it. */
+function upright(ocr: OcrPage, turn: number): OcrPage {
+  const box = (b: OcrBox) => turnBox(b, turn, ocr.width, ocr.height);
+  const [width, height] = turn % 180 ? [ocr.height, ocr.width] : [ocr.width, ocr.height];
+  return {
+    ...ocr,
+    width,
+    height,
+    rotation: 0,
+    blocks: ocr.blocks.map((b) => ({ box: box(b.box), lines: b.lines.map((l) => ({ ...l, box: box(l.box), words: l.words.map((w) => ({ ...w, box: box(w.box) })) })) })),
+  };
+}
+
+/** The matrix taking the upright page's points (`width` x `height` of the stored page) onto the stored page. */
+const UNTURN: Record<number, (width: number, height: number) => number[]> = {
+  90: (w) => [0, 1, -1, 0, w, 0],
+  180: (w, h) => [-1, 0, 0, -1, w, h],
+  270: (_w, h) => [0, -1, 1, 0, 0, h],
+};
+
 /**
  * The content stream drawing the page's words invisibly, for a page of
- * `width` x `height` points; empty when the page has no words.
+ * `width` x `height` points; empty when the page has no words. A page the
+ * engine read turned (its `rotation`: stored sideways or upside down) has its
+ * text drawn in the reading direction, so extractors and viewers read and
+ * select it in order.
  */
 export function textLayerContent(ocr: OcrPage, width: number, height: number, font: TextLayerFont): Buffer {
+  const turn = (((ocr.rotation ?? 0) % 360) + 360) % 360;
+  const unturn = UNTURN[turn];
+  if (!unturn) return levelContent(ocr, width, height, font);
+  const inner = turn % 180 ? levelContent(upright(ocr, turn), height, width, font) : levelContent(upright(ocr, turn), width, height, font);
+  if (inner.length === 0) return inner;
+  return Buffer.concat([Buffer.from(`q\n${unturn(width, height).map(num).join(' ')} cm\n`, 'latin1'), inner, Buffer.from('Q\n', 'latin1')]);
+}
+
+function levelContent(ocr: OcrPage, width: number, height: number, font: TextLayerFont): Buffer {
   const sx = width / ocr.width;
   const sy = height / ocr.height;
   const ops: string[] = [];

@@ -22,6 +22,11 @@ const SETUPS: PhotoSetup[] = [
   { width: 2400, height: 1800, tilt: 30, rotation: 25, sideTilt: 8, offset: { x: 0.06, y: 0.02 }, seed: 14 },
   { width: 2400, height: 1800, tilt: 15, rotation: -30, sideTilt: -12, fill: 0.7, seed: 15, lightMin: 0.45 },
   { width: 1920, height: 1080, tilt: 25, rotation: 90 - 4, fill: 0.85, seed: 16 },
+  // A grey desk lit brighter in one corner than the paper in the other, a nearly white desk, a blue one, a lamp falling to 30 %.
+  { width: 1600, height: 1200, tilt: 20, rotation: -10, desk: [160, 160, 160], seed: 2 },
+  { width: 1600, height: 1200, tilt: 15, rotation: 3, desk: [205, 200, 195], seed: 7 },
+  { width: 1600, height: 1200, tilt: 15, rotation: 30, desk: [60, 90, 170], seed: 6 },
+  { width: 1600, height: 1200, tilt: 30, rotation: 10, lightMin: 0.3, seed: 1 },
 ];
 
 describe('document corners', () => {
@@ -31,7 +36,7 @@ describe('document corners', () => {
   });
 
   for (const s of SETUPS) {
-    it(`finds the page tilted ${s.tilt}°, turned ${s.rotation}° in a ${s.width} x ${s.height} photo within 1 % of its diagonal`, async () => {
+    it(`finds the page tilted ${s.tilt}°, turned ${s.rotation}° in a ${s.width} x ${s.height} photo${s.desk ? ` on a desk of ${s.desk.join(', ')}` : ''}${s.lightMin ? `, light falling to ${s.lightMin * 100} %` : ''} within 1 % of its diagonal`, async () => {
       const photo = await photograph(page, s);
       const found = detectDocument(await decoded(photo.jpeg));
       assert.equal(found.documentFound, true, `confidence ${found.confidence}`);

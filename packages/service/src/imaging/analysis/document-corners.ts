@@ -15,6 +15,10 @@
  * 2. Otsu's threshold splits it into light and dark; the largest light
  *    region is the page candidate, and its convex hull swallows whatever is
  *    printed on the page.
+ *    When that finds no clean page, the luminance is tried (under a warm
+ *    lamp the paper's blue falls to a grey desk's level), then the luminance
+ *    against its local mean (a lamp lighting the desk on one side brighter
+ *    than the paper on the other); the most confident answer is taken.
  * 3. The quadrilateral of largest area on the hull's corners gives the four
  *    sides roughly; each side is then placed where the image changes most
  *    along its normal, at full resolution, in about 48 places, and a line
@@ -57,8 +61,18 @@ export const wholeImage = (width: number, height: number): Quad => ({
   bottomLeft: { x: 0, y: height },
 });
 
-/** The darkest channel, averaged over f x f blocks. */
-function working(p: Pixels, f: number): { width: number; height: number; data: Uint8Array } {
+/**
+ * What the page is told apart by: its darkest channel (paper is light in all
+ * three, a wooden or coloured desk is dark in one), or its luminance (under a
+ * warm lamp the paper's blue channel falls to a grey desk's level).
+ */
+type Channel = 'darkest' | 'luma';
+
+const value = (d: Uint8Array, i: number, c: number, channel: Channel): number =>
+  c === 1 ? d[i]! : channel === 'darkest' ? Math.min(d[i]!, d[i + 1]!, d[i + 2]!) : (d[i]! * 77 + d[i + 1]! * 150 + d[i + 2]! * 29) >> 8;
+
+/** The channel, averaged over f x f blocks. */
+function working(p: Pixels, f: number, channel: Channel): { width: number; height: number; data: Uint8Array } {
   const width = Math.floor(p.width / f);
   const height = Math.floor(p.height / f);
   const sums = new Float64Array(width);
@@ -71,7 +85,7 @@ function working(p: Pixels, f: number): { width: number; height: number; data: U
       let i = yy * p.width * c;
       for (let x = 0; x < width; x++) {
         let s = 0;
-        for (let k = 0; k < f; k++, i += c) s += c === 1 ? src[i]! : Math.min(src[i]!, src[i + 1]!, src[i + 2]!);
+        for (let k = 0; k < f; k++, i += c) s += value(src, i, c, channel);
         sums[x]! += s;
       }
     }
@@ -223,13 +237,10 @@ function intersect(a: Line, b: Line): Point | null {
   return { x: a.p.x + t * a.d.x, y: a.p.y + t * a.d.y };
 }
 
-/** The darkest channel at a point between pixels (bilinear), at full resolution. */
-function sampler(p: Pixels): (x: number, y: number) => number {
+/** The channel at a point between pixels (bilinear), at full resolution. */
+function sampler(p: Pixels, channel: Channel): (x: number, y: number) => number {
   const c = p.channels;
-  const at = (x: number, y: number) => {
-    const i = (y * p.width + x) * c;
-    return c === 1 ? p.data[i]! : Math.min(p.data[i]!, p.data[i + 1]!, p.data[i + 2]!);
-  };
+  const at = (x: number, y: number) => value(p.data, (y * p.width + x) * c, c, channel);
   return (x, y) => {
     const cx = Math.min(p.width - 1.001, Math.max(0, x));
     const cy = Math.min(p.height - 1.001, Math.max(0, y));
@@ -306,15 +317,63 @@ function refineSide(sample: (x: number, y: number) => number, a: Point, b: Point
   return { line, support: onLine / SAMPLES_PER_SIDE };
 }
 
-/** Corners of the page in `p`, or the whole image with `documentFound: false`. */
+/** Corners of the page in `p`, or the whole image with `documentFound: false`: by the darkest channel, or by luminance when that finds no clean page. */
 export function detectDocument(p: Pixels): DocumentCorners {
+  let best: DocumentCorners | null = null;
+  const tries: [Channel, Split][] = p.channels === 1 ? [['luma', 'global'], ['luma', 'local']] : [['darkest', 'global'], ['luma', 'global'], ['luma', 'local']];
+  for (const [channel, split] of tries) {
+    const found = detectBy(p, channel, split);
+    if (!best || found.confidence > best.confidence) best = found;
+    if (best.confidence >= 0.9) break;
+  }
+  return best!;
+}
+
+/**
+ * How light is told from dark: one threshold for the whole image (Otsu's),
+ * or each pixel against the mean around it (a sixth of the image each way),
+ * for a lamp that lights the desk on one side brighter than the paper on
+ * the other.
+ */
+type Split = 'global' | 'local';
+
+function splitLight(w: { width: number; height: number; data: Uint8Array }, split: Split): Uint8Array {
+  const light = new Uint8Array(w.data.length);
+  if (split === 'global') {
+    const t = otsu(histogram(w.data));
+    for (let i = 0; i < light.length; i++) light[i] = w.data[i]! >= t ? 1 : 0;
+    return light;
+  }
+  const { width, height, data } = w;
+  const sum = new Float64Array((width + 1) * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      row += data[y * width + x]!;
+      sum[(y + 1) * (width + 1) + x + 1] = sum[y * (width + 1) + x + 1]! + row;
+    }
+  }
+  const r = Math.max(4, Math.round(Math.max(width, height) / 6));
+  for (let y = 0; y < height; y++) {
+    const y0 = Math.max(0, y - r);
+    const y1 = Math.min(height, y + r + 1);
+    for (let x = 0; x < width; x++) {
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(width, x + r + 1);
+      const mean = (sum[y1 * (width + 1) + x1]! - sum[y0 * (width + 1) + x1]! - sum[y1 * (width + 1) + x0]! + sum[y0 * (width + 1) + x0]!) / ((x1 - x0) * (y1 - y0));
+      // A margin keeps the desk's own grain and noise dark.
+      light[y * width + x] = data[y * width + x]! > mean + 8 ? 1 : 0;
+    }
+  }
+  return light;
+}
+
+function detectBy(p: Pixels, channel: Channel, split: Split): DocumentCorners {
   const none = (confidence = 0): DocumentCorners => ({ corners: wholeImage(p.width, p.height), confidence, documentFound: false });
   const f = Math.max(1, Math.ceil(Math.max(p.width, p.height) / WORKING_SIDE));
-  const w = working(p, f);
+  const w = working(p, f, channel);
   if (w.width < 16 || w.height < 16) return none();
-  const t = otsu(histogram(w.data));
-  const light = new Uint8Array(w.data.length);
-  for (let i = 0; i < light.length; i++) light[i] = w.data[i]! >= t ? 1 : 0;
+  const light = splitLight(w, split);
   const region = largestRegion(light, w.width, w.height);
   if (!region || region.area < MIN_AREA * w.width * w.height) return none();
   const edge: Point[] = [];
@@ -341,7 +400,7 @@ export function detectDocument(p: Pixels): DocumentCorners {
   const minStep = Math.max(6, contrast * 0.15);
   // Rough corners to full resolution, then each side refined twice, the second time within a few pixels.
   let corners = quadPoints(orderCorners(rough)).map((q) => ({ x: q.x * f, y: q.y * f }));
-  const sample = sampler(p);
+  const sample = sampler(p, channel);
   let support = 0;
   for (const reach of [2 * f + 4, 4]) {
     const fits: SideFit[] = [];

@@ -129,3 +129,23 @@ export function rectangleAspect(q: Quad, centre: Point): number {
   const r2 = (n2[0]! ** 2 + n2[1]! ** 2 + f2 * n2[2]! ** 2) / (n3[0]! ** 2 + n3[1]! ** 2 + f2 * n3[2]! ** 2);
   return Number.isFinite(r2) && r2 > 0 ? Math.sqrt(r2) : sides();
 }
+
+/** The quadrilateral with each side moved `by` pixels inwards (corners clockwise on screen). */
+export function insetQuad(q: Quad, by: number): Quad {
+  const p = quadPoints(q);
+  const sides = p.map((a, i) => {
+    const b = p[(i + 1) % 4]!;
+    const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+    const d = { x: (b.x - a.x) / len, y: (b.y - a.y) / len };
+    // Inwards is to the right of the direction of travel when the corners turn clockwise with y down.
+    return { p: { x: a.x - d.y * by, y: a.y + d.x * by }, d };
+  });
+  const corners = sides.map((s, i) => {
+    const prev = sides[(i + 3) % 4]!;
+    const den = prev.d.x * s.d.y - prev.d.y * s.d.x;
+    if (Math.abs(den) < 1e-9) return p[i]!;
+    const t = ((s.p.x - prev.p.x) * s.d.y - (s.p.y - prev.p.y) * s.d.x) / den;
+    return { x: prev.p.x + t * prev.d.x, y: prev.p.y + t * prev.d.y };
+  });
+  return toQuad(corners);
+}

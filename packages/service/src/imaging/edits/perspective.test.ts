@@ -88,6 +88,15 @@ describe('perspective correction of photos', () => {
       assert.equal(r.pixels!.height, h);
       // The measured shape, before snapping, is the page's within 2 %.
       assert.ok(Math.abs(r.aspect / (w / h) - 1) < 0.02, `aspect ${r.aspect}`);
+      // The outermost rows and columns are paper, not the desk blurred into the page's edge.
+      const flat = r.pixels!.data;
+      const mean = (at: (i: number) => number, n: number) => {
+        let sum = 0;
+        for (let i = 40; i < n - 40; i++) sum += flat[at(i) * 3 + 1]!;
+        return sum / (n - 80);
+      };
+      const edges = [mean((x) => x, w), mean((x) => (h - 1) * w + x, w), mean((y) => y * w, h), mean((y) => y * w + w - 1, h)];
+      assert.ok(edges.every((v) => v > 225), `edge rows and columns: ${edges.map(Math.round).join(', ')}`);
       // A landscape result is the page on its side: turn it upright for the reader to be sure it is all there.
       let out = await png(r.pixels!);
       if (landscape) out = await sharp(out).rotate(90).png().toBuffer();

@@ -15,7 +15,7 @@
  */
 import { DOCUMENT_PAPERS, type DocumentPaper } from '@scanbridge/protocol';
 import { type Pixels, detectDocument } from '../analysis/document-corners.js';
-import { type Quad, homography, quadPoints, rectangleAspect } from '../analysis/homography.js';
+import { type Quad, homography, insetQuad, quadPoints, rectangleAspect } from '../analysis/homography.js';
 import { histogram, otsu } from '../analysis/otsu.js';
 
 export type PaperChoice = 'auto' | DocumentPaper | { width: number; height: number };
@@ -43,6 +43,9 @@ export interface Corrected {
   /** Width / height of the page as measured in the photo (before snapping). */
   aspect: number;
 }
+
+/** Source pixels left out inside a detected page edge. */
+const EDGE_INSET = 1.5;
 
 /** Snapping tolerance for the measured aspect ratio. */
 const SNAP = 0.03;
@@ -292,7 +295,9 @@ export function correctPixels(src: Pixels, options: CorrectOptions): Corrected {
     width = Math.max(1, Math.round(aspect >= 1 ? long : long * aspect));
     height = Math.max(1, Math.round(aspect >= 1 ? long / aspect : long));
   }
-  let pixels = warp(src, q, width, height);
+  // Detected sides lie where the paper's edge is steepest; the lens blurs the desk a pixel or so inside it, which would
+  // leave a grey line along the page. Corners the user placed are taken as they are.
+  let pixels = warp(src, options.corners ? q : insetQuad(q, EDGE_INSET), width, height);
   if (options.mode !== 'color') pixels = grey(pixels);
   if (options.cleanup) flattenBackground(pixels, options.dpi);
   if (options.mode === 'bw') {

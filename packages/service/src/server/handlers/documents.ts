@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { ScanbridgeError, type DOCUMENT_METHODS, type ParsedParamsOf, type SaveResult } from '@scanbridge/protocol';
 import { bufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
+import { withText } from '../../formats/page-recognizer.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
 import { pageGroups } from '../../documents/page-groups.js';
 import type { DomainHandlers } from './types.js';
@@ -69,8 +70,10 @@ export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = 
     const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
     // One group of pages per file set: the pages named, or one per document (eachDocument).
     const groups = pageGroups(session.buffer, params, base).map((g) => {
-      const { facts, source: pages } = bufferPages(session.buffer, g.pages);
+      const { facts, source: stored } = bufferPages(session.buffer, g.pages);
       checkSaveOptions(opts, facts);
+      // A client that goes away stops the recognition of pages it will never get.
+      const pages = opts.ocr ? withText(stored, facts, session.buffer, ctx.ocr, opts.ocr.languages, source.signal) : stored;
       return { base: g.base, facts, files: outputFiles(pages, opts, g.base) };
     });
     const ext = EXTENSIONS[opts.format];

@@ -11,6 +11,7 @@ import { UPLOAD_HANDLERS } from './upload.js';
 import { BARCODE_HANDLERS } from './barcodes.js';
 import { SEPARATION_HANDLERS } from './separation.js';
 import { OCR_HANDLERS } from './ocr.js';
+import { NETWORK_SCANNER_HANDLERS } from './network-scanners.js';
 
 /** Handlers whose modules load with the domain's first call instead of at start. */
 function lazyDomain<K extends MethodName>(methods: Record<K, unknown>, load: () => Promise<DomainHandlers<K>>): DomainHandlers<K> {
@@ -22,4 +23,4 @@ function lazyDomain<K extends MethodName>(methods: Record<K, unknown>, load: () 
 // Page edits and analyses (imaging/): most sessions scan and save without them.
 const IMAGING_HANDLERS = lazyDomain(IMAGING_METHODS, async () => (await import('./imaging.js')).IMAGING_HANDLERS);
 
-export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS, ...UPLOAD_HANDLERS, ...BARCODE_HANDLERS, ...SEPARATION_HANDLERS, ...OCR_HANDLERS };
+export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS, ...UPLOAD_HANDLERS, ...BARCODE_HANDLERS, ...SEPARATION_HANDLERS, ...OCR_HANDLERS, ...NETWORK_SCANNER_HANDLERS };
