@@ -18,6 +18,7 @@ import { DemoDriver } from '../devices/demo/demo-driver.js';
 import { recordingSink, settings } from '../devices/demo/test-helpers.js';
 import { sharp } from '../imaging/sharp.js';
 import { airscanClient, readPnm, scanimage, type AirscanClient } from './test-airscan.js';
+import { until } from '../test-support/until.js';
 
 /** A device a little larger than the 4 x 4 inches scanned: whole pixels at every resolution, and whole 1/300 inch in eSCL. */
 const DEVICE: TestConfOverrides = { geometry_max: '110', geometry_quant: '0.0', 'test-picture': '"Color pattern"' };
@@ -108,14 +109,13 @@ describe('sane-airscan scans from the eSCL server', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-airscan-busy-'));
     try {
       const scanning = scanimage(s.sane.env, ['-d', s.sane.device, '--source', 'ADF', '--mode', 'Color', '--resolution', '300', '--batch=p%d.pnm', '--format=pnm'], dir);
-      let refused;
-      for (;;) {
-        refused = await rpc(base, 'f', 'StartScan', { device: 'sane:test:0', settings: { dpi: 50, mode: 'gray' } }, session);
-        if (refused.status !== 200) break;
-        // sane-airscan had not started yet: this scan took the device; let it end and try again.
-        await rpc(base, 'f', 'WaitJob', { job: (refused.body.result![0] as JobInfo).id, timeout: 30 }, session);
-      }
-      assert.equal(refused.body.error!.code, 'device-busy');
+      let ended = false;
+      void scanning.finally(() => (ended = true));
+      // Asked once sane-airscan's job holds the scanner (not before: a page's scan would make it the busy one).
+      await until(async () => ended || s.svc.service.ctx.devices.held('sane:test:0'), Boolean);
+      assert.equal(ended, false, 'sane-airscan ended before its job held the scanner');
+      const refused = await rpc(base, 'f', 'StartScan', { device: 'sane:test:0', settings: { dpi: 50, mode: 'gray' } }, session);
+      assert.equal(refused.body.error?.code, 'device-busy', JSON.stringify(refused.body));
       assert.match(refused.body.error!.message, /busy with a network \(eSCL\) client/);
       assert.equal((await scanning).code, 0);
     } finally {

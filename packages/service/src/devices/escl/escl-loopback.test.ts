@@ -83,13 +83,14 @@ describe('our eSCL client scans from our eSCL server', () => {
     await call('RemoveAllImages');
     const started = await call('StartScan', { device, settings: { source: 'feeder', duplex: true, mode: 'color', dpi: 300, paper: 'A4' } });
     const id = (started.body.result![0] as JobInfo).id;
-    await until(async () => ((await call('GetJob', { job: id })).body.result![0] as JobInfo).pages, (n) => n >= 1);
+    // A poll that meets a connection the service just closed asks again (a busy machine).
+    await until(async () => call('GetJob', { job: id }).then((r) => (r.body.result![0] as JobInfo).pages, () => 0), (n) => n >= 1);
     const cancelled = (await call('CancelJob', { job: id })).body.result![0] as JobInfo;
     assert.equal(cancelled.state, 'cancelled');
     assert.ok(cancelled.pages >= 1 && cancelled.pages < 6, `pages: ${cancelled.pages}`);
     assert.equal(((await call('GetImagesInfo')).body.result![0] as PageInfo[]).length, cancelled.pages);
     // The office's scanner is free again at once (the client deleted its job there).
-    await until(async () => (await (await fetch(`${office.service.escl!.url}/eSCL/ScannerStatus`)).text()).includes('<pwg:State>Idle</pwg:State>'), Boolean);
+    await until(async () => fetch(`${office.service.escl!.url}/eSCL/ScannerStatus`).then((r) => r.text(), () => ''), (text) => text.includes('<pwg:State>Idle</pwg:State>'));
     const officeSession = ((await rpc(office.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
     const local = await rpc(office.base, 'f', 'StartScan', { device: 'demo:scanner', settings: { dpi: 75 } }, officeSession);
     assert.equal(local.status, 200, JSON.stringify(local.body));
