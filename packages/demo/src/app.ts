@@ -7,6 +7,7 @@ import { connect, ScanbridgeError, type ScanbridgeClient } from '@scanbridge/cli
 import { defineScanViewer, type ScanViewer } from '@scanbridge/client/viewer';
 import { renderSettings } from './settings-form.js';
 import { deviceLabels } from './device-labels.js';
+import { setUpCameraTab } from './camera-tab.js';
 import { COMPRESSIONS, compressionOptions, download, ocrOption, saveAs, type Compression, type DemoCompression, type SaveFormat } from './save.js';
 
 defineScanViewer();
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
   // A scanner plugged in or unplugged: the service tells every connected page.
   client.on('devices', () => void busy(null, showDevices));
   await showDevices();
+  setUpCameraTab(client, viewer, showError);
 
   // 4. Scan: pages appear in the viewer as they arrive; the job reports progress and ends.
   form.addEventListener('submit', (e) => {
