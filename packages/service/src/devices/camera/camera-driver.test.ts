@@ -38,6 +38,8 @@ function driver(extra: { name: string; source: string }[] = []): CameraDriver {
 test('test cameras are listed as cameras with the frame size, format and rate of their source', async () => {
   const d = driver();
   assert.deepEqual(await d.availability(), { available: true });
+  // setup.sh installs v4l-utils: listings and controls come from v4l2-ctl.
+  assert.equal(d.hasV4l2ctl, true);
   const devices = await d.list();
   assert.deepEqual(devices.map((x) => [x.id, x.type]), [['camera:test-desk', 'camera'], ['camera:test-bars', 'camera']]);
   const caps = await d.capabilities('camera:test-desk');

@@ -61,6 +61,11 @@ export class CameraDriver implements Driver {
     this.preview = new PreviewHub((id) => this.previewCommand(id));
   }
 
+  /** Whether v4l2-ctl (v4l-utils) lists formats and controls; known once availability() answered. */
+  get hasV4l2ctl(): boolean {
+    return this.tools?.v4l2ctl != null;
+  }
+
   async availability(): Promise<DriverAvailability> {
     if (this.verdict) return this.verdict;
     const r = await runTool(this.ffmpeg, ['-hide_banner', '-version'], { timeoutMs: 10_000 });
@@ -68,7 +73,7 @@ export class CameraDriver implements Driver {
       const v4l2 = process.platform === 'linux' ? await runTool('v4l2-ctl', ['--help'], { timeoutMs: 10_000 }) : null;
       this.tools = {
         ffmpeg: this.ffmpeg,
-        v4l2ctl: v4l2 && v4l2.spawnError === null && v4l2.code !== 127 && /--list-formats-ext/.test(v4l2.stdout.toString('utf8') + v4l2.stderr) ? 'v4l2-ctl' : null,
+        v4l2ctl: v4l2 && v4l2.spawnError === null && v4l2.code !== 127 && /--list-ctrls/.test(v4l2.stdout.toString('utf8') + v4l2.stderr) ? 'v4l2-ctl' : null,
         platform: this.options.systemCameras === false ? 'aix' : process.platform,
         sysfs: this.options.sysfs ?? '/sys/class/video4linux',
       };
