@@ -1,7 +1,7 @@
 /**
- * Which Tesseract reads a call's pages. bench/ocr measured tesseract.js
- * well over 1.5x slower per page than the system tesseract at the same
- * accuracy (see README), so the system one is used when it is installed
+ * Which Tesseract reads a call's pages. tesseract.js measured 2x to 4x
+ * slower per page than the system tesseract at the same accuracy (README,
+ * bench/ocr), above the 1.5x limit, so the system one is used when installed
  * with every language asked (and osd); tesseract.js is the everywhere
  * fallback, with its bundled languages and any the administrator added.
  * SCANBRIDGE_OCR_ENGINE=tesseract.js (or tesseract) forces one, for the
