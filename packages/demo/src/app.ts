@@ -212,7 +212,7 @@ async function main(): Promise<void> {
       const selected = viewer.selectedIds;
       const ids = selected.length > 0 ? selected : viewer.pages.map((p) => p.id);
       if (ids.length === 0) return;
-      const languages = $<HTMLInputElement>('#ocr-languages').value.split(/[+,\s]+/).filter(Boolean);
+      const languages = $<HTMLInputElement>('#recognise-languages').value.split(/[+,\s]+/).filter(Boolean);
       const section = $('#ocr');
       const out = $('#ocr-pages');
       const note = $('#ocr-progress');

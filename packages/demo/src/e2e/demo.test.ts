@@ -240,7 +240,7 @@ describe('demo application in Chromium', () => {
     const printed = await Promise.all([textPage({ text: 'de', dpi: 200, font: 'dejavu-sans' }), textPage({ text: 'en', dpi: 200, font: 'liberation-serif', skew: 3 })]);
     for (const p of printed) await rpc(svc.base, 'f', 'LoadImages', { data: p.bytes.toString('base64') }, session);
     await waitPagesShown(page, 2);
-    await page.locator('#ocr-languages').fill('deu+eng');
+    await page.locator('#recognise-languages').fill('deu+eng');
     await page.locator('[data-action=recognise]').click();
     await page.locator('#ocr-progress', { hasText: '2 page(s) recognised.' }).waitFor();
     const texts = await page.locator('pre.ocr-text').allTextContents();
