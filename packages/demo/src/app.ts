@@ -248,7 +248,7 @@ async function main(): Promise<void> {
   //    Compression (PDF and TIFF, saved or uploaded): auto makes a 20-page colour document
   //    a few MB (text and codes as sharp as scanned); lossless keeps every pixel.
   // Searchable PDF: each page's text recognised (OCR, in the languages of Recognise text) and laid invisibly under its image.
-  const searchable = (checked: boolean) => ocrOption(checked, $<HTMLInputElement>('#ocr-languages').value);
+  const searchable = (checked: boolean) => ocrOption(checked, $<HTMLInputElement>('#recognise-languages').value);
   const compression = (): Compression => {
     const chosen = $<HTMLSelectElement>('#compression').value as DemoCompression;
     const quality = Math.round(Number($<HTMLInputElement>('#quality').value));

@@ -37,7 +37,7 @@ describe('demo: searchable PDF in Chromium', () => {
 
     const plain = await saveAs(page, 'pdf', 'demo-plain.pdf');
     await page.locator('#searchable').check();
-    await page.locator('#ocr-languages').fill('eng'); // the field Recognise text uses too
+    await page.locator('#recognise-languages').fill('eng'); // the field Recognise text uses too
     const searchable = await saveAs(page, 'pdf', 'demo-searchable.pdf');
 
     await run('qpdf', ['--check', searchable]);
