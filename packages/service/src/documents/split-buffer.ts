@@ -6,7 +6,7 @@
  */
 import type { DocumentCode, DocumentInfo, PageRef, SplitRule } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
-import { targetIds } from '../addons/barcode/read-buffer.js';
+import { targetIds } from '../buffer/page-targets.js';
 import { sharedBarcodePool } from '../addons/barcode/worker-pool.js';
 import { SeparatorProbe } from './separator-probe.js';
 import { type PageFacts, type SplitStep, Splitter } from './splitter.js';

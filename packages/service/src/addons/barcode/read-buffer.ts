@@ -4,16 +4,12 @@
  * so reading an unchanged page again costs nothing and an edited page (a new
  * version) is read again.
  */
-import { ScanbridgeError, type PageBarcodes, type PageInfo, type PageRef } from '@scanbridge/protocol';
+import { ScanbridgeError, type PageBarcodes, type PageInfo } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
+import { targetIds, type PageTarget } from '../../buffer/page-targets.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';
 import { greyPixels, readPixels, regionPixels, type PageRead, type ReadOptions } from './read-page.js';
 import { sharedBarcodePool, type BarcodePool } from './worker-pool.js';
-
-export interface ReadTarget {
-  pages?: PageRef[] | undefined;
-  selected?: true | undefined;
-}
 
 const MAX_CACHED = 2000;
 const caches = new WeakMap<ImageBuffer, Map<string, PageRead>>();
@@ -27,28 +23,6 @@ function cacheOf(buffer: ImageBuffer): Map<string, PageRead> {
 const optionsKey = (o: ReadOptions): string =>
   JSON.stringify([o.formats ? [...o.formats].sort() : 'all', o.region ?? null, o.maxSymbols, o.tryHarder, o.tryRotate, o.tryInvert]);
 
-export function targetIds(buffer: ImageBuffer, target: ReadTarget): string[] {
-  if (target.selected) {
-    const ids = buffer.selected();
-    if (ids.length === 0) throw new ScanbridgeError('invalid-params', 'params.selected: no page is selected; select pages with SelectImages or name them in params.pages');
-    return ids;
-  }
-  // A page that is not there is a bad parameter of this call (the issue's contract), named with what exists.
-  return [
-    ...new Set(
-      (target.pages ?? []).map((ref, i) => {
-        try {
-          return buffer.resolve(ref);
-        } catch (err) {
-          if (!(err instanceof ScanbridgeError) || err.code !== 'page-not-found') throw err;
-          const count = buffer.count();
-          const allowed = count === 0 ? 'the buffer is empty' : `allowed: indices 0 to ${count - 1}, or page ids from GetImagesInfo`;
-          throw new ScanbridgeError('invalid-params', `params.pages.${i}: ${err.message.replace(/\.$/, '')}; ${allowed}`, { path: `pages.${i}`, ...err.details });
-        }
-      }),
-    ),
-  ];
-}
 
 /** Reads one page of the buffer (cached per version and options). */
 export async function readBufferPage(buffer: ImageBuffer, info: PageInfo, options: ReadOptions, pool: BarcodePool = sharedBarcodePool()): Promise<PageRead> {
@@ -68,7 +42,7 @@ export async function readBufferPage(buffer: ImageBuffer, info: PageInfo, option
   return read;
 }
 
-export async function readBufferPages(buffer: ImageBuffer, target: ReadTarget & ReadOptions, pool?: BarcodePool): Promise<PageBarcodes[]> {
+export async function readBufferPages(buffer: ImageBuffer, target: PageTarget & ReadOptions, pool?: BarcodePool): Promise<PageBarcodes[]> {
   const infos = targetIds(buffer, target).map((id) => buffer.info(id));
   // Every page is checked before any is read: a bad region fails the call at once.
   for (const info of infos) regionPixels(target.region, info.width, info.height, `page ${info.index} (id ${info.id})`);

@@ -6,8 +6,9 @@
  * version and options, so an unchanged page is not read again and an
  * edited one (a new version) is.
  */
-import { ScanbridgeError, type OcrPage, type PageInfo, type PageOrientation, type PageRef, type PageText, type OcrOutput, type BarcodeRegion } from '@scanbridge/protocol';
+import { ScanbridgeError, type OcrPage, type PageInfo, type PageOrientation, type PageText, type OcrOutput, type BarcodeRegion } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
+import { targetIds, type PageTarget } from '../../buffer/page-targets.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';
 import { regionPixels } from '../barcode/read-page.js';
 import { chooseEngine, forcedEngine, systemTesseract } from './engine-choice.js';
@@ -23,11 +24,6 @@ export interface RecognizeOptions {
   output: OcrOutput[];
   orient: boolean;
   deskew: boolean;
-}
-
-export interface OcrTarget {
-  pages?: PageRef[] | undefined;
-  selected?: true | undefined;
 }
 
 export interface PageDone {
@@ -46,28 +42,6 @@ function cacheOf(buffer: ImageBuffer): Map<string, OcrPage> {
   return cache;
 }
 
-/** The page ids a call names (shared with ReadBarcodes' rules: missing pages are invalid-params naming what exists). */
-export function targetIds(buffer: ImageBuffer, target: OcrTarget): string[] {
-  if (target.selected) {
-    const ids = buffer.selected();
-    if (ids.length === 0) throw new ScanbridgeError('invalid-params', 'params.selected: no page is selected; select pages with SelectImages or name them in params.pages');
-    return ids;
-  }
-  return [
-    ...new Set(
-      (target.pages ?? []).map((ref, i) => {
-        try {
-          return buffer.resolve(ref);
-        } catch (err) {
-          if (!(err instanceof ScanbridgeError) || err.code !== 'page-not-found') throw err;
-          const count = buffer.count();
-          const allowed = count === 0 ? 'the buffer is empty' : `allowed: indices 0 to ${count - 1}, or page ids from GetImagesInfo`;
-          throw new ScanbridgeError('invalid-params', `params.pages.${i}: ${err.message.replace(/\.$/, '')}; ${allowed}`, { path: `pages.${i}`, ...err.details });
-        }
-      }),
-    ),
-  ];
-}
 
 const dpiOf = (info: Pick<PageInfo, 'xdpi' | 'ydpi'>): number => Math.round((info.xdpi + info.ydpi) / 2) || 300;
 
@@ -142,7 +116,7 @@ async function lanes<T>(infos: PageInfo[], width: number, each: (info: PageInfo)
 
 export async function recognizeBufferPages(
   buffer: ImageBuffer,
-  params: OcrTarget & RecognizeOptions,
+  params: PageTarget & RecognizeOptions,
   opts: { pool?: OcrPool; onPage?: (d: PageDone) => void; signal?: AbortSignal | undefined } = {},
 ): Promise<PageText[]> {
   const infos = targetIds(buffer, params).map((id) => buffer.info(id));
@@ -161,7 +135,7 @@ export async function recognizeBufferPages(
   );
 }
 
-export async function detectBufferOrientation(buffer: ImageBuffer, target: OcrTarget, opts: { pool?: OcrPool; onPage?: (d: PageDone) => void; signal?: AbortSignal | undefined } = {}): Promise<PageOrientation[]> {
+export async function detectBufferOrientation(buffer: ImageBuffer, target: PageTarget, opts: { pool?: OcrPool; onPage?: (d: PageDone) => void; signal?: AbortSignal | undefined } = {}): Promise<PageOrientation[]> {
   const infos = targetIds(buffer, target).map((id) => buffer.info(id));
   const osd = chooseEngine(['osd']);
   const pool = opts.pool ?? sharedOcrPool();
