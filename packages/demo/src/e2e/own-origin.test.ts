@@ -53,6 +53,8 @@ describe('demo on its own origin', () => {
 
     await waitConnected(page);
     await dialog.waitFor({ state: 'detached' });
+    // The list fills once ListDevices answers, a moment after the connection.
+    await page.waitForFunction(() => document.querySelectorAll('#device option').length > 0);
     assert.deepEqual(await page.locator('#device option').evaluateAll((els) => els.map((el) => (el as HTMLOptionElement).value)), ['demo:scanner', 'demo:flatbed']);
     await page.close();
     await consent.close();
