@@ -120,8 +120,9 @@ async function main(): Promise<void> {
   deviceSelect.addEventListener('change', () => void showCapabilities());
   // A scanner plugged in or unplugged: the service tells every connected page.
   client.on('devices', () => void busy(null, showDevices));
-  await showDevices();
+  // The tabs work at once: set up before the device list, which can take a moment.
   setUpCameraTab(client, viewer, showError);
+  await showDevices();
 
   // 4. Scan: pages appear in the viewer as they arrive; the job reports progress and ends.
   form.addEventListener('submit', (e) => {
