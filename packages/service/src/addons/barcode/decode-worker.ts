@@ -17,7 +17,7 @@ parentPort!.on('message', (task: WorkerTask) => {
       reply = {
         id: task.id,
         ok: true,
-        results: [
+        result: [
           ...patches,
           ...found.map((r) => ({
             format: r.format,

@@ -1,151 +1,26 @@
 /**
- * A pool of barcode reading threads, one per core by default. Work waits in
- * a queue for a free thread. A thread that dies while reading (a crash, out
- * of memory) fails its task with `barcode-reader-crashed` and is replaced; a
- * task given up (its signal aborts: a timeout) terminates its thread, since
- * a running WebAssembly call cannot be interrupted otherwise.
- *
- * Idle threads are unref'd, so a pool never keeps a process alive.
+ * The barcode reading threads, one per core by default (util/thread-pool.ts).
+ * A thread that dies while reading fails its task with
+ * `barcode-reader-crashed` and is replaced; a task given up (a timeout)
+ * terminates its thread, since a running WebAssembly call cannot be
+ * interrupted otherwise.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import type { RawCode, WorkerReply, WorkerTask } from './worker-protocol.js';
+import { ThreadPool } from '../../util/thread-pool.js';
+import type { RawCode, WorkerTask } from './worker-protocol.js';
 
 type Task = Omit<WorkerTask, 'id'>;
 
-interface Job {
-  id: number;
-  task: Task;
-  resolve(codes: RawCode[]): void;
-  reject(err: unknown): void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
-}
-
-interface Slot {
-  worker: Worker | null;
-  job: Job | null;
-}
-
-const WORKER_URL = new URL('./decode-worker.js', import.meta.url);
-
-export class BarcodePool {
-  readonly size: number;
-  readonly #slots: Slot[];
-  readonly #queue: Job[] = [];
-  #nextId = 1;
-  #closed = false;
-  /** Threads started so far (replacements included); for tests and the bench. */
-  started = 0;
-
+export class BarcodePool extends ThreadPool<Task, RawCode[]> {
   constructor(size = availableParallelism()) {
-    this.size = Math.max(1, size);
-    this.#slots = Array.from({ length: this.size }, () => ({ worker: null, job: null }));
-  }
-
-  /** Starts every thread and loads the reader in each, so the first pages are not slowed by start-up. */
-  async warm(): Promise<void> {
-    const blank = { grey: new Uint8Array(16 * 16).fill(255), width: 16, height: 16, options: { formats: ['QRCode' as const] } };
-    await Promise.all(this.#slots.map(() => this.run(blank)));
-  }
-
-  run(task: Task, signal?: AbortSignal): Promise<RawCode[]> {
-    if (this.#closed) return Promise.reject(new ScanbridgeError('service-stopping', 'The barcode reader is closed.'));
-    signal?.throwIfAborted();
-    return new Promise<RawCode[]>((resolve, reject) => {
-      const job: Job = { id: this.#nextId++, task, resolve, reject, signal, onAbort: () => this.#abort(job) };
-      signal?.addEventListener('abort', job.onAbort, { once: true });
-      this.#queue.push(job);
-      this.#pump();
+    super({
+      url: new URL('./decode-worker.js', import.meta.url),
+      size,
+      label: 'The barcode reader',
+      failed: (reply) => new ScanbridgeError('barcode-reader-crashed', `The barcode reader failed: ${reply.message}`),
+      died: (why) => new ScanbridgeError('barcode-reader-crashed', `The barcode reader stopped while reading (${why}); it was replaced, read the page again.`),
     });
-  }
-
-  /** Terminates every thread; queued and running tasks fail with service-stopping. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    const stopping = new ScanbridgeError('service-stopping', 'The barcode reader is closing.');
-    for (const job of this.#queue.splice(0)) this.#settle(job, () => job.reject(stopping));
-    await Promise.all(
-      this.#slots.map(async (slot) => {
-        const { worker, job } = slot;
-        slot.worker = null;
-        slot.job = null;
-        if (job) this.#settle(job, () => job.reject(stopping));
-        await worker?.terminate();
-      }),
-    );
-  }
-
-  #settle(job: Job, finish: () => void): void {
-    job.signal?.removeEventListener('abort', job.onAbort);
-    finish();
-  }
-
-  #abort(job: Job): void {
-    const reason: unknown = job.signal?.reason ?? new Error('aborted');
-    const queued = this.#queue.indexOf(job);
-    if (queued >= 0) {
-      this.#queue.splice(queued, 1);
-      this.#settle(job, () => job.reject(reason));
-      return;
-    }
-    const slot = this.#slots.find((s) => s.job === job);
-    if (!slot) return;
-    const worker = slot.worker;
-    slot.worker = null;
-    slot.job = null;
-    this.#settle(job, () => job.reject(reason));
-    void worker?.terminate();
-    this.#pump();
-  }
-
-  #spawn(slot: Slot): Worker {
-    const worker = new Worker(WORKER_URL);
-    this.started++;
-    worker.unref();
-    worker.on('message', (reply: WorkerReply) => {
-      if (slot.worker !== worker) return;
-      const job = slot.job;
-      if (!job || job.id !== reply.id) return;
-      slot.job = null;
-      worker.unref();
-      if (reply.ok) this.#settle(job, () => job.resolve(reply.results));
-      else this.#settle(job, () => job.reject(new ScanbridgeError('barcode-reader-crashed', `The barcode reader failed: ${reply.message}`)));
-      this.#pump();
-    });
-    const died = (why: string) => {
-      if (slot.worker !== worker) return; // terminated on purpose (abort, close)
-      const job = slot.job;
-      slot.worker = null;
-      slot.job = null;
-      if (job) this.#settle(job, () => job.reject(new ScanbridgeError('barcode-reader-crashed', `The barcode reader stopped while reading (${why}); it was replaced, read the page again.`)));
-      this.#pump();
-    };
-    worker.on('error', (err) => died(err.message));
-    worker.on('exit', (code) => died(`exit code ${code}`));
-    return worker;
-  }
-
-  #pump(): void {
-    if (this.#closed) return;
-    for (const slot of this.#slots) {
-      if (slot.job) continue;
-      const job = this.#queue.shift();
-      if (!job) return;
-      const worker = (slot.worker ??= this.#spawn(slot));
-      slot.job = job;
-      worker.ref();
-      worker.postMessage({ id: job.id, ...job.task } satisfies WorkerTask);
-    }
-  }
-
-  /** Ends the thread running a task, as a crash would (for tests of recovery). */
-  killBusyWorkerForTest(): boolean {
-    const slot = this.#slots.find((s) => s.job && s.worker);
-    if (!slot) return false;
-    void slot.worker!.terminate();
-    return true;
   }
 }
 

@@ -1,5 +1,6 @@
 /** Messages between the pool and its reading threads. */
 import type { ReaderOptions } from 'zxing-wasm/reader';
+import type { ThreadReply } from '../../util/thread-pool.js';
 
 export interface WorkerTask {
   id: number;
@@ -24,4 +25,4 @@ export interface RawCode {
   extra: string;
 }
 
-export type WorkerReply = { id: number; ok: true; results: RawCode[] } | { id: number; ok: false; message: string };
+export type WorkerReply = ThreadReply<RawCode[]>;
