@@ -17,3 +17,18 @@ export function ratioLine(label, ratios, target) {
   const met = op === '<=' ? med <= limit : med >= limit;
   return `${label}: ratio min/median/max ${sorted[0].toFixed(2)}/${med.toFixed(2)}/${sorted.at(-1).toFixed(2)}x (target ${target}) ${met ? 'met' : 'NOT met'}`;
 }
+
+/**
+ * A measure against an absolute target (time, memory), in the same form as
+ * ratioLine: `values` one per round, `target` e.g. '<= 500 ms' or '<= 80 MB'
+ * (the unit is printed as given), `digits` after the point.
+ */
+export function absoluteLine(label, values, target, digits = 0) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const [op, value, unit = ''] = target.split(' ');
+  const limit = Number.parseFloat(value);
+  const med = median(values);
+  const met = op === '<=' ? med <= limit : med >= limit;
+  const f = (x) => x.toFixed(digits);
+  return `${label}: min/median/max ${f(sorted[0])}/${f(med)}/${f(sorted.at(-1))}${unit ? ` ${unit}` : ''} (target ${target}) ${met ? 'met' : 'NOT met'}`;
+}

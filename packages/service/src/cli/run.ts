@@ -1,6 +1,5 @@
 /** `scanbridge run`: the service in the foreground until SIGINT/SIGTERM. */
 import { startService } from '../server/service.js';
-import { trustHint } from './trust-hint.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
 
@@ -32,10 +31,12 @@ export async function runCommand(home: string, values: ParsedValues): Promise<nu
       `scanbridge ${service.ctx.sessions.size ? `(${service.ctx.sessions.size} session(s) recovered) ` : ''}listening on ` +
         `http://127.0.0.1:${ports.http} https://127.0.0.1:${ports.https} | welcome page http://127.0.0.1:${ports.welcomeHttp}/ | folder ${home}`,
     );
-    // Looked up after the start (it runs certutil), so it never delays the service.
-    void trustHint(home).then((line) => {
-      if (!stopping) console.log(line);
-    });
+    // Looked up after the start (it runs certutil, and its modules load only now), so it never delays the service.
+    void import('./trust-hint.js')
+      .then(({ trustHint }) => trustHint(home))
+      .then((line) => {
+        if (!stopping) console.log(line);
+      });
   }
   const signal = await stopRequested;
   if (!values.quiet) console.log(`scanbridge: ${signal}, stopping`);

@@ -10,7 +10,8 @@
  * the owner is unknown and the check is skipped (macOS and Windows sessions
  * on one machine are the rarer case; noted in the README).
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import type { Socket } from 'node:net';
 
 const TABLES = ['/proc/net/tcp', '/proc/net/tcp6'];
@@ -122,7 +123,7 @@ export async function peerUid(socket: Pick<Socket, 'remoteAddress' | 'remotePort
 
 const READ_ATTEMPTS = 5;
 
-/** Whether this system has a socket table to read (Linux with /proc). */
+/** Whether this system has a socket table to read (Linux with /proc). Asked at start: the table is not read (that costs as much as a lookup). */
 export async function canCheckPeers(): Promise<boolean> {
-  return process.platform === 'linux' && (await readFile(TABLES[0]!, 'utf8').then(() => true, () => false));
+  return process.platform === 'linux' && (await access(TABLES[0]!, constants.R_OK).then(() => true, () => false));
 }

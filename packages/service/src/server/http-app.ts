@@ -22,6 +22,7 @@ import { registerConsentRoutes } from './consent-routes.js';
 import { registerStaticRoutes } from './static-routes.js';
 import { disconnectSignal } from './disconnect-signal.js';
 import { memoryUpkeep } from '../util/memory-upkeep.js';
+import { lazySchemaController } from './schema-compilers.js';
 
 export interface AppOptions {
   role: 'api' | 'welcome';
@@ -90,6 +91,7 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     routerOptions: { maxParamLength: 200 },
+    schemaController: lazySchemaController(),
     // Node would answer a missing Host with a bare 400; the gate answers it with its typed error.
     ...(opts.tls
       ? { https: { key: opts.tls.key, cert: opts.tls.cert, requireHostHeader: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...RECEIVE_LIMITS } }

@@ -28,6 +28,13 @@ const HEAVY = [
   { name: 'zxing-wasm', module: /\/node_modules\/zxing-wasm\// },
   { name: 'yazl', module: /\/node_modules\/yazl\// },
   { name: '@peculiar/x509', module: /\/node_modules\/@peculiar\/x509\// },
+  { name: 'tesseract.js', module: /\/node_modules\/tesseract\.js\// },
+  // Network scanners: mDNS browsing starts after the service is ready (here it is off), the eSCL XML on a first call to a network scanner.
+  { name: 'multicast-dns', module: /\/node_modules\/multicast-dns\// },
+  { name: 'fast-xml-parser', module: /\/node_modules\/fast-xml-parser\// },
+  // Fastify's schema compilers: no route of the service declares a schema.
+  { name: 'ajv', module: /\/node_modules\/ajv\// },
+  { name: 'fast-json-stringify', module: /\/node_modules\/fast-json-stringify\/index\.js/ },
 ];
 
 let home: string;

@@ -112,7 +112,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   let esclServer: EsclServer | null = null;
   let advertiser: { close(): Promise<void> } | null = null;
   try {
-    // mDNS browsing starts now and answers in the background: listing devices never waits for the network.
+    // mDNS browsing starts once the service is ready (below) and answers in the background: listing devices never waits for the network.
     escl = await EsclScannerDirectory.open({
       discovery: settings.esclDiscovery,
       listed: settings.esclScanners,
@@ -252,6 +252,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
+    // Ready: what only serves later (the mDNS library, network traffic) starts after the caller has been told.
+    const browsed = escl;
+    setImmediate(() => browsed.browse().catch((err: unknown) => log.warn({ err }, 'mDNS discovery of eSCL scanners could not start')));
 
     let stopping: Promise<void> | null = null;
     const stop = () =>

@@ -1,11 +1,15 @@
 /**
  * Preloaded into a service process (`--import`) by tests that check what it
- * loads: every ES module the process imports is appended to the file named
- * by SCANBRIDGE_MODULE_TRACE, one "<pid> <url>" a line. The hooks run on
- * Node's loader thread, so the file is written synchronously as each loads.
+ * loads: every module the process loads is appended to the file named by
+ * SCANBRIDGE_MODULE_TRACE, one "<pid> <url>" a line. ES modules are seen by
+ * loader hooks, which run on Node's loader thread, so the file is written
+ * synchronously as each loads; CommonJS files a package `require`s inside
+ * itself (fastify's schema compilers, say) never reach those hooks on Node
+ * 20, so `Module._load` is wrapped as well.
  */
 import { appendFileSync } from 'node:fs';
-import { register } from 'node:module';
+import Module, { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
 interface LoadContext {
@@ -20,7 +24,23 @@ export async function load(url: string, context: LoadContext, next: NextLoad): P
   return next(url, context);
 }
 
+type Loader = (request: string, parent: { filename?: string | null } | undefined, isMain: boolean) => unknown;
+const cjs = Module as unknown as { _load: Loader; _resolveFilename: (request: string, parent: unknown, isMain: boolean) => string };
+
 // Preloaded on the main thread: register this same file as the loader's hooks (which run
 // it again on the loader's thread). Every process registers its own: the service's device
 // workers inherit NODE_OPTIONS, and a service restarted in place (process.execve) starts over.
-if (file && isMainThread) register(import.meta.url);
+if (file && isMainThread) {
+  register(import.meta.url);
+  const original = cjs._load;
+  cjs._load = function traced(request, parent, isMain) {
+    let resolved: string | null = null;
+    try {
+      resolved = cjs._resolveFilename(request, parent, isMain);
+    } catch {
+      // Left for the real loader to report.
+    }
+    if (resolved?.startsWith('/')) appendFileSync(file, `${process.pid} ${pathToFileURL(resolved).href}\n`);
+    return original.call(this, request, parent, isMain);
+  };
+}

@@ -1,14 +1,16 @@
 /**
  * The eSCL directory: network scanners found by mDNS (`_uscan._tcp`,
  * `_uscans._tcp`), listed by the administrator (`EsclScanners`) and added by
- * the user (`scanbridge devices add`). Browsing runs in the background from
- * the start, so listing devices never waits for the network; a scanner that
- * says goodbye or whose records expire leaves the list, and listeners are
- * told (the device manager turns that into the usual `devices` event).
+ * the user (`scanbridge devices add`). Browsing runs in the background once
+ * `browse()` is called (the service does so as soon as it is ready: the mDNS
+ * library is not loaded before), so listing devices never waits for the
+ * network; a scanner that says goodbye or whose records expire leaves the
+ * list, and listeners are told (the device manager turns that into the usual
+ * `devices` event).
  */
 import { isIP } from 'node:net';
 import type { EsclDirectory, EsclEndpoint } from './endpoints.js';
-import { MdnsBrowser, type BrowsedService } from './mdns-browser.js';
+import type { BrowsedService, MdnsBrowser } from './mdns-browser.js';
 import { txtValue } from './mdns-records.js';
 import { DEFAULT_ESCL_PATH } from './scanner-url.js';
 import { UserScanners } from './user-scanners.js';
@@ -80,22 +82,35 @@ const listedEndpoint = (url: string, source: 'config' | 'user'): EsclEndpoint =>
 export class EsclScannerDirectory implements EsclDirectory {
   private readonly listeners = new Set<() => void>();
   private current: EsclEndpoint[] = [];
+  private browser: MdnsBrowser | null = null;
+  private browsing: Promise<void> | null = null;
+  private closed = false;
 
   private constructor(
     private readonly opts: EsclDirectoryOptions,
     private readonly user: UserScanners,
-    private readonly browser: MdnsBrowser | null,
   ) {
     this.current = this.build();
-    browser?.on('change', () => this.update());
   }
 
   static async open(opts: EsclDirectoryOptions): Promise<EsclScannerDirectory> {
-    const user = await UserScanners.open(opts.userFile);
-    const browser = opts.discovery
-      ? new MdnsBrowser({ types: ESCL_SERVICE_TYPES, ...opts.mdns, onWarning: (err) => opts.warn?.('mDNS discovery of eSCL scanners', err) })
-      : null;
-    return new EsclScannerDirectory(opts, user, browser);
+    return new EsclScannerDirectory(opts, await UserScanners.open(opts.userFile));
+  }
+
+  /**
+   * Starts browsing mDNS (when EsclDiscovery is on): the browser module is
+   * imported now, answers come in the background. Once; a directory closed
+   * meanwhile does not start.
+   */
+  browse(): Promise<void> {
+    this.browsing ??= (async () => {
+      if (!this.opts.discovery || this.closed) return;
+      const { MdnsBrowser } = await import('./mdns-browser.js');
+      if (this.closed) return;
+      this.browser = new MdnsBrowser({ types: ESCL_SERVICE_TYPES, ...this.opts.mdns, onWarning: (err) => this.opts.warn?.('mDNS discovery of eSCL scanners', err) });
+      this.browser.on('change', () => this.update());
+    })();
+    return this.browsing;
   }
 
   endpoints(): EsclEndpoint[] {
@@ -131,7 +146,9 @@ export class EsclScannerDirectory implements EsclDirectory {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.listeners.clear();
+    await this.browsing?.catch(() => undefined);
     await this.browser?.close();
   }
 

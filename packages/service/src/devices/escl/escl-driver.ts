@@ -15,11 +15,20 @@ import type { Driver, DriverAvailability, EncodedPage, ScanSink } from '../drive
 import { readJpegHeader } from '../../formats/jpeg-markers.js';
 import { readPngChunks } from '../../formats/png-chunks.js';
 import type { EsclDirectory, EsclEndpoint } from './endpoints.js';
-import { esclSettingsOf, normalizedCapabilities } from './escl-capabilities.js';
-import { readCapabilities, readImageInfo, readStatus, scanSettingsXml, type EsclCapabilities, type EsclStatus } from './escl-model.js';
+import type { EsclCapabilities, EsclStatus } from './escl-model.js';
 import { esclRequest, type EsclRequestInit, type EsclResponse, type EsclTransport } from './escl-request.js';
-import { parseXml, XmlRefused } from './xml-parse.js';
-import { EsclFormatError } from './escl-model.js';
+import type { XmlElement } from './xml-parse.js';
+import { lazyImport } from '../../util/lazy-import.js';
+
+/**
+ * The eSCL XML (fast-xml-parser) and the model read from it: imported by the
+ * first call that talks to a scanner. Listing network scanners needs neither,
+ * and the service lists devices as it starts.
+ */
+const esclXml = lazyImport(async () => {
+  const [model, parse, capabilities] = await Promise.all([import('./escl-model.js'), import('./xml-parse.js'), import('./escl-capabilities.js')]);
+  return { ...model, ...parse, ...capabilities };
+});
 
 export interface EsclDriverOptions {
   directory: EsclDirectory;
@@ -83,8 +92,9 @@ export class EsclDriver implements Driver {
   }
 
   /** Parses an XML answer, turning what is wrong with it into device-protocol-error. */
-  private xml<T>(endpoint: EsclEndpoint, what: string, res: EsclResponse, read: (root: ReturnType<typeof parseXml>) => T): T {
+  private async xml<T>(endpoint: EsclEndpoint, what: string, res: EsclResponse, read: (root: XmlElement) => T): Promise<T> {
     if (res.status !== 200) throw new ScanbridgeError('io-error', `the scanner "${endpoint.name}" answered HTTP ${res.status} to ${what}`);
+    const { parseXml, XmlRefused, EsclFormatError } = await esclXml();
     try {
       return read(parseXml(res.body));
     } catch (err) {
@@ -97,23 +107,24 @@ export class EsclDriver implements Driver {
     const endpoint = this.endpoint(deviceId);
     const cached = this.caps.get(deviceId);
     if (cached && Date.now() - cached.at < this.ttl) return { endpoint, caps: cached.caps };
-    const caps = this.xml(endpoint, 'ScannerCapabilities', await this.request(endpoint, 'ScannerCapabilities'), readCapabilities);
+    const caps = await this.xml(endpoint, 'ScannerCapabilities', await this.request(endpoint, 'ScannerCapabilities'), (await esclXml()).readCapabilities);
     this.caps.set(deviceId, { at: Date.now(), caps });
     return { endpoint, caps };
   }
 
   async capabilities(deviceId: string): Promise<Capabilities> {
-    return normalizedCapabilities(deviceId, (await this.esclCaps(deviceId)).caps);
+    const { caps } = await this.esclCaps(deviceId);
+    return (await esclXml()).normalizedCapabilities(deviceId, caps);
   }
 
   async validate(deviceId: string, settings: ScanSettings): Promise<void> {
     const { caps } = await this.esclCaps(deviceId);
-    esclSettingsOf(deviceId, caps, settings);
+    (await esclXml()).esclSettingsOf(deviceId, caps, settings);
   }
 
   private async status(endpoint: EsclEndpoint): Promise<EsclStatus | null> {
     try {
-      return this.xml(endpoint, 'ScannerStatus', await this.request(endpoint, 'ScannerStatus', { noRetry: true }), readStatus);
+      return await this.xml(endpoint, 'ScannerStatus', await this.request(endpoint, 'ScannerStatus', { noRetry: true }), (await esclXml()).readStatus);
     } catch {
       return null;
     }
@@ -129,6 +140,7 @@ export class EsclDriver implements Driver {
 
   async scan(deviceId: string, settings: ScanSettings, sink: ScanSink, signal: AbortSignal): Promise<void> {
     const { endpoint, caps } = await this.esclCaps(deviceId);
+    const { esclSettingsOf, scanSettingsXml, readImageInfo } = await esclXml();
     const request = esclSettingsOf(deviceId, caps, settings);
     const posted = await this.request(endpoint, 'ScanJobs', { method: 'POST', body: scanSettingsXml(request), signal });
     if (posted.status === 409 || posted.status === 503) {

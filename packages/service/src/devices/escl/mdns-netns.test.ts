@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createNetnsPair, type NetnsPair } from '../../test-support/netns.js';
-import { BIN, startChild, tempHome } from '../../test-support/service-harness.js';
+import { BIN, startChild, tempHome, tokenFor } from '../../test-support/service-harness.js';
 import type { AdvertisedScanner } from '../../escl-server/advertise.js';
 import type { EsclEndpoint } from './endpoints.js';
 
@@ -162,6 +162,22 @@ describe('eSCL over mDNS between two network namespaces', () => {
       await browser.next((v) => Array.isArray(v) && v.length === 0);
     } finally {
       await svc.kill9().catch(() => undefined);
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('a service with EsclDiscovery on browses once it is ready: an advertised scanner reaches its ListDevices', async () => {
+    const home = await tempHome();
+    const svc = await startChild(home, ['--escl-discovery', 'on', '--sane-scanners', 'off', '--cameras', 'off'], {}, ['ip', 'netns', 'exec', pair.b.ns, process.execPath, BIN]);
+    try {
+      const devices = lines(start('b', ['devices', svc.base, tokenFor(svc.base)!]));
+      const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Seen by the service' })]), '120']);
+      await devices.next((v) => Array.isArray(v) && v.includes(`escl:${UUID}`));
+      advertiser.kill('SIGTERM');
+      await devices.next((v) => Array.isArray(v) && !v.includes(`escl:${UUID}`));
+      assert.equal(await exited(advertiser), 0);
+    } finally {
+      await svc.stop();
       await rm(home, { recursive: true, force: true });
     }
   });

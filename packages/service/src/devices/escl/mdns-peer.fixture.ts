@@ -4,6 +4,7 @@
  *   browse <user file>                                print the directory's endpoints (a JSON line) at each change
  *   query <type>                                      print the first answer to a raw PTR query (multicast-dns, not our browser)
  *   get <url>                                         print the status and body of a GET (from this namespace)
+ *   devices <service url> <admin token>               print the ids ListDevices answers (a JSON line) whenever they change
  */
 import makeMdns from 'multicast-dns';
 import { EsclAdvertiser, type AdvertisedScanner } from '../../escl-server/advertise.js';
@@ -18,12 +19,23 @@ if (mode === 'advertise') {
   print('advertising');
 } else if (mode === 'browse') {
   const directory = await EsclScannerDirectory.open({ discovery: true, listed: [], userFile: arg! });
+  await directory.browse();
   directory.onChange(() => print(directory.endpoints()));
   process.on('SIGTERM', () => void directory.close().then(() => process.exit(0)));
   print(directory.endpoints());
 } else if (mode === 'get') {
   const res = await fetch(arg!);
   print({ status: res.status, body: await res.text() });
+} else if (mode === 'devices') {
+  let last = '';
+  for (;;) {
+    // Ends quietly with the service (the test stops it).
+    const res = await fetch(`${arg!}/fa/ListDevices`, { headers: { 'x-scanbridge-token': arg2! } }).catch(() => process.exit(0));
+    const ids = ((await res.json()) as { result: [{ id: string }[]] }).result[0].map((d) => d.id);
+    if (JSON.stringify(ids) !== last) print(ids);
+    last = JSON.stringify(ids);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 } else if (mode === 'query') {
   const mdns = makeMdns();
   const ask = () => mdns.query([{ name: `${arg!}.local`, type: 'PTR' }]);
