@@ -74,33 +74,25 @@ export interface PngHeader {
   /** 1 grey, 3 RGB. */
   channels: 1 | 3;
   dpi: number;
-  /** Vertical resolution when it differs from `dpi`. */
-  ydpi?: number;
 }
 
 /** Joins the pieces (all rows, in order, each row led by filter byte 0) into a PNG file. */
 export function writePng(header: PngHeader, pieces: readonly DeflatedPiece[]): Buffer {
-  let adler = 1;
-  for (const piece of pieces) adler = adler32Combine(adler, piece.adler, piece.length);
-  const trailer = Buffer.alloc(6);
-  trailer.set([0x03, 0x00], 0); // an empty final block ends the deflate stream
-  trailer.writeUInt32BE(adler, 2);
-  return assemblePng(header, [Buffer.from([0x78, 0x01]), ...pieces.map((p) => p.deflated), trailer]);
-}
-
-/** A PNG whose image data is one whole zlib stream (all rows, each led by its filter byte). */
-export function writePngStream(header: PngHeader, zlibStream: Buffer): Buffer {
-  return assemblePng(header, [zlibStream]);
-}
-
-function assemblePng(header: PngHeader, idat: Buffer[]): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(header.width, 0);
   ihdr.writeUInt32BE(header.height, 4);
   ihdr.set([header.bitDepth, header.channels === 3 ? 2 : 0, 0, 0, 0], 8);
   const phys = Buffer.alloc(9);
-  phys.writeUInt32BE(Math.round(header.dpi / 0.0254), 0);
-  phys.writeUInt32BE(Math.round((header.ydpi ?? header.dpi) / 0.0254), 4);
+  const perMetre = Math.round(header.dpi / 0.0254);
+  phys.writeUInt32BE(perMetre, 0);
+  phys.writeUInt32BE(perMetre, 4);
   phys[8] = 1;
+
+  let adler = 1;
+  for (const piece of pieces) adler = adler32Combine(adler, piece.adler, piece.length);
+  const trailer = Buffer.alloc(6);
+  trailer.set([0x03, 0x00], 0); // an empty final block ends the deflate stream
+  trailer.writeUInt32BE(adler, 2);
+  const idat = [Buffer.from([0x78, 0x01]), ...pieces.map((p) => p.deflated), trailer];
   return Buffer.concat([SIGNATURE, ...chunk('IHDR', [ihdr]), ...chunk('pHYs', [phys]), ...chunk('IDAT', idat), ...chunk('IEND', [])]);
 }

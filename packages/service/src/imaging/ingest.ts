@@ -36,8 +36,8 @@ async function encodeRaw(page: RawPage): Promise<IngestedPage> {
     return { ...base, format: 'png', bytes, bitDepth: 16 };
   }
   const pixels = { width: page.width, height: page.height, channels: page.channels, data: page.data };
-  // Both at once: the deflate runs on libuv's pool while libvips makes the thumbnail on its own threads.
-  const [bytes, preview] = await Promise.all([encodeRawPng(pixels, page.xdpi, page.ydpi), previewOfPixels(pixels)]);
+  // Both at once, on libvips' threads.
+  const [bytes, preview] = await Promise.all([encodeRawPng(pixels), previewOfPixels(pixels)]);
   return { ...base, format: 'png', bytes, bitDepth: 8, preview };
 }
 

@@ -5,27 +5,32 @@
  * pages (saves, edits, thumbnails, the disk cache, recovery, barcodes, OCR)
  * and every page stored before reads it as it did.
  *
- * Chosen by measurement (A4 at 300 dpi in colour, 26 MB of pixels; bench/scan
- * prints the stored bytes): libvips' PNG at level 2 took 28 ms for SANE's test
- * pattern but about 300 ms for a page with a scanner's sensor noise, whose
- * samples deflate's string matching cannot shorten. So a few strips of the
- * page are deflated first: a page they show compressible (documents on clean
- * paper, test patterns: under half) is deflated at level 1 with no row
- * filter, which is fast exactly because matches are plentiful; a noisy page
- * is Huffman-coded only (no string search), which gets nearly all of what
- * level 1 gets from noise (about 16 of 26 MB) at a third of its time.
- * Measured: BENCHMARKS in the commit and bench/scan.
+ * Chosen by measurement (A4 at 300 dpi in colour, 26 MB of pixels; CPU time
+ * on this project's 2-core machine; bench/scan prints the stored bytes):
+ *
+ *   page                      libvips level 2    Node zlib level 1   Huffman only   level 0 (stored)
+ *   SANE test pattern         33 ms, 1.2 MB      51 ms, 1.2 MB       244 ms, 10 MB  16 ms, 26 MB
+ *   document + sensor noise   442 ms, 16 MB      557 ms, 16 MB       262 ms, 16 MB  15 ms, 26 MB
+ *
+ * (libvips' level 1 is zlib-ng's quick mode: 272 ms and 24 MB on the noisy
+ * page.) Noise leaves deflate's string matching nothing to find: the best it
+ * gets is about 60 % of the size for 15 to 30 times the time, and reading the
+ * page back costs 5 times as much (102-142 ms against 19-21 ms to decode).
+ * So a few strips of the page are deflated first: a page they show
+ * compressible (clean paper, test patterns, line drawings: under half) is
+ * written at level 2, and a noisy one is stored (deflate's uncompressed
+ * blocks): the same bytes as the PNM file `scanimage` writes, at memory speed.
  */
 import { promisify } from 'node:util';
-import { constants, deflate } from 'node:zlib';
-import { writePngStream } from '../formats/png-pieces.js';
+import { deflate } from 'node:zlib';
+import { sharp } from './sharp.js';
 
 const deflateAsync = promisify(deflate);
 
-/** Strips of rows deflated to judge the page, spread over its height. */
+/** Strips of rows deflated to judge the page, spread over its height (about 2 % of an A4 page). */
 const SAMPLE_STRIPS = 16;
 const SAMPLE_ROWS = 4;
-/** Sampled size over raw size at or under which string matching pays. */
+/** Sampled size over raw size at or under which compressing pays. */
 const COMPRESSIBLE = 0.5;
 
 export interface Pixels8 {
@@ -36,10 +41,8 @@ export interface Pixels8 {
   data: Buffer;
 }
 
-export type PngStrategy = 'level1' | 'huffman';
-
-/** Which deflate strategy suits the page, from a sample of its rows. */
-export async function choosePngStrategy(pixels: Pixels8): Promise<PngStrategy> {
+/** The PNG compression level the page calls for: 2 when a sample of its rows compresses well, else 0 (stored). */
+export async function pngLevelFor(pixels: Pixels8): Promise<0 | 2> {
   const row = pixels.width * pixels.channels;
   const rows = Math.min(SAMPLE_ROWS, pixels.height);
   const strips = Math.min(SAMPLE_STRIPS, Math.floor(pixels.height / rows));
@@ -49,23 +52,17 @@ export async function choosePngStrategy(pixels: Pixels8): Promise<PngStrategy> {
     parts.push(pixels.data.subarray(y * row, (y + rows) * row));
   }
   const sample = Buffer.concat(parts);
-  if (sample.length === 0) return 'level1';
+  if (sample.length === 0) return 2;
   const packed = await deflateAsync(sample, { level: 1 });
-  return packed.length <= sample.length * COMPRESSIBLE ? 'level1' : 'huffman';
+  return packed.length <= sample.length * COMPRESSIBLE ? 2 : 0;
 }
 
-export async function encodeRawPng(pixels: Pixels8, xdpi: number, ydpi: number, strategy?: PngStrategy): Promise<Buffer> {
+export async function encodeRawPng(pixels: Pixels8, level?: 0 | 2): Promise<Buffer> {
   const { width, height, channels, data } = pixels;
-  const row = width * channels;
-  // Each row led by filter byte 0 (none): filters cost time and gain little on either kind of page.
-  const scanlines = Buffer.allocUnsafe((row + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const at = y * (row + 1);
-    scanlines[at] = 0;
-    data.copy(scanlines, at + 1, y * row, (y + 1) * row);
-  }
-  const chosen = strategy ?? (await choosePngStrategy(pixels));
-  const options = chosen === 'level1' ? { level: 1 } : { level: 1, strategy: constants.Z_HUFFMAN_ONLY };
-  const stream = await deflateAsync(scanlines, options);
-  return writePngStream({ width, height, channels, bitDepth: 8, dpi: xdpi, ydpi }, stream);
+  const compressionLevel = level ?? (await pngLevelFor(pixels));
+  // Without a colourspace sharp turns one grey channel into RGB on output.
+  return sharp(data, { raw: { width, height, channels } })
+    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+    .png({ compressionLevel, adaptiveFiltering: false })
+    .toBuffer();
 }
