@@ -5,6 +5,7 @@
  * cancelled through its AbortSignal.
  */
 import type { Capabilities, ColorMode, DeviceInfo, ScanSettings } from '@scanbridge/protocol';
+import type { PagePreview } from '../imaging/page-preview.js';
 
 /** Raw pixels as a scanner delivers them, one page. */
 export interface RawPage {
@@ -32,6 +33,8 @@ export interface EncodedPage {
   ydpi: number;
   mode: ColorMode;
   bitDepth: number;
+  /** Its thumbnail, when the driver made one from the pixels it encoded (SANE's device worker). */
+  preview?: PagePreview | undefined;
 }
 
 export type AcquiredPage = RawPage | EncodedPage;

@@ -1,16 +1,23 @@
 /**
  * Turns what a driver delivers into what the buffer stores: lossless PNG for
  * raw scanner pixels (a scan is the original; the user chooses lossy
- * encodings when saving), encoded pages as they are. Files a page sends are
- * decoded in formats/ (decode.ts).
+ * encodings when saving; raw-png.ts says how it is written fast), encoded
+ * pages as they are. Raw 8-bit pages also get their thumbnail here
+ * (page-preview.ts), from the pixels at hand. Files a page sends are decoded
+ * in formats/ (decode.ts).
  */
 import { sharp } from './sharp.js';
 import type { AcquiredPage, RawPage } from '../devices/driver.js';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeBilevelPng } from '../formats/bilevel.js';
 import { imageMemory } from '../util/memory-budget.js';
+import { type PagePreview, previewOfPixels } from './page-preview.js';
+import { encodeRawPng } from './raw-png.js';
 
-async function encodeRaw(page: RawPage): Promise<StoredImage> {
+/** A page to store, with its thumbnail when one was made beside it. */
+export type IngestedPage = StoredImage & { preview?: PagePreview | undefined };
+
+async function encodeRaw(page: RawPage): Promise<IngestedPage> {
   const base = { width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode };
   if (page.bitDepth === 1) {
     // SANE line-art is already packed rows with 1 = black, the form the 1-bit PNG writer takes.
@@ -28,16 +35,14 @@ async function encodeRaw(page: RawPage): Promise<StoredImage> {
       .toBuffer();
     return { ...base, format: 'png', bytes, bitDepth: 16 };
   }
-  // Without a colourspace sharp turns one grey channel into RGB on output.
-  const bytes = await sharp(page.data, { raw: { width: page.width, height: page.height, channels: page.channels } })
-    .toColourspace(page.channels === 1 ? 'b-w' : 'srgb')
-    .png({ compressionLevel: 2, adaptiveFiltering: false })
-    .toBuffer();
-  return { ...base, format: 'png', bytes, bitDepth: 8 };
+  const pixels = { width: page.width, height: page.height, channels: page.channels, data: page.data };
+  // Both at once, on libvips' threads.
+  const [bytes, preview] = await Promise.all([encodeRawPng(pixels), previewOfPixels(pixels)]);
+  return { ...base, format: 'png', bytes, bitDepth: 8, preview };
 }
 
-export async function ingestPage(page: AcquiredPage): Promise<StoredImage> {
+export async function ingestPage(page: AcquiredPage): Promise<IngestedPage> {
   // The raw page is held while it is encoded: its bytes are its claim on the shared image memory.
   if (page.kind === 'raw') return imageMemory.run(page.data.length, () => encodeRaw(page));
-  return { format: page.format, bytes: page.bytes, width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode, bitDepth: page.bitDepth };
+  return { format: page.format, bytes: page.bytes, width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode, bitDepth: page.bitDepth, preview: page.preview };
 }

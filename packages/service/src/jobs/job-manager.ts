@@ -16,6 +16,7 @@ import { ScanbridgeError, type JobEvent, type JobInfo, type ScanSettings } from 
 import type { DeviceManager } from '../devices/device-manager.js';
 import type { AcquiredPage } from '../devices/driver.js';
 import { ingestPage } from '../imaging/ingest.js';
+import type { PagePreview } from '../imaging/page-preview.js';
 import { captureDocumentOptions, flattenCapture } from '../imaging/document-capture.js';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
 import { KEEP_ENDED_MS, type JobRecord, type JobRecords } from './job-records.js';
@@ -31,6 +32,8 @@ interface Job {
 
 export interface JobManagerEvents {
   job: [sessionId: string, event: JobEvent];
+  /** A scanned page's thumbnail, made beside its encoding (imaging/page-preview.ts). */
+  preview: [sessionId: string, pageId: string, version: number, preview: PagePreview];
 }
 
 export class JobManager extends EventEmitter<JobManagerEvents> {
@@ -135,11 +138,16 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
           settings,
           {
             page: async (page: AcquiredPage) => {
-              let stored = await ingestPage(page);
+              let { preview, ...stored } = await ingestPage(page);
               // The `document` setting: the photographed page enters the buffer flat (a frame without one as captured).
               let documentFound: boolean | undefined;
-              if (flatten) ({ image: stored, documentFound } = await flattenCapture(stored, flatten));
+              if (flatten) {
+                ({ image: stored, documentFound } = await flattenCapture(stored, flatten));
+                preview = undefined;
+              }
               const added = await buffer.add(stored, { tags: [jobTag(info.id)] });
+              // Before the page event, so that a viewer's first thumbnail request finds it.
+              if (preview) this.emit('preview', sessionId, added.id, added.version, preview);
               info.pages++;
               info.pageIds.push(added.id);
               await this.persist(sessionId, info);

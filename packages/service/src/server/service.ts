@@ -179,6 +179,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       approvalsHtml: () => '',
       stopping: false,
     };
+    jobs.on('preview', (sessionId, pageId, version, preview) => ctx.images.prepare(`${sessionId}:${pageId}.${version}`, preview));
     sessions.on('change', (sessionId, event) => {
       hub.publish(sessionId, 'buffer', event);
       // Thumbnails of a removed page, or of an edited page's old version, are never asked for again.

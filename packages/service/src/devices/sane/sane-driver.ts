@@ -119,9 +119,10 @@ export class SaneDriver implements Driver {
         sink.progress({ page: event.page, fraction: event.fraction, bytes: event.bytes, lines: event.lines });
         return;
       }
-      const { bytes, format, width, height, xdpi, ydpi, mode, bitDepth } = event;
+      const { bytes, format, width, height, xdpi, ydpi, mode, bitDepth, preview } = event;
       // Structured clone delivers a Uint8Array; the buffer wants a Buffer over the same memory.
-      await sink.page({ kind: 'encoded', format, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), width, height, xdpi, ydpi, mode, bitDepth });
+      const buffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      await sink.page({ kind: 'encoded', format, bytes: buffer(bytes), width, height, xdpi, ydpi, mode, bitDepth, preview: preview && { ...preview, bytes: buffer(preview.bytes) } });
     };
     try {
       const result = await this.pool.use(deviceId, (worker) =>

@@ -6,6 +6,8 @@ import { Assignment, SaneDevice, SaneOption } from './sane-model.js';
 
 const Options = z.object({ options: z.array(SaneOption) });
 const NoEvent = z.never();
+const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
+const Side = z.number().int().positive();
 
 export const ScanEvent = z.discriminatedUnion('type', [
   z.object({
@@ -15,11 +17,12 @@ export const ScanEvent = z.discriminatedUnion('type', [
     bytes: z.number().int().nonnegative(),
     lines: z.number().int().nonnegative(),
   }),
-  /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary. */
+  /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary, with its thumbnail. */
   PageMeta.omit({ byteSize: true }).extend({
     type: z.literal('page'),
     page: z.number().int().positive(),
-    bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes'),
+    bytes: Bytes,
+    preview: z.object({ bytes: Bytes, width: Side, height: Side, pageWidth: Side, pageHeight: Side }).optional(),
   }),
 ]);
 export type ScanEvent = z.infer<typeof ScanEvent>;
