@@ -43,14 +43,21 @@ export class ImageRenderer {
     return this.cache.size;
   }
 
-  async render(key: string, load: () => Promise<StoredImage>, width: number, height: number): Promise<RenderedImage> {
+  /** The kept rendering of `key` in this box, if there is one (marked as just used). */
+  cached(key: string, width: number, height: number): RenderedImage | undefined {
     const cacheKey = `${key}:${width}x${height}`;
     const hit = this.cache.get(cacheKey);
     if (hit) {
       this.cache.delete(cacheKey);
       this.cache.set(cacheKey, hit);
-      return hit;
     }
+    return hit;
+  }
+
+  async render(key: string, load: () => Promise<StoredImage>, width: number, height: number): Promise<RenderedImage> {
+    const hit = this.cached(key, width, height);
+    if (hit) return hit;
+    const cacheKey = `${key}:${width}x${height}`;
     const inFlight = this.pending.get(cacheKey);
     if (inFlight) return inFlight;
     const rendering = this.produce(load, width, height).then((rendered) => {
