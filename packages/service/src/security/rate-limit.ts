@@ -1,14 +1,25 @@
 /**
  * Per-origin limits (documented in the README's Security section). They blunt
  * a flood, not a viewer: a page's API calls get a burst of 2000 then 500 a
- * second; its <img> thumbnail requests have a bucket of their own, sized so
- * that a 500-page viewer revalidating every thumbnail many times over never
- * meets it (a cached thumbnail costs a fraction of a millisecond, an uncached
- * one is rendered once however many ask). The local administrator (the
- * administrator token) is not limited: it can stop the service anyway.
+ * second; the images of its sessions (what its <img> elements ask for, which
+ * carry no Origin: counted for the session's origin once the URL's signature
+ * checks out) have a bucket of their own, sized so that a 500-page viewer
+ * revalidating every thumbnail many times over never meets it (a cached
+ * thumbnail costs a fraction of a millisecond, an uncached one is rendered
+ * once however many ask). An image request that fails its checks (a guessed
+ * signature, another origin's session) counts as a call of its sender, so an
+ * origin without a token gets no more than the call limit. The local
+ * administrator (the administrator token) is not limited: it can stop the
+ * service anyway.
  */
+import { ScanbridgeError } from '@scanbridge/protocol';
+
 export const CALL_LIMIT = { burst: 2000, perSecond: 500 } as const;
 export const IMAGE_LIMIT = { burst: 20_000, perSecond: 10_000 } as const;
+
+export function tooManyRequests(): ScanbridgeError {
+  return new ScanbridgeError('too-many-requests', 'too many requests from this origin; slow down and retry in a second');
+}
 
 /** Token buckets per key (an origin, the consent page): a burst, then a steady rate. */
 export class RateLimiter {

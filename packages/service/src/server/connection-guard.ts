@@ -35,10 +35,28 @@ export function ownerOf(socket: Socket): Promise<number | null> {
   const key = keyOf(socket);
   let owner = owners.get(key);
   if (!owner) {
-    owners.set(key, (owner = peerUid(socket)));
-    socket.once('close', () => owners.delete(key));
+    const lookup = (owner = peerUid(socket));
+    owners.set(key, lookup);
+    lookup.then(
+      (uid) => {
+        if (owners.get(key) === lookup) knownOwners.set(key, uid);
+      },
+      () => undefined,
+    );
+    socket.once('close', () => {
+      owners.delete(key);
+      knownOwners.delete(key);
+    });
   }
   return owner;
+}
+
+/** Owners whose lookup has ended, for answers that cannot wait (cached-image.ts). */
+const knownOwners = new Map<string, number | null>();
+
+/** The owner of `socket` if its lookup has ended; undefined while it has not (or never started). */
+export function knownOwnerOf(socket: Socket): number | null | undefined {
+  return knownOwners.get(keyOf(socket));
 }
 
 export function otherUserError(uid: number | null, ownUid: number): ScanbridgeError {

@@ -60,6 +60,7 @@ export interface ServiceContext {
   readonly adminToken: string;
   /** Calls per origin (or per anonymous caller): a burst, then a steady rate. */
   readonly limiter: RateLimiter;
+  /** Images of each origin's sessions, a bucket of their own (image-route.ts). */
   readonly imageLimiter: RateLimiter;
   /** The approvals table of the welcome page (set by the consent routes). */
   approvalsHtml: () => string;

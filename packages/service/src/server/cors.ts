@@ -65,17 +65,27 @@ function addVary(reply: FastifyReply): void {
   else if (!String(current).toLowerCase().split(/\s*,\s*/).includes('origin')) reply.header('vary', `${String(current)}, Origin`);
 }
 
+/** The CORS headers of an answer (not a preflight's) to `origin` for `path`: none unless the origin may read it. */
+export function answerCorsHeaders(ctx: Pick<ServiceContext, 'ports' | 'held' | 'approvals'>, origin: string, path: string): Record<string, string> {
+  // The gate has refused malformed Origins already; here the origin is a real one.
+  if (!isAllowedOrigin(ctx, origin) && path !== OPEN_TO_ANY_ORIGIN) return {};
+  return { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS };
+}
+
+/** What the hook below adds to an answer that is not a preflight (for answers sent without Fastify: cached-image.ts). */
+export function corsAnswerHeaders(ctx: Pick<ServiceContext, 'ports' | 'held' | 'approvals'>, origin: string | undefined, path: string): Record<string, string> {
+  return { vary: 'Origin', ...(origin === undefined ? {} : answerCorsHeaders(ctx, origin, path)) };
+}
+
 export function registerCors(app: FastifyInstance, ctx: ServiceContext): void {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     addVary(reply);
     const origin = req.headers.origin;
     if (typeof origin !== 'string') return;
-    // The gate has refused malformed Origins already; here the origin is a real one.
-    const allowed = isAllowedOrigin(ctx, origin) || req.url.split('?')[0] === OPEN_TO_ANY_ORIGIN;
+    const cors = answerCorsHeaders(ctx, origin, req.url.split('?')[0]!);
+    const allowed = 'access-control-allow-origin' in cors;
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
-    if (allowed) {
-      reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSED_HEADERS);
-    }
+    reply.headers(cors);
     if (!preflight) return;
     reply.header('cache-control', 'no-store');
     if (allowed) {

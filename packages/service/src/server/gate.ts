@@ -10,8 +10,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { ScanbridgeError, TOKEN_HEADER } from '@scanbridge/protocol';
 import { authenticate, type AuthContext, type Principal } from '../security/principal.js';
-import type { RateLimiter } from '../security/rate-limit.js';
-import { isLoopbackPeer, otherUserError, ownerOf } from './connection-guard.js';
+import { tooManyRequests, type RateLimiter } from '../security/rate-limit.js';
+import { isLoopbackPeer, knownOwnerOf, otherUserError, ownerOf } from './connection-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,11 +39,15 @@ export function allowedHosts(port: number, bindAddress: string): Set<string> {
 export interface GateContext extends AuthContext {
   bindAddress: string;
   limiter: RateLimiter;
-  /** The thumbnail endpoint's own buckets: a viewer's images never use up the origin's calls. */
-  imageLimiter: RateLimiter;
 }
 
-const IMAGE_PATH = /^\/dwt\/[^/?]*\/img(?:\?|$)/;
+/**
+ * The image endpoint (what a page's <img> elements ask for). Its requests are
+ * counted by the route (image-route.ts), once it knows whose image is asked
+ * for: an <img> sends no Origin, so here they would all share one bucket.
+ * Exactly the paths that route serves, so none escapes both counts.
+ */
+export const IMAGE_PATH = /^\/dwt\/dwt_[0-9A-Za-z_]{1,32}\/img(?:\?|$)/;
 
 /** Browsers cannot put headers on a WebSocket: there (only) the token may come in the query. */
 export function tokenOf(req: IncomingMessage): string | undefined {
@@ -65,19 +69,27 @@ export async function checkPeerUser(socket: Socket, ownUid: number | null): Prom
   if (uid !== ownUid) throw otherUserError(uid, ownUid);
 }
 
+/** checkPeerUser without waiting: true only when the connection is known to be one the service answers. */
+export function isKnownOwnPeer(socket: Socket, ownUid: number | null): boolean {
+  return ownUid === null || !isLoopbackPeer(socket) || knownOwnerOf(socket) === ownUid;
+}
+
 export function gate(req: IncomingMessage, ctx: GateContext): Principal {
+  const principal = authenticateRequest(req, ctx);
+  const image = (req.method === 'GET' || req.method === 'HEAD') && IMAGE_PATH.test(req.url ?? '');
+  if (!image && principal.kind !== 'admin' && !ctx.limiter.take(principal.origin ?? 'anonymous')) throw tooManyRequests();
+  return principal;
+}
+
+/** The gate without the rate limit: Host, the TLS rule for other machines, the caller. */
+export function authenticateRequest(req: IncomingMessage, ctx: Omit<GateContext, 'limiter'>): Principal {
   checkHost(req, ctx.bindAddress);
   // Only an administrator's BindAddress lets other machines connect at all; they must then use
   // TLS (and, like every caller, a token): a plain-HTTP token could be read on the network.
   if (!isLoopbackPeer(req.socket) && !(req.socket as { encrypted?: boolean }).encrypted) {
     throw new ScanbridgeError('host-not-allowed', 'connections from other machines must use HTTPS (the HttpsPort)');
   }
-  const principal = authenticate(ctx, req.headers.origin, tokenOf(req));
-  const limiter = req.method === 'GET' && IMAGE_PATH.test(req.url ?? '') ? ctx.imageLimiter : ctx.limiter;
-  if (principal.kind !== 'admin' && !limiter.take(principal.origin ?? 'anonymous')) {
-    throw new ScanbridgeError('too-many-requests', 'too many requests from this origin; slow down and retry in a second');
-  }
-  return principal;
+  return authenticate(ctx, req.headers.origin, tokenOf(req));
 }
 
 function checkHost(req: IncomingMessage, bindAddress: string): void {

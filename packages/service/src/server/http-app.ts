@@ -13,6 +13,7 @@ import { ConnectionGuard } from './connection-guard.js';
 import { FILE_METHODS, HANDSHAKE_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, RECEIVE_LIMITS, REQUEST_TIMEOUT_MS, SMALL_BODY_BYTES, answerTimeouts, lingerAfterRefusal } from './request-limits.js';
 import { BinarySlot, binaryRequest, sendBinary, type BinaryRequest } from './binary-transport.js';
 import { registerImageRoute } from './image-route.js';
+import { answerCachedImagesFirst } from './cached-image.js';
 import { registerCameraPreviewRoute } from './camera-preview-route.js';
 import { registerWebSocket } from './websocket.js';
 import { welcomePage } from './welcome-page.js';
@@ -102,6 +103,8 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
   // account or origin may take them all.
   const guard = new ConnectionGuard(app.server, { ownUid: ctx.ownUid, tls: Boolean(opts.tls) });
   answerTimeouts(app.server);
+  // Cached thumbnails are answered before Fastify sees them, after the same checks (cached-image.ts).
+  answerCachedImagesFirst(app.server, ctx, guard, opts.role);
 
   // Bodies are parsed by the RPC layer so that bad JSON gets the protocol's envelope.
   app.removeAllContentTypeParsers();

@@ -58,14 +58,21 @@ export class ImageRenderer {
     this.prepared.set(key, { page: { width: preview.pageWidth, height: preview.pageHeight } });
   }
 
-  async render(key: string, load: () => Promise<StoredImage>, width: number, height: number): Promise<RenderedImage> {
+  /** The kept rendering of `key` in this box, if there is one (marked as just used). */
+  cached(key: string, width: number, height: number): RenderedImage | undefined {
     const cacheKey = `${key}:${width}x${height}`;
     const hit = this.cache.get(cacheKey);
     if (hit) {
       this.cache.delete(cacheKey);
       this.cache.set(cacheKey, hit);
-      return hit;
     }
+    return hit;
+  }
+
+  async render(key: string, load: () => Promise<StoredImage>, width: number, height: number): Promise<RenderedImage> {
+    const hit = this.cached(key, width, height);
+    if (hit) return hit;
+    const cacheKey = `${key}:${width}x${height}`;
     const inFlight = this.pending.get(cacheKey);
     if (inFlight) return inFlight;
     const fromPreview = this.fromPreview(key, width, height);

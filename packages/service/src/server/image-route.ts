@@ -8,6 +8,7 @@
  * the browser revalidate every time, so an edited page is never shown stale
  * while an unchanged one costs a 304.
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol';
 import type { ServiceContext } from './context.js';
@@ -16,6 +17,8 @@ import type { Principal } from '../security/principal.js';
 import { LOCAL_ORIGIN } from '../security/origin-check.js';
 import { checkImageSignature } from '../security/image-signature.js';
 import { tokenHash } from '../security/secrets.js';
+import { tooManyRequests } from '../security/rate-limit.js';
+import type { Session } from '../buffer/session.js';
 
 const MAX_SIDE = 20000;
 
@@ -55,22 +58,62 @@ export function authorizeImage(ctx: ServiceContext, principal: Principal, sessio
   if (check !== 'ok') throw unknown();
 }
 
+/** An image request that passed its checks: which page, in which box. */
+export interface ImageRequest {
+  session: Session;
+  pageId: string;
+  width: number;
+  height: number;
+  etag: string;
+  /** The thumbnail cache's key of this page version (ImageRenderer.render). */
+  cacheKey: string;
+}
+
+/** Headers of every image answer, 200 or 304. */
+export const imageHeaders = (etag: string) => ({ 'cache-control': 'private, no-cache', etag, 'x-content-type-options': 'nosniff' });
+
+/**
+ * Checks an image request and counts it in the rate limit: a request that
+ * passes counts for its session's origin, in the image bucket (an <img>
+ * sends no Origin; the signature says whose it is); one that fails counts as
+ * a call of its sender, so guessing costs an unapproved origin its calls.
+ */
+export function checkImageRequest(ctx: ServiceContext, principal: Principal, code: string, query: Record<string, unknown>): ImageRequest {
+  let session: Session;
+  try {
+    if (!/^dwt_[0-9A-Za-z_]{1,32}$/.test(code)) throw new ScanbridgeError('not-found', `no endpoint /dwt/${code.slice(0, 40)}/img`);
+    if (typeof query.id !== 'string' || query.id === '') throw new ScanbridgeError('session-required', 'query.id: the session id is required');
+    session = ctx.sessions.get(query.id);
+    authorizeImage(ctx, principal, session.id, session.origin, query);
+  } catch (err) {
+    if (principal.kind !== 'admin' && !ctx.limiter.take(principal.origin ?? 'anonymous')) throw tooManyRequests();
+    throw err;
+  }
+  if (principal.kind !== 'admin' && !ctx.imageLimiter.take(session.origin)) throw tooManyRequests();
+  const ref = typeof query.page === 'string' && query.page !== '' ? query.page : intParam(query, 'index', 0, Number.MAX_SAFE_INTEGER);
+  const width = intParam(query, 'width', 1, MAX_SIDE, MAX_SIDE);
+  const height = intParam(query, 'height', 1, MAX_SIDE, MAX_SIDE);
+  const info = session.buffer.info(ref);
+  return { session, pageId: info.id, width, height, etag: `"${info.id}.${info.version}.${width}x${height}"`, cacheKey: `${session.id}:${info.id}.${info.version}` };
+}
+
+/**
+ * Requests the cached-image path (cached-image.ts) checked and passed on (a
+ * cache miss, or a failed check): the route takes the outcome from here
+ * rather than checking, and counting, the request twice.
+ */
+export const checkedImageRequests = new WeakMap<IncomingMessage, ImageRequest | Error>();
+
 export function registerImageRoute(app: FastifyInstance, ctx: ServiceContext): void {
   app.get<{ Params: { code: string }; Querystring: Record<string, unknown> }>('/dwt/:code/img', async (req, reply) => {
     try {
-      if (!/^dwt_[0-9A-Za-z_]{1,32}$/.test(req.params.code)) throw new ScanbridgeError('not-found', `no endpoint /dwt/${req.params.code.slice(0, 40)}/img`);
-      const query = req.query;
-      if (typeof query.id !== 'string' || query.id === '') throw new ScanbridgeError('session-required', 'query.id: the session id is required');
-      const session = ctx.sessions.get(query.id);
-      authorizeImage(ctx, req.principal, session.id, session.origin, query);
-      const ref = typeof query.page === 'string' && query.page !== '' ? query.page : intParam(query, 'index', 0, Number.MAX_SAFE_INTEGER);
-      const width = intParam(query, 'width', 1, MAX_SIDE, MAX_SIDE);
-      const height = intParam(query, 'height', 1, MAX_SIDE, MAX_SIDE);
-      const info = session.buffer.info(ref);
-      const etag = `"${info.id}.${info.version}.${width}x${height}"`;
-      reply.header('cache-control', 'private, no-cache').header('etag', etag).header('x-content-type-options', 'nosniff');
-      if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-      const rendered = await ctx.images.render(`${session.id}:${info.id}.${info.version}`, () => session.buffer.getImage(info.id), width, height);
+      const checked = checkedImageRequests.get(req.raw);
+      if (checked instanceof Error) throw checked;
+      const image = checked ?? checkImageRequest(ctx, req.principal, req.params.code, req.query);
+      reply.headers(imageHeaders(image.etag));
+      if (req.headers['if-none-match'] === image.etag) return reply.code(304).send();
+      const { session, pageId } = image;
+      const rendered = await ctx.images.render(image.cacheKey, () => session.buffer.getImage(pageId), image.width, image.height);
       return reply.type(rendered.contentType).header('x-image-width', rendered.width).header('x-image-height', rendered.height).send(rendered.bytes);
     } catch (err) {
       const { status, body } = errorEnvelope(NO_SESSION_ID, 'img', '', err);

@@ -7,11 +7,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 
+/** What an answer without a policy of its own gets (for answers sent without Fastify: cached-image.ts). */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = { 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" };
+
 export function registerPageHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('x-frame-options', 'DENY');
+    reply.header('x-frame-options', PAGE_HEADERS['x-frame-options']);
     // Pages with a policy of their own (welcome, consent) already forbid framing; the others get that much.
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "frame-ancestors 'none'");
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', PAGE_HEADERS['content-security-policy']);
     for (const name of Object.keys(reply.getHeaders())) if (name.startsWith('access-control-')) reply.removeHeader(name);
     return payload;
   });
