@@ -39,8 +39,19 @@ export type JobEvent = z.infer<typeof JobEvent>;
 export const UploadEvent = z.object({ type: z.enum(['started', 'progress', 'done', 'failed']), upload: UploadInfo });
 export type UploadEvent = z.infer<typeof UploadEvent>;
 
-/** Recognize and DetectOrientation report each page as it is done (`done` of `total` pages of the call). */
-export const OcrEvent = z.object({ type: z.literal('progress'), method: z.enum(['Recognize', 'DetectOrientation']), page: z.string(), index: z.number().int(), done: z.number().int(), total: z.number().int() });
+/**
+ * Recognize and DetectOrientation report each page as it is done (`done` of `total` pages of the call);
+ * SaveImages and StartUpload with `ocr` each page recognised for the searchable PDF (StartUpload with its `upload` id).
+ */
+export const OcrEvent = z.object({
+  type: z.literal('progress'),
+  method: z.enum(['Recognize', 'DetectOrientation', 'SaveImages', 'StartUpload']),
+  upload: z.string().optional(),
+  page: z.string(),
+  index: z.number().int(),
+  done: z.number().int(),
+  total: z.number().int(),
+});
 export type OcrEvent = z.infer<typeof OcrEvent>;
 
 export const EVENTS = {

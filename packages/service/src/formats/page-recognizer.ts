@@ -17,6 +17,34 @@ export interface PageRecognizer {
   recognize(buffer: ImageBuffer, pageId: string, languages: readonly string[], signal?: AbortSignal): Promise<OcrPage>;
 }
 
+export interface RecognisedPage {
+  page: string;
+  /** Where the page is in the buffer now (-1: removed meanwhile). */
+  index: number;
+  done: number;
+  total: number;
+}
+
+/**
+ * Counts a save's pages as their text arrives, each once (an upload that
+ * retries reads its pages again, from the cache), for the `ocr` progress
+ * events: a long searchable save reports every page recognised.
+ */
+export function recognisedCounter(buffer: ImageBuffer, total: number, report: (d: RecognisedPage) => void): (pageId: string) => void {
+  const seen = new Set<string>();
+  return (page) => {
+    if (seen.has(page)) return;
+    seen.add(page);
+    let index = -1;
+    try {
+      index = buffer.info(page).index;
+    } catch {
+      // removed while its text was read: still a page done
+    }
+    report({ page, index, done: seen.size, total });
+  };
+}
+
 /** A service without the OCR engine: a searchable PDF is refused before anything is written. */
 export const NO_RECOGNIZER: PageRecognizer = {
   check() {
@@ -33,12 +61,23 @@ export const NO_RECOGNIZER: PageRecognizer = {
  * on as many pages as it has threads while the writer, a few pages at a
  * time, waits for the first; what is kept meanwhile is page models, not images.
  */
-export function withText(source: PageSource, facts: readonly PageFacts[], buffer: ImageBuffer, recognizer: PageRecognizer, languages: readonly string[], signal?: AbortSignal, ahead = availableParallelism()): PageSource {
+export function withText(
+  source: PageSource,
+  facts: readonly PageFacts[],
+  buffer: ImageBuffer,
+  recognizer: PageRecognizer,
+  languages: readonly string[],
+  signal?: AbortSignal,
+  onRecognised?: (pageId: string) => void,
+  ahead = availableParallelism(),
+): PageSource {
   recognizer.check(languages);
   const started = new Map<number, Promise<OcrPage>>();
   const start = (i: number, stop: AbortSignal | undefined) => {
     if (i >= facts.length || started.has(i)) return;
-    const p = recognizer.recognize(buffer, facts[i]!.id, languages, stop);
+    const id = facts[i]!.id;
+    const p = recognizer.recognize(buffer, id, languages, stop);
+    if (onRecognised) void p.then(() => onRecognised(id), () => undefined);
     // Awaited when the writer reaches the page; a save that fails first must not leave it unhandled.
     p.catch(() => undefined);
     started.set(i, p);

@@ -16,6 +16,12 @@ import { ocrSample } from '../formats/ocr-sample.js';
 import { sharedOcrPool } from '../addons/ocr/worker-pool.js';
 import { tool } from '../formats/test-tools.js';
 import { rpc, startInProcess, type InProcess } from '../test-support/service-harness.js';
+import { sessionEvents, type SessionEvents } from '../test-support/session-events.js';
+
+/** Events come over the WebSocket, beside the HTTP answer: waited for a moment before they are asserted. */
+async function settled(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ready(); i++) await new Promise((r) => setTimeout(r, 10));
+}
 
 const LINES = [
   ['Invoice 2024-0317 dated 12.03.2024', 'Total amount due: 1,234.56 EUR'],
@@ -33,6 +39,7 @@ describe('searchable PDF over the API', () => {
   let session: string;
   let pages: PageInfo[];
   let dir: string;
+  let events: SessionEvents;
 
   const call = (method: string, params: object) => rpc(svc.base, 'f', method, params, session);
   const save = async (params: object): Promise<Buffer> => {
@@ -59,6 +66,7 @@ describe('searchable PDF over the API', () => {
       return run(...args);
     }) as typeof pool.run;
     session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
+    events = await sessionEvents(svc, session);
     const png = ocrSample({ blocks: LINES, inches: [6, 2.5], points: 14 }).image;
     const jpeg = ocrSample({ blocks: [['Scanned in colour as JPEG']], inches: [5, 1.2], points: 14, format: 'jpeg' }).image;
     pages = [];
@@ -69,12 +77,13 @@ describe('searchable PDF over the API', () => {
     }
   });
   after(async () => {
+    events.close();
     await svc.close();
     await mp.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('SaveImages pdf with ocr: the text under the pages, the images as without it, each page read once', async () => {
+  it('SaveImages pdf with ocr: the text under the pages, the images as without it, each page read once, each reported done', async () => {
     const plain = await save({ format: 'pdf' });
     // Page 0 recognised by the client first: the save takes it from the cache and reads page 1 only.
     const recognized = await call('Recognize', { pages: [0], languages: ['deu', 'eng'], output: ['text'] });
@@ -82,6 +91,13 @@ describe('searchable PDF over the API', () => {
     assert.equal(engine.runs, 1);
     const searchable = await save({ format: 'pdf', ocr: { languages: ['deu', 'eng'] } });
     assert.equal(engine.runs, 2);
+    // Progress per page, as Recognize reports it (the page from the cache counts: it is done too).
+    const progress = () => events.ocr.filter((e) => e.method === 'SaveImages');
+    await settled(() => progress().length >= 2);
+    assert.deepEqual(progress().map((e) => [e.page, e.index, e.done, e.total]).sort(), [
+      [pages[0]!.id, 0, 1, 2],
+      [pages[1]!.id, 1, 2, 2],
+    ].sort());
     assert.equal((await text(plain, 'plain.pdf')).trim(), '', 'no text without ocr');
     const [first, second] = (await text(searchable, 'ocr.pdf')).split('\f');
     assert.deepEqual(words(first!), words(LINES.flat().join(' ')));
@@ -134,6 +150,9 @@ describe('searchable PDF over the API', () => {
     const file = mp.received.at(-1)!.files[0]!;
     assert.equal(file.mimetype, 'application/pdf');
     assert.deepEqual(words(await text(file.bytes!, 'upload.pdf')), words(LINES.flat().join(' ')));
+    const progress = () => events.ocr.filter((e) => e.method === 'StartUpload');
+    await settled(() => progress().length >= 1);
+    assert.deepEqual(progress(), [{ type: 'progress', method: 'StartUpload', upload: done.id, page: pages[0]!.id, index: 0, done: 1, total: 1 }]);
   });
 
   it('refuses ocr outside PDF and without languages, naming the parameter; the pages stay', async () => {

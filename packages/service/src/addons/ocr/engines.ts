@@ -48,39 +48,63 @@ export function pgm(grey: Uint8Array, width: number, height: number): Buffer {
 
 const quarter = (d: number | null | undefined): Orientation['rotation'] => (d === 90 || d === 180 || d === 270 ? d : 0);
 
-/** One tesseract.js worker for the current languages, one for osd, made when first needed. */
+/**
+ * Pages a tesseract.js worker reads before it is replaced: its WebAssembly
+ * memory grows with every page and is never given back (tesseract.js #977
+ * advises replacing workers), and it adapts to the pages it has read, which
+ * must not carry over from one batch to the next without bound. A new
+ * worker costs about a second; at this count that is about 1 % of the time.
+ */
+export const JS_PAGES_PER_WORKER = 100;
+
+/** One tesseract.js worker for the current languages, one for osd, made when first needed and replaced after JS_PAGES_PER_WORKER pages. */
 export class JsEngine {
   #worker: TjsWorker | null = null;
   #key = '';
+  #read = 0;
   #osd: TjsWorker | null = null;
+  #osdRead = 0;
+  /** Recognition workers made so far (for tests). */
+  made = 0;
+
+  constructor(readonly pagesPerWorker = JS_PAGES_PER_WORKER) {}
 
   async #ensure(choice: EngineChoice, languages: string[]): Promise<TjsWorker> {
     const files = Object.fromEntries(languages.map((l) => [l, choice.files![l]!]));
     const folder = linkFolder(files);
     const key = JSON.stringify([languages, folder]);
-    if (this.#worker && this.#key === key) return this.#worker;
+    if (this.#worker && this.#key === key && this.#read < this.pagesPerWorker) return this.#worker;
     await this.#worker?.terminate();
     this.#worker = null;
+    this.#read = 0;
     const T = require('tesseract.js') as Tjs;
     // OEM 1: LSTM only (the bundled best_int models have no legacy part).
     this.#worker = await T.createWorker(languages.join('+'), 1, tjsPaths(folder));
+    this.made++;
     this.#key = key;
     return this.#worker;
   }
 
   async recognize(choice: EngineChoice, image: Buffer, dpi: number, languages: string[], psm: number): Promise<string> {
     const w = await this.#ensure(choice, languages);
+    this.#read++;
     await w.setParameters({ tessedit_pageseg_mode: String(psm), user_defined_dpi: String(Math.round(dpi)) });
     const r = await w.recognize(image, {}, { text: false, tsv: true });
     return r.data.tsv ?? '';
   }
 
   async orientation(choice: EngineChoice, image: Buffer): Promise<Orientation> {
+    if (this.#osd && this.#osdRead >= this.pagesPerWorker) {
+      await this.#osd.terminate();
+      this.#osd = null;
+    }
     if (!this.#osd) {
+      this.#osdRead = 0;
       const T = require('tesseract.js') as Tjs;
       // OSD needs the legacy engine: OEM 0 and tesseract.js's legacy core.
       this.#osd = await T.createWorker('osd', 0, { ...tjsPaths(linkFolder({ osd: choice.files!['osd']! })), legacyCore: true, legacyLang: true });
     }
+    this.#osdRead++;
     const r = await this.#osd.detect(image);
     return { rotation: quarter(r.data.orientation_degrees), confidence: r.data.orientation_confidence ?? 0, script: r.data.script ?? '' };
   }

@@ -15,6 +15,12 @@ import type { EngineChoice, Orientation, OrientationTask, RecognizeTask, Recogni
 
 /** Tesseract's own limit is far higher, but memory is not: larger pages are read scaled down. */
 export const MAX_WORK_PIXELS = 40_000_000;
+/**
+ * Tesseract refuses an image with a side above 32767 pixels ("Image too
+ * large"); a longer page is read scaled down to this, which leaves room for
+ * the canvas the deskew rotation grows (up to 1.16x at 10 degrees).
+ */
+export const MAX_WORK_SIDE = 28_000;
 /** Tesseract reads best near 300 dpi; finer scans are read at this resolution. */
 const MAX_WORK_DPI = 400;
 /** Below these the skew is left alone (too small to matter, or not measured with confidence). */
@@ -40,8 +46,8 @@ async function raw(s: ReturnType<typeof sharp>): Promise<Grey> {
 }
 const fromGrey = (g: Grey) => sharp(g.data, { raw: { width: g.width, height: g.height, channels: 1 } });
 
-function workScale(width: number, height: number, dpi: number): number {
-  return Math.min(1, MAX_WORK_DPI / dpi, Math.sqrt(MAX_WORK_PIXELS / (width * height)));
+function workScale(width: number, height: number, dpi: number, maxDpi = MAX_WORK_DPI): number {
+  return Math.min(1, maxDpi / dpi, Math.sqrt(MAX_WORK_PIXELS / (width * height)), MAX_WORK_SIDE / Math.max(width, height));
 }
 
 async function working(image: Uint8Array, page: RecognizeTask['page'], area: RecognizeTask['area']): Promise<{ grey: Grey; scale: number }> {
@@ -104,7 +110,7 @@ async function recognize(task: RecognizeTask): Promise<RecognizedPage> {
 }
 
 async function orientation(task: OrientationTask): Promise<Orientation> {
-  const scale = Math.min(1, 300 / task.page.dpi, Math.sqrt(MAX_WORK_PIXELS / (task.page.width * task.page.height)));
+  const scale = workScale(task.page.width, task.page.height, task.page.dpi, 300);
   let s = sharp(task.image, { limitInputPixels: false }).removeAlpha().greyscale();
   if (scale < 1) s = s.resize(Math.max(1, Math.round(task.page.width * scale)));
   return orientationOf(task.osd, await raw(s), task.page.dpi * scale);

@@ -18,6 +18,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tool, withTempDir, xpath } from '../../formats/test-tools.js';
+import { ocrSample } from '../../formats/ocr-sample.js';
+import { sharp } from '../../imaging/sharp.js';
 import type { JobInfo } from '@scanbridge/protocol';
 
 const DPI = 200;
@@ -131,6 +133,28 @@ describe('Recognize over the API', () => {
     const first = r!.words!.blocks[0]!.lines[0]!.words[0]!;
     // Turned half round: "The" now ends 25 mm from the right edge.
     assert.ok(Math.abs(first.box[2] - (page.width - mm(25))) <= 4, JSON.stringify(first.box));
+  });
+
+  it('a page longer than Tesseract takes (34000 px; it refuses above 32767) is read scaled down, its words boxed in page pixels; DetectOrientation answers too', async () => {
+    const sample = ocrSample({ blocks: [['Invoice number dated March', 'total amount office records']], dpi: 300, inches: [3, 1.2] });
+    const X = 30_000;
+    const strip = await sharp({ create: { width: 34_000, height: 400, channels: 3, background: '#ffffff' } })
+      .composite([{ input: sample.image, left: X, top: 20 }])
+      .withMetadata({ density: 300 })
+      .png({ compressionLevel: 1 })
+      .toBuffer();
+    const [info] = await ok<PageInfo[]>('LoadImages', { data: strip.toString('base64') });
+    const [r] = await ok<PageText[]>('Recognize', { pages: [info!.id], languages: ['eng'], output: ['text', 'words'] });
+    assert.ok(cer(r!.text!, sample.ocr.text) <= 5, r!.text);
+    assert.equal(r!.words!.width, 34_000);
+    const got = r!.words!.blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
+    const want = sample.ocr.blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
+    assert.equal(got[0]!.text, want[0]!.text);
+    // Read at 0.8x: a box is a few page pixels off at most.
+    for (const k of [0, 1, 2, 3]) assert.ok(Math.abs(got[0]!.box[k]! - (want[0]!.box[k]! + (k % 2 === 0 ? X : 20))) <= 6, `${JSON.stringify(got[0]!.box)} vs ${JSON.stringify(want[0]!.box)} + (${X}, 20)`);
+    const [o] = await ok<PageOrientation[]>('DetectOrientation', { pages: [info!.id] });
+    assert.equal(o!.rotation, 0);
+    await ok('RemoveImages', { pages: [info!.id] });
   });
 
   it('reads a region only, and refuses one outside the page', async () => {

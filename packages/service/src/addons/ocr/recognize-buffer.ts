@@ -3,8 +3,8 @@
  * region and the languages are checked before any page is read; pages go to
  * the pool two per thread at a time (one read, the next one's bytes on
  * their way), never the whole batch in memory. Results are kept per page
- * version and options, so an unchanged page is not read again and an
- * edited one (a new version) is.
+ * version and options (result-cache.ts), so an unchanged page is not read
+ * again and an edited one (a new version) is.
  */
 import { ScanbridgeError, type OcrPage, type PageInfo, type PageOrientation, type PageText, type OcrOutput, type BarcodeRegion } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
@@ -14,6 +14,7 @@ import { regionPixels } from '../barcode/read-page.js';
 import { chooseEngine, forcedEngine, systemTesseract } from './engine-choice.js';
 import { checkLanguages } from './languages.js';
 import { pageOutputs } from './outputs.js';
+import { OcrResultCache } from './result-cache.js';
 import { sharedOcrPool, type OcrPool } from './worker-pool.js';
 import type { Orientation, RecognizedPage } from './worker-protocol.js';
 
@@ -33,15 +34,8 @@ export interface PageDone {
   total: number;
 }
 
-const MAX_CACHED = 1000;
-const caches = new WeakMap<ImageBuffer, Map<string, OcrPage>>();
-
-function cacheOf(buffer: ImageBuffer): Map<string, OcrPage> {
-  let cache = caches.get(buffer);
-  if (!cache) caches.set(buffer, (cache = new Map()));
-  return cache;
-}
-
+/** The service's results, per page version and options. */
+export const ocrResults = new OcrResultCache();
 
 const dpiOf = (info: Pick<PageInfo, 'xdpi' | 'ydpi'>): number => Math.round((info.xdpi + info.ydpi) / 2) || 300;
 
@@ -81,14 +75,12 @@ const optionsKey = (o: RecognizeOptions): string => JSON.stringify([o.languages,
 
 /** One page of the buffer, cached per version and options. */
 export async function recognizeBufferPage(buffer: ImageBuffer, info: PageInfo, options: RecognizeOptions, pool: OcrPool = sharedOcrPool(), signal?: AbortSignal): Promise<OcrPage> {
-  const key = `${info.id}\u0000${info.version}\u0000${optionsKey(options)}`;
-  const cache = cacheOf(buffer);
-  const hit = cache.get(key);
+  const key = optionsKey(options);
+  const hit = ocrResults.get(buffer, info.id, info.version, key);
   if (hit) return hit;
   const image = await buffer.getImage(info.id);
   const page = await recognizeImage(pool, { ...image, bytes: image.bytes }, info.id, options, signal);
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-  cache.set(key, page);
+  ocrResults.set(buffer, info.id, info.version, key, page);
   return page;
 }
 

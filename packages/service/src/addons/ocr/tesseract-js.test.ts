@@ -16,6 +16,11 @@ import { ScanbridgeError } from '@scanbridge/protocol';
 import { OcrPool } from './worker-pool.js';
 import { recognizeImage } from './recognize-buffer.js';
 import { textPage } from './test-pages.js';
+import { JsEngine, pgm } from './engines.js';
+import { chooseEngine } from './engine-choice.js';
+import { parseTsv } from './tsv.js';
+import { ocrSample } from '../../formats/ocr-sample.js';
+import { sharp } from '../../imaging/sharp.js';
 
 const GUARD = `
 import net from 'node:net';
@@ -62,6 +67,22 @@ describe('tesseract.js engine', () => {
       assert.deepEqual(readdirSync(cwd), []);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`a worker is replaced after its pages (its WebAssembly memory only grows), and the next reads as well`, async () => {
+    const engine = new JsEngine(2);
+    try {
+      const choice = chooseEngine(['eng'], 'tesseract.js');
+      const sample = ocrSample({ blocks: [['Invoice number dated March']], dpi: 150, inches: [3, 0.8] });
+      const { data, info } = await sharp(sample.image).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+      const image = pgm(data, info.width, info.height);
+      const texts: string[] = [];
+      for (let i = 0; i < 3; i++) texts.push(parseTsv(await engine.recognize(choice, image, 150, ['eng'], 6)).text);
+      assert.deepEqual(texts, Array(3).fill('Invoice number dated March'));
+      assert.equal(engine.made, 2);
+    } finally {
+      await engine.close();
     }
   });
 

@@ -20,11 +20,11 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ScanbridgeError, type ParsedParamsOf, type UploadEvent, type UploadInfo, type UploadResponse } from '@scanbridge/protocol';
+import { ScanbridgeError, type OcrEvent, type ParsedParamsOf, type UploadEvent, type UploadInfo, type UploadResponse } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
 import { bufferPages } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, pageFileName, type PageSource, type SaveOptions } from '../../formats/encode.js';
-import { NO_RECOGNIZER, withText, type PageRecognizer } from '../../formats/page-recognizer.js';
+import { NO_RECOGNIZER, recognisedCounter, withText, type PageRecognizer } from '../../formats/page-recognizer.js';
 import { defaultBaseName, safeBaseName } from '../../formats/save-folder.js';
 import { pageGroups } from '../../documents/page-groups.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';
@@ -106,18 +106,25 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
   }
 
   /** Checks everything it can before the job starts (destination, headers, pages, options), then runs it in the background. */
-  start(sessionId: string, buffer: ImageBuffer, caller: string, params: StartUploadParams, recognizer: PageRecognizer = NO_RECOGNIZER): UploadInfo {
+  /** `onRecognised` hears of each page recognised for a searchable PDF (the session's `ocr` events). */
+  start(sessionId: string, buffer: ImageBuffer, caller: string, params: StartUploadParams, recognizer: PageRecognizer = NO_RECOGNIZER, onRecognised?: (event: OcrEvent) => void): UploadInfo {
     const { destination } = params;
     checkDestination(destination.url, caller, this.prefixes);
     checkHeaders(destination.headers, destination.method === 'post' ? /^content-type$/i : null);
     const opts = saveOptionsOf(params);
     const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
-    const groups = pageGroups(buffer, params, base).map((g) => {
+    const sets = pageGroups(buffer, params, base).map((g) => {
       const { facts, source: stored } = bufferPages(buffer, g.pages);
       checkSaveOptions(opts, facts);
+      return { base: g.base, facts, stored };
+    });
+    const id = randomBytes(8).toString('hex');
+    // Each page recognised is reported once (a retry's pass reads it again, from the cache).
+    const recognised = recognisedCounter(buffer, sets.reduce((n, g) => n + g.facts.length, 0), (d) => onRecognised?.({ type: 'progress', method: 'StartUpload', upload: id, ...d }));
+    const groups = sets.map(({ base: name, facts, stored }) => {
       // Recognised when first encoded; a retry's pass takes the text from the engine's cache.
-      const source = opts.ocr ? withText(stored, facts, buffer, recognizer, opts.ocr.languages) : stored;
-      return { facts, source, base: g.base, files: outputFiles(source, opts, g.base).length };
+      const source = opts.ocr ? withText(stored, facts, buffer, recognizer, opts.ocr.languages, undefined, recognised) : stored;
+      return { facts, source, base: name, files: outputFiles(source, opts, name).length };
     });
     const facts = groups.flatMap((g) => g.facts);
     const fileCount = groups.reduce((n, g) => n + g.files, 0);
@@ -126,7 +133,7 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
       throw new ScanbridgeError('invalid-params', `params.destination.method ${destination.method} sends one file, but ${why}`);
     }
     const info: UploadInfo = {
-      id: randomBytes(8).toString('hex'),
+      id,
       state: 'running',
       method: destination.method,
       pages: facts.length,

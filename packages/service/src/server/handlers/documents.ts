@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { ScanbridgeError, type DOCUMENT_METHODS, type ParsedParamsOf, type SaveResult } from '@scanbridge/protocol';
 import { bufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
-import { withText } from '../../formats/page-recognizer.js';
+import { recognisedCounter, withText } from '../../formats/page-recognizer.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
 import { pageGroups } from '../../documents/page-groups.js';
 import type { DomainHandlers } from './types.js';
@@ -69,12 +69,18 @@ export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = 
     if (params.overwrite && params.folder === undefined) throw new ScanbridgeError('invalid-params', 'params.overwrite applies to saving into a folder (params.folder)');
     const base = safeBaseName(params.fileName, EXTENSION_ALIASES, defaultBaseName());
     // One group of pages per file set: the pages named, or one per document (eachDocument).
-    const groups = pageGroups(session.buffer, params, base).map((g) => {
+    const sets = pageGroups(session.buffer, params, base).map((g) => {
       const { facts, source: stored } = bufferPages(session.buffer, g.pages);
       checkSaveOptions(opts, facts);
+      return { base: g.base, facts, stored };
+    });
+    // A searchable save reports each page recognised, as Recognize does: the text is most of its time.
+    const total = sets.reduce((n, g) => n + g.facts.length, 0);
+    const recognised = recognisedCounter(session.buffer, total, (d) => ctx.hub.publish(session.id, 'ocr', { type: 'progress', method: 'SaveImages', ...d }));
+    const groups = sets.map(({ base: name, facts, stored }) => {
       // A client that goes away stops the recognition of pages it will never get.
-      const pages = opts.ocr ? withText(stored, facts, session.buffer, ctx.ocr, opts.ocr.languages, source.signal) : stored;
-      return { base: g.base, facts, files: outputFiles(pages, opts, g.base) };
+      const pages = opts.ocr ? withText(stored, facts, session.buffer, ctx.ocr, opts.ocr.languages, source.signal, recognised) : stored;
+      return { base: name, facts, files: outputFiles(pages, opts, name) };
     });
     const ext = EXTENSIONS[opts.format];
     const nameOf = (g: (typeof groups)[number], f: OutputFile) => (g.files.length === 1 ? g.base : `${g.base}-${f.first + 1}`);
