@@ -3,9 +3,11 @@
  * resolved instances current: asks for the types, then for what an answer
  * left out (SRV, TXT, the host's A/AAAA), drops an instance on its goodbye or
  * when its records expire, and asks again before they do. `confirm` (a page
- * listing devices with refresh) asks now and drops what stays silent.
+ * listing devices with refresh, or this machine's network changed) asks now
+ * and drops what stays silent.
  */
 import { EventEmitter } from 'node:events';
+import { networkInterfaces } from 'node:os';
 import makeMdns from 'multicast-dns';
 import type { RecordType } from 'dns-packet';
 import { RecordCache, decodeTxt, type HeardRecord } from './mdns-records.js';
@@ -44,6 +46,16 @@ const TICK_MS = 1000;
 const ASK_AGAIN_MS = 1000;
 /** How long `confirm` waits for answers to each of its (at most two) queries; responders answer within 20-120 ms, and a second query is at least a second after the first. */
 export const CONFIRM_WAIT_MS = 1100;
+/** How often this machine's addresses are looked at: a change (another network, a cable out) is when scanners may have gone. */
+const NETWORK_CHECK_MS = 5000;
+
+/** This machine's external addresses, by interface. */
+function networkSignature(): string {
+  return Object.entries(networkInterfaces())
+    .flatMap(([name, addresses]) => (addresses ?? []).filter((a) => !a.internal).map((a) => `${name} ${a.address}`))
+    .sort()
+    .join('\n');
+}
 
 export class MdnsBrowser extends EventEmitter<MdnsBrowserEvents> {
   private readonly mdns: makeMdns.MulticastDNS;
@@ -53,6 +65,8 @@ export class MdnsBrowser extends EventEmitter<MdnsBrowserEvents> {
   private current = '[]';
   private closed = false;
   private confirming: Promise<void> | null = null;
+  private network = networkSignature();
+  private networkCheckedAt = Date.now();
 
   constructor(private readonly opts: MdnsBrowserOptions) {
     super();
@@ -119,6 +133,13 @@ export class MdnsBrowser extends EventEmitter<MdnsBrowserEvents> {
 
   private tick(): void {
     const now = Date.now();
+    if (now - this.networkCheckedAt >= NETWORK_CHECK_MS) {
+      this.networkCheckedAt = now;
+      const network = networkSignature();
+      // Scanners of the network left behind do not say goodbye; the ones still reachable answer.
+      if (network !== this.network) void this.confirm();
+      this.network = network;
+    }
     for (const r of this.cache.dueForRefresh(now)) this.ask(r.name, r.type);
     if (this.cache.expire(now)) this.settle();
   }

@@ -188,6 +188,23 @@ describe('eSCL over mDNS between two network namespaces', () => {
     assert.equal(await exited(stays), 0);
   });
 
+  it('a change of this machine\'s network asks again and drops a scanner gone without a goodbye, long before its records expire', async () => {
+    const browser = lines(start('b', ['browse', path.join(dir, 'user-5.json')]));
+    const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Left behind' })]), '4500']);
+    const seen = (v: unknown) => Array.isArray(v) && v.some((e: EsclEndpoint) => e.name === 'Left behind');
+    await browser.next(seen);
+    advertiser.kill('SIGKILL');
+    await exited(advertiser);
+    // Another network (here: an address more) on the browsing side; records of 4500 s would outlive the test runner's guard.
+    const address = (action: 'add' | 'del') => promisify(execFile)('ip', ['-n', pair.b.ns, 'addr', action, '192.168.77.2/24', 'dev', pair.b.iface]);
+    await address('add');
+    try {
+      await browser.next((v) => Array.isArray(v) && !seen(v));
+    } finally {
+      await address('del');
+    }
+  });
+
   it('drops a scanner whose network went away (no goodbye) when its records expire', async () => {
     const browser = lines(start('b', ['browse', path.join(dir, 'user-2.json')]));
     const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Short-lived' })]), '3']);
