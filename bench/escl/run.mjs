@@ -9,9 +9,12 @@
 // a/b (target <= 1.2x: what sharing over eSCL costs) and c/a (target <=
 // 1.0x: our client against sane-airscan on the same server).
 // Both services run in this process; the device worker is its own process.
+// Where the time goes: the CPU seconds of each party per batch (scanimage
+// with its backend, the office's device worker, this process), because on
+// a busy machine a batch takes about the CPU of all its parties together.
 //   node bench/escl/run.mjs [--rounds N]
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -22,21 +25,55 @@ import { machineLoad, ratioLine } from '../lib/report.mjs';
 import { median } from '../lib/timing.mjs';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const ROUNDS = Number(values.rounds);
 const PAGES = 10; // the test backend's feeder holds 10 sheets
 const A4 = ['-l', '0', '-t', '0', '-x', '210', '-y', '297'];
+
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+async function cpuOf(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (!stat) return 0;
+  const fields = stat.replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The office's SANE device worker (a child of this process), once the first call has started it. */
+async function workerPid() {
+  const children = (await readFile(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').catch(() => '')).split(' ').filter(Boolean);
+  for (const pid of children) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('sane-worker-main') && cmdline.includes('sane:test:0')) return Number(pid);
+  }
+  return null;
+}
+
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** Runs `step` and answers its seconds with the CPU seconds the office's worker and this process used meanwhile. */
+async function measured(step) {
+  const worker = await workerPid();
+  const [w0, own0] = [worker ? await cpuOf(worker) : 0, ownCpu()];
+  const result = await step();
+  return { ...result, workerCpu: worker ? (await cpuOf(worker)) - w0 : 0, serviceCpu: ownCpu() - own0 };
+}
 
 async function scanimageBatch(env, device, source) {
   const out = await mkdtemp(path.join(tmpdir(), 'scanbridge-bench-escl-'));
   try {
     const t0 = performance.now();
     // Exit status 0 when the batch ends with "out of documents": that is how a feeder batch ends.
-    await run('scanimage', ['-d', device, '--source', source, '--mode', 'Color', '--resolution', '300', ...A4, `--batch=${path.join(out, 'p%d.jpg')}`, '--format=jpeg'], { env: { ...process.env, ...env } });
+    // The shell's `times` gives scanimage's CPU (its backend's threads included).
+    const script = 'scanimage "$@"; status=$?; times >&2; exit $status';
+    const { stderr } = await run('bash', ['-c', script, 'scanimage', '-d', device, '--source', source, '--mode', 'Color', '--resolution', '300', ...A4, `--batch=${path.join(out, 'p%d.jpg')}`, '--format=jpeg'], { env: { ...process.env, ...env } });
     const seconds = (performance.now() - t0) / 1000;
+    const [user, system] = [...(stderr.trim().split('\n').at(-1) ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
     const pages = (await readdir(out)).filter((f) => f.endsWith('.jpg')).length;
     if (pages !== PAGES) throw new Error(`scanimage -d ${device} wrote ${pages} pages, expected ${PAGES}`);
-    return seconds;
+    return { seconds, clientCpu: (user ?? 0) + (system ?? 0) };
   } finally {
     await rm(out, { recursive: true, force: true });
   }
@@ -51,7 +88,7 @@ async function ourClient(desk, session, device) {
   while (job.state === 'running') job = (await rpc(desk.base, 'f', 'WaitJob', { job: job.id, timeout: 30 }, session)).body.result[0];
   const seconds = (performance.now() - t0) / 1000;
   if (job.state !== 'done' || job.pages !== PAGES) throw new Error(`job ${job.state} with ${job.pages} pages: ${JSON.stringify(job.error)}`);
-  return seconds;
+  return { seconds, clientCpu: 0 };
 }
 
 const backend = await createTestBackend(1, { 'test-picture': '"Color pattern"' });
@@ -73,20 +110,22 @@ try {
     // Alternating order, so that neither side always runs on a warmer machine.
     const steps = [
       async () => direct.push(await scanimageBatch(backend.env, 'test:0', 'Automatic Document Feeder')),
-      async () => viaAirscan.push(await scanimageBatch(airscan.env, airscan.device, 'ADF')),
-      async () => ours.push(await ourClient(desk, session, device)),
+      async () => viaAirscan.push(await measured(() => scanimageBatch(airscan.env, airscan.device, 'ADF'))),
+      async () => ours.push(await measured(() => ourClient(desk, session, device))),
     ];
     for (const step of round % 2 === 0 ? steps : steps.reverse()) await step();
   }
-  const s = (xs) => `${median(xs).toFixed(2)} s (${((PAGES / median(xs)) * 60).toFixed(0)} pages/min)`;
+  const s = (runs) => `${median(runs.map((r) => r.seconds)).toFixed(2)} s (${((PAGES / median(runs.map((r) => r.seconds))) * 60).toFixed(0)} pages/min)`;
+  const cpu = (runs, key) => median(runs.map((r) => r[key])).toFixed(2);
   console.log(`bench/escl: ${PAGES}-page SANE test feeder, A4 300 dpi colour, shared by our eSCL server (${ROUNDS} rounds, medians)`);
   console.log(`  ${machineLoad()}`);
   console.log(`  a) scanimage + sane-airscan through our eSCL server: ${s(viaAirscan)}`);
   console.log(`  b) scanimage directly on the SANE backend:           ${s(direct)}`);
   console.log(`  c) our eSCL client through our eSCL server (API):    ${s(ours)}`);
-  console.log(`  ${ratioLine('a/b, sharing over eSCL vs direct', viaAirscan.map((x, i) => x / direct[i]), '<= 1.2x')}`);
-  console.log(`  ${ratioLine('c/a, our client vs sane-airscan', ours.map((x, i) => x / viaAirscan[i]), '<= 1.0x')}`);
-  console.log(`  rounds (a / b / c, s): ${viaAirscan.map((x, i) => `${x.toFixed(2)}/${direct[i].toFixed(2)}/${ours[i].toFixed(2)}`).join('  ')}`);
+  console.log(`  CPU s per batch (medians): a) scanimage + sane-airscan ${cpu(viaAirscan, 'clientCpu')}, office device worker ${cpu(viaAirscan, 'workerCpu')}, both services' process ${cpu(viaAirscan, 'serviceCpu')}; b) scanimage ${cpu(direct, 'clientCpu')}; c) office device worker ${cpu(ours, 'workerCpu')}, both services' process ${cpu(ours, 'serviceCpu')}`);
+  console.log(`  ${ratioLine('a/b, sharing over eSCL vs direct', viaAirscan.map((x, i) => x.seconds / direct[i].seconds), '<= 1.2x')}`);
+  console.log(`  ${ratioLine('c/a, our client vs sane-airscan', ours.map((x, i) => x.seconds / viaAirscan[i].seconds), '<= 1.0x')}`);
+  console.log(`  rounds (a / b / c, s): ${viaAirscan.map((x, i) => `${x.seconds.toFixed(2)}/${direct[i].seconds.toFixed(2)}/${ours[i].seconds.toFixed(2)}`).join('  ')}`);
 } finally {
   await desk.close();
   await office.close();

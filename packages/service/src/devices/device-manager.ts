@@ -45,16 +45,22 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     );
   }
 
-  /** All devices of all available drivers; cached until `refresh`. */
-  async list(refresh = false): Promise<DeviceInfo[]> {
+  /**
+   * All devices of all available drivers; cached until `refresh`. `askNetwork`
+   * (a page's ListDevices with refresh): network drivers ask the network again
+   * rather than answer what they last heard.
+   */
+  async list(refresh = false, options: { askNetwork?: boolean } = {}): Promise<DeviceInfo[]> {
     if (this.cache && !refresh) return this.cache;
+    // A look already under way did not ask the network: this one does, after it.
+    if (options.askNetwork && this.listing) await this.listing.catch(() => undefined);
     const before = this.cache;
     this.listing ??= (async () => {
       const lists = await Promise.all(
         this.drivers.map(async (driver) => {
           if (!(await driver.availability()).available) return [];
           try {
-            const devices = await driver.list();
+            const devices = await driver.list(options.askNetwork ? { askNetwork: true } : {});
             this.failures.delete(driver.name);
             return devices;
           } catch (err) {

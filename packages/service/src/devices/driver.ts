@@ -60,8 +60,12 @@ export interface Driver {
   /** Prefix of the device ids of this driver ("demo", "sane"...). */
   readonly name: string;
   availability(): Promise<DriverAvailability>;
-  /** Devices currently present. Ids are `<driver>:<local id>` and stable across calls. */
-  list(): Promise<DeviceInfo[]>;
+  /**
+   * Devices currently present. Ids are `<driver>:<local id>` and stable across
+   * calls. `askNetwork`: a page asked for a fresh list (ListDevices refresh),
+   * so a driver that finds devices on the network asks it again now.
+   */
+  list(options?: { askNetwork?: boolean }): Promise<DeviceInfo[]>;
   /** Throws ScanbridgeError('unknown-device') for an id it does not know. */
   capabilities(deviceId: string): Promise<Capabilities>;
   /**

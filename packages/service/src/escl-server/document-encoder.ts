@@ -43,5 +43,6 @@ export async function encodeDocument(page: AcquiredPage, mime: ServedFormat): Pr
   for await (const part of file!.chunks()) parts.push(part);
   const channels = stored.mode === 'color' ? 3 : 1;
   const bytesPerLine = stored.bitDepth === 1 ? Math.ceil(stored.width / 8) : stored.width * channels * (stored.bitDepth > 8 ? 2 : 1);
-  return { mime, bytes: Buffer.concat(parts), width: stored.width, height: stored.height, bytesPerLine };
+  // A PNG or JPEG page is one part: served as it is rather than copied once more (a 300 dpi colour page is megabytes).
+  return { mime, bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts), width: stored.width, height: stored.height, bytesPerLine };
 }

@@ -122,9 +122,14 @@ export class EsclScannerDirectory implements EsclDirectory {
     return () => this.listeners.delete(listener);
   }
 
-  /** Ask the network again now (a page listed devices with refresh); answers come in the background. */
-  refresh(): void {
-    this.browser?.askTypes();
+  /**
+   * Ask the network again now (a page listed devices with refresh): waits a
+   * moment for answers, so that a scanner switched on since is listed and one
+   * gone without a goodbye is not (bounded: about two seconds).
+   */
+  async refresh(): Promise<void> {
+    await this.browser?.confirm();
+    this.update();
   }
 
   /** Scanners listed by URL, with who listed them. */

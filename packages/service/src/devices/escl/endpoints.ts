@@ -25,5 +25,7 @@ export interface EsclDirectory {
   endpoints(): EsclEndpoint[];
   /** Called whenever the set changes (a scanner appeared, left, or was added by the user). Returns an unsubscribe function. */
   onChange(listener: () => void): () => void;
+  /** Look at the network again now and wait (briefly) for what it says; listed scanners are not affected. */
+  refresh?(): Promise<void>;
   close(): Promise<void>;
 }

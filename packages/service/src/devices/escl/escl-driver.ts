@@ -69,7 +69,8 @@ export class EsclDriver implements Driver {
     return { available: true };
   }
 
-  async list(): Promise<DeviceInfo[]> {
+  async list(options: { askNetwork?: boolean } = {}): Promise<DeviceInfo[]> {
+    if (options.askNetwork) await this.opts.directory.refresh?.();
     return this.opts.directory.endpoints().map((e) => ({
       id: deviceIdOf(e),
       driver: 'escl',

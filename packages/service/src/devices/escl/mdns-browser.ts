@@ -2,9 +2,12 @@
  * Browses DNS-SD services of some types over mDNS and keeps the set of
  * resolved instances current: asks for the types, then for what an answer
  * left out (SRV, TXT, the host's A/AAAA), drops an instance on its goodbye or
- * when its records expire, and asks again before they do.
+ * when its records expire, and asks again before they do. `confirm` (a page
+ * listing devices with refresh, or this machine's network changed) asks now
+ * and drops what stays silent.
  */
 import { EventEmitter } from 'node:events';
+import { networkInterfaces } from 'node:os';
 import makeMdns from 'multicast-dns';
 import type { RecordType } from 'dns-packet';
 import { RecordCache, decodeTxt, type HeardRecord } from './mdns-records.js';
@@ -41,6 +44,18 @@ export interface MdnsBrowserEvents {
 const TICK_MS = 1000;
 /** The same question is not asked more often than this (RFC 6762 §5.2 asks for at least a second). */
 const ASK_AGAIN_MS = 1000;
+/** How long `confirm` waits for answers to each of its (at most two) queries; responders answer within 20-120 ms, and a second query is at least a second after the first. */
+export const CONFIRM_WAIT_MS = 1100;
+/** How often this machine's addresses are looked at: a change (another network, a cable out) is when scanners may have gone. */
+const NETWORK_CHECK_MS = 5000;
+
+/** This machine's external addresses, by interface. */
+function networkSignature(): string {
+  return Object.entries(networkInterfaces())
+    .flatMap(([name, addresses]) => (addresses ?? []).filter((a) => !a.internal).map((a) => `${name} ${a.address}`))
+    .sort()
+    .join('\n');
+}
 
 export class MdnsBrowser extends EventEmitter<MdnsBrowserEvents> {
   private readonly mdns: makeMdns.MulticastDNS;
@@ -49,6 +64,9 @@ export class MdnsBrowser extends EventEmitter<MdnsBrowserEvents> {
   private readonly timer: NodeJS.Timeout;
   private current = '[]';
   private closed = false;
+  private confirming: Promise<void> | null = null;
+  private network = networkSignature();
+  private networkCheckedAt = Date.now();
 
   constructor(private readonly opts: MdnsBrowserOptions) {
     super();
@@ -76,6 +94,36 @@ export class MdnsBrowser extends EventEmitter<MdnsBrowserEvents> {
     for (const type of this.opts.types) this.ask(`${type}.local`, 'PTR', true);
   }
 
+  /**
+   * Ask for every type now, wait for the answers, and drop the instances that
+   * did not answer: a scanner that left without a goodbye (switched off at the
+   * plug, its network gone) would otherwise stay listed until its records
+   * expire, minutes later. As RFC 6762 §10.5 (passive observation of failures)
+   * asks, only after a second query also went unanswered, so one lost packet
+   * does not drop a scanner. Bounded: two waits of `waitMs` at most; calls
+   * that overlap share one look.
+   */
+  confirm(waitMs = CONFIRM_WAIT_MS): Promise<void> {
+    this.confirming ??= this.confirmNow(waitMs).finally(() => {
+      this.confirming = null;
+    });
+    return this.confirming;
+  }
+
+  private async confirmNow(waitMs: number): Promise<void> {
+    const since = Date.now();
+    const silent = () => this.opts.types.flatMap((type) => this.cache.find('PTR', `${type}.local`)).filter((ptr) => ptr.heardAt < since);
+    for (let query = 0; query < 2; query++) {
+      if (this.closed) return;
+      this.askTypes();
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (silent().length === 0) return;
+    }
+    let changed = false;
+    for (const ptr of silent()) changed = this.cache.forget(String(ptr.data)) || changed;
+    if (changed) this.settle();
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
@@ -85,6 +133,13 @@ export class MdnsBrowser extends EventEmitter<MdnsBrowserEvents> {
 
   private tick(): void {
     const now = Date.now();
+    if (now - this.networkCheckedAt >= NETWORK_CHECK_MS) {
+      this.networkCheckedAt = now;
+      const network = networkSignature();
+      // Scanners of the network left behind do not say goodbye; the ones still reachable answer.
+      if (network !== this.network) void this.confirm();
+      this.network = network;
+    }
     for (const r of this.cache.dueForRefresh(now)) this.ask(r.name, r.type);
     if (this.cache.expire(now)) this.settle();
   }

@@ -182,6 +182,45 @@ describe('eSCL over mDNS between two network namespaces', () => {
     }
   });
 
+  it('ListDevices with refresh asks the network again: a scanner gone without a goodbye leaves at once, through the devices event; one that answers stays', async () => {
+    const manager = start('b', ['devices', path.join(dir, 'user-4.json')]);
+    const devices = lines(manager);
+    const names = (v: unknown) => (v as { event?: string[]; refreshed?: string[] });
+    const unplugged = start('a', ['advertise', JSON.stringify([scanner({ name: 'Unplugged', uuid: '0f1e2d3c-0000-4000-8000-00000000000a', port: 8081 })]), '120']);
+    const stays = start('a', ['advertise', JSON.stringify([scanner({ name: 'Still here', uuid: '0f1e2d3c-0000-4000-8000-00000000000b', port: 8082 })]), '120']);
+    await devices.next((v) => JSON.stringify(names(v).event) === JSON.stringify(['Still here', 'Unplugged']));
+    // Switched off at the plug: no goodbye, and its records would live 120 s more.
+    unplugged.kill('SIGKILL');
+    await exited(unplugged);
+    const events: string[][] = [];
+    manager.kill('SIGUSR2');
+    const refreshed = names(await devices.next((v) => {
+      if (names(v).event) events.push(names(v).event!);
+      return names(v).refreshed !== undefined;
+    }));
+    assert.deepEqual(refreshed.refreshed, ['Still here']);
+    assert.deepEqual(events.at(-1), ['Still here'], 'pages are told by the usual devices event');
+    stays.kill('SIGTERM');
+    assert.equal(await exited(stays), 0);
+  });
+
+  it('a change of this machine\'s network asks again and drops a scanner gone without a goodbye, long before its records expire', async () => {
+    const browser = lines(start('b', ['browse', path.join(dir, 'user-5.json')]));
+    const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Left behind' })]), '4500']);
+    const seen = (v: unknown) => Array.isArray(v) && v.some((e: EsclEndpoint) => e.name === 'Left behind');
+    await browser.next(seen);
+    advertiser.kill('SIGKILL');
+    await exited(advertiser);
+    // Another network (here: an address more) on the browsing side; records of 4500 s would outlive the test runner's guard.
+    const address = (action: 'add' | 'del') => promisify(execFile)('ip', ['-n', pair.b.ns, 'addr', action, '192.168.77.2/24', 'dev', pair.b.iface]);
+    await address('add');
+    try {
+      await browser.next((v) => Array.isArray(v) && !seen(v));
+    } finally {
+      await address('del');
+    }
+  });
+
   it('drops a scanner whose network went away (no goodbye) when its records expire', async () => {
     const browser = lines(start('b', ['browse', path.join(dir, 'user-2.json')]));
     const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Short-lived' })]), '3']);

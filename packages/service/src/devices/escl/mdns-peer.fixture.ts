@@ -2,6 +2,9 @@
  * Tests: one side of the mDNS tests, run in its own network namespace.
  *   advertise '<AdvertisedScanner[] as JSON>' <ttl>  announce until SIGTERM (goodbye) or SIGKILL (none)
  *   browse <user file>                                print the directory's endpoints (a JSON line) at each change
+ *   devices <user file>                               a device manager over the eSCL driver, wired as the service wires it:
+ *                                                     prints {event: names} at each devices change, and on SIGUSR2
+ *                                                     lists as ListDevices with refresh does, printing {refreshed: names}
  *   query <type>                                      print the first answer to a raw PTR query (multicast-dns, not our browser)
  *   get <url>                                         print the status and body of a GET (from this namespace)
  *   devices <service url> <admin token>               print the ids ListDevices answers (a JSON line) whenever they change
@@ -9,6 +12,8 @@
 import makeMdns from 'multicast-dns';
 import { EsclAdvertiser, type AdvertisedScanner } from '../../escl-server/advertise.js';
 import { EsclScannerDirectory } from './discovery.js';
+import { EsclDriver } from './escl-driver.js';
+import { DeviceManager } from '../device-manager.js';
 
 const [mode, arg, arg2] = process.argv.slice(2);
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -23,6 +28,15 @@ if (mode === 'advertise') {
   directory.onChange(() => print(directory.endpoints()));
   process.on('SIGTERM', () => void directory.close().then(() => process.exit(0)));
   print(directory.endpoints());
+} else if (mode === 'devices') {
+  const directory = await EsclScannerDirectory.open({ discovery: true, listed: [], userFile: arg! });
+  const devices = new DeviceManager([new EsclDriver({ directory })]);
+  const names = (list: { name: string }[]) => list.map((d) => d.name).sort();
+  devices.on('change', (list) => print({ event: names(list) }));
+  directory.onChange(() => void devices.list(true));
+  process.on('SIGUSR2', () => void devices.list(true, { askNetwork: true }).then((list) => print({ refreshed: names(list) })));
+  process.on('SIGTERM', () => void directory.close().then(() => process.exit(0)));
+  print({ event: names(await devices.list()) });
 } else if (mode === 'get') {
   const res = await fetch(arg!);
   print({ status: res.status, body: await res.text() });

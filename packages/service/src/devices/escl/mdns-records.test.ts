@@ -44,3 +44,19 @@ it(`holds at most ${MAX_RECORDS} records, whatever a responder announces`, () =>
   cache.take(Array.from({ length: MAX_RECORDS + 500 }, (_, i) => ptr(`S${i}._uscan._tcp.local`, 100)), 0);
   assert.equal(cache.find('PTR', '_uscan._tcp.local').length, MAX_RECORDS);
 });
+
+it('forgets one instance (its PTR, SRV and TXT) as a goodbye would, and nothing of the others', () => {
+  const cache = new RecordCache();
+  const records = (instance: string): Answer[] => [
+    ptr(instance, 120),
+    { name: instance, type: 'SRV', ttl: 120, data: { port: 80, target: 'host.local' } },
+    { name: instance, type: 'TXT', ttl: 120, data: [Buffer.from('rs=eSCL')] },
+  ];
+  cache.take([...records('Gone._uscan._tcp.local'), ...records('Here._uscan._tcp.local')], 1000);
+  assert.equal(cache.find('PTR', '_uscan._tcp.local')[0]!.heardAt, 1000);
+  assert.equal(cache.forget('GONE._uscan._tcp.local'), true);
+  assert.equal(cache.forget('Gone._uscan._tcp.local'), false, 'nothing left to forget');
+  assert.deepEqual(cache.find('PTR', '_uscan._tcp.local').map((r) => r.data), ['Here._uscan._tcp.local']);
+  assert.deepEqual([cache.find('SRV', 'Gone._uscan._tcp.local'), cache.find('TXT', 'Gone._uscan._tcp.local')], [[], []]);
+  assert.equal(cache.find('SRV', 'Here._uscan._tcp.local').length, 1);
+});

@@ -15,6 +15,8 @@ export interface HeardRecord {
   expiresAt: number;
   /** When to ask again: at 80, 85, 90 and 95% of its life (a lost answer is not the scanner gone). */
   refreshAt: number;
+  /** When it was last heard (a refresh drops instances that stay silent after it). */
+  heardAt: number;
 }
 
 const KEPT = new Set(['PTR', 'SRV', 'TXT', 'A', 'AAAA']);
@@ -62,7 +64,7 @@ export class RecordCache {
       const before = this.records.get(key);
       if (!before && this.records.size >= MAX_RECORDS) continue;
       if (!before || (r.type === 'TXT' && JSON.stringify(decodeTxt(before.data)) !== JSON.stringify(decodeTxt(r.data)))) changed = true;
-      this.records.set(key, { name: r.name, type: r.type, data: r.data, ttlMs: ttl * 1000, expiresAt: now + ttl * 1000, refreshAt: now + ttl * 800 });
+      this.records.set(key, { name: r.name, type: r.type, data: r.data, ttlMs: ttl * 1000, expiresAt: now + ttl * 1000, refreshAt: now + ttl * 800, heardAt: now });
     }
     return changed;
   }
@@ -84,6 +86,19 @@ export class RecordCache {
     const due = [...this.records.values()].filter((r) => r.refreshAt <= now);
     for (const r of due) r.refreshAt += r.ttlMs * 0.05;
     return due;
+  }
+
+  /** Drops a service instance (its PTR, SRV and TXT) as if it had said goodbye; answers whether anything went. */
+  forget(instance: string): boolean {
+    const lower = instance.toLowerCase();
+    let changed = false;
+    for (const [key, r] of this.records) {
+      const of = r.type === 'PTR' ? String(r.data).toLowerCase() : r.type === 'SRV' || r.type === 'TXT' ? r.name.toLowerCase() : null;
+      if (of !== lower) continue;
+      this.records.delete(key);
+      changed = true;
+    }
+    return changed;
   }
 
   find(type: HeardRecord['type'], name: string): HeardRecord[] {
