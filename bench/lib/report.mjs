@@ -17,3 +17,18 @@ export function ratioLine(label, ratios, target) {
   const met = op === '<=' ? med <= limit : med >= limit;
   return `${label}: ratio min/median/max ${sorted[0].toFixed(2)}/${med.toFixed(2)}/${sorted.at(-1).toFixed(2)}x (target ${target}) ${met ? 'met' : 'NOT met'}`;
 }
+
+/**
+ * An absolute measure beside its target, in the same form as ratioLine (one
+ * value per round; `target` e.g. '>= 2000/s' or '<= 10 ms', its unit after the number).
+ */
+export function valueLine(label, values, target, digits = 1) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const [op, value, ...unit] = target.split(' ');
+  const limit = Number.parseFloat(value);
+  const med = median(values);
+  const met = op === '<=' ? med <= limit : med >= limit;
+  const suffix = value.replace(/^[\d.]+/, '') || (unit.length ? ` ${unit.join(' ')}` : '');
+  const f = (x) => x.toFixed(digits);
+  return `${label}: min/median/max ${f(sorted[0])}/${f(med)}/${f(sorted.at(-1))}${suffix} (target ${target}) ${met ? 'met' : 'NOT met'}`;
+}
