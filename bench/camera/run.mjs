@@ -6,14 +6,16 @@
 //   raw        the camera's MJPEG frame stored as sent
 //   document   the frame flattened onto its paper (settings document: true, 200 dpi)
 // and for the live preview: its frame rate, and how long its ffmpeg takes to
-// end after the last viewer leaves. min/median/max over the rounds.
+// end after the last viewer leaves. min/median/max over the rounds. Targets
+// (issue 16): preview frames at the configured rate (at least 90 % of it), its
+// ffmpeg ended within a second of the last viewer leaving.
 //   node bench/camera/run.mjs [--rounds 5]
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { machineLoad } from '../lib/report.mjs';
+import { machineLoad, valueLine } from '../lib/report.mjs';
 import { median } from '../lib/timing.mjs';
 import { startInProcess, rpc, adminHeaders, tokenFor } from '../../packages/service/dist/test-support/service-harness.js';
 import { deskPhoto, mjpegVideo } from '../../packages/service/dist/test-support/camera-photo.js';
@@ -68,14 +70,17 @@ for (const s of SIZES) {
 // Preview: rate over 5 s, and the stop time of its ffmpeg after the viewer leaves.
 const driver = svc.service.ctx.devices.driverFor('camera:test-1080p');
 const stops = [];
-let rate = 0;
+const rates = [];
 for (let i = 0; i < ROUNDS; i++) {
   const exp = Math.floor(Date.now() / 1000) + 600;
   const url = `${svc.base}/camera/preview?id=${session}&device=camera%3Atest-1080p&exp=${exp}&sig=${encodeURIComponent(imageSignature(tokenHash(tokenFor(svc.base)), session, exp))}`;
   const frames = [];
   const req = http.get(url, (res) => res.on('data', (c) => { if (c.includes('--scanbridge-frame')) frames.push(performance.now()); }));
-  await new Promise((r) => setTimeout(r, i === 0 ? 5000 : 1500));
-  if (i === 0) rate = (frames.length - 1) / ((frames.at(-1) - frames[0]) / 1000);
+  // The rate once frames flow, over 3 s (the first frame waits for ffmpeg to start: up to 10 s on a busy machine).
+  const startBy = performance.now() + 10_000;
+  while (frames.length === 0 && performance.now() < startBy) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 3000));
+  rates.push(frames.length < 2 ? 0 : (frames.length - 1) / ((frames.at(-1) - frames[0]) / 1000));
   const pid = driver.preview.pid('camera:test-1080p');
   req.destroy();
   const t = performance.now();
@@ -89,6 +94,9 @@ for (let i = 0; i < ROUNDS; i++) {
   }
   stops.push(performance.now() - t);
 }
-console.log(`preview 1080p: ${rate.toFixed(1)} fps (bound ${driver.previewLimits.fps}); ffmpeg ended after the last viewer left in ${stats(stops)}`);
+console.log(`preview 1080p: ${rates.map((r) => r.toFixed(1)).join(' ')} fps (bound ${driver.previewLimits.fps}); ffmpeg ended after the last viewer left in ${stats(stops)}`);
+console.log(valueLine('preview 1080p frame rate', rates, `>= ${(driver.previewLimits.fps * 0.9).toFixed(1)} fps`));
+console.log(valueLine('preview ffmpeg ended after the last viewer left', stops, '<= 1000 ms', 0));
+console.log(machineLoad());
 await svc.close();
 await rm(dir, { recursive: true, force: true });

@@ -19,16 +19,16 @@ export function ratioLine(label, ratios, target) {
 }
 
 /**
- * A measure against an absolute target (time, memory), in the same form as
- * ratioLine: `values` one per round, `target` e.g. '<= 500 ms' or '<= 80 MB'
- * (the unit is printed as given), `digits` after the point.
+ * An absolute measure beside its target, in the same form as ratioLine (one
+ * value per round; `target` e.g. '>= 2000/s' or '<= 10 ms', its unit after the number).
  */
-export function absoluteLine(label, values, target, digits = 0) {
+export function valueLine(label, values, target, digits = 1) {
   const sorted = [...values].sort((a, b) => a - b);
-  const [op, value, unit = ''] = target.split(' ');
+  const [op, value, ...unit] = target.split(' ');
   const limit = Number.parseFloat(value);
   const med = median(values);
   const met = op === '<=' ? med <= limit : med >= limit;
+  const suffix = value.replace(/^[\d.]+/, '') || (unit.length ? ` ${unit.join(' ')}` : '');
   const f = (x) => x.toFixed(digits);
-  return `${label}: min/median/max ${f(sorted[0])}/${f(med)}/${f(sorted.at(-1))}${unit ? ` ${unit}` : ''} (target ${target}) ${met ? 'met' : 'NOT met'}`;
+  return `${label}: min/median/max ${f(sorted[0])}/${f(med)}/${f(sorted.at(-1))}${suffix} (target ${target}) ${met ? 'met' : 'NOT met'}`;
 }

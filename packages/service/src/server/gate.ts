@@ -36,6 +36,15 @@ export function allowedHosts(port: number, bindAddress: string): Set<string> {
   return new Set([...names].map((name) => `${name}:${port}`));
 }
 
+/** allowedHosts, made once per listener rather than for every request. */
+const knownHosts = new Map<string, Set<string>>();
+function hostsOf(port: number, bindAddress: string): Set<string> {
+  const key = `${port}|${bindAddress}`;
+  let hosts = knownHosts.get(key);
+  if (!hosts) knownHosts.set(key, (hosts = allowedHosts(port, bindAddress)));
+  return hosts;
+}
+
 export interface GateContext extends AuthContext {
   bindAddress: string;
   limiter: RateLimiter;
@@ -99,7 +108,7 @@ function checkHost(req: IncomingMessage, bindAddress: string): void {
     throw new ScanbridgeError('host-not-allowed', hosts.length === 0 ? 'the request has no Host header' : 'the request has more than one Host header');
   }
   const host = hosts[0]!.toLowerCase();
-  if (port === undefined || !allowedHosts(port, bindAddress).has(host)) {
+  if (port === undefined || !hostsOf(port, bindAddress).has(host)) {
     throw new ScanbridgeError('host-not-allowed', `Host "${hosts[0]!.slice(0, 100)}" is not this service; use http://127.0.0.1:${port ?? '<port>'}`);
   }
   const url = req.url ?? '';

@@ -148,3 +148,20 @@ it('a cached thumbnail is answered exactly as the rendered one was (API and welc
     assert.deepEqual(comparable(revalidated.headers), unchanged, name);
   }
 });
+
+it('an image URL that worked stops working as soon as its origin is revoked', async () => {
+  const USER = 'https://approved-by-user.example';
+  const approvals = svc.service.ctx.approvals;
+  await approvals.approve(USER, 'user');
+  const userToken = await approvals.issue(USER);
+  const userSession = ((await page('/fa/CreateSession', { params: {} }, USER, userToken)).body.result![0] as { id: string }).id;
+  const data = (await sharp({ create: { width: 40, height: 60, channels: 3, background: '#345' } }).jpeg().toBuffer()).toString('base64');
+  assert.equal((await page('/f/AddImage', { id: userSession, params: { data } }, USER, userToken)).status, 200);
+  const url = imageUrl(32, svc.base, userSession, userToken);
+  assert.equal((await imgAsBrowser(url)).status, 200);
+  assert.equal((await imgAsBrowser(url)).status, 200);
+  assert.equal(await approvals.revoke(USER), true);
+  // With its Origin: the bucket of callers without one was emptied above, and the refusal counts there.
+  const refused = await imgAsBrowser(url, { origin: USER });
+  assert.equal((JSON.parse(refused.body.toString()) as { error: { code: string } }).error.code, 'unknown-session');
+});
