@@ -19,7 +19,6 @@ import { CertificatePins } from '../devices/escl/certificate-pins.js';
 import { pinnedTlsOptions } from '../devices/escl/pinned-tls.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { JobRecords } from '../jobs/job-records.js';
-import { UploadManager } from '../addons/upload/upload-manager.js';
 import { loadOrCreateCertificate } from '../security/certificate.js';
 import { closeLogger, createLogger, type Logger } from '../util/logger.js';
 import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/port-lock.js';
@@ -33,7 +32,6 @@ import { Approvals } from '../security/approvals.js';
 import { ConsentRequests } from '../security/consent-requests.js';
 import { CALL_LIMIT, IMAGE_LIMIT, RateLimiter } from '../security/rate-limit.js';
 import { loadOrCreateAdminToken } from '../security/admin-token.js';
-import { buildApp } from './http-app.js';
 import { listenLoopback } from './loopback-listen.js';
 import { newToken } from '../security/secrets.js';
 import { ImageRenderer } from './image-renderer.js';
@@ -130,6 +128,13 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       (list) => log.info({ devices: list.map((d) => d.id) }, 'devices found'),
       (err: unknown) => log.warn({ err }, 'looking for devices failed'),
     );
+    // The HTTP layer (Fastify, the handlers and what they import) and the
+    // uploads (the file encoders) are loaded only now, while the drivers look:
+    // that look (a SANE worker process starting) then overlaps the loading
+    // instead of following it, and the first ListDevices waits for it less.
+    const [httpApp, uploadManager] = [import('./http-app.js'), import('../addons/upload/upload-manager.js')];
+    // Awaited below; a start that fails before then must not leave them unhandled.
+    for (const loading of [httpApp, uploadManager]) loading.catch(() => undefined);
     const [tls, key, adminToken, approvals] = await Promise.all([
       loadOrCreateCertificate(paths.cert),
       loadOrCreateCacheKey(path.join(paths.cert, 'cache.key')),
@@ -149,7 +154,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     const recovered = sessions;
     await jobs.restore((id) => (recovered.has(id) ? recovered.get(id).buffer : undefined));
     jobs.on('job', (sessionId, event) => hub.publish(sessionId, 'job', event));
-    const uploads = new UploadManager(paths.upload, settings.uploadDestinations);
+    const uploads = new (await uploadManager).UploadManager(paths.upload, settings.uploadDestinations);
     uploads.on('upload', (sessionId, event) => hub.publish(sessionId, 'upload', event));
     await uploads.restore();
     const ctx: ServiceContext = {
@@ -207,6 +212,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     });
 
     const warnings: string[] = [];
+    const { buildApp } = await httpApp;
     for (const listener of LISTENERS) {
       const app = await buildApp(ctx, { role: listener.role, ...(listener.tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
       apps.push(app);

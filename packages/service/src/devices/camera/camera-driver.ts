@@ -68,9 +68,9 @@ export class CameraDriver implements Driver {
 
   async availability(): Promise<DriverAvailability> {
     if (this.verdict) return this.verdict;
-    const r = await runTool(this.ffmpeg, ['-hide_banner', '-version'], { timeoutMs: 10_000 });
+    // Both asked at once: the service's first device list waits for this answer.
+    const [r, v4l2] = await Promise.all([runTool(this.ffmpeg, ['-hide_banner', '-version'], { timeoutMs: 10_000 }), process.platform === 'linux' ? runTool('v4l2-ctl', ['--help'], { timeoutMs: 10_000 }) : null]);
     if (r.code === 0 && r.stdout.toString('utf8').startsWith('ffmpeg version')) {
-      const v4l2 = process.platform === 'linux' ? await runTool('v4l2-ctl', ['--help'], { timeoutMs: 10_000 }) : null;
       this.tools = {
         ffmpeg: this.ffmpeg,
         v4l2ctl: v4l2 && v4l2.spawnError === null && v4l2.code !== 127 && /--list-ctrls/.test(v4l2.stdout.toString('utf8') + v4l2.stderr) ? 'v4l2-ctl' : null,
