@@ -10,6 +10,7 @@
  */
 import type { RawPage } from '../driver.js';
 import { ingestPage } from '../../imaging/ingest.js';
+import { sharp, sharpLoaded } from '../../imaging/sharp.js';
 import type { CallContext } from '../../supervisor/worker-host.js';
 import { PageAssembler, PageMemory } from './page-assembler.js';
 import type { SaneHandle } from './sane-handle.js';
@@ -22,6 +23,11 @@ const PROGRESS_EVERY_MS = 100;
 
 export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallContext<ScanEvent>): Promise<{ pages: number; options: SaneOption[] }> {
   const { signal } = ctx;
+  // The encoder's native library is loaded before the driver starts its threads:
+  // loading it (dlopen) while a backend creates and cancels reader threads (SANE's
+  // test backend does, at each page) once left the loader's locks held by a
+  // cancelled thread, and the worker hung for good.
+  if (!sharpLoaded()) void sharp.versions;
   handle.apply(params.assignments);
   const dpi = {
     x: handle.number('x-resolution') ?? handle.number('resolution') ?? params.dpi,
