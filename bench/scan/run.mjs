@@ -13,10 +13,13 @@
 // Thumbnails are not part of the timed work (scanimage makes none); each
 // page's thumbnail is fetched after the timing, and its latency printed: a
 // page's thumbnail is made at ingest, so the viewer's first fetch is served
-// without decoding the page. Stored bytes per page are printed too.
+// without decoding the page. Stored bytes per page are printed too, and the
+// CPU time per page of each side (ours: the service and its device workers;
+// the peer: its processes), which a busy machine does not distort as it does
+// wall time.
 //   node bench/scan/run.mjs [--rounds N]
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -45,10 +48,32 @@ const env = { ...process.env, SANE_CONFIG_DIR: saneDir };
 const TEST_ARGS = ['-d', 'test:0', '--source', 'Automatic Document Feeder', '--mode', 'Color', '--resolution', '300', '-l', '0', '-t', '0', '-x', String(A4.width), '-y', String(A4.height), '--test-picture', 'Color pattern'];
 const TEST_SETTINGS = { source: 'feeder', dpi: 300, mode: 'color', paper: 'A4', options: { 'test-picture': 'Color pattern' } };
 
+// CPU time as well as wall time: on a busy machine wall time says more about the neighbours than about us.
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+async function procCpu(pid, children) {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ') x 0 0 0 0 0 0 0 0 0 0 0 0 0 0')).split(') ')[1].split(' ');
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (children ? own + Number(fields[13]) + Number(fields[14]) : own) * TICK_MS;
+}
+/** Milliseconds of CPU used so far by the processes this run started and waited for (the peer's, our CLI). */
+const childrenCpu = async () => (await procCpu('self', true)) - (await procCpu('self', false));
+/** Milliseconds of CPU used so far by the service and its device workers (with what those waited for). */
+async function serviceCpu() {
+  const kids = (await readFile(`/proc/${svc.child.pid}/task/${svc.child.pid}/children`, 'utf8').catch(() => '')).split(' ').filter(Boolean);
+  let sum = await procCpu(svc.child.pid, true);
+  for (const kid of kids) sum += await procCpu(kid, true);
+  return sum;
+}
+const cpuNow = async () => (await childrenCpu()) + (await serviceCpu());
+let cpuLog = null;
+
 async function timed(fn) {
+  const c0 = await cpuNow();
   const t0 = performance.now();
   await fn();
-  return (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
+  cpuLog?.push((await cpuNow()) - c0);
+  return seconds;
 }
 
 async function inFolder(fn) {
@@ -162,11 +187,8 @@ try {
     const caps = await rpc(svc.base, 'fa', 'GetCapabilities', { device });
     if (caps.status !== 200) throw new Error(`GetCapabilities ${device}: ${JSON.stringify(caps.body.error)}`);
   }
-  const rows = {
-    feeder: { ours: [], theirs: [], thumbMs: [], bytes: [] },
-    realistic: { ours: [], theirs: [], thumbMs: [], bytes: [] },
-    pdf: { ours: [], theirs: [] },
-  };
+  const row = () => ({ ours: [], theirs: [], oursCpu: [], theirsCpu: [], thumbMs: [], bytes: [] });
+  const rows = { feeder: row(), realistic: row(), pdf: row() };
   // Warm-up (not counted): sharp and the workers loaded, the page cache holds the realistic page.
   await oursFeeder(session, { thumbMs: [], bytes: [] });
   await oursRealistic(session, { thumbMs: [], bytes: [] });
@@ -178,23 +200,29 @@ try {
       [rows.pdf, () => scanimagePdf(), () => oursPdf()],
     ];
     for (const [row, theirs, ours] of pairs) {
+      const side = async (times, cpu, fn) => {
+        cpuLog = cpu;
+        times.push(await fn());
+        cpuLog = null;
+      };
       if (round % 2 === 0) {
-        row.theirs.push(await theirs());
-        row.ours.push(await ours());
+        await side(row.theirs, row.theirsCpu, theirs);
+        await side(row.ours, row.oursCpu, ours);
       } else {
-        row.ours.push(await ours());
-        row.theirs.push(await theirs());
+        await side(row.ours, row.oursCpu, ours);
+        await side(row.theirs, row.theirsCpu, theirs);
       }
     }
   }
   const ratios = (row) => row.ours.map((x, i) => x / row.theirs[i]);
   const seconds = (xs) => `${median(xs).toFixed(2)} s (${((PAGES / median(xs)) * 60).toFixed(0)} pages/min)`;
+  const cpu = (row) => `CPU per page ours ${(median(row.oursCpu) / PAGES).toFixed(0)} ms, peer ${(median(row.theirsCpu) / PAGES).toFixed(0)} ms`;
   const mb = (xs) => `${(median(xs) / 1e6).toFixed(2)} MB`;
   console.log(`bench/scan: ${PAGES} A4 pages at 300 dpi in colour (2480 x 3508, ${(page.width * page.height * 3 / 1e6).toFixed(1)} MB of pixels each), ${ROUNDS} interleaved rounds`);
   console.log(machineLoad());
-  console.log(`  test pattern, API: ours ${seconds(rows.feeder.ours)}, scanimage --batch ${seconds(rows.feeder.theirs)}; stored ${mb(rows.feeder.bytes)} per page; first thumbnail fetch median ${median(rows.feeder.thumbMs).toFixed(1)} ms`);
-  console.log(`  realistic page, API: ours ${seconds(rows.realistic.ours)}, scanimage ${seconds(rows.realistic.theirs)}; stored ${mb(rows.realistic.bytes)} per page; first thumbnail fetch median ${median(rows.realistic.thumbMs).toFixed(1)} ms`);
-  console.log(`  test pattern, CLI to PDF: ours ${seconds(rows.pdf.ours)}, scanimage --format=jpeg + img2pdf ${seconds(rows.pdf.theirs)}`);
+  console.log(`  test pattern, API: ours ${seconds(rows.feeder.ours)}, scanimage --batch ${seconds(rows.feeder.theirs)}; stored ${mb(rows.feeder.bytes)} per page; first thumbnail fetch median ${median(rows.feeder.thumbMs).toFixed(1)} ms; ${cpu(rows.feeder)}`);
+  console.log(`  realistic page, API: ours ${seconds(rows.realistic.ours)}, scanimage ${seconds(rows.realistic.theirs)}; stored ${mb(rows.realistic.bytes)} per page; first thumbnail fetch median ${median(rows.realistic.thumbMs).toFixed(1)} ms; ${cpu(rows.realistic)}`);
+  console.log(`  test pattern, CLI to PDF: ours ${seconds(rows.pdf.ours)}, scanimage --format=jpeg + img2pdf ${seconds(rows.pdf.theirs)}; ${cpu(rows.pdf)}`);
   console.log(ratioLine('scan API, SANE test feeder vs scanimage --batch', ratios(rows.feeder), '<= 1.2x'));
   console.log(ratioLine('scan API, realistic noisy page vs scanimage', ratios(rows.realistic), '<= 1.2x'));
   console.log(ratioLine('scan CLI to PDF vs scanimage --format=jpeg + img2pdf', ratios(rows.pdf), '<= 1.3x'));
