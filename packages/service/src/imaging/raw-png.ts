@@ -24,6 +24,7 @@
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import { sharp } from './sharp.js';
+import { isUncompressedPng } from '../formats/png-chunks.js';
 
 const deflateAsync = promisify(deflate);
 
@@ -71,4 +72,14 @@ export async function encodeRawPng(pixels: Pixels8, level?: 0 | 2): Promise<Buff
     .toColourspace(channels === 1 ? 'b-w' : 'srgb')
     .png({ compressionLevel, adaptiveFiltering: false })
     .toBuffer();
+}
+
+/**
+ * A stored PNG made fit for a file: an uncompressed one (a noisy page) is
+ * compressed as it would have been at ingest (level 2, no filter), once, when
+ * a file is made from it; any other comes back as it is.
+ */
+export async function compressedPng(png: Buffer): Promise<Buffer> {
+  if (!isUncompressedPng(png)) return png;
+  return sharp(png, { limitInputPixels: false }).png({ compressionLevel: 2, adaptiveFiltering: false }).toBuffer();
 }
