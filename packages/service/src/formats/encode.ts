@@ -9,6 +9,7 @@
  */
 import { ScanbridgeError, ZipPageFormat, type OcrPage, type OutputFormat, type SaveOcr } from '@scanbridge/protocol';
 import { sharp } from '../imaging/sharp.js';
+import { compressedPng } from '../imaging/raw-png.js';
 import type { StoredImage } from '../buffer/types.js';
 import { withDensity } from '../imaging/density.js';
 import { encodeBmp } from './bmp-encoder.js';
@@ -167,7 +168,7 @@ async function encodeSingleNow(page: StoredImage, opts: SaveOptions, format: Zip
     return withDensity(jpeg, 'jpeg', xdpi, ydpi);
   }
   if (format === 'png') {
-    if (page.format === 'png') return withDensity(page.bytes, 'png', xdpi, ydpi);
+    if (page.format === 'png') return withDensity(await compressedPng(page.bytes), 'png', xdpi, ydpi);
     return withDensity(await decode().png({ compressionLevel: 6 }).toBuffer(), 'png', xdpi, ydpi);
   }
   if (page.bitDepth === 1) return encodeBmp({ kind: 'bilevel', image: await bilevelOf(page) }, xdpi, ydpi);

@@ -44,6 +44,23 @@ function* chunks(png: Buffer): Generator<RawChunk> {
   throw new Error('the file ends before IEND');
 }
 
+/**
+ * Whether the PNG's image data is deflate's uncompressed (stored) blocks, as
+ * a noisy scanned page is kept (imaging/raw-png.ts): judged by the first
+ * block, which is how that writer starts every one. Not a PNG: false.
+ */
+export function isUncompressedPng(png: Buffer): boolean {
+  try {
+    for (const c of chunks(png)) {
+      // The zlib header (2 bytes), then the first block's header bits: BFINAL, then BTYPE 00 for stored.
+      if (c.type === 'IDAT' && c.body.length >= 3) return ((c.body[2]! >> 1) & 3) === 0;
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
 export function readPngChunks(png: Buffer): PngChunks {
   let header: PngHeader | undefined;
   let palette: Buffer | undefined;

@@ -17,7 +17,14 @@ import { encodeRawPng } from './raw-png.js';
 /** A page to store, with its thumbnail when one was made beside it. */
 export type IngestedPage = StoredImage & { preview?: PagePreview | undefined };
 
-async function encodeRaw(page: RawPage): Promise<IngestedPage> {
+export interface IngestOptions {
+  /** Make the page's thumbnail (a page for the buffer, which a viewer shows); default true. */
+  thumbnail?: boolean;
+  /** PNG level of 8-bit pages; default: the one the page's content calls for (raw-png.ts). A page sent over a network wants 2. */
+  pngLevel?: 0 | 2;
+}
+
+async function encodeRaw(page: RawPage, opts: IngestOptions): Promise<IngestedPage> {
   const base = { width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode };
   if (page.bitDepth === 1) {
     // SANE line-art is already packed rows with 1 = black, the form the 1-bit PNG writer takes.
@@ -37,12 +44,12 @@ async function encodeRaw(page: RawPage): Promise<IngestedPage> {
   }
   const pixels = { width: page.width, height: page.height, channels: page.channels, data: page.data };
   // Both at once, on libvips' threads.
-  const [bytes, preview] = await Promise.all([encodeRawPng(pixels), previewOfPixels(pixels)]);
+  const [bytes, preview] = await Promise.all([encodeRawPng(pixels, opts.pngLevel), opts.thumbnail === false ? undefined : previewOfPixels(pixels)]);
   return { ...base, format: 'png', bytes, bitDepth: 8, preview };
 }
 
-export async function ingestPage(page: AcquiredPage): Promise<IngestedPage> {
+export async function ingestPage(page: AcquiredPage, opts: IngestOptions = {}): Promise<IngestedPage> {
   // The raw page is held while it is encoded: its bytes are its claim on the shared image memory.
-  if (page.kind === 'raw') return imageMemory.run(page.data.length, () => encodeRaw(page));
+  if (page.kind === 'raw') return imageMemory.run(page.data.length, () => encodeRaw(page, opts));
   return { format: page.format, bytes: page.bytes, width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode, bitDepth: page.bitDepth, preview: page.preview };
 }

@@ -22,6 +22,7 @@ import { mixedRaster } from '../mixed-raster.js';
 import { luma, pageKind, type Pixels } from '../page-kind.js';
 import { bilevelOf, pixelsOf } from '../page-pixels.js';
 import { readPngChunks } from '../png-chunks.js';
+import { compressedPng } from '../../imaging/raw-png.js';
 import { num } from './pdf-syntax.js';
 
 const deflateAsync = promisify(deflate);
@@ -144,7 +145,7 @@ export async function pdfLayers(page: StoredImage, opts: ImageOptions): Promise<
   if (page.format === 'jpeg') return [await jpegImage(page, opts)];
   if (page.bitDepth === 1) return [g4Image(await bilevelOf(page))];
   const compression = opts.compression ?? 'auto';
-  if (compression === 'lossless') return [pngPassThrough(page) ?? (await deflatedImage(page))];
+  if (compression === 'lossless') return [pngPassThrough({ ...page, bytes: await compressedPng(page.bytes) }) ?? (await deflatedImage(page))];
   if (compression === 'g4') return [g4Image(await bilevelOf(page))];
   const pixels = await pixelsOf(page);
   if (compression === 'jpeg') return [await jpegOf(pixels, opts.quality ?? DEFAULT_PDF_JPEG_QUALITY)];
