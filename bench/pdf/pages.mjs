@@ -19,8 +19,27 @@ function svgPage(seed) {
   );
 }
 
-/** A colour JPEG page, as a flatbed or feeder scan gives it. */
-export async function jpegPage(seed, quality = 85) {
+/**
+ * A colour JPEG page, as a flatbed or feeder scan gives it: text with a photo
+ * (content 'text'), a page that is all photo, noisy (the largest JPEG), or a
+ * nearly blank sheet (paper and a page number).
+ */
+export async function jpegPage(seed, quality = 85, content = 'text') {
+  if (content === 'noisy') {
+    return sharp({ create: { ...A4_300, channels: 3, background: { r: 90 + seed * 10, g: 120, b: 140 }, noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+      .blur(0.8)
+      .withDensity(300)
+      .jpeg({ quality })
+      .toBuffer();
+  }
+  if (content === 'blank') {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${A4_300.width}" height="${A4_300.height}"><text x="1180" y="3350" font-family="DejaVu Sans" font-size="34" fill="#333">- ${seed + 1} -</text></svg>`;
+    return sharp({ create: { ...A4_300, channels: 3, background: '#f4f1ea', noise: { type: 'gaussian', mean: 238, sigma: 2 } } })
+      .composite([{ input: Buffer.from(svg) }])
+      .withDensity(300)
+      .jpeg({ quality })
+      .toBuffer();
+  }
   const photo = await sharp({ create: { width: 600, height: 450, channels: 3, background: { r: 40 + seed * 20, g: 120, b: 160 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
     .blur(3)
     .png()
