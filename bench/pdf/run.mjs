@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // bench/pdf: 100 A4 300 dpi JPEG files into one PDF, scanbridge against
 // img2pdf (Debian package img2pdf) on the same files in the same run, rounds
-// alternating. img2pdf runs as its own process (startup included); ours goes
+// alternating, on three contents (a text page with a photo, an all-photo
+// noisy page, a nearly blank page) interleaved. img2pdf runs as its own
+// process (startup included); ours goes
 // through a running service (its own process; a background service is
 // started once, not per job): a session, every file loaded (checked and
 // stored in the buffer), the PDF saved and written, the session closed
@@ -18,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { median, timed } from '../lib/timing.mjs';
 import { machineLoad, ratioLine } from '../lib/report.mjs';
-import { jpegPage } from './pages.mjs';
+import { CONTENTS, jpegPage } from './pages.mjs';
 import { throughService } from './ours.mjs';
 import { startChild, tokenFor } from '../../packages/service/dist/test-support/service-harness.js';
 
@@ -44,46 +46,50 @@ const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-bench-pdf-'));
 const svc = await startChild(path.join(dir, 'home'), []);
 const token = tokenFor(svc.base);
 try {
-  // Ten different pages, each used ten times: realistic content without minutes of set-up.
-  const distinct = [];
-  for (let i = 0; i < Math.min(10, PAGES); i++) distinct.push(await jpegPage(i));
-  const files = [];
-  for (let i = 0; i < PAGES; i++) {
-    const file = path.join(dir, `page-${String(i).padStart(3, '0')}.jpg`);
-    await writeFile(file, distinct[i % distinct.length]);
-    files.push(file);
+  const sets = [];
+  for (const content of CONTENTS) {
+    // Five different pages, each used PAGES / 5 times: realistic content without minutes of set-up.
+    const distinct = [];
+    for (let i = 0; i < Math.min(5, PAGES); i++) distinct.push(await jpegPage(i, 85, content));
+    const files = [];
+    for (let i = 0; i < PAGES; i++) {
+      const file = path.join(dir, `${content}-${String(i).padStart(3, '0')}.jpg`);
+      await writeFile(file, distinct[i % distinct.length]);
+      files.push(file);
+    }
+    const inputs = files.map((_, i) => createHash('sha256').update(distinct[i % distinct.length]).digest('hex'));
+    const jpegBytes = files.reduce((n, _, i) => n + distinct[i % distinct.length].length, 0);
+    sets.push({ content, files, inputs, jpegBytes, theirsOut: path.join(dir, `${content}-img2pdf.pdf`), oursOut: path.join(dir, `${content}-scanbridge.pdf`), theirs: [], ours: [] });
   }
-  const jpegBytes = files.reduce((n, _, i) => n + distinct[i % distinct.length].length, 0);
-  const theirsOut = path.join(dir, 'img2pdf.pdf');
-  const oursOut = path.join(dir, 'scanbridge.pdf');
-  const theirs = [];
-  const ours = [];
-  // Warm the file cache and both programs once, then alternate.
-  timed('img2pdf', [...files, '-o', theirsOut]);
-  await throughService(svc.base, token, oursOut, files);
+  // Warm the file cache and both programs once, then alternate, contents interleaved.
+  for (const s of sets) {
+    timed('img2pdf', [...s.files, '-o', s.theirsOut]);
+    await throughService(svc.base, token, s.oursOut, s.files);
+  }
   for (let r = 0; r < ROUNDS; r++) {
-    theirs.push(timed('img2pdf', [...files, '-o', theirsOut]));
-    ours.push(await throughService(svc.base, token, oursOut, files));
+    for (const s of sets) {
+      s.theirs.push(timed('img2pdf', [...s.files, '-o', s.theirsOut]));
+      s.ours.push(await throughService(svc.base, token, s.oursOut, s.files));
+    }
   }
-  const theirSize = (await stat(theirsOut)).size;
-  const ourSize = (await stat(oursOut)).size;
-  const pagesOf = (f) => execFileSync('pdfinfo', [f]).toString().match(/Pages:\s+(\d+)/)[1];
-  if (pagesOf(oursOut) !== String(PAGES) || pagesOf(theirsOut) !== String(PAGES)) throw new Error('page counts differ');
-  const inputs = files.map((_, i) => createHash('sha256').update(distinct[i % distinct.length]).digest('hex'));
+  const version = execFileSync('img2pdf', ['--version']).toString().trim();
+  console.log(`bench/pdf: ${PAGES} A4 300 dpi JPEG files into one PDF, ${ROUNDS} rounds, on a text page with a photo, an all-photo noisy page and a nearly blank page; ${version} a new process each, scanbridge through its running service (load, store, save)`);
+  console.log(`  ${machineLoad()}`);
   const extracted = path.join(dir, 'extracted');
   await mkdir(extracted);
-  const identical = async (pdf) => JSON.stringify(await jpegHashes(pdf, extracted)) === JSON.stringify(inputs);
-  const oursIdentical = await identical(oursOut);
-  const theirsIdentical = await identical(theirsOut);
-  const version = execFileSync('img2pdf', ['--version']).toString().trim();
-  const t = median(theirs);
-  const o = median(ours);
-  console.log(`bench/pdf: ${PAGES} A4 300 dpi JPEG files (${(jpegBytes / 1e6).toFixed(1)} MB of JPEG) into one PDF, ${ROUNDS} rounds; img2pdf a new process each, scanbridge through its running service (load, store, save)`);
-  console.log(`  ${machineLoad()}`);
-  console.log(`  ${version}: median ${t.toFixed(0)} ms, ${theirSize} bytes, JPEGs byte for byte: ${theirsIdentical ? 'yes' : 'NO'}`);
-  console.log(`  scanbridge:  median ${o.toFixed(0)} ms (${(o / PAGES).toFixed(1)} ms a page), ${ourSize} bytes, JPEGs byte for byte: ${oursIdentical ? 'yes' : 'NO'}`);
-  console.log(`  ${ratioLine('time scanbridge / img2pdf', ours.map((x, i) => x / theirs[i]), '<= 1.0x')}`);
-  console.log(`  size difference: ${(((ourSize - theirSize) / theirSize) * 100).toFixed(3)} % (target within 1 %)`);
+  const pagesOf = (f) => execFileSync('pdfinfo', [f]).toString().match(/Pages:\s+(\d+)/)[1];
+  for (const s of sets) {
+    if (pagesOf(s.oursOut) !== String(PAGES) || pagesOf(s.theirsOut) !== String(PAGES)) throw new Error(`${s.content}: page counts differ`);
+    const identical = async (pdf) => JSON.stringify(await jpegHashes(pdf, extracted)) === JSON.stringify(s.inputs);
+    const oursIdentical = await identical(s.oursOut);
+    const theirsIdentical = await identical(s.theirsOut);
+    const theirSize = (await stat(s.theirsOut)).size;
+    const ourSize = (await stat(s.oursOut)).size;
+    const t = median(s.theirs);
+    const o = median(s.ours);
+    console.log(`  ${s.content} (${(s.jpegBytes / 1e6).toFixed(1)} MB of JPEG): img2pdf median ${t.toFixed(0)} ms, JPEGs byte for byte: ${theirsIdentical ? 'yes' : 'NO'}; scanbridge median ${o.toFixed(0)} ms (${(o / PAGES).toFixed(1)} ms a page), JPEGs byte for byte: ${oursIdentical ? 'yes' : 'NO'}; size difference ${(((ourSize - theirSize) / theirSize) * 100).toFixed(3)} % (target within 1 %)`);
+    console.log(`  ${ratioLine(`time scanbridge / img2pdf, ${s.content}`, s.ours.map((x, i) => x / s.theirs[i]), '<= 1.0x')}`);
+  }
 } finally {
   await svc.stop();
   await rm(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { ScanbridgeError } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import { loadAll, meanAbsDiff, readPnm, tool, withTempDir } from './test-tools.js';
 
@@ -176,6 +177,46 @@ describe('TIFF loading', () => {
       });
     });
   }
+
+  // Uncompressed 1-bit pages are read from their strips without libvips (tiff-bilevel.ts).
+  const lineArt = () => {
+    const grey = Buffer.alloc(W * H);
+    for (let i = 0; i < grey.length; i++) grey[i] = (i % W) % 4 === 1 || Math.floor(i / W) % 6 === 0 || i % W === W - 1 ? 0 : 255;
+    return grey;
+  };
+
+  it('uncompressed 1-bit pages, min-is-black and min-is-white, in strips of 7 rows, keep every pixel', async () => {
+    await withTempDir(async (dir) => {
+      const grey = lineArt();
+      const inverse = Buffer.from(grey.map((v) => 255 - v));
+      const toTiff = (g: Buffer, miniswhite: boolean) => sharp(g, { raw: { width: W, height: H, channels: 1 } }).toColourspace('b-w').withDensity(300).tiff({ compression: 'none', bitdepth: 1, miniswhite }).toBuffer();
+      const inputs = [];
+      for (const [i, [g, white]] of ([[grey, false], [inverse, true]] as const).entries()) {
+        inputs.push(path.join(dir, `in-${i}.tif`));
+        await writeFile(inputs[i]!, await toTiff(g, white));
+      }
+      const out = path.join(dir, 'out.tif');
+      await tool('tiffcp', ['-c', 'none', '-r', '7', ...inputs, out]);
+      const info = (await tool('tiffinfo', [out])).stdout.toString();
+      assert.match(info, /Photometric Interpretation: min-is-black[\s\S]*Photometric Interpretation: min-is-white/);
+      const loaded = await loadAll(await readFile(out));
+      assert.deepEqual(loaded.map((p) => [p.mode, p.bitDepth, p.width, p.height, p.xdpi]), [['bw', 1, W, H, 300], ['bw', 1, W, H, 300]]);
+      assert.ok((await raw(loaded[0]!, 1)).equals(grey), 'page 1');
+      assert.ok((await raw(loaded[1]!, 1)).equals(inverse), 'page 2');
+    });
+  });
+
+  it('an uncompressed 1-bit page cut short is refused with invalid-image naming TIFF', async () => {
+    const tiff = await sharp(lineArt(), { raw: { width: W, height: H, channels: 1 } }).toColourspace('b-w').tiff({ compression: 'none', bitdepth: 1 }).toBuffer();
+    // The strip's byte count says fewer bytes than its rows need (as a file cut short and repaired by a careless tool).
+    const damaged = Buffer.from(tiff);
+    const dirAt = damaged.readUInt32LE(4);
+    for (let i = 0; i < damaged.readUInt16LE(dirAt); i++) {
+      const at = dirAt + 2 + 12 * i;
+      if (damaged.readUInt16LE(at) === 279) damaged.writeUInt32LE(20, at + 8);
+    }
+    await assert.rejects(loadAll(damaged), (err: unknown) => err instanceof ScanbridgeError && err.code === 'invalid-image' && err.message.startsWith('TIFF'));
+  });
 });
 
 describe('WebP loading', () => {

@@ -20,6 +20,7 @@ import { DEFAULT_DPI, LOAD_LIMITS } from './limits.js';
 import { imageMemory, stripBytes } from '../util/memory-budget.js';
 import { storeBilevel } from './page-store.js';
 import { readPngChunks } from './png-chunks.js';
+import { readUncompressedBilevel } from './tiff-bilevel.js';
 
 export type RasterFormat = Extract<InputFormat, 'jpeg' | 'png' | 'webp' | 'tiff'>;
 
@@ -103,6 +104,8 @@ async function decodePage(format: RasterFormat, bytes: Buffer, page: number, m: 
   if (format === 'png') return decodePng(bytes, m, res);
   const { xdpi, ydpi } = dpiOf(m, res);
   if (m.bitsPerSample === 1 && (m.channels ?? 1) <= 2) {
+    const direct = format === 'tiff' ? readUncompressedBilevel(bytes, page) : null;
+    if (direct) return storeBilevel(direct, xdpi, ydpi);
     const { data, info } = await input(bytes, page).flatten({ background: '#ffffff' }).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
     return storeBilevel(packGrey(data, info.width, info.height), xdpi, ydpi);
   }
