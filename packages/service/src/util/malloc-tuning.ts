@@ -25,6 +25,16 @@ const ARENA_MAX = 2;
 
 let tuned = false;
 
+/**
+ * The same settings as environment variables, for a service process started
+ * by this one (the monitor, the restart with V8 flags): there they act from
+ * the first allocation, before any thread took an arena. Ones already set win.
+ */
+export function mallocEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (process.platform !== 'linux') return {};
+  return { MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? String(MMAP_THRESHOLD_BYTES), MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? String(ARENA_MAX) };
+}
+
 export function tuneMalloc(env: NodeJS.ProcessEnv = process.env): void {
   if (tuned || process.platform !== 'linux') return;
   tuned = true;
