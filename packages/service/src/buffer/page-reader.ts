@@ -3,7 +3,7 @@
  * the service's thread (issue 12.4). A 500-page upload from the cache used to
  * decrypt every page on the event loop into a fresh buffer of its size; those
  * buffers count against V8's old generation, so a major GC ran every few
- * pages and took a third of the time. Here one thread reads and decrypts
+ * pages and took a third of the time. Here a thread reads and decrypts
  * (read-worker.ts) into a few shared slots that are reused: the caller gets
  * the page as a view of a slot, a lease, and gives it back with release().
  * When every slot is leased (or a page is larger than a slot may be), the
@@ -13,6 +13,7 @@
  * A leased page's bytes change once it is released: a holder must be done
  * with them, and with every view of them (a chunk queued on a socket), first.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ReadReply, ReadTask } from './read-protocol.js';
 
@@ -20,6 +21,12 @@ import type { ReadReply, ReadTask } from './read-protocol.js';
 const SLOTS = 6;
 /** Larger pages are read the ordinary way: six slots of them would hold too much. */
 const MAX_SLOT_BYTES = 64 * 1024 * 1024;
+/**
+ * Threads reading at once. Two were slower than one on 2 cores (100-page
+ * uploads from the cache: 600-1490 ms against 386-973 ms, alternating, at a
+ * load of 11-13): they took the core the event loop sends on.
+ */
+const THREADS = Math.min(1, availableParallelism());
 /** Slots unused this long are dropped (their memory goes at the next GC). */
 const IDLE_MS = 10_000;
 
@@ -56,7 +63,7 @@ interface Pending {
 }
 
 export class PageReader {
-  #worker: Worker | null = null;
+  readonly #workers: Array<{ worker: Worker; pending: Set<number> }> = [];
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #slots: Slot[] = [];
@@ -124,57 +131,62 @@ export class PageReader {
     this.#idle = setTimeout(() => {
       this.#idle = null;
       this.#slots = this.#slots.filter((s) => s.busy);
-      if (this.#slots.length === 0 && this.#pending.size === 0) this.#stopWorker();
+      if (this.#slots.length === 0 && this.#pending.size === 0) this.#stopWorkers();
     }, IDLE_MS).unref();
   }
 
   #ask(task: Omit<ReadTask, 'id'>): Promise<ReadReply> {
-    const worker = this.#start();
+    const thread = this.#thread();
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, ...task } satisfies ReadTask);
+      thread.pending.add(id);
+      thread.worker.ref();
+      thread.worker.postMessage({ id, ...task } satisfies ReadTask);
     });
   }
 
-  #start(): Worker {
-    if (this.#worker) return this.#worker;
+  /** The least busy thread, started when fewer than THREADS run and all are busy. */
+  #thread(): { worker: Worker; pending: Set<number> } {
+    const idle = this.#workers.reduce<{ worker: Worker; pending: Set<number> } | undefined>((a, b) => (!a || b.pending.size < a.pending.size ? b : a), undefined);
+    if (idle && (idle.pending.size === 0 || this.#workers.length >= THREADS)) return idle;
     const worker = new Worker(WORKER_URL);
+    const thread = { worker, pending: new Set<number>() };
     worker.on('message', (reply: ReadReply) => {
       const pending = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
-      if (this.#pending.size === 0) worker.unref();
+      thread.pending.delete(reply.id);
+      if (thread.pending.size === 0) worker.unref();
       pending?.resolve(reply);
     });
-    // A thread that dies fails what it was reading (the caller reads the ordinary way next time: a new thread).
+    // A thread that dies fails what it was reading (the caller reads the ordinary way; the next read starts a new thread).
     const fail = (err: Error) => {
-      if (this.#worker === worker) this.#worker = null;
-      for (const p of this.#pending.values()) p.reject(err);
-      this.#pending.clear();
+      const i = this.#workers.indexOf(thread);
+      if (i >= 0) this.#workers.splice(i, 1);
+      for (const id of thread.pending) {
+        this.#pending.get(id)?.reject(err);
+        this.#pending.delete(id);
+      }
+      thread.pending.clear();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the page reading thread exited (${code})`)));
+    worker.on('exit', (code) => fail(new Error(`a page reading thread exited (${code})`)));
     worker.unref();
-    this.#worker = worker;
-    return worker;
+    this.#workers.push(thread);
+    return thread;
   }
 
-  #stopWorker(): void {
-    const worker = this.#worker;
-    this.#worker = null;
-    void worker?.terminate();
+  #stopWorkers(): void {
+    for (const { worker } of this.#workers.splice(0)) void worker.terminate();
   }
 
-  /** Ends the thread (the service stops); leases already given stay readable. */
+  /** Ends the threads (the service stops); leases already given stay readable. */
   async close(): Promise<void> {
     if (this.#idle) clearTimeout(this.#idle);
     this.#idle = null;
-    const worker = this.#worker;
-    this.#worker = null;
-    await worker?.terminate();
+    await Promise.all(this.#workers.splice(0).map(({ worker }) => worker.terminate()));
   }
 }
 
-/** The service's reader: one thread for every session. */
+/** The service's reader, for every session. */
 export const pageReader = new PageReader();
