@@ -1,13 +1,13 @@
 /**
  * The thread that reads and decrypts page files for page-reader.ts: the file
- * is read into a buffer kept from one page to the next, opened (AES-GCM,
- * authenticated), and the plaintext is copied into the shared slot the main
+ * is read into a buffer kept from one page to the next and decrypted
+ * (AES-GCM, authenticated) piece by piece into the shared slot the main
  * thread named. What this thread allocates per page is collected by its own
  * small heap; the service's event loop neither decrypts nor collects it.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { CipherError, open } from './cipher.js';
+import { CipherError, openInto, SEAL_OVERHEAD } from './cipher.js';
 import type { ReadReply, ReadTask } from './read-protocol.js';
 
 let file = Buffer.allocUnsafeSlow(1 << 20);
@@ -41,12 +41,11 @@ parentPort!.on('message', (task: ReadTask) => {
   try {
     let key = keys.get(task.key);
     if (!key) keys.set(task.key, (key = Buffer.from(task.key, 'hex')));
-    const plain = open(key, readWhole(task.path), task.aad);
-    if (plain.length > task.slot.byteLength) {
-      reply = { id: task.id, ok: false, kind: 'size', message: `page file holds ${plain.length} bytes, the slot ${task.slot.byteLength}` };
+    const sealed = readWhole(task.path);
+    if (sealed.length - SEAL_OVERHEAD > task.slot.byteLength) {
+      reply = { id: task.id, ok: false, kind: 'size', message: `page file holds ${sealed.length - SEAL_OVERHEAD} bytes, the slot ${task.slot.byteLength}` };
     } else {
-      new Uint8Array(task.slot, 0, plain.length).set(plain);
-      reply = { id: task.id, ok: true, length: plain.length };
+      reply = { id: task.id, ok: true, length: openInto(key, sealed, task.aad, new Uint8Array(task.slot)) };
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
