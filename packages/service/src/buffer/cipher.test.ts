@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CipherError, SEAL_OVERHEAD, loadOrCreateCacheKey, open, seal } from './cipher.js';
+import { CipherError, SEAL_OVERHEAD, loadOrCreateCacheKey, open, openInto, seal } from './cipher.js';
 import { tempDir } from './test-helpers.js';
 
 const key = randomBytes(32);
@@ -49,4 +49,19 @@ test('loadOrCreateCacheKey refuses a key of the wrong size instead of replacing 
   await writeFile(file, Buffer.alloc(10));
   await assert.rejects(loadOrCreateCacheKey(file), /10 bytes/);
   assert.equal((await readFile(file)).length, 10);
+});
+
+test('openInto decrypts in pieces into the given room, and refuses an altered file or another page', () => {
+  // More than one piece, not a multiple of it.
+  const plain = randomBytes(200_000 + 17);
+  const file = seal(key, plain, 'page-2');
+  const room = new Uint8Array(300_000).fill(7);
+  assert.equal(openInto(key, file, 'page-2', room), plain.length);
+  assert.ok(Buffer.from(room.buffer, 0, plain.length).equals(plain));
+  assert.throws(() => openInto(key, file, 'page-3', room), CipherError);
+  const altered = Buffer.from(file);
+  altered[altered.length - 1]! ^= 1;
+  assert.throws(() => openInto(key, altered, 'page-2', room), CipherError);
+  assert.throws(() => openInto(key, file.subarray(0, 10), 'page-2', room), CipherError);
+  assert.throws(() => openInto(key, file, 'page-2', new Uint8Array(1000)), RangeError);
 });

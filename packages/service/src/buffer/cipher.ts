@@ -66,6 +66,41 @@ export function open(key: Buffer, file: Buffer, aad: string): Buffer {
   }
 }
 
+/** Pieces a file is decrypted in by openInto: small enough to come from malloc's heap, not fresh mappings. */
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * As open(), into `out` from byte 0 (which must hold the plaintext: the file
+ * less SEAL_OVERHEAD); answers the plaintext's length. Decrypted in pieces so
+ * that no buffer of the page's size is allocated. On CipherError `out` holds
+ * unauthenticated bytes: its caller must not hand them out.
+ */
+export function openInto(key: Buffer, file: Buffer, aad: string, out: Uint8Array): number {
+  checkKey(key);
+  if (file.length < HEADER_BYTES || !file.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new CipherError('not a scanbridge cache file');
+  }
+  const length = file.length - HEADER_BYTES;
+  if (length > out.length) throw new RangeError(`the plaintext has ${length} bytes, the output room ${out.length}`);
+  const decipher = createDecipheriv('aes-256-gcm', key, file.subarray(MAGIC.length, MAGIC.length + NONCE_BYTES));
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(file.subarray(MAGIC.length + NONCE_BYTES, HEADER_BYTES));
+  try {
+    let at = 0;
+    for (let i = HEADER_BYTES; i < file.length; i += PIECE_BYTES) {
+      const piece = decipher.update(file.subarray(i, Math.min(file.length, i + PIECE_BYTES)));
+      out.set(piece, at);
+      at += piece.length;
+    }
+    const last = decipher.final();
+    out.set(last, at);
+    return at + last.length;
+  } catch (err) {
+    if (err instanceof RangeError) throw err;
+    throw new CipherError('authentication failed (altered file, wrong key or swapped file)');
+  }
+}
+
 /**
  * The key lives outside the cache folder (the caller passes
  * `<home>/cert/cache.key`) so that a copied cache folder alone is unreadable.

@@ -127,27 +127,52 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
 
   /** The stored image; shares its bytes with the cache, so treat them as read-only. */
   async getImage(ref: PageRef): Promise<StoredImage> {
+    const read = await this.#read(ref);
+    if (!read.from) return read.image;
+    let { image } = read;
+    if (read.slot) {
+      // Copied out of the slot: this caller may keep the bytes.
+      const bytes = Buffer.allocUnsafeSlow(image.bytes.length);
+      image.bytes.copy(bytes);
+      read.release();
+      image = { ...image, bytes };
+    }
+    // Kept hot, as a page just used.
+    if (this.#state.pages.get(read.from.id)?.version === read.from.version) this.#cache.set(this.#cacheKey(read.from.id, read.from.version), image);
+    return { ...image };
+  }
+
+  /**
+   * The stored image for a caller that is done with its bytes at a known
+   * moment (a page streamed into a save or an upload, a thumbnail): a page in
+   * memory is shared as getImage shares it; a page read back from the disk
+   * cache comes in a reused buffer (page-reader.ts) that is not kept in
+   * memory, and whose bytes change once `release` is called. Errors as getImage.
+   */
+  async leaseImage(ref: PageRef): Promise<{ image: StoredImage; release(): void }> {
+    const { image, release } = await this.#read(ref);
+    return { image, release };
+  }
+
+  /** `from`: the page version read from the disk cache (else it was in memory); `slot`: into a reused slot. */
+  async #read(ref: PageRef): Promise<{ image: StoredImage; release(): void; from?: { id: string; version: number }; slot?: boolean }> {
     this.#assertOpen();
     const id = this.resolve(ref);
     // A replace may delete the version being read; then read the new one.
     for (let attempt = 0; ; attempt++) {
       const page = this.#state.pages.get(id);
       if (!page) throw this.#notFound(id);
-      const key = this.#cacheKey(id, page.version);
-      const hit = this.#cache.get(key);
-      if (hit) return { ...hit };
-      let bytes: Buffer;
+      const hit = this.#cache.get(this.#cacheKey(id, page.version));
+      if (hit) return { image: { ...hit }, release: () => undefined };
       try {
-        bytes = await this.#files.read(id, page.version);
+        const { bytes, release, owned } = await this.#files.lease(id, page.version, page.meta.byteSize);
+        return { image: toImage(page.meta, bytes), release, from: { id, version: page.version }, slot: !owned };
       } catch (err) {
         this.#assertOpen();
         const now = this.#state.pages.get(id);
         if (now && now.version !== page.version && attempt < 3) continue;
         throw now ? err : this.#notFound(id);
       }
-      const image = toImage(page.meta, bytes);
-      if (this.#state.pages.get(id)?.version === page.version) this.#cache.set(key, image);
-      return { ...image };
     }
   }
 

@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import { CipherError, open, sealParts } from './cipher.js';
+import { type Lease, pageReader, ReadFailure } from './page-reader.js';
 import { withFileBytes } from './read-pool.js';
-import { type BufferIO, type BufferLog, storageError } from './storage.js';
+import { type BufferIO, type BufferLog, nodeIO, storageError } from './storage.js';
 
 export const PAGE_FILE = /^([A-Za-z0-9_-]{1,64})\.([1-9][0-9]{0,15})\.sbc$/;
 
@@ -70,10 +71,36 @@ export class PageFiles {
     } catch (err) {
       throw storageError(err, this.dir, `read page ${id}`);
     }
-    if (opened instanceof CipherError) {
-      throw new ScanbridgeError('page-damaged', `page ${id}: its file in the cache folder ${this.dir} was altered or replaced (${opened.message})`, { folder: this.dir }, { cause: opened });
-    }
+    if (opened instanceof CipherError) throw this.#damaged(id, opened);
     return opened;
+  }
+
+  /**
+   * The page as a lease (page-reader.ts): read and decrypted off the event
+   * loop into a reused slot; `size` is the plaintext's length, as stored in
+   * the page's metadata. Falls back to read() (an owned buffer, release does
+   * nothing) when no slot is free, and when the folder's file system calls
+   * are not Node's own (tests inject failures there). Throws as read() does.
+   */
+  async lease(id: string, version: number, size: number): Promise<Lease> {
+    if (this.io === nodeIO) {
+      let leased: Lease | null = null;
+      try {
+        leased = await pageReader.read(this.path(id, version), this.key, this.#aad(id, version), size);
+      } catch (err) {
+        if (err instanceof ReadFailure && err.kind === 'cipher') throw this.#damaged(id, new CipherError(err.message));
+        if (err instanceof ReadFailure && err.kind === 'fs') {
+          throw storageError(Object.assign(new Error(err.message), err.code ? { code: err.code } : {}), this.dir, `read page ${id}`);
+        }
+        // The thread died or the page outgrew its slot: read it the ordinary way.
+      }
+      if (leased) return leased;
+    }
+    return { bytes: await this.read(id, version), release: () => undefined, owned: true };
+  }
+
+  #damaged(id: string, cause: CipherError): ScanbridgeError {
+    return new ScanbridgeError('page-damaged', `page ${id}: its file in the cache folder ${this.dir} was altered or replaced (${cause.message})`, { folder: this.dir }, { cause });
   }
 
   /** Best effort: a file left behind is an orphan that recovery deletes. */

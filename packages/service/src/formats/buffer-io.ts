@@ -58,3 +58,41 @@ export function bufferPages(buffer: ImageBuffer, refs: PageRef[] | undefined): {
   const facts = infos.map((p) => ({ id: p.id, index: p.index, format: p.format, bitDepth: p.bitDepth, mode: p.mode }));
   return { facts, source: { count: facts.length, get: (i) => buffer.getImage(facts[i]!.id) } };
 }
+
+/**
+ * As bufferPages, for a consumer that is done with each chunk before it asks
+ * for the next (an upload's request body): a page read back from the disk
+ * cache comes in a reused buffer (ImageBuffer.leaseImage) that goes back when
+ * the encoder calls release, and close() gives back whatever is still held
+ * once the pass is over (finished, failed or abandoned). A page asked for
+ * after close() is read the ordinary way.
+ */
+export function leasedBufferPages(buffer: ImageBuffer, facts: readonly PageFacts[]): { source: PageSource; close(): void } {
+  const held = new Map<number, () => void>();
+  let closed = false;
+  const source: PageSource = {
+    count: facts.length,
+    get: async (i) => {
+      if (closed) return buffer.getImage(facts[i]!.id);
+      const { image, release } = await buffer.leaseImage(facts[i]!.id);
+      if (closed) {
+        const bytes = Buffer.from(image.bytes);
+        release();
+        return { ...image, bytes };
+      }
+      const before = held.get(i);
+      held.set(i, before ? () => (before(), release()) : release);
+      return image;
+    },
+    release: (i) => {
+      held.get(i)?.();
+      held.delete(i);
+    },
+  };
+  const close = () => {
+    closed = true;
+    for (const release of held.values()) release();
+    held.clear();
+  };
+  return { source, close };
+}

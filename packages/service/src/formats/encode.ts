@@ -78,6 +78,13 @@ export interface PageSource {
   get(i: number): Promise<StoredImage>;
   /** The recognised text of page i, for a searchable PDF (see page-recognizer.ts); the signal stops a recognition no longer wanted. */
   text?: ((i: number, signal?: AbortSignal) => Promise<OcrPage>) | undefined;
+  /**
+   * The encoder is done with page i's bytes (leased pages, see
+   * ImageBuffer.leaseImage): called by the PDF writer once the consumer has
+   * asked for the chunk after the page's last, so a consumer that leases must
+   * be done with a chunk before it asks for the next.
+   */
+  release?: ((i: number) => void) | undefined;
 }
 
 export interface OutputFile {
@@ -194,7 +201,7 @@ export function outputFiles(source: PageSource, opts: SaveOptions, base = 'page'
   if (format === 'pdf') {
     const { text } = source;
     if (opts.ocr && !text) throw new Error('a searchable PDF needs the pages\' text (withText)');
-    const pdf = { metadata: opts.metadata, pdfa: opts.pdfa, password: opts.password, compression: opts.compression as PdfCompression | undefined, quality: opts.quality, text: opts.ocr && text ? (_: StoredImage, i: number) => text(i) : undefined };
+    const pdf = { metadata: opts.metadata, pdfa: opts.pdfa, password: opts.password, compression: opts.compression as PdfCompression | undefined, quality: opts.quality, text: opts.ocr && text ? (_: StoredImage, i: number) => text(i) : undefined, done: source.release };
     return [{ first: 0, pages: source.count, chunks: () => writePdf(pagesOf(source), pdf) }];
   }
   if (format === 'tiff') {

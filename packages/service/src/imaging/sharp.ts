@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import type Sharp from 'sharp';
+import { tuneMalloc } from '../util/malloc-tuning.js';
 
 type SharpModule = typeof Sharp;
 
@@ -18,6 +19,8 @@ let loaded: SharpModule | undefined;
 
 function load(): SharpModule {
   if (!loaded) {
+    // Before libvips starts its threads: they take their malloc arenas as they start.
+    tuneMalloc();
     loaded = require('sharp') as SharpModule;
     // Pages are decoded once and never from the same file again: libvips'
     // operation cache would only hold their memory.

@@ -14,6 +14,8 @@
  * `scanbridge run` started without them replaces itself with a process that
  * has them (process.execve: same pid, same stdio), where Node has it.
  */
+import { mallocEnv } from '../util/malloc-tuning.js';
+
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
 
 const NAMES = SERVICE_NODE_FLAGS.map((flag) => flag.split('=')[0]!);
@@ -35,7 +37,7 @@ export function ensureServiceFlags(): void {
   const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
   if (typeof execve !== 'function') return;
   try {
-    execve.call(process, process.execPath, [process.execPath, ...SERVICE_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env);
+    execve.call(process, process.execPath, [process.execPath, ...SERVICE_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, ...mallocEnv() });
   } catch {
     // Refused (the permission model, a seccomp filter): run on with Node's defaults rather than not at all.
   }

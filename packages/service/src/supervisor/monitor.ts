@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { pruneDumps, reportFlags, writeCrashNote } from './dumps.js';
 import { SERVICE_NODE_FLAGS } from './heap-flags.js';
+import { mallocEnv } from '../util/malloc-tuning.js';
 
 const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -65,7 +66,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const startedAt = Date.now();
     let stderrTail = '';
     const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...reportFlags(this.opts.dumpDir), MAIN, 'run', '--home', this.opts.home, '--quiet', ...this.opts.runArgs], {
-      env: { ...process.env, ...this.opts.env, SCANBRIDGE_MONITORED: '1' },
+      env: { ...process.env, ...mallocEnv(), ...this.opts.env, SCANBRIDGE_MONITORED: '1' },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -76,9 +76,24 @@ async function writeBody(req: http.ClientRequest, body: AsyncIterable<Buffer>, o
   for await (const chunk of body) {
     if (req.destroyed) return;
     onBytes?.(chunk.length);
-    if (!req.write(chunk)) await drained(req);
+    // A page leased from the buffer's reused slots (shared memory) changes once its encoder
+    // releases it, when we ask for the next chunk: it must have left for the socket first.
+    if (chunk.buffer instanceof SharedArrayBuffer) await flushed(req, chunk);
+    else if (!req.write(chunk)) await drained(req);
   }
   if (!req.destroyed) req.end();
+}
+
+/** Resolves once the socket has taken the chunk, or the request is gone (nothing is sent after that). */
+function flushed(req: http.ClientRequest, chunk: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      req.off('close', done);
+      resolve();
+    };
+    req.once('close', done);
+    req.write(chunk, done);
+  });
 }
 
 export function send(url: URL, opts: SendOptions): Promise<UploadResponse> {

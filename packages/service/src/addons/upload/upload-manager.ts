@@ -22,7 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ScanbridgeError, type OcrEvent, type ParsedParamsOf, type UploadEvent, type UploadInfo, type UploadResponse } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
-import { bufferPages } from '../../formats/buffer-io.js';
+import { bufferPages, leasedBufferPages } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, pageFileName, type PageSource, type SaveOptions } from '../../formats/encode.js';
 import { NO_RECOGNIZER, recognisedCounter, withText, type PageRecognizer } from '../../formats/page-recognizer.js';
 import { defaultBaseName, safeBaseName } from '../../formats/save-folder.js';
@@ -62,8 +62,11 @@ interface Job {
 
 /** What the pages become: read from the buffer again for every pass (a POST's every try). */
 interface Encoding {
-  /** One file set per group: the pages named, or each document (eachDocument). */
-  groups: { source: PageSource; base: string }[];
+  /**
+   * One file set per group: the pages named, or each document (eachDocument).
+   * `lease`: a source of leased pages for one pass of a POST (see leasedBufferPages).
+   */
+  groups: { source: PageSource; base: string; lease?: (() => { source: PageSource; close(): void }) | undefined }[];
   opts: SaveOptions;
 }
 
@@ -124,7 +127,10 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     const groups = sets.map(({ base: name, facts, stored }) => {
       // Recognised when first encoded; a retry's pass takes the text from the engine's cache.
       const source = opts.ocr ? withText(stored, facts, buffer, recognizer, opts.ocr.languages, undefined, recognised) : stored;
-      return { facts, source, base: name, files: outputFiles(source, opts, name).length };
+      // A POST sends every chunk before it asks for the next (http-send.ts), so a PDF's pages
+      // from the disk cache can stream through reused buffers; the text layer keeps pages longer.
+      const lease = destination.method === 'post' && opts.format === 'pdf' && !opts.ocr ? () => leasedBufferPages(buffer, facts) : undefined;
+      return { facts, source, lease, base: name, files: outputFiles(source, opts, name).length };
     });
     const facts = groups.flatMap((g) => g.facts);
     const fileCount = groups.reduce((n, g) => n + g.files, 0);
@@ -147,7 +153,7 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
       endedAt: null,
     };
     const record: UploadRecord = { sessionId, caller, info, destination, retries: params.retries, files: [] };
-    this.run(record, { groups: groups.map((g) => ({ source: g.source, base: g.base })), opts });
+    this.run(record, { groups: groups.map((g) => ({ source: g.source, base: g.base, lease: g.lease })), opts });
     return { ...info };
   }
 
@@ -169,17 +175,25 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     const persist = () => this.records.save(record);
 
     let passes = 0;
-    /** The document's files, encoded while they are read; pagesDone counts this pass only. */
-    const encode = (e: Encoding): StreamedFile[] => {
+    /** The document's files, encoded while they are read; pagesDone counts this pass only. close() ends the pass (leased pages go back). */
+    const encode = (e: Encoding): { files: StreamedFile[]; close(): void } => {
       const pass = ++passes;
       info.pagesDone = 0;
       const ext = EXTENSIONS[e.opts.format];
-      return e.groups.flatMap((g) => {
+      const closers: (() => void)[] = [];
+      const files = e.groups.flatMap((g) => {
+        let source = g.source;
+        if (g.lease) {
+          const leased = g.lease();
+          closers.push(leased.close);
+          source = leased.source;
+        }
         const counted: PageSource = {
-          count: g.source.count,
-          text: g.source.text && ((i) => g.source.text!(i, signal)),
+          count: source.count,
+          text: source.text && ((i) => source.text!(i, signal)),
+          release: source.release,
           get: async (i) => {
-            const page = await g.source.get(i);
+            const page = await source.get(i);
             // A page an abandoned pass was still fetching does not count for this one.
             if (pass === passes) {
               info.pagesDone++;
@@ -191,11 +205,17 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
         const files = outputFiles(counted, e.opts, g.base);
         return files.map((f) => ({ name: pageFileName(g.base, files.length, f.first, ext), mimeType: MIME_TYPES[e.opts.format], chunks: f.chunks }));
       });
+      return { files, close: () => closers.forEach((close) => close()) };
     };
 
     const transfer = async () => {
       if (encoding && record.destination.method !== 'post') {
-        await this.encodeToFile(record, encode(encoding), signal);
+        const { files, close } = encode(encoding);
+        try {
+          await this.encodeToFile(record, files, signal);
+        } finally {
+          close();
+        }
         if (record.destination.method === 'tus') await persist();
       }
       const stream = encoding ? () => encode(encoding) : null;
@@ -267,7 +287,7 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
   }
 
   /** One try; throws Retryable for what another try may fix. `stream` encodes the pages afresh (post). */
-  private async attempt(record: UploadRecord, signal: AbortSignal, progress: (n: number) => void, persist: () => Promise<void>, stream: (() => StreamedFile[]) | null): Promise<void> {
+  private async attempt(record: UploadRecord, signal: AbortSignal, progress: (n: number) => void, persist: () => Promise<void>, stream: (() => { files: StreamedFile[]; close(): void }) | null): Promise<void> {
     const { destination, info, files, caller } = record;
     const url = checkDestination(destination.url, caller, this.prefixes);
     const headers = { ...destination.headers };
@@ -292,9 +312,13 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
       if (!stream) throw new Error('a post upload encodes its pages as it sends them');
       info.bytesSent = 0;
       info.bytesTotal = 0;
-      const body = multipartBody(destination.fields ?? {}, destination.fieldName, stream());
+      const pass = stream();
+      const body = multipartBody(destination.fields ?? {}, destination.fieldName, pass.files);
       // No Content-Length: the size is known once the last page is encoded, so Node sends the body chunked.
-      const res = await send(url, { method: 'POST', headers: { ...headers, 'Content-Type': body.contentType }, body: body.chunks, signal, onBytes: progress }).catch(network);
+      // The pass ends when the request does (answered, failed or destroyed): its leased pages go back then.
+      const res = await send(url, { method: 'POST', headers: { ...headers, 'Content-Type': body.contentType }, body: body.chunks, signal, onBytes: progress })
+        .catch(network)
+        .finally(pass.close);
       judge(res, url);
       info.bytesTotal = info.bytesSent;
       return;

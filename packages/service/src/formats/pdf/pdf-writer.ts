@@ -47,6 +47,12 @@ export interface PdfOptions {
    * pages are prepared.
    */
   text?: ((page: StoredImage, index: number) => Promise<OcrPage | undefined>) | undefined;
+  /**
+   * Called once page `index` is written: every chunk holding its bytes has
+   * been handed out and the consumer has asked for the next one (a page
+   * leased from the buffer can go back, see PageSource.release).
+   */
+  done?: ((index: number) => void) | undefined;
 }
 
 const PRODUCER = 'scanbridge';
@@ -136,9 +142,9 @@ export async function* writePdf(pages: AsyncIterable<StoredImage>, opts: PdfOpti
   const prepared = mapOrdered(pages, IN_FLIGHT, async (page, index) => {
     const layers = () => pdfLayers(page, imageOpts);
     const [images, ocr] = await Promise.all([page.format === 'jpeg' ? layers() : imageMemory.run(2 * pixelBytes(page), layers), textOf?.(page, index)]);
-    return { layers: images, ocr, size: pageSize(page) };
+    return { layers: images, ocr, size: pageSize(page), index };
   });
-  for await (const { layers, ocr, size } of prepared) {
+  for await (const { layers, ocr, size, index } of prepared) {
     const [width, height] = size;
     const names: string[] = [];
     let draw = `q\n${width} 0 0 ${height} 0 0 cm\n`;
@@ -180,6 +186,7 @@ export async function* writePdf(pages: AsyncIterable<StoredImage>, opts: PdfOpti
     contents = contents ? `[${contents}${ref(contentObj)}]` : ref(contentObj);
     yield* w.object(pageObj, `<< /Type /Page /Parent ${ref(PAGES)} /MediaBox [0 0 ${width} ${height}] /Resources << /XObject << ${names.join(' ')} >>${fonts} >> /Contents ${contents} >>`);
     kids.push(pageObj);
+    opts.done?.(index);
   }
   if (kids.length === 0) throw new Error('a PDF needs at least one page');
   if (font) yield* font.objects();
