@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import { ThreadPool } from '../util/thread-pool.js';
+import { sharedPool, ThreadPool } from '../util/thread-pool.js';
 import type { DocumentCorners, Pixels } from './analysis/document-corners.js';
 import type { CorrectOptions, Corrected } from './edits/perspective.js';
 import type { DocumentTask } from './document-protocol.js';
@@ -34,10 +34,7 @@ export class DocumentPool extends ThreadPool<Task, DocumentCorners | Corrected> 
   }
 }
 
-let shared: DocumentPool | undefined;
-
 /** The service's one pool, started on first use. */
 export function sharedDocumentPool(): DocumentPool {
-  shared ??= new DocumentPool();
-  return shared;
+  return sharedPool('document', () => new DocumentPool());
 }

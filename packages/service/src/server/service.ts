@@ -36,6 +36,7 @@ import { listenLoopback } from './loopback-listen.js';
 import { newToken } from '../security/secrets.js';
 import { ImageRenderer } from './image-renderer.js';
 import { imageMemory } from '../util/memory-budget.js';
+import { closeSharedPools } from '../util/thread-pool.js';
 import type { EsclServer } from '../escl-server/escl-server.js';
 
 export class PortInUseError extends Error {
@@ -274,6 +275,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         await sessions!.shutdown();
         await devices!.close();
         await escl!.close();
+        await closeSharedPools();
         await releaseLock(paths.portLock);
         log.info('scanbridge stopped');
         await closeLogger(log);

@@ -68,6 +68,11 @@ export class ThreadPool<Task extends object, Result> {
     this.#slots = Array.from({ length: this.size }, () => ({ worker: null, job: null }));
   }
 
+  /** Closed pools refuse work: the service's shared pools are made again after one (a service started again in one process). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Runs `task` on every thread at once, so the first real tasks are not slowed by start-up. */
   async warm(task: Task): Promise<void> {
     await Promise.all(this.#slots.map(() => this.run(task)));
@@ -183,4 +188,21 @@ export class ThreadPool<Task extends object, Result> {
       worker.postMessage({ id: job.id, ...job.task });
     }
   }
+}
+
+/** The service's pools, one of each kind: ended when it stops (closeSharedPools). */
+const sharedPools = new Map<string, { readonly closed: boolean; close(): Promise<void> }>();
+
+/** The service's one pool of a kind, made on first use, and again after the pools were closed (a service started again in one process). */
+export function sharedPool<P extends { readonly closed: boolean; close(): Promise<void> }>(kind: string, make: () => P): P {
+  let pool = sharedPools.get(kind) as P | undefined;
+  if (!pool || pool.closed) sharedPools.set(kind, (pool = make()));
+  return pool;
+}
+
+/** Ends the shared pools' threads (and what they started, such as tesseract processes). */
+export async function closeSharedPools(): Promise<void> {
+  const pools = [...sharedPools.values()];
+  sharedPools.clear();
+  await Promise.all(pools.map((pool) => pool.close()));
 }

@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import { ThreadPool } from '../../util/thread-pool.js';
+import { sharedPool, ThreadPool } from '../../util/thread-pool.js';
 import type { RawCode, WorkerTask } from './worker-protocol.js';
 
 type Task = Omit<WorkerTask, 'id'>;
@@ -24,10 +24,7 @@ export class BarcodePool extends ThreadPool<Task, RawCode[]> {
   }
 }
 
-let shared: BarcodePool | undefined;
-
 /** The service's one pool, started on first use. */
 export function sharedBarcodePool(): BarcodePool {
-  shared ??= new BarcodePool();
-  return shared;
+  return sharedPool('barcode', () => new BarcodePool());
 }

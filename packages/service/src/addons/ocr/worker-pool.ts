@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ScanbridgeError } from '@scanbridge/protocol';
-import { ThreadPool } from '../../util/thread-pool.js';
+import { sharedPool, ThreadPool } from '../../util/thread-pool.js';
 import type { ChildNote, Orientation, RecognizedPage, WorkerTask } from './worker-protocol.js';
 
 type Task = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'id'> : never) : never;
@@ -50,10 +50,7 @@ export class OcrPool extends ThreadPool<Task, RecognizedPage | Orientation> {
   }
 }
 
-let shared: OcrPool | undefined;
-
 /** The service's one pool, started on first use. */
 export function sharedOcrPool(): OcrPool {
-  shared ??= new OcrPool();
-  return shared;
+  return sharedPool('ocr', () => new OcrPool());
 }
