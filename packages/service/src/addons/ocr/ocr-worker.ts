@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import { sharp } from '../../imaging/sharp.js';
-import { measureSkew } from '../../imaging/analysis/skew.js';
+import { skewOfGrey, WORKING_DPI as SKEW_DPI } from '../../imaging/analysis/skew.js';
 import { CliEngine, JsEngine, pgm } from './engines.js';
 import { boxToPage, type WorkingTransform } from './geometry.js';
 import { parseTsv } from './tsv.js';
@@ -25,7 +25,6 @@ export const MAX_WORK_SIDE = 28_000;
 const MAX_WORK_DPI = 400;
 /** Below these the skew is left alone (too small to matter, or not measured with confidence). */
 const MIN_SKEW = 0.1;
-const SKEW_DPI = 150;
 const MIN_SKEW_CONFIDENCE = 0.2;
 /** A first reading this sure of itself is upright; anything less asks osd. */
 const UPRIGHT_CONFIDENCE = 70;
@@ -74,11 +73,10 @@ async function readTurned(task: RecognizeTask, grey: Grey, scale: number, rotati
   const turned = rotation ? await raw(fromGrey(grey).rotate(rotation)) : grey;
   let angle = 0;
   if (task.deskew) {
-    // The skew is measured at 150 dpi (skew.ts): the copy is scaled down here, so only a small PNG is made and decoded again.
+    // The skew is measured at 150 dpi (skew.ts) on the grey copy scaled down here, raw: no image is encoded and decoded again.
     const k = Math.min(1, SKEW_DPI / dpi);
-    const small = k < 1 ? fromGrey(turned).resize(Math.max(1, Math.round(turned.width * k)), Math.max(1, Math.round(turned.height * k))) : fromGrey(turned);
-    const png = await small.png({ compressionLevel: 0 }).toBuffer({ resolveWithObject: true });
-    const skew = await measureSkew({ format: 'png', bytes: png.data, width: png.info.width, height: png.info.height, xdpi: dpi * k, ydpi: dpi * k, mode: 'gray', bitDepth: 8 }, 10);
+    const small = k < 1 ? await raw(fromGrey(turned).resize(Math.max(1, Math.round(turned.width * k)), Math.max(1, Math.round(turned.height * k)))) : turned;
+    const skew = skewOfGrey(small, 10);
     if (Math.abs(skew.angle) >= MIN_SKEW && skew.confidence >= MIN_SKEW_CONFIDENCE) angle = -skew.angle;
   }
   const work = angle ? await raw(fromGrey(turned).rotate(angle, { background: { r: 255, g: 255, b: 255 } })) : turned;

@@ -27,7 +27,7 @@ import { workingGrey } from './working-grey.js';
 
 export type SkewMeasure = ResultOf<'DeskewImages'>[0][number]['skew'];
 
-const WORKING_DPI = 150;
+export const WORKING_DPI = 150;
 /** Fewer baseline points than this is no text to measure. */
 const MIN_POINTS = 300;
 /** More are sampled down: the profile does not get sharper. */
@@ -85,7 +85,11 @@ function score(p: Points, angle: number, bins: Float64Array): number {
 }
 
 export async function measureSkew(image: StoredImage, maxAngle: number): Promise<SkewMeasure> {
-  const g = await workingGrey(image, WORKING_DPI);
+  return skewOfGrey(await workingGrey(image, WORKING_DPI), maxAngle);
+}
+
+/** The skew of 8-bit grey pixels already at about 150 dpi (WORKING_DPI), for a caller that holds them decoded (OCR's working copy). */
+export function skewOfGrey(g: { data: Uint8Array; width: number; height: number }, maxAngle: number): SkewMeasure {
   const h = histogram(g.data);
   const level = otsu(h);
   if (percentile(h, 0.95) - level < MIN_CONTRAST) return { angle: 0, confidence: 0 };
