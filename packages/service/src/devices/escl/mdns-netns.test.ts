@@ -170,7 +170,7 @@ describe('eSCL over mDNS between two network namespaces', () => {
     const home = await tempHome();
     const svc = await startChild(home, ['--escl-discovery', 'on', '--sane-scanners', 'off', '--cameras', 'off'], {}, ['ip', 'netns', 'exec', pair.b.ns, process.execPath, BIN]);
     try {
-      const devices = lines(start('b', ['devices', svc.base, tokenFor(svc.base)!]));
+      const devices = lines(start('b', ['service-devices', svc.base, tokenFor(svc.base)!]));
       const advertiser = start('a', ['advertise', JSON.stringify([scanner({ name: 'Seen by the service' })]), '120']);
       await devices.next((v) => Array.isArray(v) && v.includes(`escl:${UUID}`));
       advertiser.kill('SIGTERM');

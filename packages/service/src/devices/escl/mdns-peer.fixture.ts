@@ -7,7 +7,7 @@
  *                                                     lists as ListDevices with refresh does, printing {refreshed: names}
  *   query <type>                                      print the first answer to a raw PTR query (multicast-dns, not our browser)
  *   get <url>                                         print the status and body of a GET (from this namespace)
- *   devices <service url> <admin token>               print the ids ListDevices answers (a JSON line) whenever they change
+ *   service-devices <service url> <admin token>       print the ids ListDevices answers (a JSON line) whenever they change
  */
 import makeMdns from 'multicast-dns';
 import { EsclAdvertiser, type AdvertisedScanner } from '../../escl-server/advertise.js';
@@ -30,6 +30,7 @@ if (mode === 'advertise') {
   print(directory.endpoints());
 } else if (mode === 'devices') {
   const directory = await EsclScannerDirectory.open({ discovery: true, listed: [], userFile: arg! });
+  await directory.browse();
   const devices = new DeviceManager([new EsclDriver({ directory })]);
   const names = (list: { name: string }[]) => list.map((d) => d.name).sort();
   devices.on('change', (list) => print({ event: names(list) }));
@@ -40,7 +41,7 @@ if (mode === 'advertise') {
 } else if (mode === 'get') {
   const res = await fetch(arg!);
   print({ status: res.status, body: await res.text() });
-} else if (mode === 'devices') {
+} else if (mode === 'service-devices') {
   let last = '';
   for (;;) {
     // Ends quietly with the service (the test stops it).
