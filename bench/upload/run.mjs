@@ -77,7 +77,7 @@ async function mode(label, budget) {
     console.log(`  ${label} (MemoryBudgetMB ${budget}), ${(size / 1e6).toFixed(1)} MB PDF:`);
     console.log(`    ${version} -F (file already written): median ${median(theirs).toFixed(0)} ms, ${mbps(median(theirs)).toFixed(0)} MB/s`);
     console.log(`    scanbridge StartUpload (PDF encoded while sent): median ${median(mine).toFixed(0)} ms, ${mbps(median(mine)).toFixed(0)} MB/s`);
-    console.log(`    ${ratioLine(`throughput scanbridge / curl, pages ${label}`, mine.map((m, i) => theirs[i] / m), '>= 0.8x')}`);
+    console.log(`    ${ratioLine(`throughput scanbridge / curl, ${label}`, mine.map((m, i) => theirs[i] / m), '>= 0.8x')}`);
   } finally {
     await svc.close();
   }
