@@ -24,6 +24,7 @@
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import { sharp } from './sharp.js';
+import type { Pixels } from '../formats/page-kind.js';
 import { isUncompressedPng } from '../formats/png-chunks.js';
 
 const deflateAsync = promisify(deflate);
@@ -40,16 +41,8 @@ const SAMPLE_ROWS = 4;
  */
 const COMPRESSIBLE = 0.3;
 
-export interface Pixels8 {
-  width: number;
-  height: number;
-  channels: 1 | 3;
-  /** Rows of width x channels bytes, no padding. */
-  data: Buffer;
-}
-
 /** The PNG compression level the page calls for: 2 when a sample of its rows compresses well, else 0 (stored). */
-export async function pngLevelFor(pixels: Pixels8): Promise<0 | 2> {
+export async function pngLevelFor(pixels: Pixels): Promise<0 | 2> {
   const row = pixels.width * pixels.channels;
   const rows = Math.min(SAMPLE_ROWS, pixels.height);
   const strips = Math.min(SAMPLE_STRIPS, Math.floor(pixels.height / rows));
@@ -64,7 +57,7 @@ export async function pngLevelFor(pixels: Pixels8): Promise<0 | 2> {
   return packed.length <= sample.length * COMPRESSIBLE ? 2 : 0;
 }
 
-export async function encodeRawPng(pixels: Pixels8, level?: 0 | 2): Promise<Buffer> {
+export async function encodeRawPng(pixels: Pixels, level?: 0 | 2): Promise<Buffer> {
   const { width, height, channels, data } = pixels;
   const compressionLevel = level ?? (await pngLevelFor(pixels));
   // Without a colourspace sharp turns one grey channel into RGB on output.
