@@ -23,16 +23,22 @@ async function scannedPage() {
   return { stored, preview: await previewOfPixels({ ...PAGE, data }) };
 }
 
+/** A renderer holding a scanned page's prepared thumbnail, and a loader of the stored page that counts its reads. */
+async function preparedRenderer() {
+  const { stored, preview } = await scannedPage();
+  const renderer = new ImageRenderer();
+  renderer.prepare('s1:p1.1', preview);
+  const counter = { loads: 0 };
+  const load = async () => {
+    counter.loads++;
+    return stored;
+  };
+  return { preview, renderer, load, counter };
+}
+
 describe('thumbnails prepared at ingest', () => {
   it('answer the boxes they fit without loading the page; a larger box renders it', async () => {
-    const { stored, preview } = await scannedPage();
-    const renderer = new ImageRenderer();
-    renderer.prepare('s1:p1.1', preview);
-    let loads = 0;
-    const load = async () => {
-      loads++;
-      return stored;
-    };
+    const { preview, renderer, load, counter } = await preparedRenderer();
     const exact = await renderer.render('s1:p1.1', load, PREVIEW_BOX.width, PREVIEW_BOX.height);
     assert.equal(exact.bytes, preview.bytes);
     assert.deepEqual([exact.width, exact.height, exact.contentType], [preview.width, preview.height, 'image/jpeg']);
@@ -42,28 +48,21 @@ describe('thumbnails prepared at ingest', () => {
     const pixels = await sharp(small.bytes).raw().toBuffer({ resolveWithObject: true });
     const at = (x: number, y: number) => pixels.data[(y * pixels.info.width + x) * pixels.info.channels]!;
     assert.ok(at(10, 10) < 60 && at(100, 140) > 160, `top-left dark, bottom-right light: ${at(10, 10)}, ${at(100, 140)}`);
-    assert.equal(loads, 0);
+    assert.equal(counter.loads, 0);
     assert.equal(renderer.renders, 0);
 
     const large = await renderer.render('s1:p1.1', load, 600, 600);
     assert.deepEqual([large.width, large.height], [424, 600]);
-    assert.equal(loads, 1);
+    assert.equal(counter.loads, 1);
     assert.equal(renderer.renders, 1);
   });
 
   it('an edited page (its next version) and a forgotten page render from the stored page', async () => {
-    const { stored, preview } = await scannedPage();
-    const renderer = new ImageRenderer();
-    renderer.prepare('s1:p1.1', preview);
-    let loads = 0;
-    const load = async () => {
-      loads++;
-      return stored;
-    };
+    const { preview, renderer, load, counter } = await preparedRenderer();
     await renderer.render('s1:p1.2', load, 112, 158);
-    assert.equal(loads, 1);
+    assert.equal(counter.loads, 1);
     renderer.forget('s1:p1.');
     await renderer.render('s1:p1.1', load, 112, 158);
-    assert.equal(loads, 2);
+    assert.equal(counter.loads, 2);
   });
 });
