@@ -132,6 +132,9 @@ export function serveWorker<M extends WorkerMethods>(definition: WorkerDefinitio
       case 'stop':
         void exit(0);
         break;
+      case 'ping':
+        send({ type: 'pong' });
+        break;
     }
   });
   process.on('disconnect', () => void exit(0));

@@ -39,6 +39,8 @@ export const ToWorker = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ack'), id: CallId, seq: z.number().int().positive(), error: WorkerError.optional() }),
   /** Finish what is open (close the device) and exit. */
   z.strictObject({ type: z.literal('stop') }),
+  /** Are you still there? Sent while calls run; a worker whose event loop is stuck cannot answer. */
+  z.strictObject({ type: z.literal('ping') }),
 ]);
 export type ToWorker = z.infer<typeof ToWorker>;
 
@@ -50,6 +52,7 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('event'), id: CallId, seq: z.number().int().positive().optional(), event: z.unknown() }),
   z.strictObject({ type: z.literal('result'), id: CallId, value: z.unknown() }),
   z.strictObject({ type: z.literal('error'), id: CallId, error: WorkerError }),
+  z.strictObject({ type: z.literal('pong') }),
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;
 

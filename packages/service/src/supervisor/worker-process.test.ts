@@ -143,6 +143,25 @@ describe('worker process', () => {
     assert.equal(alive(worker.pid), false);
   });
 
+  it('a worker whose event loop is stuck in a native call is killed once silent for unresponsiveMs; its call fails with driver-crashed', async () => {
+    const { worker } = await start('normal', { unresponsiveMs: 600 });
+    const err = await rejection(worker.call('stuck', {}));
+    assert.equal(err.code, 'driver-crashed');
+    assert.match(err.message, /^the normal fixture worker \(pid \d+\) stopped responding during stuck: nothing from it for \d+ s, so its driver is stuck/);
+    assert.equal(err.details?.unresponsiveMs, 600);
+    assert.equal((await worker.whenExited()).signal, 'SIGKILL');
+  });
+
+  it('a worker that waits off its event loop longer than unresponsiveMs answers pings and is left alone', async () => {
+    const { worker } = await start('normal', { unresponsiveMs: 600 });
+    try {
+      assert.deepEqual(await worker.call('sleepy', { ms: 2500 }), { slept: 2500 });
+      assert.ok(worker.alive);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('a worker killed mid-call fails that call with driver-crashed; a new worker starts fine', async () => {
     const { worker } = await start();
     const call = worker.call('sleepy', { ms: 60_000 });

@@ -27,6 +27,12 @@ export interface WorkerProcessOptions<M extends WorkerMethods> {
   stopTimeoutMs?: number;
   /** How long an aborted call may take to end before its worker is killed. */
   abortGraceMs?: number;
+  /**
+   * While calls run, a worker that answers nothing (not even a ping) for this
+   * long is stuck in a native call that blocks its event loop (a driver that
+   * deadlocked): it is killed and its calls fail with driver-crashed.
+   */
+  unresponsiveMs?: number;
 }
 
 export interface CallOptions<E> {
@@ -57,6 +63,8 @@ interface PendingCall {
 }
 
 const STDERR_TAIL = 4000;
+/** Generous: a worker's own work (encoding a page) never blocks its event loop for more than a second or two. */
+const UNRESPONSIVE_MS = 30_000;
 
 export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit: [WorkerExit]; ending: [] }> {
   private readonly pending = new Map<number, PendingCall>();
@@ -68,6 +76,9 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
   private endReason: ScanbridgeError | null = null;
   /** Set when we kill or stop the worker (see `ending`). */
   private ended = false;
+  /** When the worker last sent anything; watched while calls run. */
+  private lastHeard = 0;
+  private watchdog: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -173,6 +184,7 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
       this.pending.set(id, call);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.send({ type: 'call', id, method, params: checked.data });
+      this.watch();
     });
   }
 
@@ -193,6 +205,44 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
     }, this.options.abortGraceMs ?? 1000);
   }
 
+  /**
+   * Ping the worker while calls run and kill it once it has been silent for
+   * `unresponsiveMs`. A worker whose driver blocks in a read off its event
+   * loop still answers; one deadlocked in a native call (a driver that killed
+   * a thread holding the C library's locks) never ends otherwise.
+   */
+  private watch(): void {
+    if (this.watchdog) return;
+    const limit = this.options.unresponsiveMs ?? UNRESPONSIVE_MS;
+    const every = Math.max(50, Math.floor(limit / 6));
+    let tick = Date.now();
+    this.lastHeard = tick;
+    this.watchdog = setInterval(() => {
+      const now = Date.now();
+      // Our own event loop was stalled: the worker's answers may be waiting unread.
+      if (now - tick > 2 * every) this.lastHeard = now;
+      tick = now;
+      if (this.pending.size === 0 || !this.alive) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+        return;
+      }
+      if (now - this.lastHeard < limit) {
+        this.send({ type: 'ping' });
+        return;
+      }
+      const during = [...new Set([...this.pending.values()].map((c) => c.method))].join(', ');
+      this.kill(
+        new ScanbridgeError(
+          'driver-crashed',
+          `${this.options.name} (pid ${this.pid}) stopped responding during ${during}: nothing from it for ${Math.round((now - this.lastHeard) / 1000)} s, so its driver is stuck in a call that blocks the whole worker; scanbridge stopped it and is still running, pages scanned before are kept, scan again`,
+          { worker: this.options.name, pid: this.pid, unresponsiveMs: limit },
+        ),
+      );
+    }, every);
+    this.watchdog.unref();
+  }
+
   private settle(id: number, how: (call: PendingCall) => void): void {
     const call = this.pending.get(id);
     if (!call) return;
@@ -202,12 +252,14 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
   }
 
   private onMessage(raw: unknown): void {
+    this.lastHeard = Date.now();
     const parsed = FromWorker.safeParse(raw);
     if (!parsed.success || parsed.data.type === 'ready' || parsed.data.type === 'startup-failed') {
       this.kill(this.protocolError(raw, 'after ready'));
       return;
     }
     const message = parsed.data;
+    if (message.type === 'pong') return;
     const call = this.pending.get(message.id);
     if (!call) return; // a call already settled by an abort: its late messages do not matter
     const spec = this.options.methods[call.method]!;

@@ -8,9 +8,11 @@
  * a cancel then keeps it. At most one page waits for the service, so memory
  * stays flat however long the batch is.
  */
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { RawPage } from '../driver.js';
 import { ingestPage } from '../../imaging/ingest.js';
 import { sharp, sharpLoaded } from '../../imaging/sharp.js';
+import { toWorkerError } from '../../supervisor/worker-errors.js';
 import type { CallContext } from '../../supervisor/worker-host.js';
 import { PageAssembler, PageMemory } from './page-assembler.js';
 import type { SaneHandle } from './sane-handle.js';
@@ -37,6 +39,7 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
   signal.addEventListener('abort', stop, { once: true });
   let delivering: Promise<void> = Promise.resolve();
   let pages = 0;
+  let hung = false;
   // Two pages in memory at most: the one being read and the one being encoded.
   const memory = new PageMemory(2);
   try {
@@ -57,10 +60,16 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
       if (!params.feeder) break;
     }
     await delivering;
+  } catch (err) {
+    hung = err instanceof ScanbridgeError && err.details?.['readStallMs'] !== undefined;
+    // Told before sane_cancel below: a driver that deadlocks in it still leaves the service the real cause.
+    ctx.emit({ type: 'failed', error: toWorkerError(err) });
+    throw err;
   } finally {
     signal.removeEventListener('abort', stop);
     // Ends the batch (SANE wants a cancel after the last page) and stops a device that was interrupted.
-    handle.cancel();
+    // A hung read is left alone: sane_cancel could hang as well, and the service replaces this worker.
+    if (!hung) handle.cancel();
   }
   return { pages, options: handle.options() };
 }
@@ -107,7 +116,7 @@ async function readPage(
     if (frame === 0) report(true);
     for (;;) {
       // Off the event loop: while the driver blocks here, the previous page is encoded and handed over, and a cancel reaches sane_cancel.
-      const { status, length } = await handle.read(assembler.target());
+      const { status, length } = await withinStall(handle.read(assembler.target()), params.readStallMs, where);
       if (signal.aborted) throw signal.reason;
       if (status === STATUS.GOOD) {
         assembler.commit(length);
@@ -124,4 +133,32 @@ async function readPage(
   const raw = assembler.finish();
   ctx.emit({ type: 'progress', page, fraction: 1, bytes: assembler.progress().bytes, lines: raw.height });
   return { raw, assembler };
+}
+
+/**
+ * A read that returns nothing for `ms` is a hung scanner or driver (a real
+ * one delivers lines every few seconds at most), and without this limit the
+ * job would run for ever. The read stays blocked in its thread; the service
+ * replaces the worker.
+ */
+async function withinStall<T>(read: Promise<T>, ms: number, where: { device: string; page: number; delivered: number }): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ScanbridgeError(
+            'io-error',
+            `${where.device} sent no data for ${ms / 1000} s at page ${where.page} (sane_read): the scanner or its driver hangs; scanbridge stopped its worker and kept the pages scanned before. Check the scanner, then scan again`,
+            { ...where, call: 'sane_read', readStallMs: ms },
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([read, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -305,6 +305,59 @@ describe('SANE driver with the test backend', () => {
   });
 });
 
+describe('SANE driver with a device that hangs', () => {
+  let backend: TestBackend;
+  let driver: SaneDriver;
+  // test.conf's default read-delay-duration: 30 s before each block, far beyond what sane_control_option allows.
+  const hanging = { mode: 'gray', dpi: 50, paper: { width: 20, height: 20 }, options: { 'read-delay': true } } as const;
+  const quick = { mode: 'gray', dpi: 25, paper: { width: 20, height: 20 }, options: { 'read-delay': false } } as const;
+
+  before(async () => {
+    backend = await createTestBackend(1, { 'read-delay-duration': '30000000' });
+    driver = new SaneDriver({ env: { ...process.env, ...backend.env }, idleTimeoutMs: 60_000, readStallMs: 1500, unresponsiveMs: 1500 });
+  });
+  after(async () => {
+    await driver.close();
+    await backend.remove();
+  });
+
+  const scan = async (input: ScanSettingsInput, signal = never()) => {
+    const s = settings(input);
+    await driver.validate('sane:test:0', s);
+    const sink = recordingSink();
+    await driver.scan('sane:test:0', s, sink, signal);
+    return sink;
+  };
+
+  it('a sane_read that sends nothing for readStallMs fails the scan with io-error and replaces the worker', async () => {
+    await driver.capabilities('sane:test:0');
+    const [hungPid] = await saneWorkers(process.pid, 'sane:test:0');
+    const err = await rejection(scan(hanging));
+    assert.equal(err.code, 'io-error');
+    assert.match(err.message, /^sane:test:0 sent no data for 1\.5 s at page 1 \(sane_read\): the scanner or its driver hangs; scanbridge stopped its worker/);
+    assert.equal(err.details?.readStallMs, 1500);
+    assert.equal(alive(hungPid!), false, 'the worker stuck in sane_read was killed');
+    assert.equal((await scan(quick)).pages.length, 1, 'a new worker scans');
+  });
+
+  it('a worker that stops answering mid-scan is killed after unresponsiveMs: driver-crashed, and the next scan works', async () => {
+    const controller = new AbortController();
+    const sink = recordingSink({
+      onProgress: () => {
+        void saneWorkers(process.pid, 'sane:test:0').then((pids) => pids.forEach((pid) => process.kill(pid, 'SIGSTOP')));
+      },
+    });
+    const s = settings({ mode: 'gray', dpi: 300, paper: { width: 100, height: 100 }, options: { 'read-delay': true, 'read-delay-duration': 200000 } });
+    await driver.validate('sane:test:0', s);
+    const [pid] = await saneWorkers(process.pid, 'sane:test:0');
+    const err = await rejection(driver.scan('sane:test:0', s, sink, controller.signal));
+    assert.equal(err.code, 'driver-crashed');
+    assert.match(err.message, /^the SANE worker of sane:test:0 \(pid \d+\) stopped responding during scan: nothing from it for \d+ s/);
+    while (alive(pid!)) await sleep(20);
+    assert.equal((await scan(quick)).pages.length, 1);
+  });
+});
+
 describe('SANE driver without libsane', () => {
   it('reports itself unavailable, naming the library and the package to install', async () => {
     const driver = new SaneDriver({ library: 'libsane-missing.so.9' });

@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { ScanbridgeError, type Capabilities, type DeviceInfo, type ScanSettings } from '@scanbridge/protocol';
 import type { Driver, DriverAvailability, ScanSink } from '../driver.js';
+import { fromWorkerError } from '../../supervisor/worker-errors.js';
 import { WorkerPool } from '../../supervisor/worker-pool.js';
 import { WorkerProcess } from '../../supervisor/worker-process.js';
 import { capabilitiesOf } from './sane-capabilities.js';
@@ -25,6 +26,10 @@ export interface SaneDriverOptions {
   discoveryIntervalMs?: number;
   /** Environment of the workers (SANE_CONFIG_DIR...); the service's own by default. */
   env?: NodeJS.ProcessEnv;
+  /** A sane_read silent this long fails the scan with io-error and replaces the worker. */
+  readStallMs?: number;
+  /** A device worker silent this long (not even answering pings) is deadlocked in its driver and is killed. */
+  unresponsiveMs?: number;
 }
 
 const ENTRY = fileURLToPath(new URL('./sane-worker-main.js', import.meta.url));
@@ -33,6 +38,8 @@ const PREFIX = 'sane:';
 const DISCOVERY_LIMIT_MS = 60_000;
 /** An unknown id looks for newly plugged devices, but not more often than this (ids can come from any page). */
 const RECHECK_MS = 5_000;
+/** Scanners deliver lines every few seconds at most; some calibrate in the first read of a page, which can take a minute. */
+const READ_STALL_MS = 180_000;
 
 interface DeviceState {
   /** The device's options as last read (after open, a validation or a scan). */
@@ -114,7 +121,12 @@ export class SaneDriver implements Driver {
     if (signal.aborted) forward();
     state.scan = controller;
     state.gone = null;
+    let failed: ScanbridgeError | null = null;
     const onEvent = async (event: ScanEvent): Promise<void> => {
+      if (event.type === 'failed') {
+        failed = fromWorkerError(event.error, `the SANE worker of ${deviceId}`);
+        return;
+      }
       if (event.type === 'progress') {
         sink.progress({ page: event.page, fraction: event.fraction, bytes: event.bytes, lines: event.lines });
         return;
@@ -126,11 +138,19 @@ export class SaneDriver implements Driver {
     };
     try {
       const result = await this.pool.use(deviceId, (worker) =>
-        worker.call('scan', { device: deviceId, assignments: plan.assignments, feeder: plan.feeder, dpi: settings.dpi }, { signal: controller.signal, onEvent }),
+        worker.call(
+          'scan',
+          { device: deviceId, assignments: plan.assignments, feeder: plan.feeder, dpi: settings.dpi, readStallMs: this.options.readStallMs ?? READ_STALL_MS },
+          { signal: controller.signal, onEvent },
+        ),
       );
       state.options = result.options;
     } catch (err) {
-      throw state.gone ?? err;
+      const error = err as ScanbridgeError;
+      // Its read still blocks in the driver: only a new worker can use the device again.
+      if (error.details?.['readStallMs'] !== undefined) await this.pool.kill(deviceId, error);
+      // A worker that deadlocked while ending a failed scan: the scan's own error is the one to tell.
+      throw state.gone ?? (failed && error.details?.['unresponsiveMs'] !== undefined ? failed : err);
     } finally {
       signal.removeEventListener('abort', forward);
       state.scan = null;
@@ -176,7 +196,7 @@ export class SaneDriver implements Driver {
       const stopping = Promise.reject(new ScanbridgeError('service-stopping', 'the service is stopping'));
       return { ready: stopping, devices: stopping };
     }
-    const started = WorkerProcess.start({ entry: ENTRY, methods: SANE_WORKER_METHODS, name: 'the SANE discovery worker', args: [this.library, 'discovery'], ...(this.env ? { env: this.env } : {}) });
+    const started = WorkerProcess.start({ entry: ENTRY, methods: SANE_WORKER_METHODS, name: 'the SANE discovery worker', args: [this.library, 'discovery'], ...this.workerOptions() });
     const devices = started.then(async ({ worker }) => {
       // A worker that came up after the driver closed is not needed any more.
       if (this.closed) worker.kill(new ScanbridgeError('service-stopping', 'the service is stopping'));
@@ -242,6 +262,10 @@ export class SaneDriver implements Driver {
     return options;
   }
 
+  private workerOptions(): { env?: NodeJS.ProcessEnv; unresponsiveMs?: number } {
+    return { ...(this.env ? { env: this.env } : {}), ...(this.options.unresponsiveMs ? { unresponsiveMs: this.options.unresponsiveMs } : {}) };
+  }
+
   private async openWorker(deviceId: string): Promise<WorkerProcess<SaneWorkerMethods>> {
     const name = deviceId.slice(PREFIX.length);
     const { worker } = await WorkerProcess.start({
@@ -250,7 +274,7 @@ export class SaneDriver implements Driver {
       name: `the SANE worker of ${deviceId}`,
       // The device in the command line tells which worker is which in ps.
       args: [this.library, deviceId],
-      ...(this.env ? { env: this.env } : {}),
+      ...this.workerOptions(),
     });
     try {
       this.state(deviceId).options = (await worker.call('open', { name, device: deviceId })).options;

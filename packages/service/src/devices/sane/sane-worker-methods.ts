@@ -1,7 +1,7 @@
 /** The methods of a SANE worker, declared once for both sides of the IPC boundary. */
 import { z } from 'zod';
 import { PageMeta } from '../../buffer/buffer-state.js';
-import type { WorkerMethod } from '../../supervisor/worker-messages.js';
+import { WorkerError, type WorkerMethod } from '../../supervisor/worker-messages.js';
 import { Assignment, SaneDevice, SaneOption } from './sane-model.js';
 
 const Options = z.object({ options: z.array(SaneOption) });
@@ -24,6 +24,12 @@ export const ScanEvent = z.discriminatedUnion('type', [
     bytes: Bytes,
     preview: z.object({ bytes: Bytes, width: Side, height: Side, pageWidth: Side, pageHeight: Side }).optional(),
   }),
+  /**
+   * The scan failed with this error; sent before the worker ends the batch
+   * with sane_cancel, so that a driver that deadlocks in it still leaves the
+   * service the real cause.
+   */
+  z.object({ type: z.literal('failed'), error: WorkerError }),
 ]);
 export type ScanEvent = z.infer<typeof ScanEvent>;
 
@@ -35,6 +41,8 @@ export const ScanParams = z.object({
   feeder: z.boolean(),
   /** Used for the page's resolution when the device has no resolution option. */
   dpi: z.number().positive(),
+  /** A sane_read that returns nothing for this long fails the scan with io-error (a hung scanner); the worker is then replaced. */
+  readStallMs: z.number().int().positive(),
 });
 export type ScanParams = z.infer<typeof ScanParams>;
 
