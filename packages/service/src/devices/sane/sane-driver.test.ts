@@ -22,20 +22,36 @@ describe('SANE driver with the test backend', () => {
 
   before(async () => {
     backend = await createTestBackend();
-    driver = new SaneDriver({ env: { ...process.env, ...backend.env }, idleTimeoutMs: 60_000 });
+    // Reads here take 0.2 s at most: a hang surfaces in seconds, not at the runner's 10-minute limit.
+    driver = new SaneDriver({ env: { ...process.env, ...backend.env }, idleTimeoutMs: 60_000, readStallMs: 20_000, unresponsiveMs: 10_000 });
   });
   after(async () => {
     await driver.close();
     await backend.remove();
   });
 
-  /** Scan one flatbed page with `input` and return the sink. */
+  /**
+   * Scan one flatbed page with `input` and return the sink. The test backend
+   * cancels its reader thread at each page end, and very rarely (about one
+   * full suite run in three, under load) its worker deadlocks in the C
+   * library there; the driver then ends that worker (what "a device that
+   * hangs" below checks), and the scan is tried once more on a fresh one, as
+   * a user would. Any other outcome is the test's to judge.
+   */
   const scan = async (device: string, input: ScanSettingsInput) => {
     const s = settings(input);
-    await driver.validate(device, s);
-    const sink = recordingSink();
-    await driver.scan(device, s, sink, never());
-    return sink;
+    for (let attempt = 1; ; attempt++) {
+      await driver.validate(device, s);
+      const sink = recordingSink();
+      try {
+        await driver.scan(device, s, sink, never());
+        return sink;
+      } catch (err) {
+        const details = (err as ScanbridgeError).details;
+        if (attempt > 1 || (details?.readStallMs === undefined && details?.unresponsiveMs === undefined)) throw err;
+        console.error(`# the test backend's worker hung (${(err as Error).message}); scanning again`);
+      }
+    }
   };
 
   it('is available and lists the test devices with stable ids, vendor, model and type', async () => {
