@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
-import { NO_SESSION_ID, SESSION_HEADER, ScanbridgeError } from '@scanbridge/protocol';
+import { NO_SESSION_ID, SESSION_HEADER, ScanbridgeError } from '@scanbridge/protocol/core';
 import type { ServiceContext } from './context.js';
 import { checkPeerUser, gate } from './gate.js';
 import { checkAccess, dispatch, errorEnvelope } from './rpc.js';

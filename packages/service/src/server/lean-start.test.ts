@@ -35,6 +35,8 @@ const HEAVY = [
   // Fastify's schema compilers: no route of the service declares a schema.
   { name: 'ajv', module: /\/node_modules\/ajv\// },
   { name: 'fast-json-stringify', module: /\/node_modules\/fast-json-stringify\/index\.js/ },
+  // The protocol's zod schemas (its main entry): a plain envelope and an exact method's params need none (util/full-protocol.ts).
+  { name: '@scanbridge/protocol schemas', module: /\/protocol\/dist\/(index|methods|models)\.js$/ },
 ];
 
 let home: string;
@@ -89,5 +91,7 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   assert.ok((await res.arrayBuffer()).byteLength > 0);
   const used = await loaded();
   assert.ok(used.includes('sharp (libvips)'), `sharp is seen once used (seen: ${used.join(', ')})`);
+  // StartScan's settings are parsed by its schema.
+  assert.ok(used.includes('@scanbridge/protocol schemas'), `the protocol's schemas are seen once used (seen: ${used.join(', ')})`);
   assert.ok(used.includes('bwip-js'), `the demo page renderer is seen once used (seen: ${used.join(', ')})`);
 });

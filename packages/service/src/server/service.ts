@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { canCheckPeers } from '../security/peer-user.js';
 import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';

@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { ZodError } from 'zod';
-import { formatIssues, ScanbridgeError } from '@scanbridge/protocol';
+import { formatIssues, ScanbridgeError } from '@scanbridge/protocol/core';
 import { fromWorkerError, toWorkerError } from './worker-errors.js';
 import { FromWorker, PARENT_PID_ENV, type EventOf, type ParamsOf, type ResultOf, type ToWorker, type WorkerMethods } from './worker-messages.js';
 

@@ -6,7 +6,8 @@
  * ffmpeg per camera shared by its viewers (PreviewHub). Without ffmpeg the
  * driver is unavailable, naming the package, and the service runs on.
  */
-import { ScanbridgeError, type Capabilities, type DeviceInfo, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, DeviceInfo, ScanSettings } from '@scanbridge/protocol';
 import type { Driver, DriverAvailability, ScanSink } from '../driver.js';
 import type { Camera } from './camera-model.js';
 import { discoverCameras, probeCamera, PREFIX, type CameraDetails, type TestCamera, type Tools } from './camera-discovery.js';

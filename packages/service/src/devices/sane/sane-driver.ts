@@ -7,7 +7,8 @@
  * driver-crashed and the next use starts a fresh one.
  */
 import { fileURLToPath } from 'node:url';
-import { ScanbridgeError, type Capabilities, type DeviceInfo, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, DeviceInfo, ScanSettings } from '@scanbridge/protocol';
 import type { Driver, DriverAvailability, ScanSink } from '../driver.js';
 import { WorkerPool } from '../../supervisor/worker-pool.js';
 import { WorkerProcess } from '../../supervisor/worker-process.js';

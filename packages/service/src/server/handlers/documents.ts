@@ -1,6 +1,7 @@
 /** Handlers: loading files into the buffer and saving pages as files. */
 import { Readable } from 'node:stream';
-import { ScanbridgeError, type DOCUMENT_METHODS, type ParsedParamsOf, type SaveResult } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { DOCUMENT_METHODS, ParsedParamsOf, SaveResult } from '@scanbridge/protocol';
 import { bufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
 import { recognisedCounter, withText } from '../../formats/page-recognizer.js';
