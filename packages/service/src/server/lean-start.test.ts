@@ -54,13 +54,19 @@ after(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-/** Which heavy packages the service process has loaded, as ES modules or as mapped libraries. */
-async function loaded(): Promise<string[]> {
+/** The files the service process has loaded, ES modules and CommonJS. */
+async function moduleUrls(): Promise<string[]> {
   const pid = svc.child.pid!;
-  const modules = (await readFile(trace, 'utf8'))
+  return (await readFile(trace, 'utf8'))
     .split('\n')
     .filter((line) => line.startsWith(`${pid} `))
     .map((line) => line.slice(line.indexOf(' ') + 1));
+}
+
+/** Which heavy packages the service process has loaded, as ES modules or as mapped libraries. */
+async function loaded(): Promise<string[]> {
+  const pid = svc.child.pid!;
+  const modules = await moduleUrls();
   assert.ok(modules.some((url) => url.includes('/server/service.js')), 'the trace sees the service modules');
   const libraries = (await readFile(`/proc/${pid}/maps`, 'utf8')).split('\n').map((line) => line.split(/\s+/)[5] ?? '').filter((file) => file.startsWith('/'));
   return HEAVY.filter((h) => modules.some((url) => h.module.test(url)) || (h.library && libraries.some((file) => h.library.test(path.basename(file))))).map((h) => h.name);
@@ -70,6 +76,11 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   const list = await rpc(svc.base, 'fa', 'ListDevices');
   assert.equal(list.status, 200);
   assert.deepEqual(await loaded(), [], 'loaded at start');
+  // Fastify and the WebSocket plugin load as the one bundled file of server/http-stack.ts, not file by file from node_modules.
+  const modules = await moduleUrls();
+  assert.ok(modules.some((url) => url.endsWith('/server/http-stack.js')), 'the trace sees the bundled HTTP stack');
+  const unbundled = modules.filter((url) => /\/node_modules\/(fastify|@fastify\/websocket|avvio|find-my-way|semver|ws|light-my-request)\//.test(url));
+  assert.deepEqual(unbundled, [], 'files of the HTTP stack loaded one by one');
   // The SANE discovery worker (its own process) validates its messages with its own few
   // schemas: it does not build every method's (the protocol's main entry), which would
   // delay the first device list.
