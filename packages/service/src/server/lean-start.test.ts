@@ -76,11 +76,11 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   const list = await rpc(svc.base, 'fa', 'ListDevices');
   assert.equal(list.status, 200);
   assert.deepEqual(await loaded(), [], 'loaded at start');
-  // Fastify and the WebSocket plugin load as the one bundled file of server/http-stack.ts, not file by file from node_modules.
+  // Fastify with the WebSocket plugin, and pino, load as the bundled files of server/http-stack.ts and util/log-stack.ts, not file by file from node_modules.
   const modules = await moduleUrls();
-  assert.ok(modules.some((url) => url.endsWith('/server/http-stack.js')), 'the trace sees the bundled HTTP stack');
-  const unbundled = modules.filter((url) => /\/node_modules\/(fastify|@fastify\/websocket|avvio|find-my-way|semver|ws|light-my-request)\//.test(url));
-  assert.deepEqual(unbundled, [], 'files of the HTTP stack loaded one by one');
+  for (const bundle of ['/server/http-stack.js', '/util/log-stack.js']) assert.ok(modules.some((url) => url.endsWith(bundle)), `the trace sees ${bundle}`);
+  const unbundled = modules.filter((url) => /\/node_modules\/(fastify|@fastify\/websocket|avvio|find-my-way|semver|ws|light-my-request|pino|thread-stream|sonic-boom)\//.test(url));
+  assert.deepEqual(unbundled, [], 'files of the HTTP stack or of pino loaded one by one');
   // The SANE discovery worker (its own process) validates its messages with its own few
   // schemas: it does not build every method's (the protocol's main entry), which would
   // delay the first device list.
