@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The third-party modules every start loads, each bundled by esbuild into one
-// file over tsc's re-exports (src/server/http-stack.ts and src/util/log-stack.ts
-// say why): dist/server/http-stack.js (Fastify, @fastify/websocket, ws) and
-// dist/util/log-stack.js (pino). What Fastify requires only when used stays
+// file over tsc's re-exports (src/server/http-stack.ts, src/util/log-stack.ts and
+// src/util/zod-stack.ts say why): dist/server/http-stack.js (Fastify, @fastify/websocket, ws),
+// dist/util/log-stack.js (pino) and dist/util/zod-stack.js (zod for the
+// service's own schemas). What Fastify requires only when used stays
 // outside, loaded from node_modules on first use as before, so the bundle
 // stays small and server/lean-start.test.ts still sees it when it loads: the
 // schema compilers (server/schema-compilers.ts) and pino (Fastify's own
@@ -28,6 +29,7 @@ const BUNDLES = [
     banner: REQUIRE,
   },
   { name: 'util/log-stack', external: [], banner: `${REQUIRE}\n${PINO_FILES}` },
+  { name: 'util/zod-stack', external: [], banner: '' },
 ];
 
 for (const { name, external, banner } of BUNDLES) {

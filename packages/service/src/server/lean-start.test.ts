@@ -76,11 +76,12 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   const list = await rpc(svc.base, 'fa', 'ListDevices');
   assert.equal(list.status, 200);
   assert.deepEqual(await loaded(), [], 'loaded at start');
-  // Fastify with the WebSocket plugin, and pino, load as the bundled files of server/http-stack.ts and util/log-stack.ts, not file by file from node_modules.
+  // Fastify with the WebSocket plugin, pino and zod load as the bundled files of server/http-stack.ts,
+  // util/log-stack.ts and util/zod-stack.ts, not file by file from node_modules.
   const modules = await moduleUrls();
-  for (const bundle of ['/server/http-stack.js', '/util/log-stack.js']) assert.ok(modules.some((url) => url.endsWith(bundle)), `the trace sees ${bundle}`);
-  const unbundled = modules.filter((url) => /\/node_modules\/(fastify|@fastify\/websocket|avvio|find-my-way|semver|ws|light-my-request|pino|thread-stream|sonic-boom)\//.test(url));
-  assert.deepEqual(unbundled, [], 'files of the HTTP stack or of pino loaded one by one');
+  for (const bundle of ['/server/http-stack.js', '/util/log-stack.js', '/util/zod-stack.js']) assert.ok(modules.some((url) => url.endsWith(bundle)), `the trace sees ${bundle}`);
+  const unbundled = modules.filter((url) => /\/node_modules\/(fastify|@fastify\/websocket|avvio|find-my-way|semver|ws|light-my-request|pino|thread-stream|sonic-boom|zod)\//.test(url));
+  assert.deepEqual(unbundled, [], 'files of the HTTP stack, pino or zod loaded one by one');
   // The SANE discovery worker (its own process) validates its messages with its own few
   // schemas: it does not build every method's (the protocol's main entry), which would
   // delay the first device list.
@@ -91,7 +92,11 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   }
   const sane = [...workers.values()].filter((urls) => urls.some((url) => url.endsWith('/sane-worker-main.js')));
   assert.ok(sane.length > 0, 'the trace sees the SANE discovery worker');
-  for (const urls of sane) assert.deepEqual(urls.filter((url) => /\/protocol\/dist\/(index|methods|models)\.js$/.test(url)), [], 'the SANE worker loaded the protocol schemas');
+  for (const urls of sane) {
+    assert.deepEqual(urls.filter((url) => /\/protocol\/dist\/(index|methods|models)\.js$/.test(url)), [], 'the SANE worker loaded the protocol schemas');
+    // Its schemas take zod from the bundle (util/zod-stack.ts), as the service's do.
+    assert.deepEqual(urls.filter((url) => url.includes('/node_modules/zod/')), [], 'the SANE worker loaded zod file by file');
+  }
 
   const session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
   let job = (await rpc(svc.base, 'f', 'StartScan', { device: 'demo:flatbed', settings: { dpi: 75, mode: 'gray' } }, session)).body.result![0] as JobInfo;

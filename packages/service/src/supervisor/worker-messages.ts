@@ -5,7 +5,7 @@
  * events), and both ends validate against them, as the service does for the
  * browser protocol.
  */
-import { z } from 'zod';
+import { z } from '../util/zod-stack.js';
 
 /** One method of a worker: what it takes, what it answers, what it streams meanwhile. */
 export interface WorkerMethod<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType, E extends z.ZodType = z.ZodType> {
