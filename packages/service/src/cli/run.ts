@@ -1,5 +1,7 @@
 /** `scanbridge run`: the service in the foreground until SIGINT/SIGTERM. */
-import { startService } from '../server/service.js';
+import { loadConfig } from '../config/load.js';
+import { forkSaneDiscovery } from '../devices/sane/discovery-fork.js';
+import type { RunningService } from '../server/service.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
 
@@ -22,7 +24,19 @@ export async function runCommand(home: string, values: ParsedValues): Promise<nu
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  const service = await startService({ home, flags, env: process.env, console: false });
+  // The settings first, then the SANE discovery worker, then the service's own modules: the worker
+  // (a Node process loading libsane, about 200 ms of CPU) starts while they load, so the first
+  // ListDevices finds its list instead of waiting for it (supervisor/worker-fork.ts).
+  const config = await loadConfig({ home, flags, env: process.env });
+  const saneDiscovery = config.settings.saneScanners ? forkSaneDiscovery(config.settings.saneLibrary) : undefined;
+  let service: RunningService;
+  try {
+    const { startService } = await import('../server/service.js');
+    service = await startService({ home, flags, env: process.env, console: false, config, ...(saneDiscovery ? { saneDiscovery } : {}) });
+  } catch (err) {
+    saneDiscovery?.abandon();
+    throw err;
+  }
   const { ports } = service;
   // Not silenced by --quiet: a loopback name left to another program changes what the user's browser may reach.
   for (const warning of service.warnings) console.error(`scanbridge: warning: ${warning}`);

@@ -3,6 +3,7 @@ import type { Settings } from '../config/settings.js';
 import type { Driver } from './driver.js';
 import type https from 'node:https';
 import type { EsclDirectory, EsclEndpoint } from './escl/endpoints.js';
+import type { ForkedWorker } from '../supervisor/worker-fork.js';
 import { DemoDriver } from './demo/demo-driver.js';
 import { SaneDriver } from './sane/sane-driver.js';
 import { EsclDriver } from './escl/escl-driver.js';
@@ -18,12 +19,18 @@ export interface DriverSources {
   esclDirectory?: EsclDirectory | undefined;
   /** How eSCL requests reach devices: the TLS options of an HTTPS scanner (certificate pinning, pinned-tls.ts). */
   esclTransport?: { tlsOptions?(endpoint: EsclEndpoint): https.RequestOptions } | undefined;
+  /** The SANE discovery worker, forked already by `scanbridge run` (sane/discovery-fork.ts); killed when SANE is off. */
+  saneDiscovery?: ForkedWorker | undefined;
 }
 
 export function createDrivers(settings: Settings, sources: DriverSources = {}): Driver[] {
   const drivers: Driver[] = [];
   if (settings.demoScanner) drivers.push(new DemoDriver({ feederSheets: settings.demoFeederSheets }));
-  if (settings.saneScanners) drivers.push(new SaneDriver({ library: settings.saneLibrary, idleTimeoutMs: settings.deviceWorkerIdleTimeoutMs, discoveryIntervalMs: settings.saneDiscoveryIntervalMs }));
+  if (settings.saneScanners) {
+    drivers.push(new SaneDriver({ library: settings.saneLibrary, idleTimeoutMs: settings.deviceWorkerIdleTimeoutMs, discoveryIntervalMs: settings.saneDiscoveryIntervalMs, ...(sources.saneDiscovery ? { discovery: sources.saneDiscovery } : {}) }));
+  } else {
+    sources.saneDiscovery?.abandon();
+  }
   drivers.push(new EsclDriver({ directory: sources.esclDirectory ?? NO_NETWORK_SCANNERS, ...(sources.esclTransport ? { transport: sources.esclTransport } : {}) }));
   const testCameras = parseTestCameras(settings.testCameras);
   if (settings.cameras || testCameras.length > 0) drivers.push(new CameraDriver({ ffmpegPath: settings.ffmpegPath, testCameras, systemCameras: settings.cameras }));

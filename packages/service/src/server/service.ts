@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { canCheckPeers } from '../security/peer-user.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { ForkedWorker } from '../supervisor/worker-fork.js';
 import type { Settings } from '../config/settings.js';
 import type { ServicePaths } from '../config/paths.js';
 import { SessionManager } from '../buffer/session-manager.js';
@@ -56,6 +57,10 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Mirror logs to stderr. */
   console?: boolean;
+  /** The configuration, read already from these same home, flags and env (`scanbridge run` reads it first, to fork the SANE discovery). */
+  config?: LoadedConfig;
+  /** The SANE discovery worker, forked already (devices/sane/discovery-fork.ts): the SANE driver takes it over; killed if the start fails first. */
+  saneDiscovery?: ForkedWorker;
 }
 
 export interface RunningService {
@@ -92,15 +97,24 @@ async function listen(app: FastifyInstance, port: number, host: string, setting:
 }
 
 export async function startService(opts: StartOptions): Promise<RunningService> {
-  const { settings, paths } = await loadConfig({ home: opts.home, flags: opts.flags ?? {}, env: opts.env ?? process.env });
-  const lock: LockInfo = {
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    version: VERSION,
-    bindAddress: settings.bindAddress,
-    ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
-  };
-  await acquireLock(paths.portLock, lock);
+  let config: LoadedConfig;
+  let lock: LockInfo;
+  try {
+    config = opts.config ?? (await loadConfig({ home: opts.home, flags: opts.flags ?? {}, env: opts.env ?? process.env }));
+    lock = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      version: VERSION,
+      bindAddress: config.settings.bindAddress,
+      ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
+    };
+    await acquireLock(config.paths.portLock, lock);
+  } catch (err) {
+    // Not started: an early discovery worker has nobody to report to.
+    opts.saneDiscovery?.abandon();
+    throw err;
+  }
+  const { settings, paths } = config;
   // Languages an administrator adds for OCR (read when a call asks for them; nothing loads now).
   setOcrAdminDir(paths.ocr);
   const log: Logger = createLogger({ logDir: paths.log, level: settings.logLevel, maxSizeMB: settings.logMaxSizeBytes / 1048576, maxFiles: settings.logMaxFiles, console: opts.console ?? false });
@@ -120,7 +134,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     });
     // HTTPS network scanners: their self-signed certificates are pinned on first use (escl-pins.json).
     const esclTransport = { tlsOptions: pinnedTlsOptions(new CertificatePins(path.join(paths.home, 'escl-pins.json'))) };
-    devices = new DeviceManager(createDrivers(settings, { esclDirectory: escl, esclTransport }));
+    devices = new DeviceManager(createDrivers(settings, { esclDirectory: escl, esclTransport, saneDiscovery: opts.saneDiscovery }));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
@@ -282,6 +296,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       })());
     return { ctx, settings, paths, ports: ctx.ports, warnings, esclServer, stop };
   } catch (err) {
+    opts.saneDiscovery?.abandon();
     await advertiser?.close();
     await esclServer?.close();
     await escl?.close();

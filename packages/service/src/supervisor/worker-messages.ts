@@ -53,5 +53,4 @@ export const FromWorker = z.discriminatedUnion('type', [
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;
 
-/** Environment variable through which a worker learns its parent's pid, to exit when the parent is gone. */
-export const PARENT_PID_ENV = 'SCANBRIDGE_PARENT_PID';
+export { PARENT_PID_ENV } from './worker-fork.js';
