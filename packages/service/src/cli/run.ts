@@ -1,6 +1,6 @@
 /** `scanbridge run`: the service in the foreground until SIGINT/SIGTERM. */
 import { loadConfig } from '../config/load.js';
-import { forkSaneDiscovery } from '../devices/sane/discovery-fork.js';
+import { startEarlyLooks } from '../devices/early-looks.js';
 import type { RunningService } from '../server/service.js';
 import { EXIT } from './usage.js';
 import type { ParsedValues } from './main.js';
@@ -24,17 +24,17 @@ export async function runCommand(home: string, values: ParsedValues): Promise<nu
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  // The settings first, then the SANE discovery worker, then the service's own modules: the worker
-  // (a Node process loading libsane, about 200 ms of CPU) starts while they load, so the first
-  // ListDevices finds its list instead of waiting for it (supervisor/worker-fork.ts).
+  // The settings first, then what the first device list waits for (the SANE discovery worker, about
+  // 200 ms of CPU to load libsane; ffmpeg's probe), then the service's own modules: those run while
+  // these load, so the first ListDevices finds its list instead of waiting (devices/early-looks.ts).
   const config = await loadConfig({ home, flags, env: process.env });
-  const saneDiscovery = config.settings.saneScanners ? forkSaneDiscovery(config.settings.saneLibrary) : undefined;
+  const early = startEarlyLooks(config.settings);
   let service: RunningService;
   try {
     const { startService } = await import('../server/service.js');
-    service = await startService({ home, flags, env: process.env, console: false, config, ...(saneDiscovery ? { saneDiscovery } : {}) });
+    service = await startService({ home, flags, env: process.env, console: false, config, early });
   } catch (err) {
-    saneDiscovery?.abandon();
+    early.abandon();
     throw err;
   }
   const { ports } = service;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { canCheckPeers } from '../security/peer-user.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import type { ForkedWorker } from '../supervisor/worker-fork.js';
+import type { EarlyLooks } from '../devices/early-looks.js';
 import type { Settings } from '../config/settings.js';
 import type { ServicePaths } from '../config/paths.js';
 import { SessionManager } from '../buffer/session-manager.js';
@@ -59,8 +59,8 @@ export interface StartOptions {
   console?: boolean;
   /** The configuration, read already from these same home, flags and env (`scanbridge run` reads it first, to fork the SANE discovery). */
   config?: LoadedConfig;
-  /** The SANE discovery worker, forked already (devices/sane/discovery-fork.ts): the SANE driver takes it over; killed if the start fails first. */
-  saneDiscovery?: ForkedWorker;
+  /** What the first device list waits for, started already (devices/early-looks.ts): the drivers take it over; ended if the start fails first. */
+  early?: EarlyLooks;
 }
 
 export interface RunningService {
@@ -111,7 +111,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     await acquireLock(config.paths.portLock, lock);
   } catch (err) {
     // Not started: an early discovery worker has nobody to report to.
-    opts.saneDiscovery?.abandon();
+    opts.early?.abandon();
     throw err;
   }
   const { settings, paths } = config;
@@ -134,7 +134,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     });
     // HTTPS network scanners: their self-signed certificates are pinned on first use (escl-pins.json).
     const esclTransport = { tlsOptions: pinnedTlsOptions(new CertificatePins(path.join(paths.home, 'escl-pins.json'))) };
-    devices = new DeviceManager(createDrivers(settings, { esclDirectory: escl, esclTransport, saneDiscovery: opts.saneDiscovery }));
+    devices = new DeviceManager(createDrivers(settings, { esclDirectory: escl, esclTransport, early: opts.early }));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
@@ -296,7 +296,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       })());
     return { ctx, settings, paths, ports: ctx.ports, warnings, esclServer, stop };
   } catch (err) {
-    opts.saneDiscovery?.abandon();
+    opts.early?.abandon();
     await advertiser?.close();
     await esclServer?.close();
     await escl?.close();
