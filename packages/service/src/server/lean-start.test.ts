@@ -37,6 +37,8 @@ const HEAVY = [
   { name: 'fast-json-stringify', module: /\/node_modules\/fast-json-stringify\/index\.js/ },
   // The protocol's zod schemas (its main entry): a plain envelope and an exact method's params need none (util/full-protocol.ts).
   { name: '@scanbridge/protocol schemas', module: /\/protocol\/dist\/(index|methods|models)\.js$/ },
+  // The file encoders (PDF writer, TIFF, ZIP...): with the first LoadImages, SaveImages or StartUpload.
+  { name: 'the file encoders', module: /\/service\/dist\/formats\/encode\.js$/ },
 ];
 
 let home: string;

@@ -1,12 +1,11 @@
 /** Every handler, one file per protocol domain (as the protocol's methods/). */
-import type { IMAGING_METHODS, MethodName } from '@scanbridge/protocol';
+import type { DOCUMENT_METHODS, IMAGING_METHODS, MethodName } from '@scanbridge/protocol';
 import { lazyImport } from '../../util/lazy-import.js';
 import type { Call, DomainHandlers } from './types.js';
 import { SERVICE_HANDLERS } from './service.js';
 import { BUFFER_HANDLERS } from './buffer.js';
 import { SCAN_HANDLERS } from './scan.js';
 import { ACCESS_HANDLERS } from './access.js';
-import { DOCUMENT_HANDLERS } from './documents.js';
 import { UPLOAD_HANDLERS } from './upload.js';
 import { BARCODE_HANDLERS } from './barcodes.js';
 import { SEPARATION_HANDLERS } from './separation.js';
@@ -44,5 +43,10 @@ const IMAGING_NAMES: Record<keyof typeof IMAGING_METHODS, true> = {
 
 // Page edits and analyses (imaging/): most sessions scan and save without them.
 const IMAGING_HANDLERS = lazyDomain(IMAGING_NAMES, async () => (await import('./imaging.js')).IMAGING_HANDLERS);
+
+const DOCUMENT_NAMES: Record<keyof typeof DOCUMENT_METHODS, true> = { LoadImages: true, StartLoad: true, SaveImages: true };
+
+// Loading and saving files: the file encoders (PDF, TIFF, ZIP...) load with the first such call, not at start.
+const DOCUMENT_HANDLERS = lazyDomain(DOCUMENT_NAMES, async () => (await import('./documents.js')).DOCUMENT_HANDLERS);
 
 export const HANDLERS: DomainHandlers<MethodName> = { ...SERVICE_HANDLERS, ...BUFFER_HANDLERS, ...SCAN_HANDLERS, ...IMAGING_HANDLERS, ...ACCESS_HANDLERS, ...DOCUMENT_HANDLERS, ...UPLOAD_HANDLERS, ...BARCODE_HANDLERS, ...SEPARATION_HANDLERS, ...OCR_HANDLERS, ...NETWORK_SCANNER_HANDLERS };
