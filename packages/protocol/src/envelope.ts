@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { WireError } from './errors.js';
 
+/** Its plain check (envelope-plain.ts) must accept nothing this refuses: envelope-plain.test.ts. */
 export const RequestEnvelope = z.strictObject({
   /** Session id; required for session methods. */
   id: z.string().max(128).optional(),
@@ -34,8 +35,5 @@ export interface ErrorEnvelope {
 
 export type ResponseEnvelope = SuccessEnvelope | ErrorEnvelope;
 
-/** The id used in answers to calls made without a session, as the seed does. */
-export const NO_SESSION_ID = '1';
-
-/** Header a client may use instead of the "id" field to name its session. */
-export const SESSION_HEADER = 'x-scanbridge-session';
+export { NO_SESSION_ID } from './envelope-plain.js';
+export { SESSION_HEADER } from './headers.js';

@@ -20,8 +20,8 @@ export type Check =
   /** One of several object shapes told apart by the value of `key` (events). */
   | { readonly t: 'union'; readonly key: string; readonly kinds: { readonly [kind: string]: Checked } };
 
-/** A check plus what may stand in for the value: left out (optional or defaulted) or null. */
-export type Checked = Check & { readonly opt?: true; readonly null?: true };
+/** A check plus what may stand in for the value: left out (optional or defaulted, `def` the schema's plain default) or null. */
+export type Checked = Check & { readonly opt?: true; readonly null?: true; readonly def?: string | number | boolean | null };
 
 /**
  * How a value is named in messages: the value when it is short; `typed` adds
@@ -129,4 +129,35 @@ export function lightCheck(check: Checked, value: unknown, prefix: string, code:
 /** true when `value` passes `check` (events the SDK does not understand are ignored, not guessed at). */
 export function passes(check: Checked, value: unknown): boolean {
   return first(check, value, '', []) === null;
+}
+
+/** `value` with the defaults of `check` filled in where it leaves them out (copies only what changes). */
+function withDefaults(check: Checked, value: unknown): unknown {
+  if (value === undefined) return check.def;
+  if (check.t === 'object' && check.keys && typeOf(value) === 'object') {
+    let out = value as Record<string, unknown>;
+    for (const [key, inner] of Object.entries(check.keys)) {
+      const before = Object.hasOwn(out, key) ? out[key] : undefined;
+      const after = withDefaults(inner, before);
+      if (after !== before) out = { ...out, [key]: after };
+    }
+    return out;
+  }
+  if (check.t === 'array' && check.of && Array.isArray(value)) {
+    const of = check.of;
+    const items = value.map((item: unknown) => withDefaults(of, item));
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
+  return value;
+}
+
+/**
+ * The parsed value of `value` (as JSON.parse made it) under an exact check
+ * (a MethodEntry with `exact`): what the schema would give back, defaults filled in; undefined
+ * when it does not pass, in which case the schema decides (and words the
+ * error). Never use it with a check that is not exact: it would let through
+ * what the schema refuses.
+ */
+export function parseExact(check: Checked, value: unknown): { value: unknown } | undefined {
+  return first(check, value, '', []) === null ? { value: withDefaults(check, value) } : undefined;
 }

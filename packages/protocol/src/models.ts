@@ -13,12 +13,7 @@ export type ColorMode = z.infer<typeof ColorMode>;
 export const Source = z.enum(['flatbed', 'feeder']);
 export type Source = z.infer<typeof Source>;
 
-export const PAPER_SIZES = {
-  A4: { width: 210, height: 297 },
-  A5: { width: 148, height: 210 },
-  Letter: { width: 215.9, height: 279.4 },
-  Legal: { width: 215.9, height: 355.6 },
-} as const;
+export { PAPER_SIZES } from './paper-sizes.js';
 export const PaperSize = z.enum(['A4', 'A5', 'Letter', 'Legal']);
 export type PaperSize = z.infer<typeof PaperSize>;
 

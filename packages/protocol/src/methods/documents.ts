@@ -26,6 +26,7 @@
  * under a name the service makes safe.
  */
 import { z } from 'zod';
+import { COMPRESSIONS, ZIP_PAGE_FORMATS } from '../format-lists.js';
 import { JobInfo, PageInfo, PageRef } from '../models.js';
 import { SaveOcr } from '../ocr-models.js';
 import type { MethodSpec } from './spec.js';
@@ -37,7 +38,7 @@ export const OutputFormat = z.enum(['pdf', 'tiff', 'jpeg', 'png', 'bmp', 'zip'])
 export type OutputFormat = z.infer<typeof OutputFormat>;
 
 /** What each page becomes inside a ZIP: the per-page formats (a TIFF here is a single page). */
-export const ZipPageFormat = z.enum(['jpeg', 'png', 'tiff', 'bmp']);
+export const ZipPageFormat = z.enum(ZIP_PAGE_FORMATS);
 export type ZipPageFormat = z.infer<typeof ZipPageFormat>;
 
 /**
@@ -50,7 +51,7 @@ export type ZipPageFormat = z.infer<typeof ZipPageFormat>;
  *  - lossless: G4 for line-art, JPEG pages as stored, everything else lossless (PDF: Flate, TIFF: LZW);
  *  - none, lzw, deflate: TIFF only.
  */
-export const Compression = z.enum(['auto', 'lossless', 'jpeg', 'g4', 'none', 'lzw', 'deflate']);
+export const Compression = z.enum(COMPRESSIONS);
 export type Compression = z.infer<typeof Compression>;
 /** The former name, kept for code written against it. */
 export const TiffCompression = Compression;

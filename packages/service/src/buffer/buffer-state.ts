@@ -5,7 +5,7 @@
  * yields exactly the state the service had.
  */
 import { COLOR_MODES } from '@scanbridge/protocol/core';
-import { z } from 'zod';
+import { z } from '../util/zod-stack.js';
 
 /** Page ids and versions end up in file names: the pattern keeps them path-safe. */
 export const PAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;

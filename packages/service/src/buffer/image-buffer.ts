@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type BufferEvent, ColorMode, type DocumentCode, type DocumentInfo, type PageInfo, type PageRef, ScanbridgeError } from '@scanbridge/protocol';
+import { COLOR_MODES, ScanbridgeError } from '@scanbridge/protocol/core';
+import type { BufferEvent, ColorMode, DocumentCode, DocumentInfo, PageInfo, PageRef } from '@scanbridge/protocol';
 import { BufferState, type DocRecord, type JournalOp, type PageMeta, type PageRecord, unique } from './buffer-state.js';
 import type { Journal } from './journal.js';
 import type { MemoryCache } from './memory-cache.js';
@@ -560,7 +561,7 @@ function imageProblem(image: StoredImage): string | undefined {
   const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   if (!positiveInt(image.width) || !positiveInt(image.height)) return `width and height must be positive integers (got ${image.width}x${image.height})`;
   if (!positive(image.xdpi) || !positive(image.ydpi)) return `resolution must be positive (got ${image.xdpi}x${image.ydpi} dpi)`;
-  if (!ColorMode.safeParse(image.mode).success) return `colour mode must be bw, gray or color, not ${String(image.mode)}`;
+  if (!COLOR_MODES.includes(image.mode as ColorMode)) return `colour mode must be bw, gray or color, not ${String(image.mode)}`;
   if (!positiveInt(image.bitDepth)) return `bit depth must be a positive integer (got ${image.bitDepth})`;
   return undefined;
 }

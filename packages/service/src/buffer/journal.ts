@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { z } from '../util/zod-stack.js';
 import type { BufferState, JournalOp as JournalOpType } from './buffer-state.js';
 import { JournalOp } from './buffer-state.js';
 import { type BufferIO, storageError } from './storage.js';

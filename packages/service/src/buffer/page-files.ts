@@ -4,7 +4,7 @@
  * leave a half-written file under a name the journal points to.
  */
 import { join } from 'node:path';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { CipherError, open, sealParts } from './cipher.js';
 import { type Lease, pageReader, ReadFailure } from './page-reader.js';
 import { withFileBytes } from './read-pool.js';

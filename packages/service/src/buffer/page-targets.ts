@@ -5,7 +5,8 @@
  * the call, named with what exists. (Edits keep their own rule in
  * imaging/page-batch.ts: there a missing page is page-not-found.)
  */
-import { ScanbridgeError, type PageRef } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { PageRef } from '@scanbridge/protocol';
 import type { ImageBuffer } from './image-buffer.js';
 
 export interface PageTarget {

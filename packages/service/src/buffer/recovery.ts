@@ -4,7 +4,7 @@
  * delete files nothing points to, and start a fresh journal from a snapshot.
  */
 import { join } from 'node:path';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { BufferState } from './buffer-state.js';
 import { JOURNAL_FILE, Journal, SESSION_FILE, type SessionMeta, parseJournal, readSessionMeta } from './journal.js';
 import { PAGE_FILE, PageFiles, pageFileName } from './page-files.js';

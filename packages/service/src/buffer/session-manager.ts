@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { type BufferEvent, ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { BufferEvent } from '@scanbridge/protocol';
 import type { BufferState } from './buffer-state.js';
 import { ImageBuffer } from './image-buffer.js';
 import { Journal, writeSessionMeta } from './journal.js';

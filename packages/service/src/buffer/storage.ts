@@ -5,7 +5,7 @@
  * 'buffer-storage-failed'.
  */
 import * as fsp from 'node:fs/promises';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 export type BufferIO = Pick<typeof fsp, 'open' | 'readFile' | 'writeFile' | 'appendFile' | 'rename' | 'unlink' | 'truncate' | 'mkdir' | 'rm' | 'readdir'>;
 

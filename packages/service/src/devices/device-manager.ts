@@ -6,7 +6,8 @@
  * looks again periodically while someone is there to be told.
  */
 import { EventEmitter } from 'node:events';
-import { ScanbridgeError, type Capabilities, type DeviceInfo } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, DeviceInfo } from '@scanbridge/protocol';
 import type { Driver } from './driver.js';
 
 export interface DriverStatus {

@@ -4,7 +4,8 @@
  * nothing (the driver's default: the whole scan area for SANE devices, so a
  * 200 x 200 mm scanner scans without naming a size).
  */
-import { PAPER_SIZES, ScanbridgeError, type ScanSettings } from '@scanbridge/protocol';
+import { PAPER_SIZES, ScanbridgeError } from '@scanbridge/protocol/core';
+import type { ScanSettings } from '@scanbridge/protocol';
 
 export interface Region {
   x: number;

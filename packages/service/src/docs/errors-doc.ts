@@ -1,5 +1,5 @@
 /** docs/errors.md is generated from the error catalogue, so the two cannot drift. */
-import { ERRORS, ERROR_CODES } from '@scanbridge/protocol';
+import { ERRORS, ERROR_CODES } from '@scanbridge/protocol/core';
 
 export function errorsMarkdown(): string {
   const rows = ERROR_CODES.map((code) => `| \`${code}\` | ${ERRORS[code].status} | ${ERRORS[code].remedy.replace(/\|/g, '\\|')} |`);

@@ -4,7 +4,8 @@
  * (`eachDocument: true`, named by documentFileNames). The three exclude each
  * other; an unknown document is `document-not-found`.
  */
-import { ScanbridgeError, type PageRef } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { PageRef } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
 import { documentFileNames } from './file-names.js';
 

@@ -6,7 +6,8 @@
  * that reads slowly holds a few pages, not a batch.
  */
 import { randomUUID } from 'node:crypto';
-import { ScanbridgeError, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { ScanSettings } from '@scanbridge/protocol';
 import type { DeviceManager } from '../devices/device-manager.js';
 import type { EsclJobInfo } from '../devices/escl/escl-model.js';
 import { toScanbridgeError } from '../jobs/job-manager.js';

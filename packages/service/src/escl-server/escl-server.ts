@@ -12,7 +12,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { DeviceManager } from '../devices/device-manager.js';
 import { capabilitiesXml, imageInfoXml, readScanSettings, statusXml } from '../devices/escl/escl-model.js';
 import { parseXml } from '../devices/escl/xml-parse.js';

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ScanbridgeError, type Capabilities, type DeviceInfo } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, DeviceInfo } from '@scanbridge/protocol';
 import type { DeviceManager } from '../devices/device-manager.js';
 import type { EsclStatus } from '../devices/escl/escl-model.js';
 import { EsclJob, type JobEnd } from './escl-job.js';

@@ -7,7 +7,8 @@
  * Options are checked against the format and the pages before anything is
  * written, with messages naming the option.
  */
-import { ScanbridgeError, ZipPageFormat, type OcrPage, type OutputFormat, type SaveOcr } from '@scanbridge/protocol';
+import { ScanbridgeError, ZIP_PAGE_FORMATS } from '@scanbridge/protocol/core';
+import type { OcrPage, OutputFormat, SaveOcr, ZipPageFormat } from '@scanbridge/protocol';
 import { sharp } from '../imaging/sharp.js';
 import { compressedPng } from '../imaging/raw-png.js';
 import type { StoredImage } from '../buffer/types.js';
@@ -29,7 +30,6 @@ export const EXTENSIONS: Record<OutputFormat, string> = { pdf: '.pdf', tiff: '.t
 export const FORMAT_OF_EXTENSION: Readonly<Record<string, OutputFormat>> = { '.pdf': 'pdf', '.tif': 'tiff', '.tiff': 'tiff', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png', '.bmp': 'bmp', '.zip': 'zip' };
 /** Extensions a wished file name may carry; the service drops them and adds the format's own. */
 export const EXTENSION_ALIASES = Object.keys(FORMAT_OF_EXTENSION);
-export const ZIP_PAGE_FORMATS: readonly ZipPageFormat[] = ZipPageFormat.options;
 /** Pages of a ZIP encoded at once (sharp works on other threads meanwhile). */
 const ZIP_IN_FLIGHT = 3;
 

@@ -4,7 +4,7 @@
  * than the limit of 200 megapixels"), with both in the details so that a
  * program need not parse the text.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { LOAD_LIMITS } from './limits.js';
 
 export type InputFormat = 'jpeg' | 'png' | 'bmp' | 'tiff' | 'webp' | 'pdf';

@@ -6,7 +6,8 @@
  * recognised (by Recognize, or an earlier save) is not read again.
  */
 import { availableParallelism } from 'node:os';
-import { ScanbridgeError, type OcrPage } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { OcrPage } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
 import type { PageFacts, PageSource } from './encode.js';
 

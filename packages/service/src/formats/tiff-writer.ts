@@ -9,7 +9,8 @@
  * TIFFs whose directory and strips are carried over.
  */
 import { sharp } from '../imaging/sharp.js';
-import { TiffCompression } from '@scanbridge/protocol';
+import { COMPRESSIONS } from '@scanbridge/protocol/core';
+import type { TiffCompression } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeG4 } from './ccitt-g4.js';
 import { imageMemory, pixelBytes } from '../util/memory-budget.js';
@@ -19,7 +20,7 @@ import { bilevelOf, pixelsOf } from './page-pixels.js';
 import { ascii, layoutPage, readSinglePage, rational, shorts, longs, TAG, tiffHeader, type TiffImage } from './tiff-ifd.js';
 
 export type { TiffCompression };
-export const TIFF_COMPRESSIONS: readonly TiffCompression[] = TiffCompression.options;
+export const TIFF_COMPRESSIONS: readonly TiffCompression[] = COMPRESSIONS;
 
 export interface TiffOptions {
   /**

@@ -5,7 +5,7 @@
  * so setting the resolution of a JPEG costs no quality.
  */
 import { crc32 } from 'node:zlib';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const INCH = 0.0254;

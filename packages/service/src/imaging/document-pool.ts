@@ -6,7 +6,7 @@
  * replaced by the next task.
  */
 import { availableParallelism } from 'node:os';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { sharedPool, ThreadPool } from '../util/thread-pool.js';
 import type { DocumentCorners, Pixels } from './analysis/document-corners.js';
 import type { CorrectOptions, Corrected } from './edits/perspective.js';

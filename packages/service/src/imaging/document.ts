@@ -4,7 +4,8 @@
  * `document: true`. Decoding and encoding go through sharp here; the
  * arithmetic runs in the document pool's threads.
  */
-import { ScanbridgeError, type DocumentCorners, type DocumentDetection, type PageInfo, type ParsedParamsOf } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { DocumentCorners, DocumentDetection, PageInfo, ParsedParamsOf } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import type { Pixels } from './analysis/document-corners.js';
 import { isConvexClockwise, rectangleAspect } from './analysis/homography.js';

@@ -9,7 +9,7 @@
  * re-encodes instead of letting jpegtran leave the edge blocks unturned.
  */
 import { spawn } from 'node:child_process';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 export type JpegTransform = 'rotate90' | 'rotate180' | 'rotate270' | 'flip' | 'mirror' | 'grayscale';
 

@@ -13,7 +13,8 @@
  * for a while, then replaces it, and two edits of the same page interleaved
  * would lose one of them.
  */
-import { ScanbridgeError, type PageInfo, type PageRef } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { PageInfo, PageRef } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
 import type { StoredImage } from '../buffer/types.js';
 import { toScanbridgeError } from '../jobs/job-manager.js';

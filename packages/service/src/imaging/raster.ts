@@ -10,7 +10,8 @@
  */
 import type { Sharp } from 'sharp';
 import { sharp } from './sharp.js';
-import { ScanbridgeError, type ColorMode } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { ColorMode } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import { withDensity } from './density.js';
 

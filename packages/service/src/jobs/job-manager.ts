@@ -12,12 +12,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ScanbridgeError, type JobEvent, type JobInfo, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { JobEvent, JobInfo, ScanSettings } from '@scanbridge/protocol';
 import type { DeviceManager } from '../devices/device-manager.js';
 import type { AcquiredPage } from '../devices/driver.js';
 import { ingestPage } from '../imaging/ingest.js';
 import type { PagePreview } from '../imaging/page-preview.js';
-import { captureDocumentOptions, flattenCapture } from '../imaging/document-capture.js';
 import type { ImageBuffer } from '../buffer/image-buffer.js';
 import { KEEP_ENDED_MS, type JobRecord, type JobRecords } from './job-records.js';
 
@@ -101,8 +101,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     const availability = await driver.availability();
     if (!availability.available) throw new ScanbridgeError('driver-unavailable', `the ${driver.name} driver is unavailable: ${availability.reason}`);
     const id = randomBytes(8).toString('hex');
+    // Camera document capture (and its options' schema) loads with the first scan that asks for it.
+    const capture = settings.document ? await import('../imaging/document-capture.js') : null;
+    const flatten = capture ? capture.captureDocumentOptions(settings.document) : null;
     // Taken before the driver is asked, so a device in use says by whom (a job, a network client).
-    const flatten = captureDocumentOptions(settings.document);
     const release = this.devices.claim(deviceId, `job ${id}`);
     try {
       await driver.validate(deviceId, settings);
@@ -142,7 +144,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
               // The `document` setting: the photographed page enters the buffer flat (a frame without one as captured).
               let documentFound: boolean | undefined;
               if (flatten) {
-                ({ image: stored, documentFound } = await flattenCapture(stored, flatten));
+                ({ image: stored, documentFound } = await capture!.flattenCapture(stored, flatten));
                 preview = undefined;
               }
               const added = await buffer.add(stored, { tags: [jobTag(info.id)] });

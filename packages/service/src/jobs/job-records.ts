@@ -6,7 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { JobInfo } from '@scanbridge/protocol';
+import type { JobInfo } from '@scanbridge/protocol';
+import { fullProtocol } from '../util/full-protocol.js';
 
 export interface JobRecord {
   sessionId: string;
@@ -70,7 +71,8 @@ export class JobRecords {
       }
       try {
         const raw = JSON.parse(await fs.readFile(file, 'utf8')) as { sessionId?: unknown; info?: unknown };
-        const info = JobInfo.parse(raw.info);
+        // The schema loads only when there are records to read (not on a fresh start).
+        const info = (await fullProtocol()).JobInfo.parse(raw.info);
         if (typeof raw.sessionId !== 'string') throw new Error('no session');
         if (info.state === 'running') {
           const settled = settle({ sessionId: raw.sessionId, info });

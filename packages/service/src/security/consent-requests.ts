@@ -6,7 +6,7 @@
  * back), a few dozen in all, each expiring after five minutes.
  */
 import { randomBytes } from 'node:crypto';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 export interface ConsentRequest {
   id: string;

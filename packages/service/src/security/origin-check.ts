@@ -4,7 +4,7 @@
  * look-alike forms ("HTTPS://App", default ports, trailing dots) are refused
  * because browsers never send them for a real http(s) origin.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { originProblem } from '../config/origins.js';
 
 /** The caller of a request that has no Origin header (CLI, scripts): it must hold the local admin token. */

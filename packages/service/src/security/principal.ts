@@ -4,7 +4,7 @@
  * issued to that origin, the local user holding the administrator token (no
  * Origin: the CLI, scripts), or anonymous (may only reach public endpoints).
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { Approvals } from './approvals.js';
 import { checkOrigin, LOCAL_ORIGIN } from './origin-check.js';
 import { sameSecret } from './secrets.js';

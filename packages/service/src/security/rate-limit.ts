@@ -12,7 +12,7 @@
  * administrator (the administrator token) is not limited: it can stop the
  * service anyway.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 export const CALL_LIMIT = { burst: 2000, perSecond: 500 } as const;
 export const IMAGE_LIMIT = { burst: 20_000, perSecond: 10_000 } as const;

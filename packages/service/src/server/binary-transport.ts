@@ -11,7 +11,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { METHODS, SESSION_HEADER, ScanbridgeError, isMethodName } from '@scanbridge/protocol';
+import { METHOD_TABLE, SESSION_HEADER, ScanbridgeError } from '@scanbridge/protocol/core';
 
 export interface BinaryAnswer {
   contentType: string;
@@ -36,7 +36,7 @@ export interface BinaryRequest {
 export function binaryRequest(req: FastifyRequest, method: string): BinaryRequest | undefined {
   const type = req.headers['content-type'];
   if (req.method !== 'POST' || typeof type !== 'string' || !BINARY_TYPES.test(type)) return undefined;
-  if (!isMethodName(method) || !(METHODS[method] as { binaryBody?: boolean }).binaryBody) {
+  if (!Object.hasOwn(METHOD_TABLE, method) || !METHOD_TABLE[method as keyof typeof METHOD_TABLE].binaryBody) {
     throw new ScanbridgeError('invalid-request', `${method.slice(0, 64)} takes a JSON body (Content-Type: application/json), not ${type.slice(0, 60)}`);
   }
   const query = req.query as Record<string, unknown>;

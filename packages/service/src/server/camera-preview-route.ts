@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol';
+import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol/core';
 import type { ServiceContext } from './context.js';
 import { errorEnvelope } from './rpc.js';
 import { authorizeImage } from './image-route.js';

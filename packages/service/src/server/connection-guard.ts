@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { canCheckPeers, peerUid } from '../security/peer-user.js';
 import { HANDSHAKE_TIMEOUT_MS, rawAnswer } from './request-limits.js';
 

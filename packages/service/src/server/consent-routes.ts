@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { ServiceContext } from './context.js';
 import { welcomeOrigins } from './cors.js';
 import { RateLimiter } from '../security/rate-limit.js';

@@ -9,7 +9,7 @@
  * API ports only: the welcome ports answer no CORS at all (page-headers.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_HEADER, TOKEN_HEADER } from '@scanbridge/protocol';
+import { SESSION_HEADER, TOKEN_HEADER } from '@scanbridge/protocol/core';
 import type { ServiceContext } from './context.js';
 import { trustedNames } from './loopback-listen.js';
 

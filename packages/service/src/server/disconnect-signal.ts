@@ -6,7 +6,7 @@
  * the work twice.
  */
 import type { FastifyReply } from 'fastify';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 export function disconnectSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();

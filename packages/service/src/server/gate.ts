@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { ScanbridgeError, TOKEN_HEADER } from '@scanbridge/protocol';
+import { ScanbridgeError, TOKEN_HEADER } from '@scanbridge/protocol/core';
 import { authenticate, type AuthContext, type Principal } from '../security/principal.js';
 import { tooManyRequests, type RateLimiter } from '../security/rate-limit.js';
 import { isLoopbackPeer, knownOwnerOf, otherUserError, ownerOf } from './connection-guard.js';

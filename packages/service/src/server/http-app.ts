@@ -3,9 +3,9 @@
  * seed's URL forms; the welcome ports also serve the welcome page. Every
  * request passes the gate first.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import websocket from '@fastify/websocket';
-import { NO_SESSION_ID, SESSION_HEADER, ScanbridgeError } from '@scanbridge/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Fastify, websocket } from './http-stack.js';
+import { NO_SESSION_ID, SESSION_HEADER, ScanbridgeError } from '@scanbridge/protocol/core';
 import type { ServiceContext } from './context.js';
 import { checkPeerUser, gate } from './gate.js';
 import { checkAccess, dispatch, errorEnvelope } from './rpc.js';

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol';
+import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol/core';
 import type { ServiceContext } from './context.js';
 import { errorEnvelope } from './rpc.js';
 import type { Principal } from '../security/principal.js';

@@ -35,6 +35,10 @@ const HEAVY = [
   // Fastify's schema compilers: no route of the service declares a schema.
   { name: 'ajv', module: /\/node_modules\/ajv\// },
   { name: 'fast-json-stringify', module: /\/node_modules\/fast-json-stringify\/index\.js/ },
+  // The protocol's zod schemas (its main entry): a plain envelope and an exact method's params need none (util/full-protocol.ts).
+  { name: '@scanbridge/protocol schemas', module: /\/protocol\/dist\/(index|methods|models)\.js$/ },
+  // The file encoders (PDF writer, TIFF, ZIP...): with the first LoadImages, SaveImages or StartUpload.
+  { name: 'the file encoders', module: /\/service\/dist\/formats\/encode\.js$/ },
 ];
 
 let home: string;
@@ -52,13 +56,19 @@ after(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-/** Which heavy packages the service process has loaded, as ES modules or as mapped libraries. */
-async function loaded(): Promise<string[]> {
+/** The files the service process has loaded, ES modules and CommonJS. */
+async function moduleUrls(): Promise<string[]> {
   const pid = svc.child.pid!;
-  const modules = (await readFile(trace, 'utf8'))
+  return (await readFile(trace, 'utf8'))
     .split('\n')
     .filter((line) => line.startsWith(`${pid} `))
     .map((line) => line.slice(line.indexOf(' ') + 1));
+}
+
+/** Which heavy packages the service process has loaded, as ES modules or as mapped libraries. */
+async function loaded(): Promise<string[]> {
+  const pid = svc.child.pid!;
+  const modules = await moduleUrls();
   assert.ok(modules.some((url) => url.includes('/server/service.js')), 'the trace sees the service modules');
   const libraries = (await readFile(`/proc/${pid}/maps`, 'utf8')).split('\n').map((line) => line.split(/\s+/)[5] ?? '').filter((file) => file.startsWith('/'));
   return HEAVY.filter((h) => modules.some((url) => h.module.test(url)) || (h.library && libraries.some((file) => h.library.test(path.basename(file))))).map((h) => h.name);
@@ -68,6 +78,12 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   const list = await rpc(svc.base, 'fa', 'ListDevices');
   assert.equal(list.status, 200);
   assert.deepEqual(await loaded(), [], 'loaded at start');
+  // Fastify with the WebSocket plugin, pino and zod load as the bundled files of server/http-stack.ts,
+  // util/log-stack.ts and util/zod-stack.ts, not file by file from node_modules.
+  const modules = await moduleUrls();
+  for (const bundle of ['/server/http-stack.js', '/util/log-stack.js', '/util/zod-stack.js']) assert.ok(modules.some((url) => url.endsWith(bundle)), `the trace sees ${bundle}`);
+  const unbundled = modules.filter((url) => /\/node_modules\/(fastify|@fastify\/websocket|avvio|find-my-way|semver|ws|light-my-request|pino|thread-stream|sonic-boom|zod)\//.test(url));
+  assert.deepEqual(unbundled, [], 'files of the HTTP stack, pino or zod loaded one by one');
   // The SANE discovery worker (its own process) validates its messages with its own few
   // schemas: it does not build every method's (the protocol's main entry), which would
   // delay the first device list.
@@ -78,7 +94,11 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   }
   const sane = [...workers.values()].filter((urls) => urls.some((url) => url.endsWith('/sane-worker-main.js')));
   assert.ok(sane.length > 0, 'the trace sees the SANE discovery worker');
-  for (const urls of sane) assert.deepEqual(urls.filter((url) => /\/protocol\/dist\/(index|methods|models)\.js$/.test(url)), [], 'the SANE worker loaded the protocol schemas');
+  for (const urls of sane) {
+    assert.deepEqual(urls.filter((url) => /\/protocol\/dist\/(index|methods|models)\.js$/.test(url)), [], 'the SANE worker loaded the protocol schemas');
+    // Its schemas take zod from the bundle (util/zod-stack.ts), as the service's do.
+    assert.deepEqual(urls.filter((url) => url.includes('/node_modules/zod/')), [], 'the SANE worker loaded zod file by file');
+  }
 
   const session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
   let job = (await rpc(svc.base, 'f', 'StartScan', { device: 'demo:flatbed', settings: { dpi: 75, mode: 'gray' } }, session)).body.result![0] as JobInfo;
@@ -89,5 +109,7 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   assert.ok((await res.arrayBuffer()).byteLength > 0);
   const used = await loaded();
   assert.ok(used.includes('sharp (libvips)'), `sharp is seen once used (seen: ${used.join(', ')})`);
+  // StartScan's settings are parsed by its schema.
+  assert.ok(used.includes('@scanbridge/protocol schemas'), `the protocol's schemas are seen once used (seen: ${used.join(', ')})`);
   assert.ok(used.includes('bwip-js'), `the demo page renderer is seen once used (seen: ${used.join(', ')})`);
 });

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import type { Server, Socket } from 'node:net';
-import { METHODS, NO_SESSION_ID, ScanbridgeError, type MethodSpec } from '@scanbridge/protocol';
+import { METHOD_TABLE, NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol/core';
 import { errorEnvelope } from './rpc.js';
 
 /** From the connection (or the end of the previous request) to the end of the request's headers. */
@@ -24,7 +24,7 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** The body limit of every method that takes no file, and of every other endpoint. */
 export const SMALL_BODY_BYTES = 1024 * 1024;
 /** The methods that take a file as their body (binary, or base64 in JSON): they may take up to MaxBodyMB. */
-export const FILE_METHODS: readonly string[] = Object.entries(METHODS as Record<string, MethodSpec>)
+export const FILE_METHODS: readonly string[] = Object.entries(METHOD_TABLE)
   .filter(([, spec]) => spec.takesFile === true)
   .map(([name]) => name);
 

@@ -2,17 +2,16 @@
  * The one dispatcher behind both transports: checks the envelope, the method,
  * the session and the params against @scanbridge/protocol, runs the handler
  * and wraps the answer (or the error) in the seed's envelope.
+ *
+ * A plain envelope and the params of an exact method (METHOD_TABLE) are taken
+ * without the zod schemas, which then load with the first call that needs
+ * them (util/full-protocol.ts): a page's first calls are answered without
+ * building them. Whatever those checks leave undecided, failures included,
+ * the schemas decide, so every error reads as before.
  */
-import {
-  METHODS,
-  NO_SESSION_ID,
-  RequestEnvelope,
-  ScanbridgeError,
-  isMethodName,
-  parseOrThrow,
-  type ErrorEnvelope,
-  type ResponseEnvelope,
-} from '@scanbridge/protocol';
+import { METHOD_TABLE, NO_SESSION_ID, ScanbridgeError, parseExact, plainEnvelope } from '@scanbridge/protocol/core';
+import type { ErrorEnvelope, MethodName, ParsedEnvelope, ResponseEnvelope } from '@scanbridge/protocol';
+import { fullProtocol } from '../util/full-protocol.js';
 import type { ServiceContext } from './context.js';
 import { HANDLERS } from './handlers/index.js';
 import { toScanbridgeError } from '../jobs/job-manager.js';
@@ -58,6 +57,18 @@ export function checkAccess(methodName: string, principal: Principal): void {
   }
 }
 
+/** The envelope parsed by RequestEnvelope, which words any error. */
+async function parseEnvelope(raw: unknown): Promise<ParsedEnvelope> {
+  const { RequestEnvelope, parseOrThrow } = await fullProtocol();
+  return parseOrThrow(RequestEnvelope, raw, '', 'invalid-request');
+}
+
+/** Params parsed by the method's schema, which words any error. */
+async function parseParams(method: MethodName, params: unknown): Promise<unknown> {
+  const { METHODS, parseOrThrow } = await fullProtocol();
+  return parseOrThrow(METHODS[method].params, params, 'params');
+}
+
 export async function dispatch(ctx: ServiceContext, methodName: string, raw: unknown, source: CallSource): Promise<RpcOutcome> {
   const rawObj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const echoId = typeof rawObj.id === 'string' ? rawObj.id.slice(0, 128) : NO_SESSION_ID;
@@ -67,12 +78,12 @@ export async function dispatch(ctx: ServiceContext, methodName: string, raw: unk
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ScanbridgeError('invalid-request', `the request must be a JSON object {"id", "params", "cmdId"}, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}`);
     }
-    const envelope = parseOrThrow(RequestEnvelope, raw, '', 'invalid-request');
+    const envelope = plainEnvelope(raw) ?? (await parseEnvelope(raw));
     if (envelope.method !== undefined && envelope.method !== methodName) {
       throw new ScanbridgeError('invalid-request', `the body names method "${envelope.method}" but the URL names "${methodName}"`);
     }
-    if (!isMethodName(methodName)) throw new ScanbridgeError('unknown-method', `unknown method "${method}"; GET /fa/ListMethods lists every method`);
-    const spec = METHODS[methodName];
+    if (!Object.hasOwn(METHOD_TABLE, methodName)) throw new ScanbridgeError('unknown-method', `unknown method "${method}"; GET /fa/ListMethods lists every method`);
+    const spec = METHOD_TABLE[methodName as MethodName];
     if (source.get && !spec.safe) throw new ScanbridgeError('method-not-allowed', `${methodName} changes state: call it with POST`);
     if (source.scope === 'fa' && spec.session) throw new ScanbridgeError('invalid-request', `${methodName} works on a session: call it under /f/${methodName}`);
     if (source.scope === 'f' && !spec.session) throw new ScanbridgeError('invalid-request', `${methodName} needs no session: call it under /fa/${methodName}`);
@@ -88,8 +99,9 @@ export async function dispatch(ctx: ServiceContext, methodName: string, raw: unk
         throw new ScanbridgeError('unknown-session', 'the session was closed or expired; create a new one with CreateSession');
       }
     }
-    const params = parseOrThrow(spec.params, envelope.params, 'params');
-    const handler = HANDLERS[methodName] as (call: unknown) => Promise<unknown[]> | unknown[];
+    const exact = spec.exact ? parseExact(spec.params, envelope.params) : undefined;
+    const params = exact ? exact.value : await parseParams(methodName as MethodName, envelope.params);
+    const handler = HANDLERS[methodName as MethodName] as (call: unknown) => Promise<unknown[]> | unknown[];
     const result = await handler({ ctx, session, params, source });
     const id = session ? session.id : methodName === 'CreateSession' ? String((result[0] as { id: string }).id) : NO_SESSION_ID;
     return { status: 200, body: { id, method: methodName, result, cmdId: envelope.cmdId } };

@@ -5,9 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { canCheckPeers } from '../security/peer-user.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { EarlyLooks } from '../devices/early-looks.js';
 import type { Settings } from '../config/settings.js';
 import type { ServicePaths } from '../config/paths.js';
 import { SessionManager } from '../buffer/session-manager.js';
@@ -25,6 +26,7 @@ import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/por
 import { VERSION } from '../version.js';
 import type { ListenerPorts, ServiceContext } from './context.js';
 import { EventHub } from './event-hub.js';
+import { AFTER_READY_MS } from './after-ready.js';
 import { ENGINE_RECOGNIZER } from './ocr-recognizer.js';
 import { setOcrAdminDir } from '../addons/ocr/languages.js';
 import { welcomeOrigins } from './cors.js';
@@ -56,6 +58,10 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Mirror logs to stderr. */
   console?: boolean;
+  /** The configuration, read already from these same home, flags and env (`scanbridge run` reads it first, to fork the SANE discovery). */
+  config?: LoadedConfig;
+  /** What the first device list waits for, started already (devices/early-looks.ts): the drivers take it over; ended if the start fails first. */
+  early?: EarlyLooks;
 }
 
 export interface RunningService {
@@ -92,15 +98,24 @@ async function listen(app: FastifyInstance, port: number, host: string, setting:
 }
 
 export async function startService(opts: StartOptions): Promise<RunningService> {
-  const { settings, paths } = await loadConfig({ home: opts.home, flags: opts.flags ?? {}, env: opts.env ?? process.env });
-  const lock: LockInfo = {
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    version: VERSION,
-    bindAddress: settings.bindAddress,
-    ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
-  };
-  await acquireLock(paths.portLock, lock);
+  let config: LoadedConfig;
+  let lock: LockInfo;
+  try {
+    config = opts.config ?? (await loadConfig({ home: opts.home, flags: opts.flags ?? {}, env: opts.env ?? process.env }));
+    lock = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      version: VERSION,
+      bindAddress: config.settings.bindAddress,
+      ports: { http: 0, https: 0, welcomeHttp: 0, welcomeHttps: 0 },
+    };
+    await acquireLock(config.paths.portLock, lock);
+  } catch (err) {
+    // Not started: an early discovery worker has nobody to report to.
+    opts.early?.abandon();
+    throw err;
+  }
+  const { settings, paths } = config;
   // Languages an administrator adds for OCR (read when a call asks for them; nothing loads now).
   setOcrAdminDir(paths.ocr);
   const log: Logger = createLogger({ logDir: paths.log, level: settings.logLevel, maxSizeMB: settings.logMaxSizeBytes / 1048576, maxFiles: settings.logMaxFiles, console: opts.console ?? false });
@@ -120,7 +135,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     });
     // HTTPS network scanners: their self-signed certificates are pinned on first use (escl-pins.json).
     const esclTransport = { tlsOptions: pinnedTlsOptions(new CertificatePins(path.join(paths.home, 'escl-pins.json'))) };
-    devices = new DeviceManager(createDrivers(settings, { esclDirectory: escl, esclTransport }));
+    devices = new DeviceManager(createDrivers(settings, { esclDirectory: escl, esclTransport, early: opts.early }));
     // Look for scanners at once, while the rest starts (a SANE discovery worker
     // takes a few tenths of a second to start, seconds when network backends
     // are configured), so that the first page that asks gets the list at once.
@@ -260,9 +275,10 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
-    // Ready: what only serves later (the mDNS library, network traffic) starts after the caller has been told.
+    // Ready: what only serves later (the mDNS library, network traffic) starts a moment after the caller
+    // has been told, out of the way of its first calls (after-ready.ts). A directory closed meanwhile does not browse.
     const browsed = escl;
-    setImmediate(() => browsed.browse().catch((err: unknown) => log.warn({ err }, 'mDNS discovery of eSCL scanners could not start')));
+    setTimeout(() => browsed.browse().catch((err: unknown) => log.warn({ err }, 'mDNS discovery of eSCL scanners could not start')), AFTER_READY_MS).unref();
 
     let stopping: Promise<void> | null = null;
     const stop = () =>
@@ -282,6 +298,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       })());
     return { ctx, settings, paths, ports: ctx.ports, warnings, esclServer, stop };
   } catch (err) {
+    opts.early?.abandon();
     await advertiser?.close();
     await esclServer?.close();
     await escl?.close();

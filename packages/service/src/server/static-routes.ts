@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol';
+import { NO_SESSION_ID, ScanbridgeError } from '@scanbridge/protocol/core';
 import type { ServiceContext } from './context.js';
 import { errorEnvelope } from './rpc.js';
 

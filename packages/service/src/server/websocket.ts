@@ -5,7 +5,7 @@
  * calls a method on.
  */
 import type { FastifyInstance } from 'fastify';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { ServiceContext } from './context.js';
 import { dispatch, errorEnvelope } from './rpc.js';
 import { tokenOf } from './gate.js';

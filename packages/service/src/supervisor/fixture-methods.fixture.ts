@@ -1,5 +1,5 @@
 /** The methods of the supervisor's fixture worker, shared by the worker and the tests. */
-import { z } from 'zod';
+import { z } from '../util/zod-stack.js';
 import type { WorkerMethod } from './worker-messages.js';
 
 const none = z.never();

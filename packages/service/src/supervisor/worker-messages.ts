@@ -5,7 +5,7 @@
  * events), and both ends validate against them, as the service does for the
  * browser protocol.
  */
-import { z } from 'zod';
+import { z } from '../util/zod-stack.js';
 
 /** One method of a worker: what it takes, what it answers, what it streams meanwhile. */
 export interface WorkerMethod<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType, E extends z.ZodType = z.ZodType> {
@@ -56,5 +56,4 @@ export const FromWorker = z.discriminatedUnion('type', [
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;
 
-/** Environment variable through which a worker learns its parent's pid, to exit when the parent is gone. */
-export const PARENT_PID_ENV = 'SCANBRIDGE_PARENT_PID';
+export { PARENT_PID_ENV } from './worker-fork.js';

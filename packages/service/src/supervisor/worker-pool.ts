@@ -4,7 +4,7 @@
  * forgotten when they exit, so that the next use after a crash starts a
  * fresh one.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { WorkerMethods } from './worker-messages.js';
 import type { WorkerProcess } from './worker-process.js';
 

@@ -5,12 +5,13 @@
  * does not stop in time), and turns a crash into a typed error for every
  * call in flight, so that a driver crash fails a job and nothing else.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { ZodError } from 'zod';
-import { formatIssues, ScanbridgeError } from '@scanbridge/protocol';
+import { formatIssues, ScanbridgeError } from '@scanbridge/protocol/core';
 import { fromWorkerError, toWorkerError } from './worker-errors.js';
-import { FromWorker, PARENT_PID_ENV, type EventOf, type ParamsOf, type ResultOf, type ToWorker, type WorkerMethods } from './worker-messages.js';
+import { spawnWorker, type ForkedWorker } from './worker-fork.js';
+import { FromWorker, type EventOf, type ParamsOf, type ResultOf, type ToWorker, type WorkerMethods } from './worker-messages.js';
 
 export interface WorkerProcessOptions<M extends WorkerMethods> {
   /** Absolute path of the worker's entry module (one that calls serveWorker). */
@@ -33,6 +34,8 @@ export interface WorkerProcessOptions<M extends WorkerMethods> {
    * deadlocked): it is killed and its calls fail with driver-crashed.
    */
   unresponsiveMs?: number;
+  /** The worker, forked already with the same entry and args (worker-fork.ts): taken over instead of forking another. */
+  forked?: ForkedWorker;
 }
 
 export interface CallOptions<E> {
@@ -105,13 +108,8 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
 
   /** Start a worker and wait for `ready`; rejects with the worker's own error when it cannot start. */
   static async start<M extends WorkerMethods>(options: WorkerProcessOptions<M>): Promise<{ worker: WorkerProcess<M>; info: unknown }> {
-    const child = fork(options.entry, [...(options.args ?? [])], {
-      env: { ...(options.env ?? process.env), [PARENT_PID_ENV]: String(process.pid) },
-      // The service's own flags (a test runner's, an inspector) are not the worker's business.
-      execArgv: [],
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    const taken = options.forked?.take();
+    const child = taken?.child ?? spawnWorker(options.entry, options.args ?? [], options.env);
     const worker = new WorkerProcess(child, options);
     const info = await new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -135,6 +133,8 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
       child.on('message', onMessage);
       child.once('exit', onExit);
       child.once('error', (err) => finish(() => reject(new ScanbridgeError('driver-crashed', `${options.name} could not be started: ${err.message}`))));
+      // What a worker forked earlier said meanwhile (its ready, or its end); it says nothing more before a call.
+      taken?.replay();
     }).catch(async (err: unknown) => {
       if (!worker.exitInfo) worker.kill();
       await worker.exited;

@@ -1,6 +1,6 @@
 /** Await a promise that must reject with a ScanbridgeError, and answer that error for further checks. */
 import assert from 'node:assert/strict';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 export async function rejection(promise: Promise<unknown>): Promise<ScanbridgeError> {
   try {

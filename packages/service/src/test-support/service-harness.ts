@@ -14,7 +14,7 @@ import { startService, type RunningService } from '../server/service.js';
 import { liveLock } from '../util/port-lock.js';
 import { waitForService as waitForServiceAt } from '../util/wait-for-service.js';
 import { readAdminToken } from '../security/admin-token.js';
-import { TOKEN_HEADER } from '@scanbridge/protocol';
+import { TOKEN_HEADER } from '@scanbridge/protocol/core';
 
 /**
  * Tests call the service as the local user does (the CLI): with the

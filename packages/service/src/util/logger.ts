@@ -3,7 +3,8 @@
  * logged (they hold images), and the redaction list removes every header or
  * field that can carry a secret.
  */
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { pino } from './log-stack.js';
 import { RollingFile } from './rolling-file.js';
 
 export type { Logger };

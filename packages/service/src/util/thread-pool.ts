@@ -11,7 +11,7 @@
  * Idle threads are unref'd, so a pool never keeps a process alive.
  */
 import { Worker } from 'node:worker_threads';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 /** What a thread answers to task `id`. */
 export type ThreadReply<R> = { id: number; ok: true; result: R } | { id: number; ok: false; message: string; code?: string };

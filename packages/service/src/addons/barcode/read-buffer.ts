@@ -4,7 +4,8 @@
  * so reading an unchanged page again costs nothing and an edited page (a new
  * version) is read again.
  */
-import { ScanbridgeError, type PageBarcodes, type PageInfo } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { PageBarcodes, PageInfo } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
 import { targetIds, type PageTarget } from '../../buffer/page-targets.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';

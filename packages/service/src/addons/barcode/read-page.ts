@@ -5,7 +5,7 @@
  * of time still answers the part that finished.
  */
 import { BARCODE_FORMATS, type BarcodeFormat, type BarcodeRegion, type BarcodeResult } from '@scanbridge/protocol';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { sharp } from '../../imaging/sharp.js';
 import { MATRIX_FORMATS, TO_ZXING, fromZxing } from './formats.js';
 import type { BarcodePool } from './worker-pool.js';

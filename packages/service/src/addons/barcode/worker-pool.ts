@@ -6,7 +6,7 @@
  * interrupted otherwise.
  */
 import { availableParallelism } from 'node:os';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { sharedPool, ThreadPool } from '../../util/thread-pool.js';
 import type { RawCode, WorkerTask } from './worker-protocol.js';
 

@@ -12,7 +12,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 const require = createRequire(import.meta.url);
 

@@ -5,7 +5,7 @@
  * page. All of it off the service's event loop.
  */
 import { parentPort } from 'node:worker_threads';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { sharp } from '../../imaging/sharp.js';
 import { skewOfGrey, WORKING_DPI as SKEW_DPI } from '../../imaging/analysis/skew.js';
 import { CliEngine, JsEngine, pgm } from './engines.js';

@@ -6,7 +6,8 @@
  * version and options (result-cache.ts), so an unchanged page is not read
  * again and an edited one (a new version) is.
  */
-import { ScanbridgeError, type OcrPage, type PageInfo, type PageOrientation, type PageText, type OcrOutput, type BarcodeRegion } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { OcrPage, PageInfo, PageOrientation, PageText, OcrOutput, BarcodeRegion } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
 import { targetIds, type PageTarget } from '../../buffer/page-targets.js';
 import { toScanbridgeError } from '../../jobs/job-manager.js';

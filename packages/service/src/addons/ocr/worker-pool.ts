@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { sharedPool, ThreadPool } from '../../util/thread-pool.js';
 import type { ChildNote, Orientation, RecognizedPage, WorkerTask } from './worker-protocol.js';
 

@@ -69,7 +69,7 @@ describe('uploads from the disk cache', () => {
   }
 
   const upload = async (sessionId: string, buffer: ImageBuffer, name: string): Promise<UploadInfo> => {
-    const info = uploads.start(sessionId, buffer, origin, { format: 'pdf', destination: { method: 'post', url: `${origin}/${name}`, fieldName: 'file' }, retries: 0 } as never);
+    const info = await uploads.start(sessionId, buffer, origin, { format: 'pdf', destination: { method: 'post', url: `${origin}/${name}`, fieldName: 'file' }, retries: 0 } as never);
     return uploads.wait(sessionId, info.id, 60_000);
   };
 

@@ -5,7 +5,7 @@
  * network in clear text.
  */
 import { isIP } from 'node:net';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { fail, list, ok, type ValueType } from '../../config/value-types.js';
 
 function isLoopback(hostname: string): boolean {

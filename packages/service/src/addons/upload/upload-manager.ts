@@ -20,10 +20,12 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ScanbridgeError, type OcrEvent, type ParsedParamsOf, type UploadEvent, type UploadInfo, type UploadResponse } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { OcrEvent, ParsedParamsOf, UploadEvent, UploadInfo, UploadResponse } from '@scanbridge/protocol';
 import type { ImageBuffer } from '../../buffer/image-buffer.js';
 import { bufferPages, leasedBufferPages } from '../../formats/buffer-io.js';
-import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, pageFileName, type PageSource, type SaveOptions } from '../../formats/encode.js';
+import type { PageSource, SaveOptions } from '../../formats/encode.js';
+import { lazyImport } from '../../util/lazy-import.js';
 import { NO_RECOGNIZER, recognisedCounter, withText, type PageRecognizer } from '../../formats/page-recognizer.js';
 import { defaultBaseName, safeBaseName } from '../../formats/save-folder.js';
 import { pageGroups } from '../../documents/page-groups.js';
@@ -33,6 +35,9 @@ import { NetworkError, send } from './http-send.js';
 import { multipartBody, type StreamedFile } from './multipart.js';
 import { UploadRecords, type FilePart, type UploadRecord } from './upload-records.js';
 import { createUpload, patchChunk, serverOffset, TusAnswer } from './tus.js';
+
+/** The file encoders (PDF, TIFF, ZIP... about 30 modules), loaded with the first upload rather than at start. */
+const encoders = lazyImport(() => import('../../formats/encode.js'));
 
 export type StartUploadParams = ParsedParamsOf<'StartUpload'>;
 
@@ -110,7 +115,8 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
 
   /** Checks everything it can before the job starts (destination, headers, pages, options), then runs it in the background. */
   /** `onRecognised` hears of each page recognised for a searchable PDF (the session's `ocr` events). */
-  start(sessionId: string, buffer: ImageBuffer, caller: string, params: StartUploadParams, recognizer: PageRecognizer = NO_RECOGNIZER, onRecognised?: (event: OcrEvent) => void): UploadInfo {
+  async start(sessionId: string, buffer: ImageBuffer, caller: string, params: StartUploadParams, recognizer: PageRecognizer = NO_RECOGNIZER, onRecognised?: (event: OcrEvent) => void): Promise<UploadInfo> {
+    const { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, outputFiles } = await encoders();
     const { destination } = params;
     checkDestination(destination.url, caller, this.prefixes);
     checkHeaders(destination.headers, destination.method === 'post' ? /^content-type$/i : null);
@@ -179,6 +185,8 @@ export class UploadManager extends EventEmitter<UploadManagerEvents> {
     const encode = (e: Encoding): { files: StreamedFile[]; close(): void } => {
       const pass = ++passes;
       info.pagesDone = 0;
+      // Loaded by start(), the only way an upload gets something to encode.
+      const { EXTENSIONS, MIME_TYPES, outputFiles, pageFileName } = encoders.loaded!;
       const ext = EXTENSIONS[e.opts.format];
       const closers: (() => void)[] = [];
       const files = e.groups.flatMap((g) => {

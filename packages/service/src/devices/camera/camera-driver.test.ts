@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import { CameraDriver } from './camera-driver.js';
+import { probeCameraTools } from './tool-probe.js';
 import { deskPhoto, mjpegVideo } from '../../test-support/camera-photo.js';
 import { recordingSink, settings } from '../demo/test-helpers.js';
 import { rejection } from '../../test-support/rejection.js';
@@ -120,6 +121,22 @@ test('without ffmpeg the driver is unavailable, naming the package, and nothing 
   assert.deepEqual(await d.list(), []);
   await rejectsWith(d.capabilities('camera:test-desk'), 'driver-unavailable', /install the package ffmpeg/);
   await d.close();
+});
+
+test("a probe of ffmpeg started before the driver (scanbridge run's early look) is the driver's answer; a probe of another ffmpeg is not", async () => {
+  // A copy of ffmpeg that is gone once the probe has run: the driver's answer can only come from the probe.
+  const ffmpeg = path.join(dir, 'ffmpeg-early');
+  await copyFile((await run('sh', ['-c', 'command -v ffmpeg'])).stdout.trim(), ffmpeg);
+  await run('chmod', ['755', ffmpeg]);
+  const toolProbe = probeCameraTools(ffmpeg);
+  await toolProbe.results;
+  await rm(ffmpeg);
+  const d = new CameraDriver({ ffmpegPath: ffmpeg, testCameras: [{ name: 'desk', source: video }], toolProbe });
+  assert.deepEqual(await d.availability(), { available: true });
+  await d.close();
+  const other = new CameraDriver({ ffmpegPath: '/nonexistent/bin/ffmpeg', testCameras: [{ name: 'desk', source: video }], toolProbe: probeCameraTools('ffmpeg') });
+  assert.equal((await other.availability()).available, false);
+  await other.close();
 });
 
 test('a cancelled capture ends with job-cancelled', async () => {

@@ -6,11 +6,13 @@
  * ffmpeg per camera shared by its viewers (PreviewHub). Without ffmpeg the
  * driver is unavailable, naming the package, and the service runs on.
  */
-import { ScanbridgeError, type Capabilities, type DeviceInfo, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, DeviceInfo, ScanSettings } from '@scanbridge/protocol';
 import type { Driver, DriverAvailability, ScanSink } from '../driver.js';
 import type { Camera } from './camera-model.js';
 import { discoverCameras, probeCamera, PREFIX, type CameraDetails, type TestCamera, type Tools } from './camera-discovery.js';
 import { runTool } from './ffmpeg-process.js';
+import { probeCameraTools, type ToolProbe } from './tool-probe.js';
 import { cameraCapabilities, defaultMode, planCapture, type CapturePlan } from './camera-settings.js';
 import { previewArgs, stillArgs, type InputMode, type PreviewLimits } from './ffmpeg-args.js';
 import { MpjpegReader } from './mpjpeg-reader.js';
@@ -29,6 +31,8 @@ export interface CameraDriverOptions {
   /** Where Linux lists video nodes; /sys/class/video4linux. */
   sysfs?: string;
   preview?: Partial<PreviewLimits>;
+  /** ffmpeg and v4l2-ctl asked already (`scanbridge run` starts it early): used when it asked this ffmpeg. */
+  toolProbe?: ToolProbe;
 }
 
 /** A frame must come within this long of starting ffmpeg (a camera that opens but sends nothing). */
@@ -68,8 +72,9 @@ export class CameraDriver implements Driver {
 
   async availability(): Promise<DriverAvailability> {
     if (this.verdict) return this.verdict;
-    // Both asked at once: the service's first device list waits for this answer.
-    const [r, v4l2] = await Promise.all([runTool(this.ffmpeg, ['-hide_banner', '-version'], { timeoutMs: 10_000 }), process.platform === 'linux' ? runTool('v4l2-ctl', ['--help'], { timeoutMs: 10_000 }) : null]);
+    // The service's first device list waits for this answer.
+    const probe = this.options.toolProbe?.ffmpeg === this.ffmpeg ? this.options.toolProbe : probeCameraTools(this.ffmpeg);
+    const [r, v4l2] = await probe.results;
     if (r.code === 0 && r.stdout.toString('utf8').startsWith('ffmpeg version')) {
       this.tools = {
         ffmpeg: this.ffmpeg,

@@ -3,7 +3,7 @@
  * program holds it (device-busy), it is gone (device-gone), the user may not
  * open it (access-denied), or something else went wrong (io-error).
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 const BUSY = /Device or resource busy|EBUSY|already in use|Could not run graph|I\/O error.*busy/i;
 const GONE = /No such file or directory|No such device|ENODEV|Could not find video device|Cannot open video device|Video device is not available/i;

@@ -6,7 +6,8 @@
  * focus_absolute, zoom_absolute, exposure...) as v4l2-ctl names them.
  * `dpi` only stamps the page (a camera has no physical resolution).
  */
-import { ScanbridgeError, type Capabilities, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, ScanSettings } from '@scanbridge/protocol';
 import type { CameraControl, CameraMode } from './camera-model.js';
 import { isMjpeg, sizesOf } from './camera-model.js';
 import type { CameraDetails } from './camera-discovery.js';

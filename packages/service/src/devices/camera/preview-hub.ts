@@ -5,7 +5,7 @@
  * its camera (a V4L2 camera opens once) and resumes it after.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { spawnTied } from './ffmpeg-process.js';
 import { MpjpegReader } from './mpjpeg-reader.js';
 import { cameraError } from './camera-errors.js';

@@ -3,7 +3,8 @@
  * against it. Error messages name the setting and list what is allowed,
  * because they end up in front of a developer trying the SDK.
  */
-import { type Capabilities, type ColorMode, type DeviceInfo, PAPER_SIZES, type PaperSize, ScanbridgeError, type ScanSettings, type Source } from '@scanbridge/protocol';
+import { PAPER_SIZES, ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, ColorMode, DeviceInfo, PaperSize, ScanSettings, Source } from '@scanbridge/protocol';
 import { checkArea, requestedRegion } from '../scan-region.js';
 
 export interface DemoDevice {

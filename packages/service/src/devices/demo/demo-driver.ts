@@ -4,7 +4,8 @@
  * open cover) and a configurable speed. It lets anyone try scanbridge
  * without a scanner, and the test suites drive it instead of hardware.
  */
-import { ScanbridgeError, type Capabilities, type DeviceInfo, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, DeviceInfo, ScanSettings } from '@scanbridge/protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Driver, DriverAvailability, ScanSink } from '../driver.js';
 import { DEMO_DEVICES, type Pattern, type ScanPlan, capabilitiesOf, findDevice, planScan } from './capabilities.js';

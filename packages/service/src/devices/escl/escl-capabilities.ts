@@ -3,7 +3,8 @@
  * ScanSettings as the eSCL ScanSettings it is sent (refused naming the
  * setting and what the device offers when it cannot be).
  */
-import { PAPER_SIZES, ScanbridgeError, type Capabilities, type ColorMode, type PaperSize, type ScanSettings } from '@scanbridge/protocol';
+import { PAPER_SIZES, ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, ColorMode, PaperSize, ScanSettings } from '@scanbridge/protocol';
 import { ESCL_UNITS_PER_INCH, type EsclCapabilities, type EsclInputCaps, type EsclRange, type EsclScanSettings } from './escl-model.js';
 
 const MODE_OF: Record<string, ColorMode> = { BlackAndWhite1: 'bw', Grayscale8: 'gray', RGB24: 'color' };

@@ -10,7 +10,8 @@
  * freed). Why a job ended early is read from ScannerStatus (feeder jam,
  * empty, hatch open) as sane-airscan does; pages received before stay.
  */
-import { ScanbridgeError, type Capabilities, type DeviceInfo, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, DeviceInfo, ScanSettings } from '@scanbridge/protocol';
 import type { Driver, DriverAvailability, EncodedPage, ScanSink } from '../driver.js';
 import { readJpegHeader } from '../../formats/jpeg-markers.js';
 import { readPngChunks } from '../../formats/png-chunks.js';

@@ -9,7 +9,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { EsclEndpoint } from './endpoints.js';
 
 export interface EsclTransport {

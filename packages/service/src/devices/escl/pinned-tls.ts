@@ -14,7 +14,7 @@ import type https from 'node:https';
 import type net from 'node:net';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { CertificatePins } from './certificate-pins.js';
 import type { EsclEndpoint } from './endpoints.js';
 

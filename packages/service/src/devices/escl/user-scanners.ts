@@ -3,7 +3,7 @@
  * service folder (escl-scanners.json) so they survive restarts. Changes are
  * serialized so two quick adds never lose one another.
  */
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import { readJson, writeJson } from './json-file.js';
 import { parseScannerUrl } from './scanner-url.js';
 

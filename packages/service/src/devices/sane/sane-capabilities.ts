@@ -3,7 +3,8 @@
  * every raw option (type, unit, constraint, value, whether active and
  * settable) so that backend-specific features stay reachable.
  */
-import { PAPER_SIZES, type Capabilities, type ColorMode, type PaperSize, type Source } from '@scanbridge/protocol';
+import { PAPER_SIZES } from '@scanbridge/protocol/core';
+import type { Capabilities, ColorMode, PaperSize, Source } from '@scanbridge/protocol';
 import { bounds, profileOf, type DeviceProfile } from './device-profile.js';
 import type { SaneOption } from './sane-model.js';
 

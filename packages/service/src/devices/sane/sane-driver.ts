@@ -6,12 +6,14 @@
  * scan with device-gone; a worker that crashes fails its scan with
  * driver-crashed and the next use starts a fresh one.
  */
-import { fileURLToPath } from 'node:url';
-import { ScanbridgeError, type Capabilities, type DeviceInfo, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { Capabilities, DeviceInfo, ScanSettings } from '@scanbridge/protocol';
 import type { Driver, DriverAvailability, ScanSink } from '../driver.js';
 import { fromWorkerError } from '../../supervisor/worker-errors.js';
 import { WorkerPool } from '../../supervisor/worker-pool.js';
 import { WorkerProcess } from '../../supervisor/worker-process.js';
+import type { ForkedWorker } from '../../supervisor/worker-fork.js';
+import { SANE_WORKER_ENTRY as ENTRY, discoveryArgs } from './discovery-fork.js';
 import { capabilitiesOf } from './sane-capabilities.js';
 import type { SaneDevice, SaneOption } from './sane-model.js';
 import { SANE_WORKER_METHODS, type SaneWorkerMethods, type ScanEvent } from './sane-worker-methods.js';
@@ -30,9 +32,10 @@ export interface SaneDriverOptions {
   readStallMs?: number;
   /** A device worker silent this long (not even answering pings) is deadlocked in its driver and is killed. */
   unresponsiveMs?: number;
+  /** A discovery worker forked already (discovery-fork.ts), taken over by the first look. */
+  discovery?: ForkedWorker;
 }
 
-const ENTRY = fileURLToPath(new URL('./sane-worker-main.js', import.meta.url));
 const PREFIX = 'sane:';
 /** sane_get_devices probes every configured backend; one that hangs must not hang discovery forever. */
 const DISCOVERY_LIMIT_MS = 60_000;
@@ -70,10 +73,15 @@ export class SaneDriver implements Driver {
   private verdict: DriverAvailability | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The discovery worker forked before the driver existed, until the first look takes it. */
+  private early: ForkedWorker | undefined;
 
   constructor(private readonly options: SaneDriverOptions = {}) {
     this.library = options.library ?? '';
     this.env = options.env;
+    const args = discoveryArgs(this.library);
+    if (options.discovery && options.discovery.entry === ENTRY && options.discovery.args.join('\0') === args.join('\0') && !options.env) this.early = options.discovery;
+    else options.discovery?.abandon();
     this.pool = new WorkerPool({ idleTimeoutMs: options.idleTimeoutMs ?? 60_000, start: (id) => this.openWorker(id) });
   }
 
@@ -166,6 +174,7 @@ export class SaneDriver implements Driver {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.early?.abandon();
     this.discoveryWorker?.kill();
     await this.pool.close();
   }
@@ -196,7 +205,9 @@ export class SaneDriver implements Driver {
       const stopping = Promise.reject(new ScanbridgeError('service-stopping', 'the service is stopping'));
       return { ready: stopping, devices: stopping };
     }
-    const started = WorkerProcess.start({ entry: ENTRY, methods: SANE_WORKER_METHODS, name: 'the SANE discovery worker', args: [this.library, 'discovery'], ...this.workerOptions() });
+    const forked = this.early;
+    this.early = undefined;
+    const started = WorkerProcess.start({ entry: ENTRY, methods: SANE_WORKER_METHODS, name: 'the SANE discovery worker', args: discoveryArgs(this.library), ...this.workerOptions(), ...(forked ? { forked } : {}) });
     const devices = started.then(async ({ worker }) => {
       // A worker that came up after the driver closed is not needed any more.
       if (this.closed) worker.kill(new ScanbridgeError('service-stopping', 'the service is stopping'));

@@ -4,7 +4,7 @@
  * numbers already turned into floats), and the option assignments a scan is
  * made of. Shared by both sides of the worker boundary and validated there.
  */
-import { z } from 'zod';
+import { z } from '../../util/zod-stack.js';
 
 export const SaneDevice = z.object({
   name: z.string().min(1),

@@ -1,5 +1,5 @@
 /** The methods of a SANE worker, declared once for both sides of the IPC boundary. */
-import { z } from 'zod';
+import { z } from '../../util/zod-stack.js';
 import { PageMeta } from '../../buffer/buffer-state.js';
 import { WorkerError, type WorkerMethod } from '../../supervisor/worker-messages.js';
 import { Assignment, SaneDevice, SaneOption } from './sane-model.js';

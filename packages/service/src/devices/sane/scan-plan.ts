@@ -4,7 +4,8 @@
  * dependencies (source and mode first: they change what the others allow),
  * with options named in ScanSettings.options last so that they win.
  */
-import { ScanbridgeError, type ScanSettings } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { ScanSettings } from '@scanbridge/protocol';
 import { checkArea, requestedRegion } from '../scan-region.js';
 import { bounds, profileOf, type DeviceProfile } from './device-profile.js';
 import { maxAreaOf, paperSizesWithin, TONE_RANGE } from './sane-capabilities.js';

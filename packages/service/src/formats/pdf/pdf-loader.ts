@@ -6,7 +6,7 @@
  * fails with invalid-image naming the page.
  */
 import { Worker } from 'node:worker_threads';
-import { ScanbridgeError } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { StoredImage } from '../../buffer/types.js';
 import { imageMemory } from '../../util/memory-budget.js';
 import { trimMemory } from '../../util/trim-memory.js';

@@ -19,7 +19,8 @@
  * Sizes are in millimetres so that the verdict does not depend on the
  * resolution of the scan.
  */
-import { ScanbridgeError, type ParsedParamsOf, type ResultOf } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { ParsedParamsOf, ResultOf } from '@scanbridge/protocol';
 import type { StoredImage } from '../../buffer/types.js';
 import { type Mark, findMarks } from './components.js';
 import { histogram, percentile } from './otsu.js';

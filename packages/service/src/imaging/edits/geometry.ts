@@ -7,7 +7,8 @@
  * cannot be turned that way; it is re-encoded at high quality instead and
  * the page's result says `lossless: false`.
  */
-import { ScanbridgeError, type PageInfo, type ParsedParamsOf } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { PageInfo, ParsedParamsOf } from '@scanbridge/protocol';
 import type { StoredImage } from '../../buffer/types.js';
 import { withDensity } from '../density.js';
 import { jpegtran, type JpegTransform } from '../jpegtran.js';

@@ -1,5 +1,6 @@
 /** Handlers: access requests from pages, and approvals managed by the local user. */
-import { ScanbridgeError, type ACCESS_METHODS } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { ACCESS_METHODS } from '@scanbridge/protocol';
 import { originProblem } from '../../config/origins.js';
 import type { DomainHandlers } from './types.js';
 import { isImpostorOrigin, welcomeOrigins } from '../cors.js';

@@ -1,7 +1,7 @@
 /** Handlers: the image buffer of a session. */
 import type { BUFFER_METHODS } from '@scanbridge/protocol';
 import { decodeSingle } from '../../formats/buffer-io.js';
-import { decodeBase64 } from './documents.js';
+import { decodeBase64 } from './base64.js';
 import { withBarcodes } from '../../addons/barcode/page-barcodes.js';
 import type { DomainHandlers } from './types.js';
 

@@ -1,21 +1,15 @@
 /** Handlers: loading files into the buffer and saving pages as files. */
 import { Readable } from 'node:stream';
-import { ScanbridgeError, type DOCUMENT_METHODS, type ParsedParamsOf, type SaveResult } from '@scanbridge/protocol';
+import { ScanbridgeError } from '@scanbridge/protocol/core';
+import type { DOCUMENT_METHODS, ParsedParamsOf, SaveResult } from '@scanbridge/protocol';
 import { bufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
 import { recognisedCounter, withText } from '../../formats/page-recognizer.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
 import { pageGroups } from '../../documents/page-groups.js';
 import type { DomainHandlers } from './types.js';
+import { decodeBase64 } from './base64.js';
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Base64 (whitespace and a data: URL prefix allowed) to bytes. */
-export function decodeBase64(data: string, path = 'params.data'): Buffer {
-  const clean = data.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
-  if (!BASE64.test(clean)) throw new ScanbridgeError('invalid-params', `${path}: expected the file as base64`);
-  return Buffer.from(clean, 'base64');
-}
 
 /** A file answered inside JSON is held whole, twice (bytes and base64): past this, binary or a folder is the way. */
 const MAX_INLINE_BYTES = 256 * 1024 * 1024;

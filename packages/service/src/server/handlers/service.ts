@@ -1,5 +1,7 @@
 /** Handlers: the service itself and sessions. */
-import { METHODS, METHOD_NAMES, PROTOCOL_VERSION, ScanbridgeError, type SERVICE_METHODS } from '@scanbridge/protocol';
+import { PROTOCOL_VERSION, ScanbridgeError } from '@scanbridge/protocol/core';
+import type { SERVICE_METHODS } from '@scanbridge/protocol';
+import { fullProtocol } from '../../util/full-protocol.js';
 import { VERSION, VERSION_INFO } from '../../version.js';
 import type { DomainHandlers } from './types.js';
 
@@ -19,7 +21,10 @@ export const SERVICE_HANDLERS: DomainHandlers<keyof typeof SERVICE_METHODS> = {
       drivers: await ctx.devices.status(),
     },
   ],
-  ListMethods: () => [METHOD_NAMES.map((name) => ({ name, session: METHODS[name].session, safe: METHODS[name].safe, summary: METHODS[name].summary }))],
+  ListMethods: async () => {
+    const { METHODS, METHOD_NAMES } = await fullProtocol();
+    return [METHOD_NAMES.map((name) => ({ name, session: METHODS[name].session, safe: METHODS[name].safe, summary: METHODS[name].summary }))];
+  },
   CreateSession: async ({ ctx, source }) => {
     const session = await ctx.sessions.create(source.principal.origin ?? 'local');
     return [session.info()];
