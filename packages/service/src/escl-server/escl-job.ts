@@ -62,6 +62,7 @@ export class EsclJob {
             while (this.queue.length > AHEAD && !signal.aborted) await this.change(60_000);
           },
           progress: () => undefined,
+          network: true,
         },
         signal,
       )

@@ -126,7 +126,7 @@ export class SaneDriver implements Driver {
     };
     try {
       const result = await this.pool.use(deviceId, (worker) =>
-        worker.call('scan', { device: deviceId, assignments: plan.assignments, feeder: plan.feeder, dpi: settings.dpi }, { signal: controller.signal, onEvent }),
+        worker.call('scan', { device: deviceId, assignments: plan.assignments, feeder: plan.feeder, dpi: settings.dpi, network: sink.network === true }, { signal: controller.signal, onEvent }),
       );
       state.options = result.options;
     } catch (err) {

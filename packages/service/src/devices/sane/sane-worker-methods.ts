@@ -17,7 +17,7 @@ export const ScanEvent = z.discriminatedUnion('type', [
     bytes: z.number().int().nonnegative(),
     lines: z.number().int().nonnegative(),
   }),
-  /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary, with its thumbnail. */
+  /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary, with its thumbnail (none for the network). */
   PageMeta.omit({ byteSize: true }).extend({
     type: z.literal('page'),
     page: z.number().int().positive(),
@@ -35,6 +35,8 @@ export const ScanParams = z.object({
   feeder: z.boolean(),
   /** Used for the page's resolution when the device has no resolution option. */
   dpi: z.number().positive(),
+  /** Pages for the network (ScanSink.network): no thumbnails, always compressed. */
+  network: z.boolean().default(false),
 });
 export type ScanParams = z.infer<typeof ScanParams>;
 
