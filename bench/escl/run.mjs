@@ -12,8 +12,13 @@
 // Where the time goes: the CPU seconds of each party per batch (scanimage
 // with its backend, the office's device worker, this process), because on
 // a busy machine a batch takes about the CPU of all its parties together.
+// And sane-airscan's own floor, a0: the same scanimage + sane-airscan from a
+// stand-in server that answers every request at once, NextDocument with the
+// PNG our server sent for the first page (no scanning, no encoding): what a
+// cannot go below whatever the server does, as a0/b beside a/b.
 //   node bench/escl/run.mjs [--rounds N]
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +26,7 @@ import { parseArgs, promisify } from 'node:util';
 import { rpc, startInProcess } from '../../packages/service/dist/test-support/service-harness.js';
 import { createTestBackend } from '../../packages/service/dist/devices/sane/test-backend.js';
 import { airscanClient } from '../../packages/service/dist/escl-server/test-airscan.js';
+import { scanSettingsXml, statusXml } from '../../packages/service/dist/devices/escl/escl-model.js';
 import { machineLoad, ratioLine } from '../lib/report.mjs';
 import { median } from '../lib/timing.mjs';
 
@@ -91,12 +97,61 @@ async function ourClient(desk, session, device) {
   return { seconds, clientCpu: 0 };
 }
 
+/** The capabilities and the first page (A4 300 dpi colour PNG) as our server sends them to sane-airscan. */
+async function firstPage(url) {
+  const caps = await (await fetch(`${url}/ScannerCapabilities`)).text();
+  // sane-airscan's request for -x 210 -y 297: the region in 1/300 inch.
+  const body = scanSettingsXml({ version: '2.63', inputSource: 'Feeder', duplex: false, documentFormat: 'image/png', colorMode: 'RGB24', xResolution: 300, yResolution: 300, region: { x: 0, y: 0, width: 2480, height: 3508 } });
+  const job = await fetch(`${url}/ScanJobs`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+  const location = job.headers.get('location');
+  if (job.status !== 201 || !location) throw new Error(`POST ScanJobs: ${job.status} ${await job.text()}`);
+  let png = null;
+  // The whole batch, so that the job ends as the bench's own do (with an empty feeder, not a cancel).
+  for (let page = await fetch(`${location}/NextDocument`); page.status !== 404; page = await fetch(`${location}/NextDocument`)) {
+    if (page.status !== 200) throw new Error(`NextDocument: ${page.status} ${await page.text()}`);
+    const bytes = Buffer.from(await page.arrayBuffer());
+    png ??= bytes;
+  }
+  if (!png) throw new Error('our eSCL server sent no page');
+  return { caps, png };
+}
+
+/** An eSCL server that has every page ready: the same PNG for each of the batch's pages, then an empty feeder. */
+async function readyServer({ caps, png }) {
+  let served = 0;
+  const server = http.createServer((req, res) => {
+    const reply = (status, body = '', type = 'text/xml') => {
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    const url = req.url ?? '';
+    if (url.endsWith('/ScannerCapabilities')) return reply(200, caps);
+    if (url.endsWith('/ScannerStatus')) return reply(200, statusXml({ version: '2.63', state: 'Idle', adfState: served >= PAGES ? 'ScannerAdfEmpty' : 'ScannerAdfLoaded', jobs: [] }));
+    if (req.method === 'POST') {
+      served = 0;
+      req.resume();
+      res.writeHead(201, { location: `http://127.0.0.1:${server.address().port}/eSCL/ScanJobs/00000000-0000-4000-8000-000000000000`, 'content-length': 0 });
+      return res.end();
+    }
+    if (url.endsWith('/NextDocument')) {
+      if (served >= PAGES) return reply(404, 'no more documents');
+      served++;
+      return reply(200, png, 'image/png');
+    }
+    return reply(200);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/eSCL`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
 const backend = await createTestBackend(1, { 'test-picture': '"Color pattern"' });
 process.env.SANE_CONFIG_DIR = backend.dir;
 const office = await startInProcess({ 'sane-scanners': 'true', 'demo-scanner': 'false', 'escl-server': 'on', 'escl-share': 'sane:test:0', 'escl-port': '0', 'escl-bind-address': '127.0.0.1' });
 const url = `${office.service.esclServer.url}/eSCL`;
 const desk = await startInProcess({ 'demo-scanner': 'false', 'escl-scanners': url });
 const airscan = await airscanClient(url, 'office');
+const ready = await readyServer(await firstPage(url));
+const floor = await airscanClient(ready.url, 'ready');
 try {
   const device = `escl:${url}`;
   const session = (await rpc(desk.base, 'fa', 'CreateSession')).body.result[0].id;
@@ -106,12 +161,14 @@ try {
   const viaAirscan = [];
   const direct = [];
   const ours = [];
+  const floorRuns = [];
   for (let round = 0; round < ROUNDS; round++) {
     // Alternating order, so that neither side always runs on a warmer machine.
     const steps = [
       async () => direct.push(await scanimageBatch(backend.env, 'test:0', 'Automatic Document Feeder')),
       async () => viaAirscan.push(await measured(() => scanimageBatch(airscan.env, airscan.device, 'ADF'))),
       async () => ours.push(await measured(() => ourClient(desk, session, device))),
+      async () => floorRuns.push(await scanimageBatch(floor.env, floor.device, 'ADF')),
     ];
     for (const step of round % 2 === 0 ? steps : steps.reverse()) await step();
   }
@@ -122,13 +179,18 @@ try {
   console.log(`  a) scanimage + sane-airscan through our eSCL server: ${s(viaAirscan)}`);
   console.log(`  b) scanimage directly on the SANE backend:           ${s(direct)}`);
   console.log(`  c) our eSCL client through our eSCL server (API):    ${s(ours)}`);
-  console.log(`  CPU s per batch (medians): a) scanimage + sane-airscan ${cpu(viaAirscan, 'clientCpu')}, office device worker ${cpu(viaAirscan, 'workerCpu')}, both services' process ${cpu(viaAirscan, 'serviceCpu')}; b) scanimage ${cpu(direct, 'clientCpu')}; c) office device worker ${cpu(ours, 'workerCpu')}, both services' process ${cpu(ours, 'serviceCpu')}`);
+  console.log(`  a0) scanimage + sane-airscan, server with pages ready: ${s(floorRuns)}`);
+  console.log(`  CPU s per batch (medians): a) scanimage + sane-airscan ${cpu(viaAirscan, 'clientCpu')}, office device worker ${cpu(viaAirscan, 'workerCpu')}, both services' process ${cpu(viaAirscan, 'serviceCpu')}; b) scanimage ${cpu(direct, 'clientCpu')}; a0) scanimage + sane-airscan ${cpu(floorRuns, 'clientCpu')}; c) office device worker ${cpu(ours, 'workerCpu')}, both services' process ${cpu(ours, 'serviceCpu')}`);
   console.log(`  ${ratioLine('a/b, sharing over eSCL vs direct', viaAirscan.map((x, i) => x.seconds / direct[i].seconds), '<= 1.2x')}`);
+  const floorRatios = floorRuns.map((x, i) => x.seconds / direct[i].seconds).sort((x, y) => x - y);
+  console.log(`  a0/b, sane-airscan's own floor (no target): ${median(floorRatios).toFixed(2)}x median (${floorRatios[0].toFixed(2)}-${floorRatios.at(-1).toFixed(2)})`);
   console.log(`  ${ratioLine('c/a, our client vs sane-airscan', ours.map((x, i) => x.seconds / viaAirscan[i].seconds), '<= 1.0x')}`);
-  console.log(`  rounds (a / b / c, s): ${viaAirscan.map((x, i) => `${x.seconds.toFixed(2)}/${direct[i].seconds.toFixed(2)}/${ours[i].seconds.toFixed(2)}`).join('  ')}`);
+  console.log(`  rounds (a / b / c / a0, s): ${viaAirscan.map((x, i) => `${x.seconds.toFixed(2)}/${direct[i].seconds.toFixed(2)}/${ours[i].seconds.toFixed(2)}/${floorRuns[i].seconds.toFixed(2)}`).join('  ')}`);
 } finally {
   await desk.close();
   await office.close();
   await airscan.remove();
+  await floor.remove();
+  await ready.close();
   await backend.remove();
 }

@@ -52,6 +52,12 @@ export interface ScanSink {
   /** Called once per page, in order; the driver waits for it before going on (back-pressure). */
   page(page: AcquiredPage): Promise<void>;
   progress(progress: ScanProgress): void;
+  /**
+   * The pages go out over the network as they are (the eSCL server), not into
+   * the buffer: a driver that encodes pages itself (SANE's device worker)
+   * makes no thumbnails and compresses them as ingest.ts does for the network.
+   */
+  readonly network?: boolean;
 }
 
 export type DriverAvailability = { available: true } | { available: false; reason: string };

@@ -37,8 +37,7 @@ async function rawJpeg(page: RawPage): Promise<EsclDocument> {
 
 export async function encodeDocument(page: AcquiredPage, mime: ServedFormat): Promise<EsclDocument> {
   if (mime === 'image/jpeg' && page.kind === 'raw' && page.bitDepth === 8) return rawJpeg(page);
-  // For the network: compressed whatever it costs, and no thumbnail (nobody views it here).
-  const stored = await ingestPage(page, { thumbnail: false, pngLevel: 2 });
+  const stored = await ingestPage(page, { network: true });
   const [file] = outputFiles({ count: 1, get: async () => stored }, { format: FORMAT_OF[mime] });
   const parts: Buffer[] = [];
   for await (const part of file!.chunks()) parts.push(part);

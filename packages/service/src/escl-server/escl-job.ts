@@ -63,6 +63,7 @@ export class EsclJob {
             while (this.queue.length > AHEAD && !signal.aborted) await this.change(60_000);
           },
           progress: () => undefined,
+          network: true,
         },
         signal,
       )

@@ -18,10 +18,13 @@ import { encodeRawPng } from './raw-png.js';
 export type IngestedPage = StoredImage & { preview?: PagePreview | undefined };
 
 export interface IngestOptions {
-  /** Make the page's thumbnail (a page for the buffer, which a viewer shows); default true. */
-  thumbnail?: boolean;
-  /** PNG level of 8-bit pages; default: the one the page's content calls for (raw-png.ts). A page sent over a network wants 2. */
-  pngLevel?: 0 | 2;
+  /**
+   * The page goes out over a network as it is (the eSCL server) instead of
+   * into the buffer: no thumbnail (nobody views it here), and an 8-bit page
+   * is compressed whatever it costs (level 2; a stored noisy page would be
+   * 26 MB at A4 300 dpi colour, or compressed later at twice the cost).
+   */
+  network?: boolean;
 }
 
 async function encodeRaw(page: RawPage, opts: IngestOptions): Promise<IngestedPage> {
@@ -44,7 +47,7 @@ async function encodeRaw(page: RawPage, opts: IngestOptions): Promise<IngestedPa
   }
   const pixels = { width: page.width, height: page.height, channels: page.channels, data: page.data };
   // Both at once, on libvips' threads.
-  const [bytes, preview] = await Promise.all([encodeRawPng(pixels, opts.pngLevel), opts.thumbnail === false ? undefined : previewOfPixels(pixels)]);
+  const [bytes, preview] = await Promise.all([encodeRawPng(pixels, opts.network ? 2 : undefined), opts.network ? undefined : previewOfPixels(pixels)]);
   return { ...base, format: 'png', bytes, bitDepth: 8, preview };
 }
 

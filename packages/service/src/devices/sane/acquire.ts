@@ -54,7 +54,7 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
       }
       if (!read) break;
       await delivering;
-      delivering = deliver(read.raw, page, ctx, () => read.assembler.release());
+      delivering = deliver(read.raw, page, params.network, ctx, () => read.assembler.release());
       delivering.catch(() => undefined);
       pages = page;
       if (!params.feeder) break;
@@ -75,10 +75,10 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
 }
 
 /** Encode (then let the next page reuse the pixels' memory) and wait until the service has the page. */
-async function deliver(raw: RawPage, page: number, ctx: CallContext<ScanEvent>, release: () => void): Promise<void> {
+async function deliver(raw: RawPage, page: number, network: boolean, ctx: CallContext<ScanEvent>, release: () => void): Promise<void> {
   let stored;
   try {
-    stored = await ingestPage(raw);
+    stored = await ingestPage(raw, { network });
   } finally {
     release();
   }

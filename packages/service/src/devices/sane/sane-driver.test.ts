@@ -141,6 +141,20 @@ describe('SANE driver with the test backend', () => {
     });
   });
 
+  it('pages for the network (the eSCL server) come without the thumbnail a buffer page gets, with the same pixels', async () => {
+    const s = settings({ mode: 'color', dpi: 50, paper: { width: 40, height: 30 }, options: { 'test-picture': 'Color pattern' } });
+    await driver.validate('sane:test:0', s);
+    const forBuffer = recordingSink();
+    await driver.scan('sane:test:0', s, forBuffer, never());
+    const forNetwork = Object.assign(recordingSink(), { network: true });
+    await driver.scan('sane:test:0', s, forNetwork, never());
+    const [buffered, sent] = [forBuffer.pages[0]!, forNetwork.pages[0]!];
+    assert.ok(buffered.preview, 'a page for the buffer has its thumbnail');
+    assert.equal(sent.preview, undefined);
+    assert.deepEqual([sent.format, sent.width, sent.height, sent.mode, sent.bitDepth], ['png', buffered.width, buffered.height, 'color', 8]);
+    assert.deepEqual((await decodePng(sent.bytes)).samples, (await decodePng(buffered.bytes)).samples);
+  });
+
   it('reports progress in bytes and lines up to the whole page', async () => {
     // The test backend pauses after each block it passes on (about 64 KB): 150 KB take a few pauses.
     const s = settings({ mode: 'gray', dpi: 100, paper: { width: 100, height: 100 }, options: { 'read-delay': true, 'read-delay-duration': 150000 } });

@@ -148,7 +148,14 @@ export class SaneDriver implements Driver {
       const result = await this.pool.use(deviceId, (worker) =>
         worker.call(
           'scan',
-          { device: deviceId, assignments: plan.assignments, feeder: plan.feeder, dpi: settings.dpi, readStallMs: this.options.readStallMs ?? READ_STALL_MS },
+          {
+            device: deviceId,
+            assignments: plan.assignments,
+            feeder: plan.feeder,
+            dpi: settings.dpi,
+            readStallMs: this.options.readStallMs ?? READ_STALL_MS,
+            network: sink.network === true,
+          },
           { signal: controller.signal, onEvent },
         ),
       );

@@ -17,7 +17,7 @@ export const ScanEvent = z.discriminatedUnion('type', [
     bytes: z.number().int().nonnegative(),
     lines: z.number().int().nonnegative(),
   }),
-  /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary, with its thumbnail. */
+  /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary, with its thumbnail (none for the network). */
   PageMeta.omit({ byteSize: true }).extend({
     type: z.literal('page'),
     page: z.number().int().positive(),
@@ -43,6 +43,8 @@ export const ScanParams = z.object({
   dpi: z.number().positive(),
   /** A sane_read that returns nothing for this long fails the scan with io-error (a hung scanner); the worker is then replaced. */
   readStallMs: z.number().int().positive(),
+  /** Pages for the network (ScanSink.network): no thumbnails, always compressed. */
+  network: z.boolean().default(false),
 });
 export type ScanParams = z.infer<typeof ScanParams>;
 
