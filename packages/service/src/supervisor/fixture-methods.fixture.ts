@@ -9,7 +9,8 @@ export const FIXTURE_METHODS = {
   fail: { params: z.object({ code: z.string(), message: z.string() }), result: z.object({}), event: none },
   stream: { params: z.object({ count: z.number().int() }), result: z.object({ count: z.number().int() }), event: z.object({ i: z.number().int(), acked: z.number().int() }) },
   sleepy: { params: z.object({ ms: z.number() }), result: z.object({ slept: z.number() }), event: none },
-  stuck: { params: z.object({}), result: z.object({}), event: none },
+  /** Says it has started (an event), then never ends. */
+  stuck: { params: z.object({}), result: z.object({}), event: z.object({ started: z.literal(true) }) },
   crash: { params: z.object({}), result: z.object({}), event: none },
   bad: { params: z.object({}), result: z.object({}), event: none },
   wrongResult: { params: z.object({}), result: z.object({ n: z.number() }), event: none },

@@ -43,7 +43,10 @@ serveWorker({
       return { slept: ms };
     },
     // Busy-waits: a driver stuck in a native call cannot hear an abort.
-    stuck: async () => {
+    // The event goes out before the loop blocks, so that a test aborts a call that is surely stuck.
+    stuck: async (_, ctx) => {
+      ctx.emit({ started: true });
+      await sleep(20);
       for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
     },
     crash: async () => {

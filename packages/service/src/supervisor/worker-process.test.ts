@@ -132,8 +132,10 @@ describe('worker process', () => {
   it('a call that does not end after an abort gets its worker killed after the grace time', async () => {
     const { worker } = await start('normal', { abortGraceMs: 200 });
     const controller = new AbortController();
-    const call = worker.call('stuck', {}, { signal: controller.signal });
-    await sleep(50);
+    let started!: () => void;
+    const stuckNow = new Promise<void>((resolve) => (started = resolve));
+    const call = worker.call('stuck', {}, { signal: controller.signal, onEvent: () => started() });
+    await stuckNow;
     controller.abort(new ScanbridgeError('job-cancelled', 'cancelled while stuck'));
     const err = await rejection(call);
     assert.equal(err.code, 'job-cancelled');
@@ -280,11 +282,14 @@ describe('worker pool', () => {
       const controller = new AbortController();
       // Started first, so that the abort below reaches a call in flight.
       let stuckPid = await p.use('dev', async (w) => w.pid);
+      let started!: () => void;
+      const stuckNow = new Promise<void>((resolve) => (started = resolve));
       const stuck = p.use('dev', (w) => {
         stuckPid = w.pid;
-        return w.call('stuck', {}, { signal: controller.signal });
+        return w.call('stuck', {}, { signal: controller.signal, onEvent: () => started() });
       });
-      await sleep(50);
+      // Aborted before it started, the call would end normally and its worker stay (a loaded machine can take that long).
+      await stuckNow;
       controller.abort(new ScanbridgeError('job-cancelled', `cancelled in round ${round}`));
       assert.equal((await rejection(stuck)).code, 'job-cancelled');
       // Right after: the killed worker may not have exited yet.
