@@ -6,7 +6,7 @@
  * and the 1-bit PNG layer here are a few lines each.
  */
 import { promisify } from 'node:util';
-import { constants as zlibConstants, deflate, inflate } from 'node:zlib';
+import { constants as zlibConstants, deflate, deflateSync, inflate } from 'node:zlib';
 import { PNG_SIGNATURE, physChunk, pngChunk, readPngChunks } from './png-chunks.js';
 
 const deflateAsync = promisify(deflate);
@@ -43,20 +43,36 @@ export function packGrey(grey: Uint8Array, width: number, height: number): Bilev
  * and smaller on noisy and blank pages.
  */
 export async function encodeBilevelPng(b: Bilevel, xdpi: number, ydpi: number): Promise<Buffer> {
+  const scan = scanlines(b, Buffer.allocUnsafe((b.stride + 1) * b.height));
+  return pngFile(b, xdpi, ydpi, await deflateAsync(scan, DEFLATE));
+}
+
+/** As encodeBilevelPng, on the calling thread, its rows laid out in `scratch` (at least (stride + 1) * height bytes). */
+export function encodeBilevelPngSync(b: Bilevel, xdpi: number, ydpi: number, scratch: Buffer): Buffer {
+  const scan = scanlines(b, scratch.subarray(0, (b.stride + 1) * b.height));
+  return pngFile(b, xdpi, ydpi, deflateSync(scan, DEFLATE));
+}
+
+const DEFLATE = { level: 6, strategy: zlibConstants.Z_RLE };
+
+/** PNG's rows: each led by filter byte 0 (none), 0 = black. */
+function scanlines(b: Bilevel, scan: Buffer): Buffer {
   const row = b.stride + 1;
-  const scan = Buffer.allocUnsafe(row * b.height);
   for (let y = 0; y < b.height; y++) {
-    scan[y * row] = 0; // filter byte 0 (none) leads each row
+    scan[y * row] = 0;
     b.data.copy(scan, y * row + 1, y * b.stride, (y + 1) * b.stride);
   }
   // Inverted in place four bytes at a time, then the filter bytes set back to 0.
   invert(scan);
   for (let y = 0; y < b.height; y++) scan[y * row] = 0;
+  return scan;
+}
+
+function pngFile(b: Bilevel, xdpi: number, ydpi: number, idat: Buffer): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(b.width, 0);
   ihdr.writeUInt32BE(b.height, 4);
   ihdr.set([1, 0, 0, 0, 0], 8);
-  const idat = await deflateAsync(scan, { level: 6, strategy: zlibConstants.Z_RLE });
   return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), physChunk(xdpi, ydpi), pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
 }
 

@@ -11,7 +11,7 @@
 import { sharp } from '../imaging/sharp.js';
 import { TiffCompression } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
-import { g4OfPage } from './g4-pool.js';
+import { g4OfPage } from './bilevel-pool.js';
 import { imageMemory, pixelBytes } from '../util/memory-budget.js';
 import { mapOrdered } from './ordered.js';
 import { pageKind } from './page-kind.js';
