@@ -9,7 +9,10 @@
 // stored in the buffer), the PDF saved and written, the session closed
 // (bench/pdf/ours.mjs). Checked: the JPEGs in both PDFs are the input files
 // byte for byte (pdfimages -all). Targets: at most 1.0x img2pdf's time,
-// size within 1 %.
+// size within 1 %. Also printed per content (no target): CPU seconds of
+// both sides (ours: the service's threads and this client's), and the floor
+// of loading through HTTP: the same files sent one request each to a
+// process that only reads and discards them.
 //   node bench/pdf/run.mjs [--pages 100] [--rounds 5]
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -21,7 +24,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { median, timed } from '../lib/timing.mjs';
 import { machineLoad, ratioLine } from '../lib/report.mjs';
 import { CONTENTS, jpegPage } from './pages.mjs';
-import { throughService } from './ours.mjs';
+import { cpuLine, discardingReceiver, round, throughService } from './ours.mjs';
 import { startChild, tokenFor } from '../../packages/service/dist/test-support/service-harness.js';
 
 const { values } = parseArgs({ options: { pages: { type: 'string', default: '100' }, rounds: { type: 'string', default: '5' } } });
@@ -45,6 +48,7 @@ async function jpegHashes(pdf, dir) {
 const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-bench-pdf-'));
 const svc = await startChild(path.join(dir, 'home'), []);
 const token = tokenFor(svc.base);
+const floor = await discardingReceiver();
 try {
   const sets = [];
   for (const content of CONTENTS) {
@@ -59,7 +63,7 @@ try {
     }
     const inputs = files.map((_, i) => createHash('sha256').update(distinct[i % distinct.length]).digest('hex'));
     const jpegBytes = files.reduce((n, _, i) => n + distinct[i % distinct.length].length, 0);
-    sets.push({ content, files, inputs, jpegBytes, theirsOut: path.join(dir, `${content}-img2pdf.pdf`), oursOut: path.join(dir, `${content}-scanbridge.pdf`), theirs: [], ours: [] });
+    sets.push({ content, files, inputs, jpegBytes, theirsOut: path.join(dir, `${content}-img2pdf.pdf`), oursOut: path.join(dir, `${content}-scanbridge.pdf`), theirs: [], ours: [], theirsCpu: [], oursCpu: [], floor: [] });
   }
   // Warm the file cache and both programs once, then alternate, contents interleaved.
   for (const s of sets) {
@@ -68,8 +72,7 @@ try {
   }
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of sets) {
-      s.theirs.push(timed('img2pdf', [...s.files, '-o', s.theirsOut]));
-      s.ours.push(await throughService(svc.base, token, s.oursOut, s.files));
+      await round(s, ['img2pdf', [...s.files, '-o', s.theirsOut]], () => throughService(svc.base, token, s.oursOut, s.files), svc.child.pid, floor, 'image/jpeg');
     }
   }
   const version = execFileSync('img2pdf', ['--version']).toString().trim();
@@ -89,8 +92,10 @@ try {
     const o = median(s.ours);
     console.log(`  ${s.content} (${(s.jpegBytes / 1e6).toFixed(1)} MB of JPEG): img2pdf median ${t.toFixed(0)} ms, JPEGs byte for byte: ${theirsIdentical ? 'yes' : 'NO'}; scanbridge median ${o.toFixed(0)} ms (${(o / PAGES).toFixed(1)} ms a page), JPEGs byte for byte: ${oursIdentical ? 'yes' : 'NO'}; size difference ${(((ourSize - theirSize) / theirSize) * 100).toFixed(3)} % (target within 1 %)`);
     console.log(`  ${ratioLine(`time scanbridge / img2pdf, ${s.content}`, s.ours.map((x, i) => x / s.theirs[i]), '<= 1.0x')}`);
+    console.log(`  ${cpuLine(s, 'img2pdf')}`);
   }
 } finally {
+  floor.stop();
   await svc.stop();
   await rm(dir, { recursive: true, force: true });
 }

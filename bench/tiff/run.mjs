@@ -10,7 +10,10 @@
 // -D decodes our file without a complaint, every page is G4, and tiffcmp
 // -t (pixels only: tags such as Software differ) finds our pages
 // pixel for pixel those of tiffcp's file. Target: at most
-// 1.2x tiffcp's time on every content.
+// 1.2x tiffcp's time on every content. Also printed per content (no
+// target): CPU seconds of both sides (ours: the service's threads and this
+// client's), and the floor of loading through HTTP: the same files sent
+// one request each to a process that only reads and discards them.
 //   node bench/tiff/run.mjs [--pages 100] [--rounds 5]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -23,7 +26,7 @@ import { packGrey } from '../../packages/service/dist/formats/bilevel.js';
 import { layoutPage, longs, rational, shorts, TAG, tiffHeader } from '../../packages/service/dist/formats/tiff-ifd.js';
 import { startChild, tokenFor } from '../../packages/service/dist/test-support/service-harness.js';
 import { A4_300, bilevelContent, CONTENTS } from '../pdf/pages.mjs';
-import { throughService } from '../pdf/ours.mjs';
+import { cpuLine, discardingReceiver, round, throughService } from '../pdf/ours.mjs';
 
 const { values } = parseArgs({ options: { pages: { type: 'string', default: '100' }, rounds: { type: 'string', default: '5' } } });
 const PAGES = Number(values.pages);
@@ -50,6 +53,7 @@ function rawTiff(b) {
 const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-bench-tiff-'));
 const svc = await startChild(path.join(dir, 'home'), []);
 const token = tokenFor(svc.base);
+const floor = await discardingReceiver();
 try {
   const sets = [];
   for (const content of CONTENTS) {
@@ -62,7 +66,7 @@ try {
       await writeFile(file, distinct[i % distinct.length]);
       files.push(file);
     }
-    sets.push({ content, files, theirsOut: path.join(dir, `${content}-tiffcp.tif`), oursOut: path.join(dir, `${content}-scanbridge.tif`), theirs: [], ours: [] });
+    sets.push({ content, files, theirsOut: path.join(dir, `${content}-tiffcp.tif`), oursOut: path.join(dir, `${content}-scanbridge.tif`), theirs: [], ours: [], theirsCpu: [], oursCpu: [], floor: [] });
   }
   const job = (s) => throughService(svc.base, token, s.oursOut, s.files, { type: 'image/tiff', save: { format: 'tiff', compression: 'g4' } });
   // Warm the file cache and both programs once, then alternate.
@@ -72,8 +76,7 @@ try {
   }
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of sets) {
-      s.theirs.push(timed('tiffcp', ['-c', 'g4', ...s.files, s.theirsOut]));
-      s.ours.push(await job(s));
+      await round(s, ['tiffcp', ['-c', 'g4', ...s.files, s.theirsOut]], () => job(s), svc.child.pid, floor, 'image/tiff');
     }
   }
   console.log(`bench/tiff: ${PAGES} black-and-white A4 300 dpi pages (uncompressed 1-bit TIFF files) into one CCITT G4 TIFF, ${ROUNDS} rounds; tiffcp -c g4 a new process each, scanbridge through its running service (load, store, save)`);
@@ -91,8 +94,10 @@ try {
     const o = median(s.ours);
     console.log(`  ${s.content}: tiffcp median ${t.toFixed(0)} ms, ${(await stat(s.theirsOut)).size} bytes; scanbridge median ${o.toFixed(0)} ms (${(o / PAGES).toFixed(1)} ms a page), ${(await stat(s.oursOut)).size} bytes; tiffinfo -D clean: ${clean ? 'yes' : 'NO'}; pixels as tiffcp's (tiffcmp): ${identical ? 'yes' : `NO ${cmpOut.slice(0, 300)}`}`);
     console.log(`  ${ratioLine(`time scanbridge / tiffcp, ${s.content}`, s.ours.map((x, i) => x / s.theirs[i]), '<= 1.2x')}`);
+    console.log(`  ${cpuLine(s, 'tiffcp')}`);
   }
 } finally {
+  floor.stop();
   await svc.stop();
   await rm(dir, { recursive: true, force: true });
 }

@@ -5,10 +5,13 @@
  */
 import { sharp } from '../imaging/sharp.js';
 import type { StoredImage } from '../buffer/types.js';
-import { encodeBilevelPng, type Bilevel } from './bilevel.js';
+import type { Bilevel } from './bilevel.js';
+import { bilevelPng } from './bilevel-pool.js';
 
+/** The rows are handed to a line-art thread: the caller must not use them after. */
 export async function storeBilevel(b: Bilevel, xdpi: number, ydpi: number): Promise<StoredImage> {
-  return { format: 'png', bytes: await encodeBilevelPng(b, xdpi, ydpi), width: b.width, height: b.height, xdpi, ydpi, mode: 'bw', bitDepth: 1 };
+  const { width, height } = b;
+  return { format: 'png', bytes: await bilevelPng(b, xdpi, ydpi), width, height, xdpi, ydpi, mode: 'bw', bitDepth: 1 };
 }
 
 /** Interleaved 8-bit samples, 1 (grey) or 3 (RGB) per pixel. */

@@ -77,6 +77,21 @@ export function readPngChunks(png: Buffer): PngChunks {
   return { header, palette, idat };
 }
 
+/** The PNG with its image data replaced by `idat` (one zlib stream, one chunk); every other chunk as it was. */
+export function withIdat(png: Buffer, idat: Buffer): Buffer {
+  const parts: Buffer[] = [PNG_SIGNATURE];
+  let placed = false;
+  for (const c of chunks(png)) {
+    if (c.type !== 'IDAT') parts.push(pngChunk(c.type, c.body));
+    else if (!placed) {
+      parts.push(pngChunk('IDAT', idat));
+      placed = true;
+    }
+    if (c.type === 'IEND') break;
+  }
+  return Buffer.concat(parts);
+}
+
 export function pngChunk(type: string, body: Buffer): Buffer {
   const out = Buffer.alloc(12 + body.length);
   out.writeUInt32BE(body.length, 0);

@@ -4,7 +4,7 @@
  * offset of the next directory is known because the page count is. Memory
  * holds the pages in flight, never the file.
  *
- * Line-art is CCITT G4 in one strip (our encoder); grey and colour pages are
+ * Line-art is CCITT G4 in one strip (our encoder, on worker threads); grey and colour pages are
  * encoded by sharp (libtiff: LZW, Deflate, JPEG or none) as single-page
  * TIFFs whose directory and strips are carried over.
  */
@@ -12,11 +12,11 @@ import { sharp } from '../imaging/sharp.js';
 import { COMPRESSIONS } from '@scanbridge/protocol/core';
 import type { TiffCompression } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
-import { encodeG4 } from './ccitt-g4.js';
+import { g4OfPage } from './bilevel-pool.js';
 import { imageMemory, pixelBytes } from '../util/memory-budget.js';
 import { mapOrdered } from './ordered.js';
 import { pageKind } from './page-kind.js';
-import { bilevelOf, pixelsOf } from './page-pixels.js';
+import { pixelsOf } from './page-pixels.js';
 import { ascii, layoutPage, readSinglePage, rational, shorts, longs, TAG, tiffHeader, type TiffImage } from './tiff-ifd.js';
 
 export type { TiffCompression };
@@ -46,8 +46,7 @@ function pageTags(image: TiffImage, index: number, count: number): TiffImage {
 }
 
 async function g4Page(page: StoredImage): Promise<TiffImage> {
-  const b = await bilevelOf(page);
-  const strip = encodeG4(b);
+  const { strip, ...b } = await g4OfPage(page);
   return {
     entries: [
       longs(TAG.ImageWidth, b.width),

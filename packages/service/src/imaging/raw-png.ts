@@ -25,6 +25,7 @@ import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import { sharp } from './sharp.js';
 import type { Pixels } from '../formats/page-kind.js';
+import { deflatedBilevelPng } from '../formats/bilevel.js';
 import { isUncompressedPng } from '../formats/png-chunks.js';
 
 const deflateAsync = promisify(deflate);
@@ -74,5 +75,8 @@ export async function encodeRawPng(pixels: Pixels, level?: 0 | 2): Promise<Buffe
  */
 export async function compressedPng(png: Buffer): Promise<Buffer> {
   if (!isUncompressedPng(png)) return png;
+  // Line-art stays 1-bit (libvips would write 8-bit grey), deflated as line-art is at ingest.
+  const bilevel = await deflatedBilevelPng(png).catch(() => null);
+  if (bilevel) return bilevel;
   return sharp(png, { limitInputPixels: false }).png({ compressionLevel: 2, adaptiveFiltering: false }).toBuffer();
 }

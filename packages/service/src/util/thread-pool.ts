@@ -10,7 +10,7 @@
  * Threads speak `ThreadReply`; anything else they send goes to `onMessage`.
  * Idle threads are unref'd, so a pool never keeps a process alive.
  */
-import { Worker } from 'node:worker_threads';
+import { type TransferListItem, Worker } from 'node:worker_threads';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 /** What a thread answers to task `id`. */
@@ -41,6 +41,7 @@ export interface ThreadPoolSpec {
 interface Job {
   id: number;
   task: object;
+  transfer: TransferListItem[];
   resolve(result: unknown): void;
   reject(err: unknown): void;
   signal: AbortSignal | undefined;
@@ -78,11 +79,12 @@ export class ThreadPool<Task extends object, Result> {
     await Promise.all(this.#slots.map(() => this.run(task)));
   }
 
-  run<R extends Result = Result>(task: Task, signal?: AbortSignal): Promise<R> {
+  /** `transfer`: memory of the task handed to the thread instead of copied (the caller must not use it after). */
+  run<R extends Result = Result>(task: Task, signal?: AbortSignal, transfer: TransferListItem[] = []): Promise<R> {
     if (this.#closed) return Promise.reject(new ScanbridgeError('service-stopping', `${this.#spec.label} is closed.`));
     signal?.throwIfAborted();
     return new Promise<R>((resolve, reject) => {
-      const job: Job = { id: this.#nextId++, task, resolve: resolve as (r: unknown) => void, reject, signal, onAbort: () => this.#abort(job) };
+      const job: Job = { id: this.#nextId++, task, transfer, resolve: resolve as (r: unknown) => void, reject, signal, onAbort: () => this.#abort(job) };
       signal?.addEventListener('abort', job.onAbort, { once: true });
       this.#queue.push(job);
       this.#pump();
@@ -184,8 +186,8 @@ export class ThreadPool<Task extends object, Result> {
       const worker = (slot.worker ??= this.#spawn(slot));
       slot.job = job;
       worker.ref();
-      // The task is copied to the thread: the caller may still hold its buffers.
-      worker.postMessage({ id: job.id, ...job.task });
+      // The task is copied to the thread (the caller may still hold its buffers), but for what it handed over.
+      worker.postMessage({ id: job.id, ...job.task }, job.transfer);
     }
   }
 }
