@@ -1,7 +1,10 @@
 /** File names the service makes from what a page wishes for. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { safeBaseName } from './save-folder.js';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { safeBaseName, writeIntoFolder } from './save-folder.js';
 
 const EXT = ['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png', '.bmp'];
 const name = (wish: string | undefined) => safeBaseName(wish, EXT, 'scan');
@@ -34,3 +37,34 @@ describe('safe file names', () => {
     assert.equal(long, 'é'.repeat(100));
   });
 });
+
+describe('writing into a folder', () => {
+  it('writes each chunk before it asks for the next (a page leased from the disk cache may change once the next is asked for)', async (t) => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'scanbridge-write-'));
+    t.after(() => rm(folder, { recursive: true, force: true }));
+    const chunks = Array.from({ length: 20 }, (_, i) => Buffer.alloc(64 * 1024 + i, i));
+    for (const overwrite of [false, true]) {
+      const file = path.join(folder, 'scan.pdf');
+      let handed = 0;
+      const behind: string[] = [];
+      async function* source(): AsyncGenerator<Buffer> {
+        for (const [i, chunk] of chunks.entries()) {
+          // On disk by now: everything handed out before this chunk (the overwrite goes through a temporary file).
+          const onDisk = overwrite ? await partSize(folder) : (await stat(file).catch(() => ({ size: 0 }))).size;
+          if (onDisk !== handed) behind.push(`chunk ${i}: ${onDisk} of ${handed} bytes written`);
+          handed += chunk.length;
+          yield chunk;
+        }
+      }
+      const written = await writeIntoFolder(folder, 'scan', '.pdf', overwrite, source());
+      assert.deepEqual(behind, [], `overwrite ${overwrite}`);
+      assert.equal(written.size, handed);
+      assert.ok((await readFile(file)).equals(Buffer.concat(chunks)));
+    }
+  });
+});
+
+async function partSize(folder: string): Promise<number> {
+  const part = (await readdir(folder)).find((n) => n.endsWith('.part'));
+  return part ? (await stat(path.join(folder, part))).size : 0;
+}

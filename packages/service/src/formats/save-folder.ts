@@ -8,8 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 
 const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$)$/i;
@@ -96,19 +94,24 @@ export async function writeIntoFolder(folder: string, base: string, ext: string,
   throw new ScanbridgeError('path-not-allowed', `1000 files named like "${base}${ext}" exist in the folder; choose another file name`);
 }
 
-/** Creates the file (failing with EEXIST if anything is there) and streams into it; removes it again on failure. */
+/**
+ * Creates the file (failing with EEXIST if anything is there) and writes
+ * into it; removes it again on failure. Each chunk is written before the next
+ * is asked for: a PDF's page may come in a slot reused once the next chunk is
+ * asked for (leasedBufferPages), so nothing may read ahead of the disk.
+ */
 async function writeExclusive(file: string, chunks: AsyncIterable<Buffer>): Promise<number> {
   const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
   let size = 0;
-  const counted = async function* () {
-    for await (const chunk of chunks) {
-      size += chunk.length;
-      yield chunk;
-    }
-  };
   try {
-    // The stream owns the handle from here and closes it, on success and on failure.
-    await pipeline(Readable.from(counted()), handle.createWriteStream());
+    try {
+      for await (const chunk of chunks) {
+        for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at, chunk.length - at, size + at)).bytesWritten;
+        size += chunk.length;
+      }
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     await fs.rm(file, { force: true });
     throw err;

@@ -21,6 +21,12 @@ export interface RenderedImage {
   height: number;
 }
 
+/** A page lent for the time of one render (ImageBuffer.leaseImage): its bytes go back once the thumbnail is made. */
+export interface LeasedPage {
+  image: StoredImage;
+  release(): void;
+}
+
 export class ImageRenderer {
   private readonly cache = new Map<string, RenderedImage>();
   private used = 0;
@@ -69,7 +75,12 @@ export class ImageRenderer {
     return hit;
   }
 
-  async render(key: string, load: () => Promise<StoredImage>, width: number, height: number): Promise<RenderedImage> {
+  /**
+   * `load` gives the page, or a lease of it: a page read back from the disk
+   * cache then comes in the page reader's reused slot (no buffer of its size
+   * per thumbnail) and goes back as soon as the thumbnail is made.
+   */
+  async render(key: string, load: () => Promise<StoredImage | LeasedPage>, width: number, height: number): Promise<RenderedImage> {
     const hit = this.cached(key, width, height);
     if (hit) return hit;
     const cacheKey = `${key}:${width}x${height}`;
@@ -117,16 +128,22 @@ export class ImageRenderer {
     return rendering;
   }
 
-  private async produce(load: () => Promise<StoredImage>, width: number, height: number): Promise<RenderedImage> {
-    const image = await load();
-    this.renders++;
-    // Line-art stays PNG (JPEG smears it); everything else is a small JPEG.
-    const lineArt = image.bitDepth === 1;
-    const pipeline = sharp(image.bytes).resize({ width, height, fit: 'inside', withoutEnlargement: true });
-    const { data, info } = lineArt
-      ? await pipeline.png({ compressionLevel: 3 }).toBuffer({ resolveWithObject: true })
-      : await pipeline.jpeg({ quality: 85 }).toBuffer({ resolveWithObject: true });
-    return { bytes: data, contentType: lineArt ? 'image/png' : 'image/jpeg', width: info.width, height: info.height };
+  private async produce(load: () => Promise<StoredImage | LeasedPage>, width: number, height: number): Promise<RenderedImage> {
+    const loaded = await load();
+    const { image, release } = 'image' in loaded ? loaded : { image: loaded, release: undefined };
+    try {
+      this.renders++;
+      // Line-art stays PNG (JPEG smears it); everything else is a small JPEG.
+      const lineArt = image.bitDepth === 1;
+      const pipeline = sharp(image.bytes).resize({ width, height, fit: 'inside', withoutEnlargement: true });
+      const { data, info } = lineArt
+        ? await pipeline.png({ compressionLevel: 3 }).toBuffer({ resolveWithObject: true })
+        : await pipeline.jpeg({ quality: 85 }).toBuffer({ resolveWithObject: true });
+      return { bytes: data, contentType: lineArt ? 'image/png' : 'image/jpeg', width: info.width, height: info.height };
+    } finally {
+      // libvips is done with the page's bytes once the thumbnail is made (or failed).
+      release?.();
+    }
   }
 
   private keep(cacheKey: string, rendered: RenderedImage): void {

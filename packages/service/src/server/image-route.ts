@@ -113,7 +113,7 @@ export function registerImageRoute(app: FastifyInstance, ctx: ServiceContext): v
       reply.headers(imageHeaders(image.etag));
       if (req.headers['if-none-match'] === image.etag) return reply.code(304).send();
       const { session, pageId } = image;
-      const rendered = await ctx.images.render(image.cacheKey, () => session.buffer.getImage(pageId), image.width, image.height);
+      const rendered = await ctx.images.render(image.cacheKey, () => session.buffer.leaseImage(pageId), image.width, image.height);
       return reply.type(rendered.contentType).header('x-image-width', rendered.width).header('x-image-height', rendered.height).send(rendered.bytes);
     } catch (err) {
       const { status, body } = errorEnvelope(NO_SESSION_ID, 'img', '', err);

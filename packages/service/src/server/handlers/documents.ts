@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { DOCUMENT_METHODS, ParsedParamsOf, SaveResult } from '@scanbridge/protocol';
-import { bufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
+import { bufferPages, leasedBufferPages, loadIntoBuffer, type BufferLoadOptions } from '../../formats/buffer-io.js';
 import { checkSaveOptions, saveOptionsOf, EXTENSION_ALIASES, EXTENSIONS, MIME_TYPES, outputFiles, type OutputFile, type SaveOptions } from '../../formats/encode.js';
 import { recognisedCounter, withText } from '../../formats/page-recognizer.js';
 import { allowedFolder, defaultBaseName, safeBaseName, writeIntoFolder } from '../../formats/save-folder.js';
@@ -96,9 +96,16 @@ export const DOCUMENT_HANDLERS: DomainHandlers<keyof typeof DOCUMENT_METHODS> = 
     if (params.folder !== undefined) {
       const folder = await allowedFolder(ctx.saveFolders, params.folder);
       for (const g of groups) {
-        for (const f of g.files) {
-          const written = await writeIntoFolder(folder, nameOf(g, f), ext, params.overwrite, f.chunks());
-          result.files.push({ name: written.name, size: written.size, folder: params.folder, pages: f.pages });
+        // A file is written a chunk at a time, each before the next is asked for (writeIntoFolder): a PDF's
+        // pages from the disk cache can then come in reused slots, as an upload's do, not a copy per page.
+        const leased = opts.format === 'pdf' && !opts.ocr ? leasedBufferPages(session.buffer, g.facts) : undefined;
+        try {
+          for (const f of leased ? outputFiles(leased.source, opts, g.base) : g.files) {
+            const written = await writeIntoFolder(folder, nameOf(g, f), ext, params.overwrite, f.chunks());
+            result.files.push({ name: written.name, size: written.size, folder: params.folder, pages: f.pages });
+          }
+        } finally {
+          leased?.close();
         }
       }
       ctx.log.info({ session: session.id.slice(0, 8), files: result.files.length, format: opts.format }, 'pages saved to an allowed folder');
