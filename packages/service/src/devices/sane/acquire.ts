@@ -15,7 +15,6 @@ import { sharp, sharpLoaded } from '../../imaging/sharp.js';
 import { toWorkerError } from '../../supervisor/worker-errors.js';
 import type { CallContext } from '../../supervisor/worker-host.js';
 import { PageAssembler, PageMemory } from './page-assembler.js';
-import { startedBetween, threadIds, threadsEnded } from './reader-threads.js';
 import type { SaneHandle } from './sane-handle.js';
 import type { SaneOption } from './sane-model.js';
 import { STATUS, statusError } from './sane-status.js';
@@ -106,9 +105,7 @@ async function readPage(
     ctx.emit({ type: 'progress', page, ...assembler.progress() });
   };
   for (let frame = 0; ; frame++) {
-    const before = threadIds();
     const started = await handle.start();
-    const readers = startedBetween(before, threadIds());
     if (signal.aborted) throw signal.reason;
     if (started !== STATUS.GOOD) {
       if (started === STATUS.NO_DOCS && page > 1 && frame === 0) return null;
@@ -126,11 +123,7 @@ async function readPage(
         report(false);
         continue;
       }
-      if (status === STATUS.EOF) {
-        // The backend's reader thread may still be exiting: cancelled now (by the next sane_start or sane_cancel), it can take the C library's locks with it.
-        await threadsEnded(readers);
-        break;
-      }
+      if (status === STATUS.EOF) break;
       // Some feeders only notice at the first read that nothing was loaded after the last page.
       if (status === STATUS.NO_DOCS && page > 1 && frame === 0 && assembler.progress().bytes === 0) return null;
       throw statusError(status, { ...where, call: 'sane_read' });
