@@ -15,6 +15,7 @@ import { sharp, sharpLoaded } from '../../imaging/sharp.js';
 import { toWorkerError } from '../../supervisor/worker-errors.js';
 import type { CallContext } from '../../supervisor/worker-host.js';
 import { PageAssembler, PageMemory } from './page-assembler.js';
+import { handOver } from './page-handover.js';
 import type { SaneHandle } from './sane-handle.js';
 import type { SaneOption } from './sane-model.js';
 import { STATUS, statusError } from './sane-status.js';
@@ -54,7 +55,7 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
       }
       if (!read) break;
       await delivering;
-      delivering = deliver(read.raw, page, ctx, () => read.assembler.release());
+      delivering = deliver(read.raw, page, params, ctx, () => read.assembler.release());
       delivering.catch(() => undefined);
       pages = page;
       if (!params.feeder) break;
@@ -75,14 +76,17 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
 }
 
 /** Encode (then let the next page reuse the pixels' memory) and wait until the service has the page. */
-async function deliver(raw: RawPage, page: number, ctx: CallContext<ScanEvent>, release: () => void): Promise<void> {
+async function deliver(raw: RawPage, page: number, params: ScanParams, ctx: CallContext<ScanEvent>, release: () => void): Promise<void> {
   let stored;
   try {
     stored = await ingestPage(raw);
   } finally {
     release();
   }
-  await ctx.request({ type: 'page', page, ...stored });
+  const { bytes, ...meta } = stored;
+  // Through a file when the service gave a folder (page-handover.ts); a write that fails (a full /dev/shm) sends the bytes instead.
+  const file = params.handover ? await handOver(params.handover, page, stored.format, bytes).catch(() => undefined) : undefined;
+  await ctx.request({ type: 'page', page, ...meta, ...(file ? { file } : { bytes }) });
 }
 
 /** One page, all its frames; null when a feeder has no more documents after the last page. */

@@ -12,6 +12,7 @@ import type { Driver, DriverAvailability, ScanSink } from '../driver.js';
 import { fromWorkerError } from '../../supervisor/worker-errors.js';
 import { WorkerPool } from '../../supervisor/worker-pool.js';
 import { WorkerProcess } from '../../supervisor/worker-process.js';
+import { PageHandover } from './page-handover.js';
 import { capabilitiesOf } from './sane-capabilities.js';
 import type { SaneDevice, SaneOption } from './sane-model.js';
 import { SANE_WORKER_METHODS, type SaneWorkerMethods, type ScanEvent } from './sane-worker-methods.js';
@@ -131,16 +132,20 @@ export class SaneDriver implements Driver {
         sink.progress({ page: event.page, fraction: event.fraction, bytes: event.bytes, lines: event.lines });
         return;
       }
-      const { bytes, format, width, height, xdpi, ydpi, mode, bitDepth, preview } = event;
+      const { file, format, width, height, xdpi, ydpi, mode, bitDepth, preview } = event;
       // Structured clone delivers a Uint8Array; the buffer wants a Buffer over the same memory.
       const buffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-      await sink.page({ kind: 'encoded', format, bytes: buffer(bytes), width, height, xdpi, ydpi, mode, bitDepth, preview: preview && { ...preview, bytes: buffer(preview.bytes) } });
+      const bytes = file && handover ? await handover.take(file) : event.bytes && buffer(event.bytes);
+      if (!bytes) throw new ScanbridgeError('internal-error', `the SANE worker of ${deviceId} sent page ${event.page} without its bytes`);
+      await sink.page({ kind: 'encoded', format, bytes, width, height, xdpi, ydpi, mode, bitDepth, preview: preview && { ...preview, bytes: buffer(preview.bytes) } });
     };
+    // Pages cross through files (page-handover.ts); without a folder for them, through the IPC channel.
+    const handover = await PageHandover.open().catch(() => null);
     try {
       const result = await this.pool.use(deviceId, (worker) =>
         worker.call(
           'scan',
-          { device: deviceId, assignments: plan.assignments, feeder: plan.feeder, dpi: settings.dpi, readStallMs: this.options.readStallMs ?? READ_STALL_MS },
+          { device: deviceId, assignments: plan.assignments, feeder: plan.feeder, dpi: settings.dpi, readStallMs: this.options.readStallMs ?? READ_STALL_MS, ...(handover ? { handover: handover.dir } : {}) },
           { signal: controller.signal, onEvent },
         ),
       );
@@ -154,6 +159,7 @@ export class SaneDriver implements Driver {
     } finally {
       signal.removeEventListener('abort', forward);
       state.scan = null;
+      await handover?.close();
     }
   }
 

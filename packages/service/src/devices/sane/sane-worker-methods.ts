@@ -17,11 +17,16 @@ export const ScanEvent = z.discriminatedUnion('type', [
     bytes: z.number().int().nonnegative(),
     lines: z.number().int().nonnegative(),
   }),
-  /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary, with its thumbnail. */
+  /**
+   * A page encoded in the worker (lossless PNG), with its thumbnail: its bytes
+   * in a file of the scan's handover folder (page-handover.ts), or, when that
+   * file could not be written (a full /dev/shm), here.
+   */
   PageMeta.omit({ byteSize: true }).extend({
     type: z.literal('page'),
     page: z.number().int().positive(),
-    bytes: Bytes,
+    file: z.string().optional(),
+    bytes: Bytes.optional(),
     preview: z.object({ bytes: Bytes, width: Side, height: Side, pageWidth: Side, pageHeight: Side }).optional(),
   }),
   /**
@@ -43,6 +48,8 @@ export const ScanParams = z.object({
   dpi: z.number().positive(),
   /** A sane_read that returns nothing for this long fails the scan with io-error (a hung scanner); the worker is then replaced. */
   readStallMs: z.number().int().positive(),
+  /** The folder the worker writes each page's bytes to (page-handover.ts). */
+  handover: z.string().optional(),
 });
 export type ScanParams = z.infer<typeof ScanParams>;
 
