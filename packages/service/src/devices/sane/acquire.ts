@@ -8,6 +8,7 @@
  * a cancel then keeps it. At most one page waits for the service, so memory
  * stays flat however long the batch is.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { RawPage } from '../driver.js';
 import { ingestPage } from '../../imaging/ingest.js';
@@ -20,6 +21,9 @@ import type { SaneHandle } from './sane-handle.js';
 import type { SaneOption } from './sane-model.js';
 import { STATUS, statusError } from './sane-status.js';
 import type { ScanEvent, ScanParams } from './sane-worker-methods.js';
+
+/** Before the read of a frame's last byte (page-assembler.ts, lastByteNext): a backend's reader thread ends of its own meanwhile. */
+const LAST_BYTE_PAUSE_MS = 5;
 
 /** Progress is reported at most this often per page (plus its start and end). */
 const PROGRESS_EVERY_MS = 100;
@@ -119,6 +123,7 @@ async function readPage(
     assembler.beginFrame(frameParams);
     if (frame === 0) report(true);
     for (;;) {
+      if (assembler.lastByteNext()) await delay(LAST_BYTE_PAUSE_MS);
       // Off the event loop: while the driver blocks here, the previous page is encoded and handed over, and a cancel reaches sane_cancel.
       const { status, length } = await withinStall(handle.read(assembler.target()), params.readStallMs, where);
       if (signal.aborted) throw signal.reason;
