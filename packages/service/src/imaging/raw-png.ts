@@ -30,9 +30,15 @@ import { isUncompressedPng } from '../formats/png-chunks.js';
 
 const deflateAsync = promisify(deflate);
 
-/** Strips of rows deflated to judge the page, spread over its height (about 2 % of an A4 page). */
-const SAMPLE_STRIPS = 16;
-const SAMPLE_ROWS = 4;
+/**
+ * Strips of rows deflated to judge the page, spread over its height (16 rows,
+ * 0.5 % of an A4 page). Measured on A4 at 300 dpi: sampled ratios of the SANE
+ * test pattern 0.06-0.08 and of the noisy document 0.61-0.62 whether 64 or 16
+ * rows are taken, so the verdict is the same, but deflating a noisy sample
+ * costs 11 ms of CPU for 64 rows and 3 ms for 16.
+ */
+const SAMPLE_STRIPS = 8;
+const SAMPLE_ROWS = 2;
 /**
  * Sampled size (deflate level 1) over raw size at or under which the page is
  * compressed. Measured on the demo document: clean 0.12 (level 2: 3.2 MB in

@@ -8,6 +8,7 @@
  * a cancel then keeps it. At most one page waits for the service, so memory
  * stays flat however long the batch is.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { RawPage } from '../driver.js';
 import { ingestPage } from '../../imaging/ingest.js';
@@ -15,10 +16,14 @@ import { sharp, sharpLoaded } from '../../imaging/sharp.js';
 import { toWorkerError } from '../../supervisor/worker-errors.js';
 import type { CallContext } from '../../supervisor/worker-host.js';
 import { PageAssembler, PageMemory } from './page-assembler.js';
+import { handOver } from './page-handover.js';
 import type { SaneHandle } from './sane-handle.js';
 import type { SaneOption } from './sane-model.js';
 import { STATUS, statusError } from './sane-status.js';
 import type { ScanEvent, ScanParams } from './sane-worker-methods.js';
+
+/** Before the read of a frame's last byte (page-assembler.ts, lastByteNext): a backend's reader thread ends of its own meanwhile. */
+const LAST_BYTE_PAUSE_MS = 5;
 
 /** Progress is reported at most this often per page (plus its start and end). */
 const PROGRESS_EVERY_MS = 100;
@@ -54,7 +59,7 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
       }
       if (!read) break;
       await delivering;
-      delivering = deliver(read.raw, page, params.network, ctx, () => read.assembler.release());
+      delivering = deliver(read.raw, page, params, ctx, () => read.assembler.release());
       delivering.catch(() => undefined);
       pages = page;
       if (!params.feeder) break;
@@ -75,14 +80,17 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
 }
 
 /** Encode (then let the next page reuse the pixels' memory) and wait until the service has the page. */
-async function deliver(raw: RawPage, page: number, network: boolean, ctx: CallContext<ScanEvent>, release: () => void): Promise<void> {
+async function deliver(raw: RawPage, page: number, params: ScanParams, ctx: CallContext<ScanEvent>, release: () => void): Promise<void> {
   let stored;
   try {
-    stored = await ingestPage(raw, { network });
+    stored = await ingestPage(raw, { network: params.network });
   } finally {
     release();
   }
-  await ctx.request({ type: 'page', page, ...stored });
+  const { bytes, ...meta } = stored;
+  // Through a file when the service gave a folder (page-handover.ts); a write that fails (a full /dev/shm) sends the bytes instead.
+  const file = params.handover ? await handOver(params.handover, page, stored.format, bytes).catch(() => undefined) : undefined;
+  await ctx.request({ type: 'page', page, ...meta, ...(file ? { file } : { bytes }) });
 }
 
 /** One page, all its frames; null when a feeder has no more documents after the last page. */
@@ -115,6 +123,7 @@ async function readPage(
     assembler.beginFrame(frameParams);
     if (frame === 0) report(true);
     for (;;) {
+      if (assembler.lastByteNext()) await delay(LAST_BYTE_PAUSE_MS);
       // Off the event loop: while the driver blocks here, the previous page is encoded and handed over, and a cancel reaches sane_cancel.
       const { status, length } = await withinStall(handle.read(assembler.target()), params.readStallMs, where);
       if (signal.aborted) throw signal.reason;

@@ -141,6 +141,24 @@ describe('page assembler', () => {
     assert.deepEqual(unknown.progress(), { bytes: 12, lines: 3, fraction: 0 });
   });
 
+  it("reads a frame of known size short of its last byte, which a read of its own takes (a backend's reader thread then ends of its own)", () => {
+    const assembler = new PageAssembler('sane:test:0', 1, DPI);
+    assembler.beginFrame(params({ lines: 3 }));
+    assert.equal(assembler.target().length, 11);
+    assert.equal(assembler.lastByteNext(), false);
+    assembler.commit(11);
+    assert.equal(assembler.lastByteNext(), true);
+    assert.equal(assembler.target().length, 1);
+    assembler.commit(1);
+    assert.equal(assembler.lastByteNext(), false);
+    assert.equal(assembler.finish().height, 3);
+    // A frame of unknown height has no last byte to hold back.
+    const unknown = new PageAssembler('sane:test:0', 1, DPI);
+    unknown.beginFrame(params({ lines: -1 }));
+    assert.equal(unknown.target().length, 1 << 20);
+    assert.equal(unknown.lastByteNext(), false);
+  });
+
   it('hands page memory to the next page of the same size', () => {
     const memory = new PageMemory(2);
     // The same memory is the same ArrayBuffer at the same offset (small buffers share a slab of Node's pool).

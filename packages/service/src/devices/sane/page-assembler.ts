@@ -66,17 +66,35 @@ export class PageAssembler {
     this.frames.push(this.current);
   }
 
-  /** Where the next read goes. */
+  /**
+   * Where the next read goes. A frame of known size is read short of its last
+   * byte, which a read of its own then takes (see `lastByteNext`).
+   */
   target(): Buffer {
     const frame = this.frame();
     if (frame.params.lines > 0) {
       const data = frame.chunks[0]!;
       // A device that sends more than it announced: read and drop the excess.
       if (frame.filled >= data.length) return (this.discard ??= Buffer.allocUnsafe(64 * 1024));
-      return data.subarray(frame.filled, Math.min(data.length, frame.filled + CHUNK));
+      const end = Math.min(data.length, frame.filled + CHUNK);
+      return data.subarray(frame.filled, end === data.length && frame.filled < data.length - 1 ? end - 1 : end);
     }
     if (frame.filled === frame.chunks.length * CHUNK) frame.chunks.push(Buffer.allocUnsafe(CHUNK));
     return frame.chunks.at(-1)!.subarray(frame.filled - (frame.chunks.length - 1) * CHUNK);
+  }
+
+  /**
+   * The next read completes the frame: a backend that reads the device on a
+   * thread of its own ends that thread in the sane_read that delivers the last
+   * bytes. SANE's test backend ends it with an asynchronous pthread_cancel,
+   * which, landing while that thread frees its buffer or exits, leaves the C
+   * library's allocator locked for ever (the worker deadlocks). Read apart,
+   * after a pause, the last byte is fetched once the thread has written
+   * everything and had time to end of its own.
+   */
+  lastByteNext(): boolean {
+    const frame = this.frame();
+    return frame.params.lines > 0 && frame.filled === frame.chunks[0]!.length - 1;
   }
 
   /** `length` bytes have been read into the last target. */

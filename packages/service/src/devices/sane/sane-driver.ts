@@ -14,6 +14,7 @@ import { WorkerPool } from '../../supervisor/worker-pool.js';
 import { WorkerProcess } from '../../supervisor/worker-process.js';
 import type { ForkedWorker } from '../../supervisor/worker-fork.js';
 import { SANE_WORKER_ENTRY as ENTRY, discoveryArgs } from './discovery-fork.js';
+import { PageHandover } from './page-handover.js';
 import { capabilitiesOf } from './sane-capabilities.js';
 import type { SaneDevice, SaneOption } from './sane-model.js';
 import { SANE_WORKER_METHODS, type SaneWorkerMethods, type ScanEvent } from './sane-worker-methods.js';
@@ -139,11 +140,15 @@ export class SaneDriver implements Driver {
         sink.progress({ page: event.page, fraction: event.fraction, bytes: event.bytes, lines: event.lines });
         return;
       }
-      const { bytes, format, width, height, xdpi, ydpi, mode, bitDepth, preview } = event;
+      const { file, format, width, height, xdpi, ydpi, mode, bitDepth, preview } = event;
       // Structured clone delivers a Uint8Array; the buffer wants a Buffer over the same memory.
       const buffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-      await sink.page({ kind: 'encoded', format, bytes: buffer(bytes), width, height, xdpi, ydpi, mode, bitDepth, preview: preview && { ...preview, bytes: buffer(preview.bytes) } });
+      const bytes = file && handover ? await handover.take(file) : event.bytes && buffer(event.bytes);
+      if (!bytes) throw new ScanbridgeError('internal-error', `the SANE worker of ${deviceId} sent page ${event.page} without its bytes`);
+      await sink.page({ kind: 'encoded', format, bytes, width, height, xdpi, ydpi, mode, bitDepth, preview: preview && { ...preview, bytes: buffer(preview.bytes) } });
     };
+    // Pages cross through files (page-handover.ts); without a folder for them, through the IPC channel.
+    const handover = await PageHandover.open().catch(() => null);
     try {
       const result = await this.pool.use(deviceId, (worker) =>
         worker.call(
@@ -155,6 +160,7 @@ export class SaneDriver implements Driver {
             dpi: settings.dpi,
             readStallMs: this.options.readStallMs ?? READ_STALL_MS,
             network: sink.network === true,
+            ...(handover ? { handover: handover.dir } : {}),
           },
           { signal: controller.signal, onEvent },
         ),
@@ -169,6 +175,7 @@ export class SaneDriver implements Driver {
     } finally {
       signal.removeEventListener('abort', forward);
       state.scan = null;
+      await handover?.close();
     }
   }
 

@@ -17,11 +17,17 @@ export const ScanEvent = z.discriminatedUnion('type', [
     bytes: z.number().int().nonnegative(),
     lines: z.number().int().nonnegative(),
   }),
-  /** A page encoded in the worker (lossless PNG), so that only its compressed bytes cross the boundary, with its thumbnail (none for the network). */
+  /**
+   * A page encoded in the worker (lossless PNG), with its thumbnail (none for
+   * the network): its bytes in a file of the scan's handover folder
+   * (page-handover.ts), or, when that file could not be written (a full
+   * /dev/shm), here.
+   */
   PageMeta.omit({ byteSize: true }).extend({
     type: z.literal('page'),
     page: z.number().int().positive(),
-    bytes: Bytes,
+    file: z.string().optional(),
+    bytes: Bytes.optional(),
     preview: z.object({ bytes: Bytes, width: Side, height: Side, pageWidth: Side, pageHeight: Side }).optional(),
   }),
   /**
@@ -45,6 +51,8 @@ export const ScanParams = z.object({
   readStallMs: z.number().int().positive(),
   /** Pages for the network (ScanSink.network): no thumbnails, always compressed. */
   network: z.boolean().default(false),
+  /** The folder the worker writes each page's bytes to (page-handover.ts). */
+  handover: z.string().optional(),
 });
 export type ScanParams = z.infer<typeof ScanParams>;
 

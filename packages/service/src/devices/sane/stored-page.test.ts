@@ -7,7 +7,7 @@
  * comes with its thumbnail made in the device worker.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -65,6 +65,12 @@ describe('scanned pages are stored losslessly, in the form their content calls f
       // Noise is stored as it is (compressing it costs many times the time for a fraction of the bytes); a clean page is compressed.
       if (kind === 'noisy') assert.ok(stored.bytes.length >= raw, `noisy page: ${stored.bytes.length} bytes for ${raw} of pixels`);
       else assert.ok(stored.bytes.length < raw / 10, `clean page: ${stored.bytes.length} bytes for ${raw} of pixels`);
+
+      // Handed over through a file (page-handover.ts): the page owns its memory, which the memory cache keeps without copying it,
+      // and nothing is left in the handover folder's place once the scan is over.
+      assert.equal(stored.bytes.byteOffset, 0);
+      assert.equal(stored.bytes.buffer.byteLength, stored.bytes.length, 'the stored bytes are a view into a larger allocation (an IPC message)');
+      for (const root of ['/dev/shm', tmpdir()]) assert.deepEqual((await readdir(root).catch(() => [])).filter((n) => n.startsWith(`scanbridge-pages-${process.pid}-`)), []);
 
       const preview = stored.preview;
       assert.ok(preview, 'the page comes with its thumbnail');

@@ -20,7 +20,7 @@ import { isPdfCompatibleJpeg, readJpegHeader } from '../jpeg-markers.js';
 import type { Bilevel } from '../bilevel.js';
 import { mixedRaster } from '../mixed-raster.js';
 import { luma, pageKind, type Pixels } from '../page-kind.js';
-import { bilevelOf, pixelsOf } from '../page-pixels.js';
+import { bilevelOf, jpegOfPage, pixelsOf } from '../page-pixels.js';
 import { readPngChunks } from '../png-chunks.js';
 import { compressedPng } from '../../imaging/raw-png.js';
 import { num } from './pdf-syntax.js';
@@ -147,8 +147,11 @@ export async function pdfLayers(page: StoredImage, opts: ImageOptions): Promise<
   const compression = opts.compression ?? 'auto';
   if (compression === 'lossless') return [pngPassThrough({ ...page, bytes: await compressedPng(page.bytes) }) ?? (await deflatedImage(page))];
   if (compression === 'g4') return [g4Image(await bilevelOf(page))];
+  if (compression === 'jpeg') {
+    const { data, width, height, channels } = await jpegOfPage(page, opts.quality ?? DEFAULT_PDF_JPEG_QUALITY);
+    return [{ width, height, entries: `/ColorSpace ${DEVICE[channels]} /BitsPerComponent 8 /Filter /DCTDecode`, data }];
+  }
   const pixels = await pixelsOf(page);
-  if (compression === 'jpeg') return [await jpegOf(pixels, opts.quality ?? DEFAULT_PDF_JPEG_QUALITY)];
   const kind = pageKind(pixels);
   if (kind === 'bilevel') return [g4Image(threshold(pixels))];
   if (kind === 'photo') return [await jpegOf(pixels, opts.quality ?? DEFAULT_PDF_JPEG_QUALITY)];
