@@ -38,7 +38,8 @@ async function sweep(dir: string): Promise<void> {
   await Promise.all(
     names.map(async (name) => {
       const pid = Number(FOLDER.exec(name)?.[1]);
-      if (pid > 0 && pid !== process.pid && !alive(pid)) await rm(path.join(dir, name), { recursive: true, force: true });
+      // Another account's folder (a shared machine) is not ours to remove: that must not fail this scan.
+      if (pid > 0 && pid !== process.pid && !alive(pid)) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
     }),
   );
 }
