@@ -5,8 +5,9 @@
  * stays behind per page, not pixels) in calls of 30, with the engine it
  * picks (the system tesseract where installed, as on CI). The resident
  * memory of the whole process tree (the service, its threads, any tesseract
- * process) after all 300 pages is within 10 % of what it was after the
- * first 60, once the pool was started and warm. (tesseract.js is not run
+ * process) after all 300 pages is within 10 % of the highest it was after
+ * 60, 90 and 120 pages (the pool started and warm; each measured once the
+ * service has given back what it could). (tesseract.js is not run
  * here: 300 pages of it would take minutes of CI; its workers are replaced
  * every JS_PAGES_PER_WORKER pages, tested in tesseract-js.test.ts.)
  */
@@ -21,6 +22,8 @@ import { ocrSample } from '../../formats/ocr-sample.js';
 import type { StoredImage } from '../../buffer/types.js';
 
 const PAGES = 300;
+/** The memory upkeep's quiet time (util/memory-upkeep.ts). */
+const QUIET_MS = 2000;
 const CALL = 30;
 const DPI = 150;
 const WORDS = ['Invoice', 'number', 'dated', 'March', 'total', 'amount', 'office', 'records', 'customer', 'letter'];
@@ -34,6 +37,16 @@ async function treeRssMB(pid: number): Promise<number> {
     for (const child of children ? children.split(' ') : []) kb += (await treeRssMB(Number(child))) * 1024;
   }
   return kb / 1024;
+}
+
+/**
+ * What stays behind, not the garbage of the call just answered: measured once
+ * the service's memory upkeep has run (a major GC and malloc_trim, QUIET_MS
+ * after the last request: util/memory-upkeep.ts), as an idle service would be.
+ */
+async function settledRssMB(pid: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS + 1000));
+  return treeRssMB(pid);
 }
 
 /** Page i: three lines of two office words and its number (well inside the page's width), so each page's text is its own. */
@@ -51,7 +64,7 @@ async function batchTiff(): Promise<Buffer> {
 }
 
 describe('a 300-page OCR batch keeps the service at the pool fixed cost', () => {
-  it(`resident memory after ${PAGES} pages is within 10 % of that after the first ${2 * CALL}`, async (t) => {
+  it(`resident memory after ${PAGES} pages is within 10 % of that after the first ${2 * CALL} to ${4 * CALL}`, async (t) => {
     const tiff = await batchTiff();
     const home = await tempHome();
     const svc = await startChild(home);
@@ -76,11 +89,13 @@ describe('a 300-page OCR batch keeps the service at the pool fixed cost', () => 
         // Each page read as itself (a mix-up or an empty answer would make the memory look small).
         got.forEach((r, k) => assert.match(r.text!, new RegExp(`${1000 + i + k}`), `page ${i + k}: ${r.text}`));
         engineUsed = got[0]!.words!.engine;
-        if (i === CALL) warm = await treeRssMB(svc.child.pid!);
+        // The warm reference is the highest of three settled samples: one sample swings by 20 MB with
+        // when V8 and glibc last gave memory back, and a leak of what each page leaves still adds up past it.
+        if (i >= CALL && i < 4 * CALL) warm = Math.max(warm, await settledRssMB(svc.child.pid!));
       }
-      const end = await treeRssMB(svc.child.pid!);
-      t.diagnostic(`${engineUsed}: idle ${idle.toFixed(1)} MB, after ${2 * CALL} pages ${warm.toFixed(1)} MB, after ${PAGES} pages ${end.toFixed(1)} MB`);
-      assert.ok(end <= warm * 1.1, `resident memory grew from ${warm.toFixed(1)} MB after ${2 * CALL} pages to ${end.toFixed(1)} MB after ${PAGES} (more than 10 %)`);
+      const end = await settledRssMB(svc.child.pid!);
+      t.diagnostic(`${engineUsed}: idle ${idle.toFixed(1)} MB, after ${2 * CALL} to ${4 * CALL} pages at most ${warm.toFixed(1)} MB, after ${PAGES} pages ${end.toFixed(1)} MB`);
+      assert.ok(end <= warm * 1.1, `resident memory grew from at most ${warm.toFixed(1)} MB after ${2 * CALL} to ${4 * CALL} pages to ${end.toFixed(1)} MB after ${PAGES} (more than 10 %)`);
     } finally {
       await svc.stop();
       await rm(home, { recursive: true, force: true });
