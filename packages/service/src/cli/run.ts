@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { startEarlyLooks } from '../devices/early-looks.js';
 import type { RunningService } from '../server/service.js';
 import { EXIT } from './usage.js';
+import { AFTER_READY_MS } from '../server/after-ready.js';
 import type { ParsedValues } from './main.js';
 
 export async function runCommand(home: string, values: ParsedValues): Promise<number> {
@@ -45,12 +46,16 @@ export async function runCommand(home: string, values: ParsedValues): Promise<nu
       `scanbridge ${service.ctx.sessions.size ? `(${service.ctx.sessions.size} session(s) recovered) ` : ''}listening on ` +
         `http://127.0.0.1:${ports.http} https://127.0.0.1:${ports.https} | welcome page http://127.0.0.1:${ports.welcomeHttp}/ | folder ${home}`,
     );
-    // Looked up after the start (it runs certutil, and its modules load only now), so it never delays the service.
-    void import('./trust-hint.js')
-      .then(({ trustHint }) => trustHint(home))
-      .then((line) => {
-        if (!stopping) console.log(line);
-      });
+    // Looked up a moment after the start (it runs certutil, and its modules load only then), so it never
+    // delays the service nor its first calls (server/after-ready.ts).
+    setTimeout(() => {
+      if (stopping) return;
+      void import('./trust-hint.js')
+        .then(({ trustHint }) => trustHint(home))
+        .then((line) => {
+          if (!stopping) console.log(line);
+        });
+    }, AFTER_READY_MS).unref();
   }
   const signal = await stopRequested;
   if (!values.quiet) console.log(`scanbridge: ${signal}, stopping`);

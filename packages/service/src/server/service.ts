@@ -26,6 +26,7 @@ import { acquireLock, releaseLock, updateLock, type LockInfo } from '../util/por
 import { VERSION } from '../version.js';
 import type { ListenerPorts, ServiceContext } from './context.js';
 import { EventHub } from './event-hub.js';
+import { AFTER_READY_MS } from './after-ready.js';
 import { ENGINE_RECOGNIZER } from './ocr-recognizer.js';
 import { setOcrAdminDir } from '../addons/ocr/languages.js';
 import { welcomeOrigins } from './cors.js';
@@ -274,9 +275,10 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     }
     await updateLock(paths.portLock, { ...lock, ports: { ...ctx.ports } });
     log.info({ ports: ctx.ports, version: VERSION, sessions: sessions.size }, 'scanbridge started');
-    // Ready: what only serves later (the mDNS library, network traffic) starts after the caller has been told.
+    // Ready: what only serves later (the mDNS library, network traffic) starts a moment after the caller
+    // has been told, out of the way of its first calls (after-ready.ts). A directory closed meanwhile does not browse.
     const browsed = escl;
-    setImmediate(() => browsed.browse().catch((err: unknown) => log.warn({ err }, 'mDNS discovery of eSCL scanners could not start')));
+    setTimeout(() => browsed.browse().catch((err: unknown) => log.warn({ err }, 'mDNS discovery of eSCL scanners could not start')), AFTER_READY_MS).unref();
 
     let stopping: Promise<void> | null = null;
     const stop = () =>
