@@ -17,6 +17,8 @@ export interface JpegHeader {
   adobeTransform: number | undefined;
   /** The embedded ICC profile, reassembled from its APP2 chunks. */
   icc: Buffer | undefined;
+  /** Byte offset of the first start-of-scan marker. */
+  scanOffset: number;
 }
 
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
@@ -26,7 +28,7 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) throw new Error('no JPEG start-of-image marker');
   let pos = 2;
-  let frame: Omit<JpegHeader, 'adobeTransform' | 'icc'> | undefined;
+  let frame: Omit<JpegHeader, 'adobeTransform' | 'icc' | 'scanOffset'> | undefined;
   let adobeTransform: number | undefined;
   const iccChunks: Array<{ seq: number; data: Buffer }> = [];
   for (;;) {
@@ -59,7 +61,7 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
       if (!frame) throw new Error('a scan starts before the frame header');
       iccChunks.sort((x, y) => x.seq - y.seq);
       const icc = iccChunks.length > 0 ? Buffer.concat(iccChunks.map((c) => c.data)) : undefined;
-      return { ...frame, adobeTransform, icc };
+      return { ...frame, adobeTransform, icc, scanOffset: pos - 2 };
     }
     pos += length;
   }
@@ -72,4 +74,19 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
  */
 export function isPdfCompatibleJpeg(h: JpegHeader): boolean {
   return (h.sof === 0xc0 || h.sof === 0xc1 || h.sof === 0xc2) && h.precision === 8 && [1, 3, 4].includes(h.components) && h.width > 0 && h.height > 0;
+}
+
+const EOI = Buffer.from([0xff, 0xd9]);
+
+/**
+ * True when an end-of-image marker follows the first scan. libjpeg decodes a
+ * file cut just before its end marker without a warning when the last coded
+ * bits happen to fill its bit buffer (about 1 file in 10), so a decode alone
+ * does not prove the file whole. Inside coded data 0xff is always followed by
+ * 0x00 or a restart marker, so 0xff 0xd9 after the scan is the end marker (an
+ * EXIF thumbnail's own end marker lies before the scan). Bytes after it are
+ * allowed: cameras pad files.
+ */
+export function hasEndMarker(bytes: Uint8Array, header: JpegHeader): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).lastIndexOf(EOI) > header.scanOffset;
 }

@@ -15,7 +15,7 @@ import type { ColorMode } from '@scanbridge/protocol';
 import type { StoredImage } from '../buffer/types.js';
 import { packGrey } from './bilevel.js';
 import { asInvalid, checkPageSize, invalidImage, type InputFormat } from './invalid.js';
-import { isPdfCompatibleJpeg, readJpegHeader } from './jpeg-markers.js';
+import { hasEndMarker, isPdfCompatibleJpeg, readJpegHeader } from './jpeg-markers.js';
 import { DEFAULT_DPI, LOAD_LIMITS } from './limits.js';
 import { imageMemory, stripBytes } from '../util/memory-budget.js';
 import { storeBilevel } from './page-store.js';
@@ -147,6 +147,7 @@ async function decodeJpeg(bytes: Buffer, m: Metadata, res: Resolution): Promise<
   } catch (err) {
     throw invalidImage('jpeg', (err as Error).message);
   }
+  if (!hasEndMarker(bytes, header)) throw invalidImage('jpeg', 'the file ends before its end-of-image marker (truncated)');
   const orientation = m.orientation ?? 1;
   const mode: ColorMode = header.components === 1 ? 'gray' : 'color';
   if (isPdfCompatibleJpeg(header) && orientation === 1) {
@@ -175,6 +176,7 @@ export async function storeJpegAsIs(bytes: Buffer, xdpi: number, ydpi: number): 
   }
   if (!isPdfCompatibleJpeg(header)) throw invalidImage('jpeg', `frame type 0x${header.sof.toString(16)} with ${header.precision}-bit samples cannot be stored as it is`);
   checkPageSize('jpeg', header.width, header.height);
+  if (!hasEndMarker(bytes, header)) throw invalidImage('jpeg', 'the file ends before its end-of-image marker (truncated)');
   await drain(input(bytes));
   return { format: 'jpeg', bytes, width: header.width, height: header.height, xdpi, ydpi, mode: header.components === 1 ? 'gray' : 'color', bitDepth: 8 };
 }
