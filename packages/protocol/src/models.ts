@@ -161,7 +161,7 @@ export const JobInfo = z.object({
   device: z.string(),
   state: JobState,
   pages: z.number().int(),
-  /** Page ids acquired by this job, in order. */
+  /** Page ids acquired by this job, in order, including pages removed since (by a client, or separator sheets a `split` rule dropped). */
   pageIds: z.array(z.string()),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   startedAt: z.string(),
