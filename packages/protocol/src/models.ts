@@ -47,7 +47,7 @@ export const Capabilities = z.object({
   bitDepths: z.array(z.number().int()),
   /** Either a list of supported resolutions or a range. */
   resolutions: z.union([z.array(z.number()), Range]),
-  /** Largest scan area in millimetres. */
+  /** Largest scan area in millimetres; 0 x 0 for a camera, whose view has no size on paper (its frame sizes are the `resolution` option). */
   maxArea: z.object({ width: z.number(), height: z.number() }),
   paperSizes: z.array(PaperSize),
   brightness: Range.nullable(),

@@ -44,6 +44,7 @@ export function cameraCapabilities(deviceId: string, details: CameraDetails): Ca
     colorModes: ['color'],
     bitDepths: [8],
     resolutions: { min: 25, max: 4800, step: 1 },
+    // A camera's view has no size on paper: 0 x 0, as the protocol documents.
     maxArea: { width: 0, height: 0 },
     paperSizes: [],
     brightness: range('brightness'),
