@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import path from 'node:path';
@@ -232,17 +232,21 @@ describe('attack suite: connections', () => {
 
   describe('connections of other accounts and of one origin', () => {
     let svc: InProcess;
+    let svcHome: string;
+    let svcClosed = false;
     let open: InProcess;
     let ca: string;
     before(async () => {
       assert.equal(process.getuid?.(), 0, 'these tests run as root (CI does), to start a process as nobody');
-      svc = await startInProcess();
+      svcHome = await tempHome();
+      svc = await startInProcess({}, svcHome);
       open = await startInProcess({ 'allow-other-users': 'true' });
       ca = await readFile(path.join(svc.home, 'cert', 'scanbridge.crt'), 'utf8');
     });
     after(async () => {
-      await svc?.close();
+      if (!svcClosed) await svc?.close();
       await open?.close();
+      await rm(svcHome, { recursive: true, force: true });
     });
 
     it("600 idle connections of another account, on HTTP and HTTPS, are closed when accepted and do not stop the user's calls", async () => {
@@ -309,6 +313,16 @@ describe('attack suite: connections', () => {
       } finally {
         for (const s of sockets) s.destroy();
       }
+    });
+
+    it('every connection refused when accepted is in the service log, with its code', async () => {
+      await svc.close();
+      svcClosed = true;
+      const logDir = path.join(svcHome, 'log');
+      const lines = (await Promise.all((await readdir(logDir)).map((f) => readFile(path.join(logDir, f), 'utf8')))).join('').split('\n').filter(Boolean);
+      const refused = lines.map((l) => JSON.parse(l) as { msg: string; code?: string }).filter((l) => l.msg.startsWith('connection refused'));
+      // 600 of another account on HTTP and 600 on HTTPS, in the first test.
+      assert.equal(refused.filter((l) => l.code === 'other-user').length, 1200, JSON.stringify(refused.slice(0, 3)));
     });
   });
 

@@ -101,7 +101,7 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
 
   // Bounded connections, judged when accepted: another account's are closed at once, and no
   // account or origin may take them all.
-  const guard = new ConnectionGuard(app.server, { ownUid: ctx.ownUid, tls: Boolean(opts.tls) });
+  const guard = new ConnectionGuard(app.server, { ownUid: ctx.ownUid, tls: Boolean(opts.tls), onRefused: (error) => ctx.log.warn({ code: error.code }, `connection refused: ${error.message}`) });
   answerTimeouts(app.server);
   // Cached thumbnails are answered before Fastify sees them, after the same checks (cached-image.ts).
   answerCachedImagesFirst(app.server, ctx, guard, opts.role);
