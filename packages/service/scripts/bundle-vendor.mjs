@@ -15,6 +15,7 @@
 // Then the service's own modules: see startBundle below.
 import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const src = new URL('../src/', import.meta.url);
@@ -25,17 +26,47 @@ const REQUIRE = "import { createRequire as __vendorRequire } from 'node:module';
 const PINO_FILES = `const __pino = __vendorRequire(require.resolve('pino'));
 globalThis.__bundlerPathsOverrides = { 'pino-worker': __pino.resolve('./lib/worker.js'), 'pino/file': __pino.resolve('./file.js'), 'thread-stream-worker': __vendorRequire(__pino.resolve('thread-stream')).resolve('./lib/worker.js'), ...globalThis.__bundlerPathsOverrides };`;
 
+// Loaded by the HTTP stack on first use, or not at all, rather than with it:
+//   - Node's http2 module, which Fastify requires at load for its http2 option
+//     (the service never sets it): a third of the stack's load time;
+//   - ws's optional native helpers (bufferutil, utf-8-validate) when they are
+//     not installed (ws then uses its own JavaScript, as before): each failed
+//     require walked every node_modules folder up to the root.
+const LATER = {
+  name: 'later',
+  setup(b) {
+    b.onResolve({ filter: /^node:http2$/ }, (args) => (args.importer.includes('/node_modules/fastify/') ? { path: 'node:http2', namespace: 'on-first-use' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'on-first-use' }, (args) => ({
+      contents: `let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require(${JSON.stringify(args.path)}))[key] });`,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (args) => {
+      try {
+        createRequire(args.importer).resolve(args.path);
+        return { path: args.path, external: true };
+      } catch {
+        return { path: args.path, namespace: 'not-installed' };
+      }
+    });
+    b.onLoad({ filter: /.*/, namespace: 'not-installed' }, (args) => ({
+      contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}'`)}), { code: 'MODULE_NOT_FOUND' });`,
+      loader: 'js',
+    }));
+  },
+};
+
 const BUNDLES = [
   {
     name: 'server/http-stack',
     external: ['pino', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
     banner: REQUIRE,
+    plugins: [LATER],
   },
   { name: 'util/log-stack', external: [], banner: `${REQUIRE}\n${PINO_FILES}` },
   { name: 'util/zod-stack', external: [], banner: '' },
 ];
 
-for (const { name, external, banner } of BUNDLES) {
+for (const { name, external, banner, plugins = [] } of BUNDLES) {
   const result = await build({
     entryPoints: [new URL(`${name}.ts`, src).pathname],
     outfile: new URL(`${name}.js`, dist).pathname,
@@ -44,6 +75,7 @@ for (const { name, external, banner } of BUNDLES) {
     platform: 'node',
     target: 'node20',
     external,
+    plugins,
     // CommonJS inside the bundle requires Node's own modules and the externals above.
     banner: { js: banner },
     minifySyntax: true,
