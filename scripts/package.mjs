@@ -48,7 +48,7 @@ cpSync(path.join(work, 'package/LICENSE'), path.join(nodeDir, 'LICENSE'));
 chmodSync(path.join(nodeDir, 'bin/node'), 0o755);
 
 // 3. The command on the PATH and the user unit for every user.
-const main = `${prefix}/app/node_modules/@scanbridge/service/dist/cli/main.js`;
+const main = `${prefix}/app/node_modules/@scanbridge/service/bin/scanbridge.js`;
 mkdirSync(path.join(stage, 'usr/bin'), { recursive: true });
 writeFileSync(path.join(stage, 'usr/bin/scanbridge'), `#!/bin/sh\nexec ${prefix}/node/bin/node ${main} "$@"\n`, { mode: 0o755 });
 mkdirSync(path.join(stage, 'usr/lib/systemd/user'), { recursive: true });

@@ -22,7 +22,7 @@ function bound(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall, limit: 
   return issueText.bound(path, what, op, Number(limit), value);
 }
 
-export function formatIssues(error: z.ZodError, input: unknown, prefix: string): string {
+export function formatIssues(error: z.core.$ZodError, input: unknown, prefix: string): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => {

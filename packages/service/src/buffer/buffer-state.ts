@@ -10,19 +10,19 @@ import { z } from '../util/zod-stack.js';
 /** Page ids and versions end up in file names: the pattern keeps them path-safe. */
 export const PAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-const Id = z.string().regex(PAGE_ID);
-const Version = z.number().int().positive();
+const Id = z.string().check(z.regex(PAGE_ID));
+const Version = z.number().check(z.int(), z.positive());
 const Tags = z.array(z.string());
 
 export const PageMeta = z.object({
   format: z.enum(['png', 'jpeg']),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-  xdpi: z.number().positive(),
-  ydpi: z.number().positive(),
+  width: z.number().check(z.int(), z.positive()),
+  height: z.number().check(z.int(), z.positive()),
+  xdpi: z.number().check(z.positive()),
+  ydpi: z.number().check(z.positive()),
   mode: z.enum(COLOR_MODES),
-  bitDepth: z.number().int().positive(),
-  byteSize: z.number().int().nonnegative(),
+  bitDepth: z.number().check(z.int(), z.positive()),
+  byteSize: z.number().check(z.int(), z.nonnegative()),
 });
 export type PageMeta = z.infer<typeof PageMeta>;
 
@@ -33,22 +33,22 @@ export type PageRecord = z.infer<typeof PageRecord>;
 export const DocRecord = z.object({
   id: Id,
   pageIds: z.array(Id),
-  barcode: z.object({ format: z.string(), text: z.string(), pageId: Id }).nullable(),
+  barcode: z.nullable(z.object({ format: z.string(), text: z.string(), pageId: Id })),
 });
 export type DocRecord = z.infer<typeof DocRecord>;
 
 export const JournalOp = z.discriminatedUnion('op', [
   // `documents` came with document separation; older snapshots have none.
-  z.object({ op: z.literal('snapshot'), pages: z.array(PageRecord), selected: z.array(Id), documents: z.array(DocRecord).optional() }),
-  z.object({ op: z.literal('add'), id: Id, version: Version, index: z.number().int().nonnegative(), meta: PageMeta, tags: Tags }),
+  z.object({ op: z.literal('snapshot'), pages: z.array(PageRecord), selected: z.array(Id), documents: z.optional(z.array(DocRecord)) }),
+  z.object({ op: z.literal('add'), id: Id, version: Version, index: z.number().check(z.int(), z.nonnegative()), meta: PageMeta, tags: Tags }),
   // Every page of one file load, inserted at `index` in order. One op (one
   // journal line) so that a load is all or nothing across a crash: a torn line
   // is ignored whole, and page files no op names are deleted by recovery.
   // Added with atomic loads; journals written before hold only 'add' ops.
-  z.object({ op: z.literal('addAll'), index: z.number().int().nonnegative(), pages: z.array(PageRecord) }),
+  z.object({ op: z.literal('addAll'), index: z.number().check(z.int(), z.nonnegative()), pages: z.array(PageRecord) }),
   z.object({ op: z.literal('replace'), id: Id, version: Version, meta: PageMeta }),
   z.object({ op: z.literal('remove'), ids: z.array(Id) }),
-  z.object({ op: z.literal('move'), id: Id, to: z.number().int().nonnegative() }),
+  z.object({ op: z.literal('move'), id: Id, to: z.number().check(z.int(), z.nonnegative()) }),
   z.object({ op: z.literal('swap'), a: Id, b: Id }),
   z.object({ op: z.literal('select'), ids: z.array(Id) }),
   z.object({ op: z.literal('tags'), pages: z.array(z.object({ id: Id, tags: Tags })) }),

@@ -6,7 +6,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
 import { currentTrustEnv } from '../security/trust/stores.js';
 import { activate, currentEnv, deactivate, registrationFile, registrationText, startDetached } from '../install/registration.js';
@@ -16,10 +15,11 @@ import { stopCommand } from './stop.js';
 import { adminCommand, report } from './cert.js';
 import { installTrust, removeTrust } from '../security/trust/service-ca-trust.js';
 import { EXIT } from './usage.js';
+import { COMMAND_PATH } from './command-path.js';
 import type { ParsedValues } from './main.js';
 
 function launchCommand(home: string, values: ParsedValues): LaunchCommand {
-  return { node: process.execPath, main: fileURLToPath(new URL('./main.js', import.meta.url)), home: typeof values.home === 'string' ? home : undefined };
+  return { node: process.execPath, main: COMMAND_PATH, home: typeof values.home === 'string' ? home : undefined };
 }
 
 export async function installCommand(home: string, values: ParsedValues): Promise<number> {

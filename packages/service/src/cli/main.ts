@@ -7,6 +7,7 @@ import { ConfigError } from '../config/errors.js';
 import { VERSION } from '../version.js';
 import { COMMANDS, EXIT, mainUsage } from './usage.js';
 import { LockHeldError } from '../util/port-lock.js';
+import { enableCompileCache } from '../util/compile-cache.js';
 
 // Each command's module is imported when that command runs: `--version` and
 // `status` must not pay for the server, the imaging libraries or the protocol
@@ -90,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const home = resolveHome(typeof values.home === 'string' ? { flag: values.home } : {});
+  // Before the command's modules (for run, the server's) are imported.
+  enableCompileCache(home);
   try {
     switch (command) {
       case 'run':

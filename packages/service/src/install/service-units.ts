@@ -7,7 +7,7 @@
 export interface LaunchCommand {
   /** Absolute path of the Node.js runtime. */
   node: string;
-  /** Absolute path of the CLI entry (dist/cli/main.js). */
+  /** Absolute path of the CLI entry (bin/scanbridge.js, cli/command-path.ts). */
   main: string;
   /** Service folder; omitted = the platform default (resolved at run time). */
   home?: string | undefined;

@@ -8,6 +8,7 @@
  */
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,17 @@ import { VERSION_CODE } from '../version.js';
 import { adminHeaders, rpc, startChild, tempHome, type ChildService } from '../test-support/service-harness.js';
 
 const TRACE_HOOKS = fileURLToPath(new URL('../test-support/module-trace.fixture.js', import.meta.url));
+
+/** The modules of each file of the start bundle (dist/bundle/meta.json, written by scripts/bundle-vendor.mjs). */
+const BUNDLE_CHUNKS = (JSON.parse(readFileSync(fileURLToPath(new URL('../bundle/meta.json', import.meta.url)), 'utf8')) as { chunks: Record<string, string[]> }).chunks;
+
+/** What marks a module of dist as loaded: its own file, or the file of the start bundle that holds it. */
+function distModule(pattern: RegExp): RegExp {
+  const chunks = Object.entries(BUNDLE_CHUNKS)
+    .filter(([, modules]) => modules.some((module) => pattern.test(`/${module}`)))
+    .map(([chunk]) => `/service/dist/bundle/${chunk.replace(/\./g, '\\.')}$`);
+  return new RegExp([pattern.source, ...chunks].join('|'));
+}
 
 /** Packages that cost start-up time or resident memory, and what marks each as loaded. */
 const HEAVY = [
@@ -36,9 +48,9 @@ const HEAVY = [
   { name: 'ajv', module: /\/node_modules\/ajv\// },
   { name: 'fast-json-stringify', module: /\/node_modules\/fast-json-stringify\/index\.js/ },
   // The protocol's zod schemas (its main entry): a plain envelope and an exact method's params need none (util/full-protocol.ts).
-  { name: '@scanbridge/protocol schemas', module: /\/protocol\/dist\/(index|methods|models)\.js$/ },
+  { name: '@scanbridge/protocol schemas', module: distModule(/\/protocol\/dist\/(index|methods|models)\.js$/) },
   // The file encoders (PDF writer, TIFF, ZIP...): with the first LoadImages, SaveImages or StartUpload.
-  { name: 'the file encoders', module: /\/service\/dist\/formats\/encode\.js$/ },
+  { name: 'the file encoders', module: distModule(/\/service\/dist\/formats\/encode\.js$/) },
 ];
 
 let home: string;
@@ -69,15 +81,27 @@ async function moduleUrls(): Promise<string[]> {
 async function loaded(): Promise<string[]> {
   const pid = svc.child.pid!;
   const modules = await moduleUrls();
-  assert.ok(modules.some((url) => url.includes('/server/service.js')), 'the trace sees the service modules');
+  assert.ok(modules.some((url) => /\/service\/dist\/bundle\/service-\w+\.js$/.test(url)), 'the trace sees the service modules');
   const libraries = (await readFile(`/proc/${pid}/maps`, 'utf8')).split('\n').map((line) => line.split(/\s+/)[5] ?? '').filter((file) => file.startsWith('/'));
   return HEAVY.filter((h) => modules.some((url) => h.module.test(url)) || (h.library && libraries.some((file) => h.library.test(path.basename(file))))).map((h) => h.name);
+}
+
+/**
+ * The files of the service and the protocol (dist folders) the service process loaded that are not
+ * in the start bundle (scripts/bundle-vendor.mjs) nor one of the vendor bundles: the bundle holds
+ * every module the command line imports, so any other would be a second copy of a bundled module.
+ */
+async function besideTheBundle(): Promise<string[]> {
+  return (await moduleUrls()).filter((url) => /\/packages\/(service|protocol)\/dist\//.test(url) && !/\/service\/dist\/(bundle\/[\w-]+\.js|server\/http-stack\.js|util\/(log|zod)-stack\.js)$/.test(url));
 }
 
 it('a started service has loaded none of the heavy libraries, even after ListDevices; a scan and a thumbnail load sharp', async () => {
   const list = await rpc(svc.base, 'fa', 'ListDevices');
   assert.equal(list.status, 200);
   assert.deepEqual(await loaded(), [], 'loaded at start');
+  // The service's own modules come from the start bundle, loaded by a few files rather than one by one.
+  assert.ok((await moduleUrls()).some((url) => url.endsWith('/service/dist/bundle/main.js')), 'the trace sees the start bundle');
+  assert.deepEqual(await besideTheBundle(), [], 'files of dist loaded beside the start bundle');
   // Fastify with the WebSocket plugin, pino and zod load as the bundled files of server/http-stack.ts,
   // util/log-stack.ts and util/zod-stack.ts, not file by file from node_modules.
   const modules = await moduleUrls();
@@ -112,4 +136,6 @@ it('a started service has loaded none of the heavy libraries, even after ListDev
   // StartScan's settings are parsed by its schema.
   assert.ok(used.includes('@scanbridge/protocol schemas'), `the protocol's schemas are seen once used (seen: ${used.join(', ')})`);
   assert.ok(used.includes('bwip-js'), `the demo page renderer is seen once used (seen: ${used.join(', ')})`);
+  // What loads on first use comes from the bundle too.
+  assert.deepEqual(await besideTheBundle(), [], 'files of dist loaded beside the start bundle once used');
 });

@@ -6,12 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { pruneDumps, reportFlags, writeCrashNote } from './dumps.js';
 import { SERVICE_NODE_FLAGS } from './heap-flags.js';
 import { mallocEnv } from '../util/malloc-tuning.js';
-
-const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+import { COMMAND_PATH } from '../cli/command-path.js';
 
 /** `scanbridge run`'s exit code for configuration problems (cli/usage.ts EXIT.config). */
 const CONFIG_EXIT = 4;
@@ -65,7 +63,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   start(): void {
     const startedAt = Date.now();
     let stderrTail = '';
-    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...reportFlags(this.opts.dumpDir), MAIN, 'run', '--home', this.opts.home, '--quiet', ...this.opts.runArgs], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...reportFlags(this.opts.dumpDir), COMMAND_PATH, 'run', '--home', this.opts.home, '--quiet', ...this.opts.runArgs], {
       env: { ...process.env, ...mallocEnv(), ...this.opts.env, SCANBRIDGE_MONITORED: '1' },
       stdio: ['ignore', 'inherit', 'pipe'],
     });

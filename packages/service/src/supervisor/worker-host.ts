@@ -4,7 +4,7 @@
  * events, lets the parent abort a call, and exits when asked to stop or when
  * its parent is gone, so that no worker outlives the service.
  */
-import type { z } from 'zod';
+import type { z } from '../util/zod-stack.js';
 import { formatIssues, ScanbridgeError } from '@scanbridge/protocol/core';
 import { toWorkerError } from './worker-errors.js';
 import { PARENT_PID_ENV, ToWorker, type FromWorker, type WorkerMethods } from './worker-messages.js';

@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { ZodError } from 'zod';
+import type { z } from '../util/zod-stack.js';
 import { formatIssues, ScanbridgeError } from '@scanbridge/protocol/core';
 import { fromWorkerError, toWorkerError } from './worker-errors.js';
 import { spawnWorker, type ForkedWorker } from './worker-fork.js';
@@ -296,7 +296,7 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
     if (this.alive && this.child.connected) this.child.send(message);
   }
 
-  private protocolError(value: unknown, when: string, error?: ZodError): ScanbridgeError {
+  private protocolError(value: unknown, when: string, error?: z.core.$ZodError): ScanbridgeError {
     const what = error ? formatIssues(error, value, 'message') : `unexpected message ${JSON.stringify(value)?.slice(0, 200)}`;
     return new ScanbridgeError('internal-error', `${this.options.name} (pid ${this.pid}) broke the worker protocol ${when}: ${what}; it was stopped`);
   }

@@ -7,7 +7,7 @@
 import { z } from '../../util/zod-stack.js';
 
 export const SaneDevice = z.object({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   vendor: z.string(),
   model: z.string(),
   type: z.string(),
@@ -27,14 +27,14 @@ export type SaneConstraint = z.infer<typeof SaneConstraint>;
 
 export const SaneOption = z.object({
   /** Position in the device's option list (what sane_control_option takes). */
-  index: z.number().int().positive(),
+  index: z.number().check(z.int(), z.positive()),
   name: z.string(),
   title: z.string(),
   description: z.string(),
   type: z.enum(OPTION_TYPES),
   unit: z.enum(OPTION_UNITS),
   /** Number of values: more than 1 for arrays (gamma tables...). */
-  count: z.number().int().nonnegative(),
+  count: z.number().check(z.int(), z.nonnegative()),
   active: z.boolean(),
   /** The frontend may set it (SANE_CAP_SOFT_SELECT). */
   settable: z.boolean(),
@@ -51,7 +51,7 @@ export type OptionValue = z.infer<typeof OptionValue>;
 
 /** One option to set before a scan; `setting` names where it came from, for error messages. */
 export const Assignment = z.object({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   value: OptionValue,
   setting: z.string(),
   /**

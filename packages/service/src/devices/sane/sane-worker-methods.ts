@@ -7,15 +7,15 @@ import { Assignment, SaneDevice, SaneOption } from './sane-model.js';
 const Options = z.object({ options: z.array(SaneOption) });
 const NoEvent = z.never();
 const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
-const Side = z.number().int().positive();
+const Side = z.number().check(z.int(), z.positive());
 
 export const ScanEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('progress'),
-    page: z.number().int().positive(),
-    fraction: z.number().min(0).max(1),
-    bytes: z.number().int().nonnegative(),
-    lines: z.number().int().nonnegative(),
+    page: z.number().check(z.int(), z.positive()),
+    fraction: z.number().check(z.gte(0), z.lte(1)),
+    bytes: z.number().check(z.int(), z.nonnegative()),
+    lines: z.number().check(z.int(), z.nonnegative()),
   }),
   /**
    * A page encoded in the worker (lossless PNG), with its thumbnail (none for
@@ -23,12 +23,12 @@ export const ScanEvent = z.discriminatedUnion('type', [
    * (page-handover.ts), or, when that file could not be written (a full
    * /dev/shm), here.
    */
-  PageMeta.omit({ byteSize: true }).extend({
+  z.extend(z.omit(PageMeta, { byteSize: true }), {
     type: z.literal('page'),
-    page: z.number().int().positive(),
-    file: z.string().optional(),
-    bytes: Bytes.optional(),
-    preview: z.object({ bytes: Bytes, width: Side, height: Side, pageWidth: Side, pageHeight: Side }).optional(),
+    page: z.number().check(z.int(), z.positive()),
+    file: z.optional(z.string()),
+    bytes: z.optional(Bytes),
+    preview: z.optional(z.object({ bytes: Bytes, width: Side, height: Side, pageWidth: Side, pageHeight: Side })),
   }),
   /**
    * The scan failed with this error; sent before the worker ends the batch
@@ -46,13 +46,13 @@ export const ScanParams = z.object({
   /** Keep starting pages until the feeder is empty; otherwise one page. */
   feeder: z.boolean(),
   /** Used for the page's resolution when the device has no resolution option. */
-  dpi: z.number().positive(),
+  dpi: z.number().check(z.positive()),
   /** A sane_read that returns nothing for this long fails the scan with io-error (a hung scanner); the worker is then replaced. */
-  readStallMs: z.number().int().positive(),
+  readStallMs: z.number().check(z.int(), z.positive()),
   /** Pages for the network (ScanSink.network): no thumbnails, always compressed. */
-  network: z.boolean().default(false),
+  network: z._default(z.boolean(), false),
   /** The folder the worker writes each page's bytes to (page-handover.ts). */
-  handover: z.string().optional(),
+  handover: z.optional(z.string()),
 });
 export type ScanParams = z.infer<typeof ScanParams>;
 
@@ -60,11 +60,11 @@ export const SANE_WORKER_METHODS = {
   /** Devices libsane finds (sane_get_devices). */
   list: { params: z.object({}), result: z.object({ devices: z.array(SaneDevice) }), event: NoEvent },
   /** Open the worker's device; every other call except list needs it. */
-  open: { params: z.object({ name: z.string().min(1), device: z.string() }), result: Options, event: NoEvent },
+  open: { params: z.object({ name: z.string().check(z.minLength(1)), device: z.string() }), result: Options, event: NoEvent },
   options: { params: z.object({}), result: Options, event: NoEvent },
   /** Set options as a scan would, without scanning: the device itself checks the settings. */
   apply: { params: z.object({ assignments: z.array(Assignment) }), result: Options, event: NoEvent },
-  scan: { params: ScanParams, result: z.object({ pages: z.number().int().nonnegative(), options: z.array(SaneOption) }), event: ScanEvent },
+  scan: { params: ScanParams, result: z.object({ pages: z.number().check(z.int(), z.nonnegative()), options: z.array(SaneOption) }), event: ScanEvent },
 } satisfies Record<string, WorkerMethod>;
 
 export type SaneWorkerMethods = typeof SANE_WORKER_METHODS;
