@@ -35,6 +35,8 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
   // test backend does, at each page) once left the loader's locks held by a
   // cancelled thread, and the worker hung for good.
   if (!sharpLoaded()) void sharp.versions;
+  // The read thread loads koffi and libsane for itself: before the driver starts threads too.
+  await handle.prepareReads();
   handle.apply(params.assignments);
   const dpi = {
     x: handle.number('x-resolution') ?? handle.number('resolution') ?? params.dpi,
@@ -125,10 +127,11 @@ async function readPage(
     for (;;) {
       if (assembler.lastByteNext()) await delay(LAST_BYTE_PAUSE_MS);
       // Off the event loop: while the driver blocks here, the previous page is encoded and handed over, and a cancel reaches sane_cancel.
-      const { status, length } = await withinStall(handle.read(assembler.target()), params.readStallMs, where);
+      const { status, length } = await withinStall(handle.fill(assembler.target()), params.readStallMs, where);
       if (signal.aborted) throw signal.reason;
+      // A fill can bring data and then the status that ended it.
+      if (length > 0) assembler.commit(length);
       if (status === STATUS.GOOD) {
-        assembler.commit(length);
         report(false);
         continue;
       }
