@@ -8,15 +8,17 @@
  * a cancel then keeps it. At most one page waits for the service, so memory
  * stays flat however long the batch is.
  */
+import { unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { RawPage } from '../driver.js';
-import { ingestPage } from '../../imaging/ingest.js';
+import { ingestPage, ingestRawToFile } from '../../imaging/ingest.js';
 import { sharp, sharpLoaded } from '../../imaging/sharp.js';
 import { toWorkerError } from '../../supervisor/worker-errors.js';
 import type { CallContext } from '../../supervisor/worker-host.js';
 import { PageAssembler, PageMemory } from './page-assembler.js';
-import { handOver } from './page-handover.js';
+import { handOver, handoverName } from './page-handover.js';
 import type { SaneHandle } from './sane-handle.js';
 import type { SaneOption } from './sane-model.js';
 import { STATUS, statusError } from './sane-status.js';
@@ -83,16 +85,33 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
 
 /** Encode (then let the next page reuse the pixels' memory) and wait until the service has the page. */
 async function deliver(raw: RawPage, page: number, params: ScanParams, ctx: CallContext<ScanEvent>, release: () => void): Promise<void> {
-  let stored;
+  let encoded;
   try {
-    stored = await ingestPage(raw, { network: params.network });
+    // An 8-bit page (most) is encoded straight into its file in the handover folder; others, and that failing, as bytes.
+    encoded = (params.handover && raw.bitDepth === 8 ? await encodeIntoHandover(raw as RawPage & { bitDepth: 8 }, page, params) : undefined) ?? (await ingestPage(raw, { network: params.network }));
   } finally {
     release();
   }
-  const { bytes, ...meta } = stored;
+  if (!('bytes' in encoded)) {
+    await ctx.request({ type: 'page', page, ...encoded });
+    return;
+  }
+  const { bytes, ...meta } = encoded;
   // Through a file when the service gave a folder (page-handover.ts); a write that fails (a full /dev/shm) sends the bytes instead.
-  const file = params.handover ? await handOver(params.handover, page, stored.format, bytes).catch(() => undefined) : undefined;
+  const file = params.handover ? await handOver(params.handover, page, encoded.format, bytes).catch(() => undefined) : undefined;
   await ctx.request({ type: 'page', page, ...meta, ...(file ? { file } : { bytes }) });
+}
+
+/** The page's PNG written by the encoder into the handover folder; undefined when that failed (a full /dev/shm): the caller sends the bytes. */
+async function encodeIntoHandover(raw: RawPage & { bitDepth: 8 }, page: number, params: ScanParams) {
+  const file = handoverName(page, 'png');
+  const target = path.join(params.handover!, file);
+  try {
+    return { ...(await ingestRawToFile(raw, target, { network: params.network })), file };
+  } catch {
+    await unlink(target).catch(() => undefined);
+    return undefined;
+  }
 }
 
 /** One page, all its frames; null when a feeder has no more documents after the last page. */
