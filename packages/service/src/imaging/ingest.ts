@@ -12,7 +12,7 @@ import type { StoredImage } from '../buffer/types.js';
 import { encodeBilevelPng } from '../formats/bilevel.js';
 import { imageMemory } from '../util/memory-budget.js';
 import { type PagePreview, previewOfPixels } from './page-preview.js';
-import { encodeRawPng } from './raw-png.js';
+import { encodeRawPng, encodeRawPngToFile } from './raw-png.js';
 
 /** A page to store, with its thumbnail when one was made beside it. */
 export type IngestedPage = StoredImage & { preview?: PagePreview | undefined };
@@ -49,6 +49,19 @@ async function encodeRaw(page: RawPage, opts: IngestOptions): Promise<IngestedPa
   // Both at once, on libvips' threads.
   const [bytes, preview] = await Promise.all([encodeRawPng(pixels, opts.network ? 2 : undefined), opts.network ? undefined : previewOfPixels(pixels)]);
   return { ...base, format: 'png', bytes, bitDepth: 8, preview };
+}
+
+/**
+ * As ingestPage for a raw 8-bit page (what scanners deliver most), with the
+ * PNG written straight to `file` instead of returned (raw-png.ts,
+ * encodeRawPngToFile); answers what ingestPage would, less the bytes.
+ */
+export async function ingestRawToFile(page: RawPage & { bitDepth: 8 }, file: string, opts: IngestOptions = {}): Promise<Omit<IngestedPage, 'bytes'>> {
+  const pixels = { width: page.width, height: page.height, channels: page.channels, data: page.data };
+  const [, preview] = await imageMemory.run(page.data.length, () =>
+    Promise.all([encodeRawPngToFile(pixels, file, opts.network ? 2 : undefined), opts.network ? undefined : previewOfPixels(pixels)]),
+  );
+  return { format: 'png', width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode, bitDepth: 8, preview };
 }
 
 export async function ingestPage(page: AcquiredPage, opts: IngestOptions = {}): Promise<IngestedPage> {

@@ -8,15 +8,17 @@
  * a cancel then keeps it. At most one page waits for the service, so memory
  * stays flat however long the batch is.
  */
+import { unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { RawPage } from '../driver.js';
-import { ingestPage } from '../../imaging/ingest.js';
+import { ingestPage, ingestRawToFile } from '../../imaging/ingest.js';
 import { sharp, sharpLoaded } from '../../imaging/sharp.js';
 import { toWorkerError } from '../../supervisor/worker-errors.js';
 import type { CallContext } from '../../supervisor/worker-host.js';
 import { PageAssembler, PageMemory } from './page-assembler.js';
-import { handOver } from './page-handover.js';
+import { handOver, handoverName } from './page-handover.js';
 import type { SaneHandle } from './sane-handle.js';
 import type { SaneOption } from './sane-model.js';
 import { STATUS, statusError } from './sane-status.js';
@@ -35,6 +37,8 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
   // test backend does, at each page) once left the loader's locks held by a
   // cancelled thread, and the worker hung for good.
   if (!sharpLoaded()) void sharp.versions;
+  // The read thread loads koffi and libsane for itself: before the driver starts threads too.
+  await handle.prepareReads();
   handle.apply(params.assignments);
   const dpi = {
     x: handle.number('x-resolution') ?? handle.number('resolution') ?? params.dpi,
@@ -81,16 +85,33 @@ export async function acquire(handle: SaneHandle, params: ScanParams, ctx: CallC
 
 /** Encode (then let the next page reuse the pixels' memory) and wait until the service has the page. */
 async function deliver(raw: RawPage, page: number, params: ScanParams, ctx: CallContext<ScanEvent>, release: () => void): Promise<void> {
-  let stored;
+  let encoded;
   try {
-    stored = await ingestPage(raw, { network: params.network });
+    // An 8-bit page (most) is encoded straight into its file in the handover folder; others, and that failing, as bytes.
+    encoded = (params.handover && raw.bitDepth === 8 ? await encodeIntoHandover(raw as RawPage & { bitDepth: 8 }, page, params) : undefined) ?? (await ingestPage(raw, { network: params.network }));
   } finally {
     release();
   }
-  const { bytes, ...meta } = stored;
+  if (!('bytes' in encoded)) {
+    await ctx.request({ type: 'page', page, ...encoded });
+    return;
+  }
+  const { bytes, ...meta } = encoded;
   // Through a file when the service gave a folder (page-handover.ts); a write that fails (a full /dev/shm) sends the bytes instead.
-  const file = params.handover ? await handOver(params.handover, page, stored.format, bytes).catch(() => undefined) : undefined;
+  const file = params.handover ? await handOver(params.handover, page, encoded.format, bytes).catch(() => undefined) : undefined;
   await ctx.request({ type: 'page', page, ...meta, ...(file ? { file } : { bytes }) });
+}
+
+/** The page's PNG written by the encoder into the handover folder; undefined when that failed (a full /dev/shm): the caller sends the bytes. */
+async function encodeIntoHandover(raw: RawPage & { bitDepth: 8 }, page: number, params: ScanParams) {
+  const file = handoverName(page, 'png');
+  const target = path.join(params.handover!, file);
+  try {
+    return { ...(await ingestRawToFile(raw, target, { network: params.network })), file };
+  } catch {
+    await unlink(target).catch(() => undefined);
+    return undefined;
+  }
 }
 
 /** One page, all its frames; null when a feeder has no more documents after the last page. */
@@ -125,10 +146,11 @@ async function readPage(
     for (;;) {
       if (assembler.lastByteNext()) await delay(LAST_BYTE_PAUSE_MS);
       // Off the event loop: while the driver blocks here, the previous page is encoded and handed over, and a cancel reaches sane_cancel.
-      const { status, length } = await withinStall(handle.read(assembler.target()), params.readStallMs, where);
+      const { status, length } = await withinStall(handle.fill(assembler.target()), params.readStallMs, where);
       if (signal.aborted) throw signal.reason;
+      // A fill can bring data and then the status that ended it.
+      if (length > 0) assembler.commit(length);
       if (status === STATUS.GOOD) {
-        assembler.commit(length);
         report(false);
         continue;
       }

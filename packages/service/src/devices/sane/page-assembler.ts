@@ -4,11 +4,13 @@
  * 16-bit samples in the host's byte order, lines padded beyond the pixels
  * (bytes_per_line larger than needed), and pages whose height is only known
  * at the end (lines = -1). Data is read straight into the page's memory when
- * its size is known, so a page costs one copy of its pixels at most.
+ * its size is known, so a page costs one copy of its pixels at most. That
+ * memory is shared, so that the worker's read thread fills it (read-thread.ts).
  */
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { RawPage } from '../driver.js';
 import type { FrameParameters } from './sane-library.js';
+import { sharedBuffer } from './read-thread.js';
 
 export const FRAME = { GRAY: 0, RGB: 1, RED: 2, GREEN: 3, BLUE: 4 } as const;
 
@@ -24,7 +26,7 @@ export class PageMemory {
 
   take(size: number): Buffer {
     const i = this.free.findIndex((b) => b.length === size);
-    return i >= 0 ? this.free.splice(i, 1)[0]! : Buffer.allocUnsafe(size);
+    return i >= 0 ? this.free.splice(i, 1)[0]! : sharedBuffer(size);
   }
 
   give(buffers: readonly Buffer[]): void {
@@ -75,11 +77,11 @@ export class PageAssembler {
     if (frame.params.lines > 0) {
       const data = frame.chunks[0]!;
       // A device that sends more than it announced: read and drop the excess.
-      if (frame.filled >= data.length) return (this.discard ??= Buffer.allocUnsafe(64 * 1024));
+      if (frame.filled >= data.length) return (this.discard ??= sharedBuffer(64 * 1024));
       const end = Math.min(data.length, frame.filled + CHUNK);
       return data.subarray(frame.filled, end === data.length && frame.filled < data.length - 1 ? end - 1 : end);
     }
-    if (frame.filled === frame.chunks.length * CHUNK) frame.chunks.push(Buffer.allocUnsafe(CHUNK));
+    if (frame.filled === frame.chunks.length * CHUNK) frame.chunks.push(sharedBuffer(CHUNK));
     return frame.chunks.at(-1)!.subarray(frame.filled - (frame.chunks.length - 1) * CHUNK);
   }
 

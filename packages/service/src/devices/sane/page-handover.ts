@@ -77,9 +77,14 @@ export class PageHandover {
   }
 }
 
+/** Worker side: a fresh name for a page's file in the scan's folder (the name to send). */
+export function handoverName(page: number, format: 'png' | 'jpeg'): string {
+  return `page-${page}-${randomBytes(4).toString('hex')}.${format}`;
+}
+
 /** Worker side: write a page's bytes into the scan's folder; answers the name to send. */
 export async function handOver(dir: string, page: number, format: 'png' | 'jpeg', bytes: Uint8Array): Promise<string> {
-  const name = `page-${page}-${randomBytes(4).toString('hex')}.${format}`;
+  const name = handoverName(page, format);
   await writeFile(path.join(dir, name), bytes, { mode: 0o600, flag: 'wx' });
   return name;
 }

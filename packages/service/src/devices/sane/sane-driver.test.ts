@@ -262,7 +262,10 @@ describe('SANE driver with the test backend', () => {
 
   it('a device that disappears mid-scan ends it with device-gone; pages scanned before are delivered', async () => {
     await driver.release('sane:test:1');
-    const s = settings({ source: 'feeder', mode: 'gray', dpi: 100, paper: { width: 100, height: 100 }, options: { 'read-delay': true, 'read-delay-duration': 100000 } });
+    // 0.2 s before each block of the backend (the most the option allows): the ten pages take long enough for the
+    // discovery that finds the device gone, also on a busy machine (with 0.1 s the pages won that race at a load of 25
+    // once they were read on the worker's read thread).
+    const s = settings({ source: 'feeder', mode: 'gray', dpi: 100, paper: { width: 100, height: 100 }, options: { 'read-delay': true, 'read-delay-duration': 200000 } });
     let unplugged: Promise<unknown> | null = null;
     const sink = recordingSink({
       onPage: () => {

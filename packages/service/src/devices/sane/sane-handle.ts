@@ -111,8 +111,14 @@ export class SaneHandle {
     return parameters;
   }
 
-  read(into: Buffer): Promise<{ status: number; length: number }> {
-    return this.sane.read(this.handle, into);
+  /** See SaneLibrary.prepareReads. */
+  prepareReads(): Promise<void> {
+    return this.sane.prepareReads();
+  }
+
+  /** See SaneLibrary.fill. */
+  fill(into: Buffer, budgetMs?: number): Promise<{ status: number; length: number }> {
+    return this.sane.fill(this.handle, into, budgetMs);
   }
 
   /** Safe at any time, also while a read waits on another thread (the SANE standard allows it). */

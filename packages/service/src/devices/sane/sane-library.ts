@@ -5,10 +5,12 @@
  * read) run on koffi's threads, so that the worker's event loop stays free
  * while a driver blocks: a page already read is still encoded and handed to
  * the service, and a cancel still reaches sane_cancel. (A read costs tens of
- * microseconds more so, a few milliseconds a page.)
+ * microseconds more so: page data is read on a thread of its own that loops
+ * over synchronous reads, read-thread.ts.)
  */
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { IKoffiLib } from 'koffi';
+import { type FillResult, ReadThread } from './read-thread.js';
 
 type Koffi = typeof import('koffi');
 type NativeFunction = ReturnType<IKoffiLib['func']>;
@@ -50,8 +52,16 @@ export interface SaneLibrary {
   control(handle: unknown, index: number, action: number, value: Buffer | null): { status: number; info: number };
   parameters(handle: unknown): { status: number; parameters: FrameParameters };
   start(handle: unknown): Promise<number>;
-  /** On a koffi thread: a driver may block in a read for as long as the device takes (or hang). */
-  read(handle: unknown, into: Buffer): Promise<{ status: number; length: number }>;
+  /**
+   * Off the event loop (a driver may block in a read for as long as the
+   * device takes, or hang): sane_read into `into` until it is full, the
+   * status is not GOOD, or `budgetMs` (FILL_MS) passed with data in hand (read-thread.ts);
+   * one sane_read when `into` is not shared memory or the read thread is not
+   * running. `length` counts the bytes read before a status other than GOOD.
+   */
+  fill(handle: unknown, into: Buffer, budgetMs?: number): Promise<FillResult>;
+  /** Starts the read thread fills use; resolves when it is ready (or could not start: fills then read one at a time). */
+  prepareReads(): Promise<void>;
   cancel(handle: unknown): void;
   exit(): void;
   /** Decode a constraint pointer: range, word list or string list. */
@@ -140,6 +150,7 @@ export async function loadSane(requested: string): Promise<SaneLibrary> {
   const version = `${(code >>> 24) & 0xff}.${(code >>> 16) & 0xff}.${code & 0xffff}`;
   // Characters at the pointer up to the NUL (decoding as 'const char *' would read a pointer stored there).
   const decodeString = (pointer: unknown): string => (pointer ? (koffi.decode(pointer, 'char', -1) as string) : '');
+  const reads = new ReadThread(path);
 
   return {
     path,
@@ -185,10 +196,14 @@ export async function loadSane(requested: string): Promise<SaneLibrary> {
       };
     },
     start: (handle) => promisify<number>(f.start!, handle),
-    async read(handle, into) {
+    async fill(handle, into, budgetMs) {
+      if (reads.running && into.buffer instanceof SharedArrayBuffer) return reads.fill(koffi.address(handle) as bigint, into, budgetMs);
       const length = [0];
       const status = await promisify<number>(f.read!, handle, into, into.length, length);
-      return { status, length: length[0]! };
+      return { status, length: status === 0 ? length[0]! : 0 };
+    },
+    async prepareReads() {
+      await reads.start();
     },
     cancel: (handle) => void f.cancel!(handle),
     exit: () => void f.exit!(),
