@@ -3,11 +3,23 @@
  * cost (issue 14): a service process (`scanbridge run`) recognises 300
  * small pages (A7 at 150 dpi, three lines each: what is measured is what
  * stays behind per page, not pixels) in calls of 30, with the engine it
- * picks (the system tesseract where installed, as on CI). The resident
- * memory of the whole process tree (the service, its threads, any tesseract
- * process) after all 300 pages is within 25 % of the highest it was after
- * 60, 90 and 120 pages (the pool started and warm; each measured once the
- * service has given back what it could). (tesseract.js is not run
+ * picks (the system tesseract where installed, as on CI). The anonymous
+ * resident memory of the whole process tree (the service, its threads, any
+ * tesseract process) after 270 and 300 pages (the lower of the two) is within
+ * 10 % of the highest it was after 60, 90 and 120 pages (the pool started and
+ * warm; each measured once the service has given back what it could).
+ * Anonymous memory is what a leak takes; the file-backed part (the mapped
+ * libraries, some 55 MB) is shared, does not grow with pages, and the kernel
+ * may drop and reload it under another process's pressure.
+ *
+ * Measured (2 cores, load 25-40): the five samples of a run within 3 MB of
+ * each other at 67-69 MB (the end 1-2 MB up, most of it the service's own
+ * heap, where the pages' OCR results are kept: bounded by result-cache.ts); a leak of 64 KB a page left in an
+ * OCR thread (10 MB over the 150 pages between the reference and the end)
+ * failed it at +17 %: the bound catches some 40 KB a page. Before the OCR
+ * threads collected after each page, the dead page copies in their heaps
+ * swung the samples by 20-35 MB with no leak, which is
+ * what the 25 % bound of an earlier session allowed for. (tesseract.js is not run
  * here: 300 pages of it would take minutes of CI; its workers are replaced
  * every JS_PAGES_PER_WORKER pages, tested in tesseract-js.test.ts.)
  */
@@ -28,25 +40,39 @@ const CALL = 30;
 const DPI = 150;
 const WORDS = ['Invoice', 'number', 'dated', 'March', 'total', 'amount', 'office', 'records', 'customer', 'letter'];
 
-/** Resident memory of a process and all its descendants, in MB (Linux /proc). */
-async function treeRssMB(pid: number): Promise<number> {
+interface Resident {
+  /** All resident memory, in MB. */
+  total: number;
+  /** Its anonymous part (heaps, stacks, malloc), in MB. */
+  anon: number;
+}
+
+/** Resident memory of a process and all its descendants (Linux /proc). */
+async function treeRss(pid: number): Promise<Resident> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  let kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  const sum = { total: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
   for (const task of await readdir(`/proc/${pid}/task`).catch(() => [])) {
     const children = (await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')).trim();
-    for (const child of children ? children.split(' ') : []) kb += (await treeRssMB(Number(child))) * 1024;
+    for (const child of children ? children.split(' ') : []) {
+      const r = await treeRss(Number(child));
+      sum.total += r.total;
+      sum.anon += r.anon;
+    }
   }
-  return kb / 1024;
+  return sum;
 }
+
+const mb = (r: Resident) => `${r.anon.toFixed(1)} MB (${r.total.toFixed(1)} MB with files)`;
 
 /**
  * What stays behind, not the garbage of the call just answered: measured once
  * the service's memory upkeep has run (a major GC and malloc_trim, QUIET_MS
  * after the last request: util/memory-upkeep.ts), as an idle service would be.
  */
-async function settledRssMB(pid: number): Promise<number> {
+async function settledRss(pid: number): Promise<Resident> {
   await new Promise((resolve) => setTimeout(resolve, QUIET_MS + 1000));
-  return treeRssMB(pid);
+  return treeRss(pid);
 }
 
 /** Page i: three lines of two office words and its number (well inside the page's width), so each page's text is its own. */
@@ -64,7 +90,7 @@ async function batchTiff(): Promise<Buffer> {
 }
 
 describe('a 300-page OCR batch keeps the service at the pool fixed cost', () => {
-  it(`resident memory after ${PAGES} pages is within 25 % of that after the first ${2 * CALL} to ${4 * CALL}`, async (t) => {
+  it(`anonymous resident memory after ${PAGES} pages is within 10 % of that after the first ${2 * CALL} to ${4 * CALL}`, async (t) => {
     const tiff = await batchTiff();
     const home = await tempHome();
     const svc = await startChild(home);
@@ -81,23 +107,24 @@ describe('a 300-page OCR batch keeps the service at the pool fixed cost', () => 
       assert.equal(job.state, 'done', JSON.stringify(job.error));
       const ids = job.pageIds;
       assert.equal(ids.length, PAGES);
-      const idle = await treeRssMB(svc.child.pid!);
-      let warm = 0;
+      const idle = await treeRss(svc.child.pid!);
+      const warm: Resident[] = [];
+      const end: Resident[] = [];
       let engineUsed = '';
       for (let i = 0; i < PAGES; i += CALL) {
         const got = await call<PageText[]>('Recognize', { pages: ids.slice(i, i + CALL), languages: ['eng'], output: ['text', 'words'] }, session);
         // Each page read as itself (a mix-up or an empty answer would make the memory look small).
         got.forEach((r, k) => assert.match(r.text!, new RegExp(`${1000 + i + k}`), `page ${i + k}: ${r.text}`));
         engineUsed = got[0]!.words!.engine;
-        // The warm reference is the highest of three settled samples: one sample swings by 20 MB with
-        // when V8 and glibc last gave memory back, and a leak of what each page leaves still adds up past it.
-        if (i >= CALL && i < 4 * CALL) warm = Math.max(warm, await settledRssMB(svc.child.pid!));
+        // Three samples for the reference, its highest taken, and two at the end, the lower taken: one sample
+        // off by a few MB (when V8 or glibc last gave memory back) fails nothing, a leak is in all of them.
+        if (i >= CALL && i < 4 * CALL) warm.push(await settledRss(svc.child.pid!));
+        if (i >= PAGES - 2 * CALL) end.push(await settledRss(svc.child.pid!));
       }
-      const end = await settledRssMB(svc.child.pid!);
-      t.diagnostic(`${engineUsed}: idle ${idle.toFixed(1)} MB, after ${2 * CALL} to ${4 * CALL} pages at most ${warm.toFixed(1)} MB, after ${PAGES} pages ${end.toFixed(1)} MB`);
-      // 25 %, not 10: since this session's start-up changes the end has measured 12 to 30 % above one warm sample,
-      // not yet explained (the per-call trace swings by 20 MB without a trend). A leak of 200 KB a page (48 MB over the 240 pages) still fails it.
-      assert.ok(end <= warm * 1.25, `resident memory grew from at most ${warm.toFixed(1)} MB after ${2 * CALL} to ${4 * CALL} pages to ${end.toFixed(1)} MB after ${PAGES} (more than 25 %)`);
+      const reference = Math.max(...warm.map((r) => r.anon));
+      const last = Math.min(...end.map((r) => r.anon));
+      t.diagnostic(`${engineUsed}: idle ${mb(idle)}; after ${2 * CALL}, ${3 * CALL}, ${4 * CALL} pages ${warm.map(mb).join(', ')}; after ${PAGES - CALL}, ${PAGES} pages ${end.map(mb).join(', ')}`);
+      assert.ok(last <= reference * 1.1, `anonymous resident memory grew from at most ${reference.toFixed(1)} MB after ${2 * CALL} to ${4 * CALL} pages to ${last.toFixed(1)} MB after ${PAGES - CALL} and ${PAGES} (more than 10 %)`);
     } finally {
       await svc.stop();
       await rm(home, { recursive: true, force: true });
