@@ -6,12 +6,11 @@
  * (page-damaged), a missing one the folder's (buffer-storage-failed).
  */
 import assert from 'node:assert/strict';
-import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import { pageFileName } from './page-files.js';
-import { pageReader } from './page-reader.js';
 import { image, openManager, tempDir } from './test-helpers.js';
 
 async function setup(t: Parameters<typeof tempDir>[0]) {
@@ -46,18 +45,4 @@ test('an altered page file is page-damaged for that page only; a missing one is 
   await assert.rejects(buffer.getImage(3), (err: unknown) => err instanceof ScanbridgeError && err.code === 'buffer-storage-failed' && err.message.includes(folder), 'missing');
   assert.equal(buffer.count(), 5, 'no page is dropped by a failed read');
   assert.ok((await buffer.getImage(0)).bytes.equals(expected[0]!.bytes));
-});
-
-test('pages of some size are sealed and written by the page thread: they read back whole from the disk cache, and a write that fails is buffer-storage-failed with nothing added (issue 12.2)', async (t) => {
-  const { buffer, expected, folder } = await setup(t);
-  assert.ok(pageReader.written >= 2, `the 300 KB and 140 KB pages went through the thread (${pageReader.written} written)`);
-  for (const [i, page] of expected.entries()) assert.ok((await buffer.getImage(i)).bytes.equals(page.bytes), `page ${i}`);
-  const sealed = await readFile(join(folder, pageFileName(buffer.list()[2]!.id, 1)));
-  assert.equal(sealed.subarray(0, 4).toString('latin1'), 'SBC1');
-  assert.equal(sealed.length, 300_000 + 32, 'header and ciphertext, as the event loop writes them');
-  await rm(folder, { recursive: true });
-  const written = pageReader.written;
-  await assert.rejects(buffer.add(image('late', 400_000)), (err: unknown) => err instanceof ScanbridgeError && err.code === 'buffer-storage-failed' && /ENOENT/.test(err.message));
-  assert.equal(pageReader.written, written);
-  assert.equal(buffer.count(), 5);
 });

@@ -8,7 +8,7 @@
  * File layout: 'SBC1' | nonce (12) | tag (16) | ciphertext.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readSync, writeSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -113,31 +113,6 @@ export function openFileInto(key: Buffer, fd: number, aad: string, out: Uint8Arr
     }
   }
   return openPieces(key, header.subarray(0, got), aad, pieces(), out);
-}
-
-/**
- * As sealParts, straight into the new file `fd`: `plaintext` is encrypted a
- * piece at a time and each piece written while it is in the core's cache, so
- * nothing of the page's size is allocated; the header, which holds the tag,
- * is written last, at byte 0 (a file cut short fails authentication, and no
- * journal op names it before this returns). Throws what writing throws.
- */
-export function sealToFile(key: Buffer, fd: number, plaintext: Uint8Array, aad: string): void {
-  checkKey(key);
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const put = (bytes: Uint8Array, position: number) => {
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
-  };
-  let at = HEADER_BYTES;
-  for (let i = 0; i < plaintext.length; i += PIECE_BYTES) {
-    const sealed = cipher.update(plaintext.subarray(i, Math.min(plaintext.length, i + PIECE_BYTES)));
-    put(sealed, at);
-    at += sealed.length;
-  }
-  put(cipher.final(), at);
-  put(Buffer.concat([MAGIC, nonce, cipher.getAuthTag()]), 0);
 }
 
 function openPieces(key: Buffer, header: Buffer, aad: string, pieces: Iterable<Buffer>, out: Uint8Array): number {

@@ -10,9 +10,6 @@ import { type Lease, pageReader, ReadFailure } from './page-reader.js';
 import { withFileBytes } from './read-pool.js';
 import { type BufferIO, type BufferLog, nodeIO, storageError } from './storage.js';
 
-/** Smaller pages are sealed on the event loop: for them the trip to the thread costs more than the sealing. */
-const THREAD_WRITE_BYTES = 128 * 1024;
-
 export const PAGE_FILE = /^([A-Za-z0-9_-]{1,64})\.([1-9][0-9]{0,15})\.sbc$/;
 
 export function pageFileName(id: string, version: number): string {
@@ -45,30 +42,12 @@ export class PageFiles {
    * cost an fsync per page and is not promised.
    */
   async write(id: string, version: number, bytes: Buffer): Promise<void> {
+    const sealed = sealParts(this.key, bytes, this.#aad(id, version));
     try {
-      if (!(await this.#writeOnThread(id, version, bytes))) {
-        await this.io.writeFile(this.path(id, version), sealParts(this.key, bytes, this.#aad(id, version)), { mode: 0o600 });
-      }
+      await this.io.writeFile(this.path(id, version), sealed, { mode: 0o600 });
     } catch (err) {
       await this.delete(id, version, true);
       throw storageError(err, this.dir, `write page ${id}`);
-    }
-  }
-
-  /**
-   * A page of some size is sealed and written by the page thread
-   * (page-reader.ts), off the event loop; false when it was not (a small
-   * page, no free slot, a dead thread, or file system calls that are not
-   * Node's own: tests inject failures there). Throws an errno error when
-   * the thread's write failed.
-   */
-  async #writeOnThread(id: string, version: number, bytes: Buffer): Promise<boolean> {
-    if (this.io !== nodeIO || bytes.length < THREAD_WRITE_BYTES) return false;
-    try {
-      return await pageReader.write(this.path(id, version), this.key, this.#aad(id, version), bytes);
-    } catch (err) {
-      if (err instanceof ReadFailure && err.kind === 'fs') throw Object.assign(new Error(err.message), err.code ? { code: err.code } : {});
-      return false;
     }
   }
 

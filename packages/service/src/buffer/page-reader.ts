@@ -12,15 +12,10 @@
  *
  * A leased page's bytes change once it is released: a holder must be done
  * with them, and with every view of them (a chunk queued on a socket), first.
- *
- * New page files are written by the same thread (write()): a load of 100
- * A4 JPEGs sealed each page on the event loop into a fresh buffer of its
- * size, and the major GCs those buffers brought on took more of the load's
- * time than anything else (issue 12.2).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { PageTask, ReadReply } from './read-protocol.js';
+import type { ReadReply, ReadTask } from './read-protocol.js';
 
 /** Enough for an encoder's pages in flight (PDF: 3 read ahead, 1 being written) and a thumbnail. */
 const SLOTS = 6;
@@ -62,8 +57,6 @@ interface Slot {
   busy: boolean;
 }
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
 interface Pending {
   resolve(reply: ReadReply): void;
   reject(err: Error): void;
@@ -77,8 +70,6 @@ export class PageReader {
   #idle: NodeJS.Timeout | null = null;
   /** Reads served from a slot (for tests). */
   leased = 0;
-  /** Page files written by the thread (for tests). */
-  written = 0;
 
   /**
    * The plaintext of the sealed file as a lease, or null when no slot can
@@ -89,7 +80,7 @@ export class PageReader {
     if (!slot) return null;
     let reply: ReadReply;
     try {
-      reply = await this.#ask({ op: 'read', path, key: key.toString('hex'), aad, slot: slot.memory });
+      reply = await this.#ask({ path, key: key.toString('hex'), aad, slot: slot.memory });
     } catch (err) {
       slot.busy = false;
       throw err;
@@ -109,31 +100,6 @@ export class PageReader {
         this.#armIdle();
       },
     };
-  }
-
-  /**
-   * Seals `bytes` into the new page file `path` on the thread (the bytes are
-   * copied into a slot first, which is free again once the file is written):
-   * the event loop neither encrypts the page nor allocates its ciphertext.
-   * Resolves false, having written nothing, when no slot can take the page
-   * now: the caller writes the ordinary way. Throws ReadFailure (kind 'fs'
-   * with the errno name) when writing fails, and Error when the thread died;
-   * either may leave a partial file, which the caller deletes or overwrites.
-   */
-  async write(path: string, key: Buffer, aad: string, bytes: Uint8Array): Promise<boolean> {
-    const slot = this.#take(bytes.length);
-    if (!slot) return false;
-    let reply: ReadReply;
-    try {
-      new Uint8Array(slot.memory).set(bytes);
-      reply = await this.#ask({ op: 'write', path, key: key.toString('hex'), aad, slot: slot.memory, length: bytes.length });
-    } finally {
-      slot.busy = false;
-      this.#armIdle();
-    }
-    if (!reply.ok) throw new ReadFailure(reply.kind, reply.message, reply.code);
-    this.written++;
-    return true;
   }
 
   #take(size: number): Slot | null {
@@ -169,14 +135,14 @@ export class PageReader {
     }, IDLE_MS).unref();
   }
 
-  #ask(task: DistributiveOmit<PageTask, 'id'>): Promise<ReadReply> {
+  #ask(task: Omit<ReadTask, 'id'>): Promise<ReadReply> {
     const thread = this.#thread();
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       thread.pending.add(id);
       thread.worker.ref();
-      thread.worker.postMessage({ id, ...task } as PageTask);
+      thread.worker.postMessage({ id, ...task } satisfies ReadTask);
     });
   }
 

@@ -1,40 +1,28 @@
 /**
- * The thread that reads and decrypts page files for page-reader.ts, and
- * encrypts and writes new ones: a file is read a piece at a time into a
- * buffer kept from one page to the next and each piece decrypted (AES-GCM,
- * authenticated) into the shared slot the main thread named
- * (cipher.openFileInto); a new page is encrypted from its slot a piece at a
- * time and written as it goes (cipher.sealToFile). What this thread
- * allocates per page is collected by its own small heap; the service's event
- * loop neither encrypts, decrypts nor collects it.
+ * The thread that reads and decrypts page files for page-reader.ts: the file
+ * is read a piece at a time into a buffer kept from one page to the next and
+ * each piece decrypted (AES-GCM, authenticated) into the shared slot the main
+ * thread named (cipher.openFileInto). What this thread allocates per page is
+ * collected by its own small heap; the service's event loop neither decrypts
+ * nor collects it.
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { CipherError, openFileInto, sealToFile } from './cipher.js';
-import type { PageTask, ReadReply } from './read-protocol.js';
+import { CipherError, openFileInto } from './cipher.js';
+import type { ReadReply, ReadTask } from './read-protocol.js';
 
 const keys = new Map<string, Buffer>();
 
-parentPort!.on('message', (task: PageTask) => {
+parentPort!.on('message', (task: ReadTask) => {
   let reply: ReadReply;
   try {
     let key = keys.get(task.key);
     if (!key) keys.set(task.key, (key = Buffer.from(task.key, 'hex')));
-    if (task.op === 'write') {
-      const fd = openSync(task.path, 'w', 0o600);
-      try {
-        sealToFile(key, fd, new Uint8Array(task.slot, 0, task.length), task.aad);
-      } finally {
-        closeSync(fd);
-      }
-      reply = { id: task.id, ok: true, length: task.length };
-    } else {
-      const fd = openSync(task.path, 'r');
-      try {
-        reply = { id: task.id, ok: true, length: openFileInto(key, fd, task.aad, new Uint8Array(task.slot)) };
-      } finally {
-        closeSync(fd);
-      }
+    const fd = openSync(task.path, 'r');
+    try {
+      reply = { id: task.id, ok: true, length: openFileInto(key, fd, task.aad, new Uint8Array(task.slot)) };
+    } finally {
+      closeSync(fd);
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
