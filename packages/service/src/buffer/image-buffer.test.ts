@@ -298,3 +298,42 @@ test('pages of a load stay in memory like added ones: reading them back does not
   await assert.rejects(buffer.addAll(pages(3, { failAt: 2 })), /page 3 is damaged/);
   assert.equal(buffer.count(), 3);
 });
+
+test('a page of a load whose check is still running is written meanwhile and counts only once the check resolves; a failed check adds nothing (issue 12.2)', async (t) => {
+  const { buffer, events, sessionDir } = await setup(t, 1);
+  const sbc = async () => (await readdir(sessionDir)).filter((n) => n.endsWith('.sbc')).length;
+  let pass!: () => void;
+  const checked = new Promise<void>((resolve) => (pass = resolve));
+  let settled = false;
+  const load = buffer.addAll(
+    (async function* () {
+      yield { ...image('checked', 300_000), whole: checked };
+    })(),
+  );
+  void load.then(() => (settled = true));
+  // The page file is written while the check runs; the load waits for the check.
+  while ((await sbc()) < 2) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(settled, false);
+  assert.equal(buffer.count(), 1);
+  pass();
+  const [added] = await load;
+  assert.equal(buffer.count(), 2);
+  assert.deepEqual(await buffer.getImage(added!.id), image('checked', 300_000));
+
+  const refused = new ScanbridgeError('invalid-image', 'JPEG: corrupt');
+  const failing = Promise.reject(refused);
+  failing.catch(() => undefined);
+  await assert.rejects(
+    buffer.addAll(
+      (async function* () {
+        yield image('fine', 200_000);
+        yield { ...image('corrupt', 200_000), whole: failing };
+      })(),
+    ),
+    (err: unknown) => err === refused,
+  );
+  assert.equal(buffer.count(), 2);
+  assert.equal(await sbc(), 2, 'the files of the refused load are deleted');
+  assert.equal(events.filter((e) => e.action === 'add').length, 1);
+});

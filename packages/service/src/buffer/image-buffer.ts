@@ -18,7 +18,7 @@ import type { Journal } from './journal.js';
 import type { MemoryCache } from './memory-cache.js';
 import { PageFiles } from './page-files.js';
 import { type BufferIO, type BufferLog, noLog, nodeIO, short } from './storage.js';
-import type { StoredImage } from './types.js';
+import type { PendingImage, StoredImage } from './types.js';
 
 export type TagMode = 'set' | 'add' | 'remove';
 
@@ -206,9 +206,11 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
    * op is appended. A page that fails, an abort or a closed buffer deletes the
    * files written so far; after a crash, recovery deletes them (no op names
    * them). Pages go to `index` (default: the end), or to the end when pages
-   * removed meanwhile left fewer than `index`.
+   * removed meanwhile left fewer than `index`. A page still being checked
+   * (its `whole`) is written meanwhile and counts once the check resolves;
+   * a check that fails fails the load like any other failing page.
    */
-  async addAll(images: AsyncIterable<StoredImage>, opts: AddAllOptions = {}): Promise<PageInfo[]> {
+  async addAll(images: AsyncIterable<PendingImage>, opts: AddAllOptions = {}): Promise<PageInfo[]> {
     this.#assertOpen();
     const tags = checkTags(opts.tags ?? []);
     const count = this.#state.count;
@@ -227,8 +229,12 @@ export class ImageBuffer extends EventEmitter<{ change: [BufferEvent] }> {
         let id = this.#newId();
         while (ids.has(id)) id = this.#newId();
         ids.add(id);
-        await this.#files.write(id, 1, image.bytes);
+        // Named before it is written: a page whose check fails after its file was written is deleted with the rest.
         written.push({ id, version: 1, meta, tags });
+        // Settled both, so that no write goes on after a failed check has deleted the files.
+        const [stored, whole] = await Promise.allSettled([this.#files.write(id, 1, image.bytes), image.whole]);
+        if (whole.status === 'rejected') throw whole.reason;
+        if (stored.status === 'rejected') throw stored.reason;
         // Kept hot like a page from add(): a save or thumbnails right after a load need not read
         // every page back from the disk cache and decrypt it. No page names the entry until the
         // op is appended; a failed load deletes it with the files.

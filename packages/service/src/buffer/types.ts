@@ -11,3 +11,13 @@ export interface StoredImage {
   mode: ColorMode;
   bitDepth: number;
 }
+
+/**
+ * A page of a load whose check may still be running (a JPEG stored as it is
+ * is decoded once only to prove it whole): `whole` settles when it has, and
+ * a rejection (the load's error) refuses the page. The buffer writes the
+ * page file meanwhile and adds nothing before `whole` has resolved.
+ */
+export interface PendingImage extends StoredImage {
+  whole?: Promise<void> | undefined;
+}

@@ -29,7 +29,8 @@ export async function loadIntoBuffer(buffer: ImageBuffer, bytes: Buffer, opts: B
   const doc = await openDocument(bytes, opts);
   try {
     progress.opened?.(doc.pageCount);
-    return await buffer.addAll(doc.pages(), {
+    // A JPEG's page file is written while the decode that proves it whole runs (addAll awaits it).
+    return await buffer.addAll(doc.pagesAhead?.() ?? doc.pages(), {
       index: opts.index,
       tags: opts.tags,
       signal: progress.signal,

@@ -4,7 +4,7 @@
  * document never sits decoded in memory; the caller closes the document
  * when done (or when it stops early).
  */
-import type { StoredImage } from '../buffer/types.js';
+import type { PendingImage, StoredImage } from '../buffer/types.js';
 import { imageMemory } from '../util/memory-budget.js';
 import { bmpPixelCount, decodeBmp } from './bmp-decoder.js';
 import { detectFormat, INPUT_FORMATS } from './detect.js';
@@ -30,6 +30,8 @@ export interface LoadedDocument {
   format: InputFormat;
   pageCount: number;
   pages(): AsyncGenerator<StoredImage>;
+  /** As pages(), where a page's check may still be running (RasterFile.pagesAhead): for a consumer that awaits `whole`. */
+  pagesAhead?(): AsyncGenerator<PendingImage>;
   close(): Promise<void>;
 }
 
@@ -77,5 +79,5 @@ export async function openDocument(bytes: Buffer, opts: LoadOptions = {}): Promi
     };
   }
   const raster = await openRaster(detected, bytes, res);
-  return { format: detected, pageCount: raster.pageCount, close: done, pages: () => raster.pages() };
+  return { format: detected, pageCount: raster.pageCount, close: done, pages: () => raster.pages(), pagesAhead: () => raster.pagesAhead() };
 }

@@ -12,10 +12,10 @@
 import { sharp } from '../imaging/sharp.js';
 import type { Metadata, Sharp } from 'sharp';
 import type { ColorMode } from '@scanbridge/protocol';
-import type { StoredImage } from '../buffer/types.js';
+import type { PendingImage, StoredImage } from '../buffer/types.js';
 import { packGrey } from './bilevel.js';
 import { asInvalid, checkPageSize, invalidImage, type InputFormat } from './invalid.js';
-import { hasEndMarker, isPdfCompatibleJpeg, readJpegHeader } from './jpeg-markers.js';
+import { hasEndMarker, isPdfCompatibleJpeg, type JpegHeader, readJpegHeader } from './jpeg-markers.js';
 import { DEFAULT_DPI, LOAD_LIMITS } from './limits.js';
 import { imageMemory, stripBytes } from '../util/memory-budget.js';
 import { storeBilevel } from './page-store.js';
@@ -46,6 +46,13 @@ export interface RasterFile {
   format: RasterFormat;
   pageCount: number;
   pages(): AsyncGenerator<StoredImage>;
+  /**
+   * As pages(), but a JPEG that is stored as it is comes before the decode
+   * that proves it whole has ended, with that decode as `whole`: the caller
+   * stores the page meanwhile (on another core) and keeps it only once
+   * `whole` resolves (ImageBuffer.addAll does).
+   */
+  pagesAhead(): AsyncGenerator<PendingImage>;
 }
 
 export async function openRaster(format: RasterFormat, bytes: Buffer, res: Resolution): Promise<RasterFile> {
@@ -59,20 +66,38 @@ export async function openRaster(format: RasterFormat, bytes: Buffer, res: Resol
   // Only TIFF pages are documents' pages; the frames of an animated WebP are not.
   const pageCount = format === 'tiff' ? (meta.pages ?? 1) : 1;
   if (pageCount > LOAD_LIMITS.pages) throw invalidImage(format, `${pageCount} pages is more than the limit of ${LOAD_LIMITS.pages} per load`);
+  async function* pages(): AsyncGenerator<StoredImage> {
+    for (let page = 0; page < pageCount; page++) {
+      try {
+        const m = page === 0 ? meta : await sharp(bytes, { page, limitInputPixels: false }).metadata();
+        checkPageSize(format, m.width ?? 0, m.height ?? 0, pageCount > 1 ? page : undefined);
+        const direct = format === 'tiff' && m.bitsPerSample === 1 && (m.channels ?? 1) <= 2 ? await uncompressedBilevel(bytes, page, m, res) : null;
+        yield direct ?? (await imageMemory.run(decodeBytes(format, m), () => decodePage(format, bytes, page, m, res)));
+      } catch (err) {
+        throw asInvalid(format, err, pageCount > 1 ? page : undefined);
+      }
+    }
+  }
   return {
     format,
     pageCount,
-    async *pages() {
-      for (let page = 0; page < pageCount; page++) {
-        try {
-          const m = page === 0 ? meta : await sharp(bytes, { page, limitInputPixels: false }).metadata();
-          checkPageSize(format, m.width ?? 0, m.height ?? 0, pageCount > 1 ? page : undefined);
-          const direct = format === 'tiff' && m.bitsPerSample === 1 && (m.channels ?? 1) <= 2 ? await uncompressedBilevel(bytes, page, m, res) : null;
-          yield direct ?? (await imageMemory.run(decodeBytes(format, m), () => decodePage(format, bytes, page, m, res)));
-        } catch (err) {
-          throw asInvalid(format, err, pageCount > 1 ? page : undefined);
-        }
+    pages,
+    async *pagesAhead() {
+      if (format !== 'jpeg') return yield* pages();
+      let asIs;
+      try {
+        asIs = jpegAsIs(bytes, meta, res);
+      } catch (err) {
+        throw asInvalid(format, err);
       }
+      if (!asIs) return yield* pages();
+      const { image, decode } = asIs;
+      const whole = imageMemory.run(decodeBytes(format, meta), decode).catch((err: unknown) => {
+        throw asInvalid(format, err);
+      });
+      // Observed here as well, so that a caller that stops before awaiting it leaves no unhandled rejection.
+      whole.catch(() => undefined);
+      yield { ...image, whole };
     },
   };
 }
@@ -140,7 +165,20 @@ async function toPng(pipeline: Sharp, m: Metadata, xdpi: number, ydpi: number): 
   return { format: 'png', bytes: data, width: info.width, height: info.height, xdpi, ydpi, mode: grey ? 'gray' : 'color', bitDepth: deep ? 16 : 8 };
 }
 
-async function decodeJpeg(bytes: Buffer, m: Metadata, res: Resolution): Promise<StoredImage> {
+/**
+ * The checks of a JPEG that need no decode (its header, its end marker);
+ * when it can be stored byte for byte, the page and the decode still to run
+ * that proves it whole; null when it must be re-encoded.
+ */
+function jpegAsIs(bytes: Buffer, m: Metadata, res: Resolution): { image: StoredImage; decode: () => Promise<void> } | null {
+  const header = checkedJpegHeader(bytes);
+  if (!isPdfCompatibleJpeg(header) || (m.orientation ?? 1) !== 1) return null;
+  const { xdpi, ydpi } = dpiOf(m, res);
+  return asIsPage(bytes, header, xdpi, ydpi);
+}
+
+/** The header of a JPEG whose end marker follows its scan; throws invalid-image otherwise. */
+function checkedJpegHeader(bytes: Buffer): JpegHeader {
   let header;
   try {
     header = readJpegHeader(bytes);
@@ -148,12 +186,24 @@ async function decodeJpeg(bytes: Buffer, m: Metadata, res: Resolution): Promise<
     throw invalidImage('jpeg', (err as Error).message);
   }
   if (!hasEndMarker(bytes, header)) throw invalidImage('jpeg', 'the file ends before its end-of-image marker (truncated)');
+  return header;
+}
+
+function asIsPage(bytes: Buffer, header: JpegHeader, xdpi: number, ydpi: number): { image: StoredImage; decode: () => Promise<void> } {
+  checkPageSize('jpeg', header.width, header.height);
+  const image: StoredImage = { format: 'jpeg', bytes, width: header.width, height: header.height, xdpi, ydpi, mode: header.components === 1 ? 'gray' : 'color', bitDepth: 8 };
+  return { image, decode: () => drain(input(bytes)) };
+}
+
+async function decodeJpeg(bytes: Buffer, m: Metadata, res: Resolution): Promise<StoredImage> {
+  const asIs = jpegAsIs(bytes, m, res);
+  if (asIs) {
+    await asIs.decode();
+    return asIs.image;
+  }
+  const header = checkedJpegHeader(bytes);
   const orientation = m.orientation ?? 1;
   const mode: ColorMode = header.components === 1 ? 'gray' : 'color';
-  if (isPdfCompatibleJpeg(header) && orientation === 1) {
-    const { xdpi, ydpi } = dpiOf(m, res);
-    return storeJpegAsIs(bytes, xdpi, ydpi);
-  }
   // Orientations 5..8 turn the image a quarter: width, height and resolutions swap.
   const swap = orientation >= 5;
   const dpi = dpiOf(m, res, swap);
@@ -168,17 +218,11 @@ async function decodeJpeg(bytes: Buffer, m: Metadata, res: Resolution): Promise<
 
 /** A JPEG stored byte for byte once it proves whole and PDF-compatible (its header already read). */
 export async function storeJpegAsIs(bytes: Buffer, xdpi: number, ydpi: number): Promise<StoredImage> {
-  let header;
-  try {
-    header = readJpegHeader(bytes);
-  } catch (err) {
-    throw invalidImage('jpeg', (err as Error).message);
-  }
+  const header = checkedJpegHeader(bytes);
   if (!isPdfCompatibleJpeg(header)) throw invalidImage('jpeg', `frame type 0x${header.sof.toString(16)} with ${header.precision}-bit samples cannot be stored as it is`);
-  checkPageSize('jpeg', header.width, header.height);
-  if (!hasEndMarker(bytes, header)) throw invalidImage('jpeg', 'the file ends before its end-of-image marker (truncated)');
-  await drain(input(bytes));
-  return { format: 'jpeg', bytes, width: header.width, height: header.height, xdpi, ydpi, mode: header.components === 1 ? 'gray' : 'color', bitDepth: 8 };
+  const { image, decode } = asIsPage(bytes, header, xdpi, ydpi);
+  await decode();
+  return image;
 }
 
 async function decodePng(bytes: Buffer, m: Metadata, res: Resolution): Promise<StoredImage> {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
-import type { StoredImage } from '../buffer/types.js';
+import type { PendingImage, StoredImage } from '../buffer/types.js';
 import { openDocument, type LoadOptions } from './decode.js';
 
 export interface ToolResult {
@@ -105,12 +105,16 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** Every page of a file, decoded as LoadImages would. */
+/** Every page of a file, decoded as LoadImages would (each page kept once its check has resolved). */
 export async function loadAll(bytes: Buffer, opts: LoadOptions = {}): Promise<StoredImage[]> {
   const doc = await openDocument(bytes, opts);
   const pages: StoredImage[] = [];
   try {
-    for await (const p of doc.pages()) pages.push(p);
+    const pending: AsyncIterable<PendingImage> = doc.pagesAhead?.() ?? doc.pages();
+    for await (const { whole, ...p } of pending) {
+      await whole;
+      pages.push(p);
+    }
   } finally {
     await doc.close();
   }
