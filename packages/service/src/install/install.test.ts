@@ -62,7 +62,7 @@ describe('scanbridge install / uninstall / status', () => {
       const install = await runCli(['install', '--home', home], env);
       assert.equal(install.code, 0, install.stdout + install.stderr);
       assert.match(install.stdout, /scanbridge is running: http:\/\/127\.0\.0\.1:\d+/);
-      assert.match(await readFile(unit, 'utf8'), /^ExecStart=".*" ".*main\.js" "monitor" "--quiet" "--keep-trust" "--home" ".*service"$/m);
+      assert.match(await readFile(unit, 'utf8'), /^ExecStart=".*" ".*bin\/scanbridge\.js" "monitor" "--quiet" "--keep-trust" "--home" ".*service"$/m);
       await stat(path.join(home, 'cert', 'scanbridge.crt'));
       const status = await runCli(['status', '--home', home], env);
       assert.equal(status.code, 0);
