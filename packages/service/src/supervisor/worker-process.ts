@@ -11,6 +11,7 @@ import type { z } from '../util/zod-stack.js';
 import { formatIssues, ScanbridgeError } from '@scanbridge/protocol/core';
 import { fromWorkerError, toWorkerError } from './worker-errors.js';
 import { spawnWorker, type ForkedWorker } from './worker-fork.js';
+import { runInBackground } from '../util/background-priority.js';
 import { FromWorker, type EventOf, type ParamsOf, type ResultOf, type ToWorker, type WorkerMethods } from './worker-messages.js';
 
 export interface WorkerProcessOptions<M extends WorkerMethods> {
@@ -34,6 +35,8 @@ export interface WorkerProcessOptions<M extends WorkerMethods> {
    * deadlocked): it is killed and its calls fail with driver-crashed.
    */
   unresponsiveMs?: number;
+  /** Runs at a lower priority (util/background-priority.ts): a worker whose answers can wait, such as discovery. */
+  background?: boolean;
   /** The worker, forked already with the same entry and args (worker-fork.ts): taken over instead of forking another. */
   forked?: ForkedWorker;
 }
@@ -110,6 +113,7 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
   static async start<M extends WorkerMethods>(options: WorkerProcessOptions<M>): Promise<{ worker: WorkerProcess<M>; info: unknown }> {
     const taken = options.forked?.take();
     const child = taken?.child ?? spawnWorker(options.entry, options.args ?? [], options.env);
+    if (!taken && options.background) runInBackground(child);
     const worker = new WorkerProcess(child, options);
     const info = await new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {

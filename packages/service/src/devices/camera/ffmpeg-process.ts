@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { runInBackground } from '../../util/background-priority.js';
 
 const SETPRIV = '/usr/bin/setpriv';
 let setprivWorks: boolean | null = null;
@@ -35,9 +36,10 @@ export interface ToolResult {
 const STDERR_LIMIT = 256 * 1024;
 
 /** Run a program to its end, within `timeoutMs`, and collect its output. */
-export function runTool(command: string, args: readonly string[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolResult> {
+export function runTool(command: string, args: readonly string[], options: { timeoutMs: number; signal?: AbortSignal; background?: boolean }): Promise<ToolResult> {
   return new Promise((resolve) => {
     const child = spawnTied(command, args);
+    if (options.background) runInBackground(child);
     const out: Buffer[] = [];
     let stderr = '';
     let spawnError: NodeJS.ErrnoException | null = null;

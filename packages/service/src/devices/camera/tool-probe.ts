@@ -14,7 +14,7 @@ export interface ToolProbe {
 }
 
 export function probeCameraTools(ffmpeg: string): ToolProbe {
-  // Both asked at once.
-  const results = Promise.all([runTool(ffmpeg, ['-hide_banner', '-version'], { timeoutMs: 10_000 }), process.platform === 'linux' ? runTool('v4l2-ctl', ['--help'], { timeoutMs: 10_000 }) : null] as const);
+  // Both asked at once, at a lower priority: the service's own start goes first (util/background-priority.ts).
+  const results = Promise.all([runTool(ffmpeg, ['-hide_banner', '-version'], { timeoutMs: 10_000, background: true }), process.platform === 'linux' ? runTool('v4l2-ctl', ['--help'], { timeoutMs: 10_000, background: true }) : null] as const);
   return { ffmpeg, results };
 }

@@ -221,7 +221,7 @@ export class SaneDriver implements Driver {
     }
     const forked = this.early;
     this.early = undefined;
-    const started = WorkerProcess.start({ entry: ENTRY, methods: SANE_WORKER_METHODS, name: 'the SANE discovery worker', args: discoveryArgs(this.library), ...this.workerOptions(), ...(forked ? { forked } : {}) });
+    const started = WorkerProcess.start({ entry: ENTRY, methods: SANE_WORKER_METHODS, name: 'the SANE discovery worker', args: discoveryArgs(this.library), background: true, ...this.workerOptions(), ...(forked ? { forked } : {}) });
     const devices = started.then(async ({ worker }) => {
       // A worker that came up after the driver closed is not needed any more.
       if (this.closed) worker.kill(new ScanbridgeError('service-stopping', 'the service is stopping'));

@@ -1,0 +1,86 @@
+/**
+ * The helper processes that start with the service and can wait (the SANE
+ * discovery worker, forked early or by the driver, and the camera tools'
+ * probe) run at a lower priority, so they do not take a core from the
+ * service's own start; a device worker that scans keeps the service's.
+ */
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { getPriority, tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { forkSaneDiscovery } from './sane/discovery-fork.js';
+import { SaneDriver } from './sane/sane-driver.js';
+import { createTestBackend, type TestBackend } from './sane/test-backend.js';
+import { saneWorkers } from './sane/test-helpers.js';
+import { probeCameraTools } from './camera/tool-probe.js';
+import { backgroundNiceness } from '../util/background-priority.js';
+
+/** The niceness of a process, from /proc (field 19 of stat). */
+const niceness = async (pid: number): Promise<number> => Number((await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ')[16]);
+
+/** The discovery workers among this process's children. */
+async function discoveryWorkers(): Promise<number[]> {
+  const children = (await readFile(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')).split(' ').filter(Boolean).map(Number);
+  const found: number[] = [];
+  for (const pid of children) {
+    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (args.some((a) => a.endsWith('sane-worker-main.js')) && args.includes('discovery')) found.push(pid);
+  }
+  return found;
+}
+
+let backend: TestBackend;
+let dir = '';
+const own = getPriority();
+
+before(async () => {
+  backend = await createTestBackend();
+  // The worker forked at start finds the scanners of the service's environment: here the test backend's.
+  Object.assign(process.env, backend.env);
+  dir = await mkdtemp(path.join(tmpdir(), 'sb-priority-'));
+});
+after(async () => {
+  await backend.remove();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('the SANE discovery worker forked at start runs at the background niceness, and the driver that takes it over keeps it', async () => {
+  assert.ok(own < 19, `this test runs at niceness ${own}: no lower priority is left to give`);
+  const early = forkSaneDiscovery('');
+  const driver = new SaneDriver({ discovery: early, idleTimeoutMs: 60_000 });
+  try {
+    assert.equal(await niceness(early.child.pid!), backgroundNiceness());
+    await driver.list();
+    assert.equal(await niceness(early.child.pid!), backgroundNiceness());
+  } finally {
+    await driver.close();
+  }
+});
+
+test("a discovery worker the driver forks itself runs in the background; a device's scanning worker keeps the service's priority", async () => {
+  const driver = new SaneDriver({ env: { ...process.env }, idleTimeoutMs: 60_000 });
+  try {
+    const [device] = await driver.list();
+    assert.ok(device, 'the test backend lists a device');
+    const discovery = await discoveryWorkers();
+    assert.equal(discovery.length, 1);
+    assert.equal(await niceness(discovery[0]!), backgroundNiceness());
+    await driver.capabilities(device.id);
+    const [scanning] = await saneWorkers(process.pid, device.id);
+    assert.ok(scanning, "the device's worker is running");
+    assert.equal(await niceness(scanning), own);
+  } finally {
+    await driver.close();
+  }
+});
+
+test("the camera tools' probe runs ffmpeg in the background", async () => {
+  // A stand-in ffmpeg that says its own niceness where the probe reads its version.
+  const ffmpeg = path.join(dir, 'ffmpeg');
+  await writeFile(ffmpeg, '#!/bin/sh\necho "ffmpeg version stand-in, niceness $(nice)"\n');
+  await chmod(ffmpeg, 0o755);
+  const [result] = await probeCameraTools(ffmpeg).results;
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout.toString('utf8').trim(), `ffmpeg version stand-in, niceness ${backgroundNiceness()}`);
+});
