@@ -18,6 +18,7 @@ import { capabilitiesXml, imageInfoXml, readScanSettings, statusXml } from '../d
 import { parseXml } from '../devices/escl/xml-parse.js';
 import type { Logger } from '../util/logger.js';
 import { esclCapabilitiesOf, scanSettingsOf } from './escl-mapping.js';
+import { listenerTls } from '../security/listener-tls.js';
 import { allowList } from './network-allow.js';
 import { SharedScanner } from './shared-scanner.js';
 import { scannerUuid } from './scanner-uuids.js';
@@ -184,7 +185,7 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
       answer(res, 500, 'internal error\n');
     });
   };
-  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, listener) : http.createServer(listener);
+  const server = opts.tls ? https.createServer(listenerTls(opts.tls), listener) : http.createServer(listener);
   server.headersTimeout = 10_000;
   // NextDocument may wait for the scanner; a trickled request is still cut off.
   server.requestTimeout = waitMs + 30_000;

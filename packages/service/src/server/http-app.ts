@@ -24,6 +24,7 @@ import { registerStaticRoutes } from './static-routes.js';
 import { disconnectSignal } from './disconnect-signal.js';
 import { memoryUpkeep } from '../util/memory-upkeep.js';
 import { lazySchemaController } from './schema-compilers.js';
+import { listenerTls } from '../security/listener-tls.js';
 
 export interface AppOptions {
   role: 'api' | 'welcome';
@@ -95,7 +96,7 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions): Promise<F
     schemaController: lazySchemaController(),
     // Node would answer a missing Host with a bare 400; the gate answers it with its typed error.
     ...(opts.tls
-      ? { https: { key: opts.tls.key, cert: opts.tls.cert, requireHostHeader: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...RECEIVE_LIMITS } }
+      ? { https: { ...listenerTls(opts.tls), requireHostHeader: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...RECEIVE_LIMITS } }
       : { http: { requireHostHeader: false, ...RECEIVE_LIMITS } }),
   }) as unknown as FastifyInstance;
 

@@ -3,6 +3,8 @@
  * discovery worker, forked early or by the driver, and the camera tools'
  * probe) run at a lower priority, so they do not take a core from the
  * service's own start; a device worker that scans keeps the service's.
+ * And no SANE worker inherits NODE_EXTRA_CA_CERTS, which costs every Node
+ * process that has it about 80 ms at start, and which they do not use.
  */
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +20,8 @@ import { backgroundNiceness } from '../util/background-priority.js';
 
 /** The niceness of a process, from /proc (field 19 of stat). */
 const niceness = async (pid: number): Promise<number> => Number((await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ')[16]);
+
+const environOf = async (pid: number): Promise<string[]> => (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
 
 /** The discovery workers among this process's children. */
 async function discoveryWorkers(): Promise<number[]> {
@@ -38,6 +42,7 @@ before(async () => {
   backend = await createTestBackend();
   // The worker forked at start finds the scanners of the service's environment: here the test backend's.
   Object.assign(process.env, backend.env);
+  process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
   dir = await mkdtemp(path.join(tmpdir(), 'sb-priority-'));
 });
 after(async () => {
@@ -58,18 +63,27 @@ test('the SANE discovery worker forked at start runs at the background niceness,
   }
 });
 
-test("a discovery worker the driver forks itself runs in the background; a device's scanning worker keeps the service's priority", async () => {
+test("a discovery worker the driver forks itself runs in the background; a device's scanning worker keeps the service's priority; neither inherits NODE_EXTRA_CA_CERTS", async () => {
   const driver = new SaneDriver({ env: { ...process.env }, idleTimeoutMs: 60_000 });
   try {
-    const [device] = await driver.list();
-    assert.ok(device, 'the test backend lists a device');
-    const discovery = await discoveryWorkers();
+    // The discovery worker lives for one look: caught while it looks.
+    const earlier = new Set(await discoveryWorkers());
+    const listing = driver.list();
+    let discovery: number[] = [];
+    while (discovery.length === 0) discovery = (await discoveryWorkers()).filter((pid) => !earlier.has(pid));
     assert.equal(discovery.length, 1);
     assert.equal(await niceness(discovery[0]!), backgroundNiceness());
+    const discoveryEnv = await environOf(discovery[0]!);
+    const [device] = await listing;
+    assert.ok(device, 'the test backend lists a device');
     await driver.capabilities(device.id);
     const [scanning] = await saneWorkers(process.pid, device.id);
     assert.ok(scanning, "the device's worker is running");
     assert.equal(await niceness(scanning), own);
+    for (const environ of [discoveryEnv, await environOf(scanning)]) {
+      assert.ok(environ.some((e) => e.startsWith('SANE_CONFIG_DIR=')), 'the worker has the service environment');
+      assert.ok(!environ.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'the worker has no NODE_EXTRA_CA_CERTS');
+    }
   } finally {
     await driver.close();
   }
