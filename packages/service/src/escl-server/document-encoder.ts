@@ -2,10 +2,15 @@
  * One scanned page as the document an eSCL client asked for: PNG and JPEG as
  * the buffer would store and save them (a JPEG from the device is passed on
  * as it came), PDF as a one-page PDF. Nothing is kept after it is sent.
+ * A compressed PNG page (what the SANE worker encodes for the network) goes
+ * out as it came, its density written on the way: the pieces are slices of
+ * the page, so a page is not copied once more here (a noisy A4 page is
+ * megabytes).
  */
 import type { AcquiredPage, RawPage } from '../devices/driver.js';
 import { sharp } from '../imaging/sharp.js';
-import { withDensity } from '../imaging/density.js';
+import { pngWithDensityParts, withDensity } from '../imaging/density.js';
+import { isUncompressedPng } from '../formats/png-chunks.js';
 import { imageMemory } from '../util/memory-budget.js';
 
 /** As a page saved as JPEG without a quality of its own. */
@@ -16,7 +21,9 @@ import type { ServedFormat } from './escl-mapping.js';
 
 export interface EsclDocument {
   mime: ServedFormat;
-  bytes: Buffer;
+  /** The document's bytes in order (written out as they are: Content-Length is their total). */
+  parts: Buffer[];
+  size: number;
   width: number;
   height: number;
   bytesPerLine: number;
@@ -32,17 +39,23 @@ async function rawJpeg(page: RawPage): Promise<EsclDocument> {
       .jpeg({ quality: JPEG_QUALITY })
       .toBuffer(),
   );
-  return { mime: 'image/jpeg', bytes: withDensity(bytes, 'jpeg', page.xdpi, page.ydpi), width: page.width, height: page.height, bytesPerLine: page.width * page.channels };
+  const jpeg = withDensity(bytes, 'jpeg', page.xdpi, page.ydpi);
+  return { mime: 'image/jpeg', parts: [jpeg], size: jpeg.length, width: page.width, height: page.height, bytesPerLine: page.width * page.channels };
 }
 
 export async function encodeDocument(page: AcquiredPage, mime: ServedFormat): Promise<EsclDocument> {
   if (mime === 'image/jpeg' && page.kind === 'raw' && page.bitDepth === 8) return rawJpeg(page);
   const stored = await ingestPage(page, { network: true });
+  const channels = stored.mode === 'color' ? 3 : 1;
+  const bytesPerLine = stored.bitDepth === 1 ? Math.ceil(stored.width / 8) : stored.width * channels * (stored.bitDepth > 8 ? 2 : 1);
+  const facts = { mime, width: stored.width, height: stored.height, bytesPerLine };
+  // As the PNG file of a save (formats/encode.ts) makes it from a compressed PNG page, without joining the pieces.
+  if (mime === 'image/png' && stored.format === 'png' && !isUncompressedPng(stored.bytes)) {
+    const parts = pngWithDensityParts(stored.bytes, stored.xdpi, stored.ydpi);
+    return { ...facts, parts, size: parts.reduce((n, p) => n + p.length, 0) };
+  }
   const [file] = outputFiles({ count: 1, get: async () => stored }, { format: FORMAT_OF[mime] });
   const parts: Buffer[] = [];
   for await (const part of file!.chunks()) parts.push(part);
-  const channels = stored.mode === 'color' ? 3 : 1;
-  const bytesPerLine = stored.bitDepth === 1 ? Math.ceil(stored.width / 8) : stored.width * channels * (stored.bitDepth > 8 ? 2 : 1);
-  // A PNG or JPEG page is one part: served as it is rather than copied once more (a 300 dpi colour page is megabytes).
-  return { mime, bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts), width: stored.width, height: stored.height, bytesPerLine };
+  return { ...facts, parts, size: parts.reduce((n, p) => n + p.length, 0) };
 }
