@@ -1,20 +1,18 @@
 /**
  * One scanned page as the document an eSCL client asked for: PNG and JPEG as
  * the buffer would store and save them (a JPEG from the device is passed on
- * as it came), PDF as a one-page PDF. Nothing is kept after it is sent.
+ * as it came, and so is the JPEG the SANE worker encodes when the client
+ * asked for JPEG), PDF as a one-page PDF. Nothing is kept after it is sent.
  * A compressed PNG page (what the SANE worker encodes for the network) goes
  * out as it came, its density written on the way: the pieces are slices of
  * the page, so a page is not copied once more here (a noisy A4 page is
  * megabytes).
  */
 import type { AcquiredPage, RawPage } from '../devices/driver.js';
-import { sharp } from '../imaging/sharp.js';
-import { pngWithDensityParts, withDensity } from '../imaging/density.js';
+import { pngWithDensityParts } from '../imaging/density.js';
+import { encodeRawJpeg } from '../imaging/raw-jpeg.js';
 import { isUncompressedPng } from '../formats/png-chunks.js';
 import { imageMemory } from '../util/memory-budget.js';
-
-/** As a page saved as JPEG without a quality of its own. */
-const JPEG_QUALITY = 85;
 import { ingestPage } from '../imaging/ingest.js';
 import { outputFiles } from '../formats/encode.js';
 import type { ServedFormat } from './escl-mapping.js';
@@ -33,13 +31,8 @@ const FORMAT_OF: Record<ServedFormat, 'jpeg' | 'png' | 'pdf'> = { 'image/jpeg': 
 
 /** Raw 8-bit scanner pixels straight to JPEG (not through the lossless PNG a buffer page would be first). */
 async function rawJpeg(page: RawPage): Promise<EsclDocument> {
-  const bytes = await imageMemory.run(page.data.length, () =>
-    sharp(page.data, { raw: { width: page.width, height: page.height, channels: page.channels } })
-      .toColourspace(page.channels === 1 ? 'b-w' : 'srgb')
-      .jpeg({ quality: JPEG_QUALITY })
-      .toBuffer(),
-  );
-  const jpeg = withDensity(bytes, 'jpeg', page.xdpi, page.ydpi);
+  const pixels = { width: page.width, height: page.height, channels: page.channels, data: page.data };
+  const jpeg = await imageMemory.run(page.data.length, () => encodeRawJpeg(pixels, page.xdpi, page.ydpi));
   return { mime: 'image/jpeg', parts: [jpeg], size: jpeg.length, width: page.width, height: page.height, bytesPerLine: page.width * page.channels };
 }
 

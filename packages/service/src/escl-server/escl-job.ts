@@ -64,6 +64,8 @@ export class EsclJob {
           },
           progress: () => undefined,
           network: true,
+          // Asked for JPEG, an 8-bit page is encoded as one where it is scanned, once.
+          networkFormat: format === 'image/jpeg' ? 'jpeg' : 'png',
         },
         signal,
       )
