@@ -15,7 +15,18 @@
 // And sane-airscan's own floor, a0: the same scanimage + sane-airscan from a
 // stand-in server that answers every request at once, NextDocument with the
 // PNG our server sent for the first page (no scanning, no encoding): what a
-// cannot go below whatever the server does, as a0/b beside a/b.
+// cannot go below whatever the server does, as a0/b beside a/b. The same
+// stand-in serves page 1 in the other forms sane-airscan reads, each from
+// capabilities offering only it (sane-airscan takes PNG whenever offered,
+// else JPEG, else BMP): PNG stored (deflate level 0) and at zlib-ng's
+// fastest level, the JPEG our server sends when asked for one, and BMP
+// (sane-airscan's cheapest decoder; not an eSCL format we serve): sane-
+// airscan's floor per format, to show whether any form of the page would
+// bring a below the target. And the server's own floor, s: the batch from
+// our server fetched by this process as fast as it can (no decoding, no
+// files), against the direct scan as s/b. A batch through sane-airscan is
+// at least the larger of the two (each side's pages in a pipeline, cores
+// free), and about their sum when the machine has no core to spare.
 //   node bench/escl/run.mjs [--rounds N]
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -27,6 +38,7 @@ import { rpc, startInProcess } from '../../packages/service/dist/test-support/se
 import { createTestBackend } from '../../packages/service/dist/devices/sane/test-backend.js';
 import { airscanClient } from '../../packages/service/dist/escl-server/test-airscan.js';
 import { scanSettingsXml, statusXml } from '../../packages/service/dist/devices/escl/escl-model.js';
+import { sharp } from '../../packages/service/dist/imaging/sharp.js';
 import { machineLoad, ratioLine } from '../lib/report.mjs';
 import { median } from '../lib/timing.mjs';
 
@@ -97,35 +109,84 @@ async function ourClient(desk, session, device) {
   return { seconds, clientCpu: 0 };
 }
 
-/** The capabilities and the first page (A4 300 dpi colour PNG) as our server sends them to sane-airscan. */
-async function firstPage(url) {
-  const caps = await (await fetch(`${url}/ScannerCapabilities`)).text();
+/** The first page (A4 300 dpi colour) as our server sends it to sane-airscan in `format`. */
+async function firstPage(url, format) {
   // sane-airscan's request for -x 210 -y 297: the region in 1/300 inch.
-  const body = scanSettingsXml({ version: '2.63', inputSource: 'Feeder', duplex: false, documentFormat: 'image/png', colorMode: 'RGB24', xResolution: 300, yResolution: 300, region: { x: 0, y: 0, width: 2480, height: 3508 } });
+  const body = scanSettingsXml({ version: '2.63', inputSource: 'Feeder', duplex: false, documentFormat: format, colorMode: 'RGB24', xResolution: 300, yResolution: 300, region: { x: 0, y: 0, width: 2480, height: 3508 } });
   const job = await fetch(`${url}/ScanJobs`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
   const location = job.headers.get('location');
   if (job.status !== 201 || !location) throw new Error(`POST ScanJobs: ${job.status} ${await job.text()}`);
-  let png = null;
+  let first = null;
   // The whole batch, so that the job ends as the bench's own do (with an empty feeder, not a cancel).
   for (let page = await fetch(`${location}/NextDocument`); page.status !== 404; page = await fetch(`${location}/NextDocument`)) {
     if (page.status !== 200) throw new Error(`NextDocument: ${page.status} ${await page.text()}`);
     const bytes = Buffer.from(await page.arrayBuffer());
-    png ??= bytes;
+    first ??= bytes;
   }
-  if (!png) throw new Error('our eSCL server sent no page');
-  return { caps, png };
+  if (!first) throw new Error('our eSCL server sent no page');
+  return first;
 }
 
-/** An eSCL server that has every page ready: the same PNG for each of the batch's pages, then an empty feeder. */
-async function readyServer({ caps, png }) {
+/** A top-down 24-bit BMP of RGB pixels (sane-airscan's BMP decoder takes uncompressed 24-bit rows). */
+function bmpOf({ data, info }) {
+  const { width, height } = info;
+  const stride = (width * 3 + 3) & ~3;
+  const bmp = Buffer.alloc(54 + stride * height);
+  bmp.write('BM', 0, 'latin1');
+  bmp.writeUInt32LE(bmp.length, 2);
+  bmp.writeUInt32LE(54, 10);
+  bmp.writeUInt32LE(40, 14);
+  bmp.writeInt32LE(width, 18);
+  bmp.writeInt32LE(-height, 22);
+  bmp.writeUInt16LE(1, 26);
+  bmp.writeUInt16LE(24, 28);
+  bmp.writeUInt32LE(stride * height, 34);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + x) * 3;
+      const to = 54 + y * stride + x * 3;
+      bmp[to] = data[from + 2];
+      bmp[to + 1] = data[from + 1];
+      bmp[to + 2] = data[from];
+    }
+  }
+  return bmp;
+}
+
+/** Page 1 in each form the stand-in serves: [label, MIME type, bytes]. */
+async function floorVariants(url) {
+  const png = await firstPage(url, 'image/png');
+  const jpeg = await firstPage(url, 'image/jpeg');
+  const pixels = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const raw = () => sharp(pixels.data, { raw: pixels.info });
+  return [
+    ['png as our server sends it', 'image/png', png],
+    ['png stored (level 0)', 'image/png', await raw().png({ compressionLevel: 0, adaptiveFiltering: false }).toBuffer()],
+    ['png level 1', 'image/png', await raw().png({ compressionLevel: 1, adaptiveFiltering: false }).toBuffer()],
+    ['jpeg as our server sends it', 'image/jpeg', jpeg],
+    // sane-airscan names BMP application/bmp.
+    ['bmp', 'application/bmp', bmpOf(pixels)],
+  ];
+}
+
+/** Our capabilities offering only `mime`. */
+function offering(caps, mime) {
+  return caps
+    .replace(/<pwg:DocumentFormat>[^<]*<\/pwg:DocumentFormat>|<scan:DocumentFormatExt>[^<]*<\/scan:DocumentFormatExt>/g, '')
+    .replace(/<scan:DocumentFormats>/g, `<scan:DocumentFormats><pwg:DocumentFormat>${mime}</pwg:DocumentFormat><scan:DocumentFormatExt>${mime}</scan:DocumentFormatExt>`);
+}
+
+/** An eSCL server that has every page ready: the same document for each of the batch's pages, then an empty feeder. `serve` picks the document. */
+async function readyServer(caps) {
   let served = 0;
+  let current = null;
   const server = http.createServer((req, res) => {
     const reply = (status, body = '', type = 'text/xml') => {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
     const url = req.url ?? '';
-    if (url.endsWith('/ScannerCapabilities')) return reply(200, caps);
+    if (url.endsWith('/ScannerCapabilities')) return reply(200, offering(caps, current.mime));
     if (url.endsWith('/ScannerStatus')) return reply(200, statusXml({ version: '2.63', state: 'Idle', adfState: served >= PAGES ? 'ScannerAdfEmpty' : 'ScannerAdfLoaded', jobs: [] }));
     if (req.method === 'POST') {
       served = 0;
@@ -136,12 +197,16 @@ async function readyServer({ caps, png }) {
     if (url.endsWith('/NextDocument')) {
       if (served >= PAGES) return reply(404, 'no more documents');
       served++;
-      return reply(200, png, 'image/png');
+      return reply(200, current.bytes, current.mime);
     }
     return reply(200);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/eSCL`, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}/eSCL`,
+    serve: (mime, bytes) => (current = { mime, bytes }),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 const backend = await createTestBackend(1, { 'test-picture': '"Color pattern"' });
@@ -150,7 +215,8 @@ const office = await startInProcess({ 'sane-scanners': 'true', 'demo-scanner': '
 const url = `${office.service.esclServer.url}/eSCL`;
 const desk = await startInProcess({ 'demo-scanner': 'false', 'escl-scanners': url });
 const airscan = await airscanClient(url, 'office');
-const ready = await readyServer(await firstPage(url));
+const variants = await floorVariants(url);
+const ready = await readyServer(await (await fetch(`${url}/ScannerCapabilities`)).text());
 const floor = await airscanClient(ready.url, 'ready');
 try {
   const device = `escl:${url}`;
@@ -162,13 +228,30 @@ try {
   const direct = [];
   const ours = [];
   const floorRuns = [];
+  const otherFloors = variants.slice(1).map(() => []);
+  const alone = [];
   for (let round = 0; round < ROUNDS; round++) {
     // Alternating order, so that neither side always runs on a warmer machine.
     const steps = [
       async () => direct.push(await scanimageBatch(backend.env, 'test:0', 'Automatic Document Feeder')),
       async () => viaAirscan.push(await measured(() => scanimageBatch(airscan.env, airscan.device, 'ADF'))),
       async () => ours.push(await measured(() => ourClient(desk, session, device))),
-      async () => floorRuns.push(await scanimageBatch(floor.env, floor.device, 'ADF')),
+      async () =>
+        alone.push(
+          await measured(async () => {
+            const t0 = performance.now();
+            await firstPage(url, 'image/png');
+            return { seconds: (performance.now() - t0) / 1000, clientCpu: 0 };
+          }),
+        ),
+      async () => {
+        ready.serve(variants[0][1], variants[0][2]);
+        floorRuns.push(await scanimageBatch(floor.env, floor.device, 'ADF'));
+      },
+      ...variants.slice(1).map(([, mime, bytes], i) => async () => {
+        ready.serve(mime, bytes);
+        otherFloors[i].push(await scanimageBatch(floor.env, floor.device, 'ADF'));
+      }),
     ];
     for (const step of round % 2 === 0 ? steps : steps.reverse()) await step();
   }
@@ -180,12 +263,23 @@ try {
   console.log(`  b) scanimage directly on the SANE backend:           ${s(direct)}`);
   console.log(`  c) our eSCL client through our eSCL server (API):    ${s(ours)}`);
   console.log(`  a0) scanimage + sane-airscan, server with pages ready: ${s(floorRuns)}`);
-  console.log(`  CPU s per batch (medians): a) scanimage + sane-airscan ${cpu(viaAirscan, 'clientCpu')}, office device worker ${cpu(viaAirscan, 'workerCpu')}, both services' process ${cpu(viaAirscan, 'serviceCpu')}; b) scanimage ${cpu(direct, 'clientCpu')}; a0) scanimage + sane-airscan ${cpu(floorRuns, 'clientCpu')}; c) office device worker ${cpu(ours, 'workerCpu')}, both services' process ${cpu(ours, 'serviceCpu')}`);
+  console.log(`  s) our eSCL server alone, its pages fetched by this process: ${s(alone)}`);
+  console.log(`  CPU s per batch (medians): a) scanimage + sane-airscan ${cpu(viaAirscan, 'clientCpu')}, office device worker ${cpu(viaAirscan, 'workerCpu')}, both services' process ${cpu(viaAirscan, 'serviceCpu')}; b) scanimage ${cpu(direct, 'clientCpu')}; a0) scanimage + sane-airscan ${cpu(floorRuns, 'clientCpu')}; c) office device worker ${cpu(ours, 'workerCpu')}, both services' process ${cpu(ours, 'serviceCpu')}; s) office device worker ${cpu(alone, 'workerCpu')}, this process (the office and the fetching) ${cpu(alone, 'serviceCpu')}`);
   console.log(`  ${ratioLine('a/b, sharing over eSCL vs direct', viaAirscan.map((x, i) => x.seconds / direct[i].seconds), '<= 1.2x')}`);
   const floorRatios = floorRuns.map((x, i) => x.seconds / direct[i].seconds).sort((x, y) => x - y);
   console.log(`  a0/b, sane-airscan's own floor (no target): ${median(floorRatios).toFixed(2)}x median (${floorRatios[0].toFixed(2)}-${floorRatios.at(-1).toFixed(2)})`);
+  const aloneRatios = alone.map((x, i) => x.seconds / direct[i].seconds).sort((x, y) => x - y);
+  console.log(`  s/b, our server's own floor (no target): ${median(aloneRatios).toFixed(2)}x median (${aloneRatios[0].toFixed(2)}-${aloneRatios.at(-1).toFixed(2)})`);
+  const floorOf = (runs) => {
+    const r = runs.map((x, i) => x.seconds / direct[i].seconds).sort((x, y) => x - y);
+    return `${median(r).toFixed(2)}x (${r[0].toFixed(2)}-${r.at(-1).toFixed(2)}), scanimage + sane-airscan CPU ${cpu(runs, 'clientCpu')} s`;
+  };
+  const mb = (bytes) => `${(bytes.length / 1e6).toFixed(1)} MB`;
+  console.log(`  a0/b per form of page 1, sane-airscan's floor (no target; medians, CPU s per batch):`);
+  console.log(`    ${variants[0][0]} (${mb(variants[0][2])}): ${floorOf(floorRuns)}`);
+  variants.slice(1).forEach(([label, , bytes], i) => console.log(`    ${label} (${mb(bytes)}): ${floorOf(otherFloors[i])}`));
   console.log(`  ${ratioLine('c/a, our client vs sane-airscan', ours.map((x, i) => x.seconds / viaAirscan[i].seconds), '<= 1.0x')}`);
-  console.log(`  rounds (a / b / c / a0, s): ${viaAirscan.map((x, i) => `${x.seconds.toFixed(2)}/${direct[i].seconds.toFixed(2)}/${ours[i].seconds.toFixed(2)}/${floorRuns[i].seconds.toFixed(2)}`).join('  ')}`);
+  console.log(`  rounds (a / b / c / a0 / s, s): ${viaAirscan.map((x, i) => `${x.seconds.toFixed(2)}/${direct[i].seconds.toFixed(2)}/${ours[i].seconds.toFixed(2)}/${floorRuns[i].seconds.toFixed(2)}/${alone[i].seconds.toFixed(2)}`).join('  ')}`);
 } finally {
   await desk.close();
   await office.close();

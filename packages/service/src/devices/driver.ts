@@ -58,6 +58,12 @@ export interface ScanSink {
    * makes no thumbnails and compresses them as ingest.ts does for the network.
    */
   readonly network?: boolean;
+  /**
+   * The form network pages go out in: a driver that encodes pages itself
+   * encodes 8-bit pages as JPEG when the client asked for JPEG, once, instead
+   * of a PNG the eSCL server would turn into one. Default png.
+   */
+  readonly networkFormat?: 'png' | 'jpeg';
 }
 
 export type DriverAvailability = { available: true } | { available: false; reason: string };

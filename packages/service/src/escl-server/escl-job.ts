@@ -26,7 +26,7 @@ export class EsclJob {
   /** Documents taken by the client. */
   delivered = 0;
   /** The last document taken, for ScanImageInfo (its bytes are dropped). */
-  lastTaken: Omit<EsclDocument, 'bytes'> | null = null;
+  lastTaken: Omit<EsclDocument, 'parts'> | null = null;
   end: JobEnd | null = null;
   /** When the client last asked for something: an abandoned job is cancelled. */
   touchedAt = Date.now();
@@ -64,6 +64,8 @@ export class EsclJob {
           },
           progress: () => undefined,
           network: true,
+          // Asked for JPEG, an 8-bit page is encoded as one where it is scanned, once.
+          networkFormat: format === 'image/jpeg' ? 'jpeg' : 'png',
         },
         signal,
       )
@@ -126,7 +128,7 @@ export class EsclJob {
     try {
       const doc = await first;
       this.delivered++;
-      const { bytes: _, ...info } = doc;
+      const { parts: _, ...info } = doc;
       this.lastTaken = info;
       this.touchedAt = Date.now();
       return doc;

@@ -164,8 +164,11 @@ export async function startEsclServer(opts: EsclServerOptions): Promise<EsclServ
         if (job.end && job.end.state !== 'Completed') opts.log?.info({ device: scanner.deviceId, job: job.uuid, code: job.end.error.code }, 'eSCL job ended');
         return answer(res, 404, job.end && job.end.state !== 'Completed' ? `${job.end.error.code}: ${job.end.error.message}\n` : 'no more documents\n');
       }
-      res.writeHead(200, { 'content-type': doc.mime, 'content-length': doc.bytes.length });
-      res.end(doc.bytes);
+      res.writeHead(200, { 'content-type': doc.mime, 'content-length': doc.size });
+      // The pieces in one write (writev), not joined into a page-sized copy first.
+      res.cork();
+      for (const part of doc.parts) res.write(part);
+      res.end();
       return;
     }
     if (action === '/ScanImageInfo' && method === 'GET') {

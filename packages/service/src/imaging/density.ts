@@ -19,24 +19,44 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** The PNG with one pHYs chunk (pixels per metre) right after IHDR, any other pHYs dropped. */
-function pngWithDensity(png: Buffer, xdpi: number, ydpi: number): Buffer {
+/**
+ * The PNG with one pHYs chunk (pixels per metre) right after IHDR, any other
+ * pHYs dropped, as the pieces of the new file in order: slices of `png`
+ * (its memory, not copies) and the new chunk. For a caller that writes the
+ * pieces out as they are, a page-sized PNG is never copied.
+ */
+export function pngWithDensityParts(png: Buffer, xdpi: number, ydpi: number): Buffer[] {
   if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new ScanbridgeError('page-damaged', 'its stored image is not a PNG');
   const phys = Buffer.alloc(9);
   phys.writeUInt32BE(Math.round(xdpi / INCH), 0);
   phys.writeUInt32BE(Math.round(ydpi / INCH), 4);
   phys[8] = 1; // unit: metre
-  const parts: Buffer[] = [PNG_SIGNATURE];
+  const parts: Buffer[] = [];
+  // Kept chunks side by side in `png` go out as one slice.
+  let from = 0;
   let at = 8;
   while (at + 12 <= png.length) {
     const length = png.readUInt32BE(at);
     const type = png.toString('latin1', at + 4, at + 8);
     const end = at + 12 + length;
-    if (type !== 'pHYs') parts.push(png.subarray(at, end));
-    if (type === 'IHDR') parts.push(pngChunk('pHYs', phys));
+    if (type === 'pHYs') {
+      if (at > from) parts.push(png.subarray(from, at));
+      from = end;
+    }
+    if (type === 'IHDR') {
+      parts.push(png.subarray(from, end), pngChunk('pHYs', phys));
+      from = end;
+    }
     at = end;
   }
-  return Buffer.concat(parts);
+  // As before: bytes after the last whole chunk are dropped.
+  if (Math.min(at, png.length) > from) parts.push(png.subarray(from, Math.min(at, png.length)));
+  return parts;
+}
+
+/** The PNG with one pHYs chunk (pixels per metre) right after IHDR, any other pHYs dropped. */
+function pngWithDensity(png: Buffer, xdpi: number, ydpi: number): Buffer {
+  return Buffer.concat(pngWithDensityParts(png, xdpi, ydpi));
 }
 
 /** JFIF density: dots per inch when it fits 16 bits, else dots per centimetre. */

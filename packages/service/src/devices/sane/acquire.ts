@@ -14,6 +14,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { RawPage } from '../driver.js';
 import { ingestPage, ingestRawToFile } from '../../imaging/ingest.js';
+import { encodeRawJpeg } from '../../imaging/raw-jpeg.js';
+import { imageMemory } from '../../util/memory-budget.js';
 import { sharp, sharpLoaded } from '../../imaging/sharp.js';
 import { toWorkerError } from '../../supervisor/worker-errors.js';
 import type { CallContext } from '../../supervisor/worker-host.js';
@@ -88,7 +90,9 @@ async function deliver(raw: RawPage, page: number, params: ScanParams, ctx: Call
   let encoded;
   try {
     // An 8-bit page (most) is encoded straight into its file in the handover folder; others, and that failing, as bytes.
-    encoded = (params.handover && raw.bitDepth === 8 ? await encodeIntoHandover(raw as RawPage & { bitDepth: 8 }, page, params) : undefined) ?? (await ingestPage(raw, { network: params.network }));
+    // An 8-bit network page asked as JPEG is encoded as one here, its only encoding.
+    if (params.network && params.jpeg && raw.bitDepth === 8) encoded = await networkJpeg(raw);
+    else encoded = (params.handover && raw.bitDepth === 8 ? await encodeIntoHandover(raw as RawPage & { bitDepth: 8 }, page, params) : undefined) ?? (await ingestPage(raw, { network: params.network }));
   } finally {
     release();
   }
@@ -100,6 +104,13 @@ async function deliver(raw: RawPage, page: number, params: ScanParams, ctx: Call
   // Through a file when the service gave a folder (page-handover.ts); a write that fails (a full /dev/shm) sends the bytes instead.
   const file = params.handover ? await handOver(params.handover, page, encoded.format, bytes).catch(() => undefined) : undefined;
   await ctx.request({ type: 'page', page, ...meta, ...(file ? { file } : { bytes }) });
+}
+
+/** An 8-bit page as the JPEG an eSCL client asked for (imaging/raw-jpeg.ts). */
+async function networkJpeg(raw: RawPage) {
+  const pixels = { width: raw.width, height: raw.height, channels: raw.channels, data: raw.data };
+  const bytes = await imageMemory.run(raw.data.length, () => encodeRawJpeg(pixels, raw.xdpi, raw.ydpi));
+  return { format: 'jpeg' as const, bytes, width: raw.width, height: raw.height, xdpi: raw.xdpi, ydpi: raw.ydpi, mode: raw.mode, bitDepth: 8 };
 }
 
 /** The page's PNG written by the encoder into the handover folder; undefined when that failed (a full /dev/shm): the caller sends the bytes. */

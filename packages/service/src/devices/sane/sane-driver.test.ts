@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { ScanbridgeError, type ScanSettingsInput } from '@scanbridge/protocol';
+import { sharp } from '../../imaging/sharp.js';
 import { SaneDriver } from './sane-driver.js';
 import { createTestBackend, type TestBackend } from './test-backend.js';
 import { alive, decodePng, parsePnm, recordingSink, saneWorkers, scanimage, settings } from './test-helpers.js';
@@ -153,6 +154,22 @@ describe('SANE driver with the test backend', () => {
     assert.equal(sent.preview, undefined);
     assert.deepEqual([sent.format, sent.width, sent.height, sent.mode, sent.bitDepth], ['png', buffered.width, buffered.height, 'color', 8]);
     assert.deepEqual((await decodePng(sent.bytes)).samples, (await decodePng(buffered.bytes)).samples);
+  });
+
+  it('network pages asked as JPEG are encoded as JPEG in the worker, once, with the page density', async () => {
+    const s = settings({ mode: 'color', dpi: 50, paper: { width: 40, height: 30 }, options: { 'test-picture': 'Color pattern' } });
+    await driver.validate('sane:test:0', s);
+    const asPng = Object.assign(recordingSink(), { network: true });
+    await driver.scan('sane:test:0', s, asPng, never());
+    const asJpeg = Object.assign(recordingSink(), { network: true, networkFormat: 'jpeg' as const });
+    await driver.scan('sane:test:0', s, asJpeg, never());
+    const [png, jpeg] = [asPng.pages[0]!, asJpeg.pages[0]!];
+    assert.deepEqual([jpeg.format, jpeg.width, jpeg.height, jpeg.mode, jpeg.bitDepth, jpeg.preview], ['jpeg', png.width, png.height, 'color', 8, undefined]);
+    const meta = await sharp(jpeg.bytes).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height, meta.channels, meta.density], ['jpeg', png.width, png.height, 3, 50]);
+    // The JPEG the eSCL server made of the PNG page before (quality 85): the same picture, now encoded once.
+    const fromPng = await sharp(await sharp(png.bytes).jpeg({ quality: 85 }).toBuffer()).raw().toBuffer();
+    assert.ok((await sharp(jpeg.bytes).raw().toBuffer()).equals(fromPng));
   });
 
   it('reports progress in bytes and lines up to the whole page', async () => {

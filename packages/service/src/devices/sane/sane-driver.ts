@@ -160,6 +160,7 @@ export class SaneDriver implements Driver {
             dpi: settings.dpi,
             readStallMs: this.options.readStallMs ?? READ_STALL_MS,
             network: sink.network === true,
+            jpeg: sink.network === true && sink.networkFormat === 'jpeg',
             ...(handover ? { handover: handover.dir } : {}),
           },
           { signal: controller.signal, onEvent },

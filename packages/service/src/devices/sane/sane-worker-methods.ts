@@ -51,6 +51,8 @@ export const ScanParams = z.object({
   readStallMs: z.number().check(z.int(), z.positive()),
   /** Pages for the network (ScanSink.network): no thumbnails, always compressed. */
   network: z._default(z.boolean(), false),
+  /** Network pages of 8 bits as JPEG (ScanSink.networkFormat), not PNG. */
+  jpeg: z._default(z.boolean(), false),
   /** The folder the worker writes each page's bytes to (page-handover.ts). */
   handover: z.optional(z.string()),
 });

@@ -1,0 +1,20 @@
+/**
+ * A scanner's raw 8-bit pixels straight to JPEG, for a page that goes out as
+ * a JPEG as it is (an eSCL client asked for JPEG): one encoding, not the
+ * lossless PNG a buffer page is first and a JPEG made from that.
+ */
+import { sharp } from './sharp.js';
+import { withDensity } from './density.js';
+import type { Pixels } from '../formats/page-kind.js';
+
+/** As a page saved as JPEG without a quality of its own. */
+export const NETWORK_JPEG_QUALITY = 85;
+
+export async function encodeRawJpeg(pixels: Pixels, xdpi: number, ydpi: number): Promise<Buffer> {
+  const { width, height, channels, data } = pixels;
+  const bytes = await sharp(data, { raw: { width, height, channels } })
+    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+    .jpeg({ quality: NETWORK_JPEG_QUALITY })
+    .toBuffer();
+  return withDensity(bytes, 'jpeg', xdpi, ydpi);
+}
