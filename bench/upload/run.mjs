@@ -2,7 +2,8 @@
 // bench/upload: an N-page A4 300 dpi PDF (JPEG pages, passed into the PDF byte
 // for byte) uploaded over loopback as multipart/form-data by the service
 // (StartUpload: encoding the pages while sending them, chunked) and by
-// `curl -F` (sending the PDF SaveImages wrote, already on disk), rounds
+// `curl -F` (sending the PDF SaveImages wrote, already on disk; started by a small
+// process of its own, curl-runner.mjs, so that its start is not a fork of ours), rounds
 // alternating, to a receiver in its own process that discards the bytes
 // (bench/upload/receiver.mjs). Run twice: pages in memory (MemoryBudgetMB
 // 2048) and every page read back from the encrypted disk cache
@@ -16,9 +17,10 @@ import { once } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { childrenCpuSeconds, cpuSecondsOf, median } from '../lib/timing.mjs';
+import { cpuSecondsOf, median } from '../lib/timing.mjs';
 import { machineLoad, ratioLine } from '../lib/report.mjs';
 import { jpegPage } from '../pdf/pages.mjs';
 import { adminHeaders, rpc, startInProcess } from '../../packages/service/dist/test-support/service-harness.js';
@@ -32,19 +34,27 @@ const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-bench-upload-'));
 const receiverProcess = spawn(process.execPath, [path.join(here, 'receiver.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
 const [portLine] = await once(receiverProcess.stdout, 'data');
 const receiver = `http://127.0.0.1:${String(portLine).trim()}`;
+// curl is started by a small process of its own (curl-runner.mjs), not by this one, whose fork would copy the service's memory.
+const runner = spawn(process.execPath, [path.join(here, 'curl-runner.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+const runnerAnswers = createInterface({ input: runner.stdout })[Symbol.asyncIterator]();
+const runCurl = async (args) => {
+  runner.stdin.write(`${JSON.stringify(args)}\n`);
+  const { value, done } = await runnerAnswers.next();
+  if (done) throw new Error('the curl runner ended');
+  return JSON.parse(value);
+};
 const lastBytes = async () => (await (await fetch(`${receiver}/last`)).json()).bytes;
 const distinct = [];
 for (let i = 0; i < Math.min(10, PAGES); i++) distinct.push(await jpegPage(i));
 // CPU time as well as wall time: on a busy machine each thread gets a share of a core, so
 // the wall-clock ratio tends to the ratio of CPU each side needs (all our threads: the
-// service runs in this process; curl's: reaped children's time; the receiver's process).
+// service runs in this process; curl's: its runner's reaped children's time; the receiver's process).
 const ownCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
 const toMs = (seconds) => (seconds === null ? NaN : seconds * 1000);
 const eventLoopCpuMs = () => toMs(cpuSecondsOf(`self/task/${process.pid}`));
-const childCpuMs = () => toMs(childrenCpuSeconds());
 const receiverCpuMs = () => toMs(cpuSecondsOf(receiverProcess.pid));
 const version = execFileSync('curl', ['--version']).toString().split('\n')[0].split(' ').slice(0, 2).join(' ');
 
@@ -75,13 +85,10 @@ async function mode(label, budget) {
       return ms;
     };
     const curl = async () => {
-      const [c, r] = [childCpuMs(), receiverCpuMs()];
-      const t = performance.now();
-      const child = spawn('curl', ['-sS', '-o', '/dev/null', '--fail', '-F', `file=@${pdf};type=application/pdf`, `${receiver}/ok`], { stdio: 'ignore' });
-      const [code] = await once(child, 'exit');
+      const r = receiverCpuMs();
+      const { code, ms, cpuMs } = await runCurl(['-sS', '-o', '/dev/null', '--fail', '-F', `file=@${pdf};type=application/pdf`, `${receiver}/ok`]);
       if (code !== 0) throw new Error(`curl exited ${code}`);
-      const ms = performance.now() - t;
-      cpu.curl.push(childCpuMs() - c);
+      cpu.curl.push(cpuMs ?? NaN);
       cpu.receiverCurl.push(receiverCpuMs() - r);
       return ms;
     };
@@ -116,5 +123,6 @@ try {
   await mode('pages from the encrypted disk cache', values.budget);
 } finally {
   receiverProcess.kill();
+  runner.stdin.end();
   await rm(dir, { recursive: true, force: true });
 }
