@@ -2,22 +2,25 @@
 // bench/upload: an N-page A4 300 dpi PDF (JPEG pages, passed into the PDF byte
 // for byte) uploaded over loopback as multipart/form-data by the service
 // (StartUpload: encoding the pages while sending them, chunked) and by
-// `curl -F` (sending the PDF SaveImages wrote, already on disk), rounds
+// `curl -F` (sending the PDF SaveImages wrote, already on disk; started by a small
+// process of its own, curl-runner.mjs, so that its start is not a fork of ours), rounds
 // alternating, to a receiver in its own process that discards the bytes
 // (bench/upload/receiver.mjs). Run twice: pages in memory (MemoryBudgetMB
 // 2048) and every page read back from the encrypted disk cache
 // (MemoryBudgetMB --budget, default 16). Target: at least 0.8x curl's throughput.
-// Each mode also prints the CPU time an upload takes on each side (all threads).
+// Each mode also prints the CPU time per MB sent on each side (ours: all threads, and
+// the event loop's share apart from the page reader's and GC threads'), and the
+// receiver's for each side, which shows whether it did the same work for both.
 //   node bench/upload/run.mjs [--pages 200] [--rounds 5] [--budget 16]
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median } from '../lib/timing.mjs';
+import { cpuSecondsOf, median } from '../lib/timing.mjs';
 import { machineLoad, ratioLine } from '../lib/report.mjs';
 import { jpegPage } from '../pdf/pages.mjs';
 import { adminHeaders, rpc, startInProcess } from '../../packages/service/dist/test-support/service-harness.js';
@@ -31,21 +34,28 @@ const dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-bench-upload-'));
 const receiverProcess = spawn(process.execPath, [path.join(here, 'receiver.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
 const [portLine] = await once(receiverProcess.stdout, 'data');
 const receiver = `http://127.0.0.1:${String(portLine).trim()}`;
+// curl is started by a small process of its own (curl-runner.mjs), not by this one, whose fork would copy the service's memory.
+const runner = spawn(process.execPath, [path.join(here, 'curl-runner.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+const runnerAnswers = createInterface({ input: runner.stdout })[Symbol.asyncIterator]();
+const runCurl = async (args) => {
+  runner.stdin.write(`${JSON.stringify(args)}\n`);
+  const { value, done } = await runnerAnswers.next();
+  if (done) throw new Error('the curl runner ended');
+  return JSON.parse(value);
+};
 const lastBytes = async () => (await (await fetch(`${receiver}/last`)).json()).bytes;
 const distinct = [];
 for (let i = 0; i < Math.min(10, PAGES); i++) distinct.push(await jpegPage(i));
 // CPU time as well as wall time: on a busy machine each thread gets a share of a core, so
 // the wall-clock ratio tends to the ratio of CPU each side needs (all our threads: the
-// service runs in this process; curl's: reaped children's time in /proc/self/stat).
+// service runs in this process; curl's: its runner's reaped children's time; the receiver's process).
 const ownCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const childCpuMs = () => {
-  if (!existsSync('/proc/self/stat')) return NaN;
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10; // cutime + cstime, in ticks of 10 ms
-};
+const toMs = (seconds) => (seconds === null ? NaN : seconds * 1000);
+const eventLoopCpuMs = () => toMs(cpuSecondsOf(`self/task/${process.pid}`));
+const receiverCpuMs = () => toMs(cpuSecondsOf(receiverProcess.pid));
 const version = execFileSync('curl', ['--version']).toString().split('\n')[0].split(' ').slice(0, 2).join(' ');
 
 async function mode(label, budget) {
@@ -60,9 +70,9 @@ async function mode(label, budget) {
     const saved = await fetch(`${svc.base}/f/SaveImages`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders(svc.base) }, body: JSON.stringify({ id: session, params: { format: 'pdf', binary: true } }) });
     await writeFile(pdf, Buffer.from(await saved.arrayBuffer()));
     const size = (await stat(pdf)).size;
-    const cpu = { ours: [], curl: [] };
+    const cpu = { ours: [], loop: [], curl: [], receiverOurs: [], receiverCurl: [] };
     const ours = async () => {
-      const c = ownCpuMs();
+      const [c, l, r] = [ownCpuMs(), eventLoopCpuMs(), receiverCpuMs()];
       const t = performance.now();
       const started = await rpc(svc.base, 'f', 'StartUpload', { format: 'pdf', destination: { method: 'post', url: `${receiver}/ok` } }, session);
       const done = await rpc(svc.base, 'f', 'WaitUpload', { upload: started.body.result[0].id, timeout: 300 }, session);
@@ -70,16 +80,16 @@ async function mode(label, budget) {
       if (info.state !== 'done') throw new Error(`upload ${info.state}: ${JSON.stringify(info.error)}`);
       const ms = performance.now() - t;
       cpu.ours.push(ownCpuMs() - c);
+      cpu.loop.push(eventLoopCpuMs() - l);
+      cpu.receiverOurs.push(receiverCpuMs() - r);
       return ms;
     };
     const curl = async () => {
-      const c = childCpuMs();
-      const t = performance.now();
-      const child = spawn('curl', ['-sS', '-o', '/dev/null', '--fail', '-F', `file=@${pdf};type=application/pdf`, `${receiver}/ok`], { stdio: 'ignore' });
-      const [code] = await once(child, 'exit');
+      const r = receiverCpuMs();
+      const { code, ms, cpuMs } = await runCurl(['-sS', '-o', '/dev/null', '--fail', '-F', `file=@${pdf};type=application/pdf`, `${receiver}/ok`]);
       if (code !== 0) throw new Error(`curl exited ${code}`);
-      const ms = performance.now() - t;
-      cpu.curl.push(childCpuMs() - c);
+      cpu.curl.push(cpuMs ?? NaN);
+      cpu.receiverCurl.push(receiverCpuMs() - r);
       return ms;
     };
     await curl();
@@ -98,7 +108,8 @@ async function mode(label, budget) {
     console.log(`  ${label} (MemoryBudgetMB ${budget}), ${(size / 1e6).toFixed(1)} MB PDF:`);
     console.log(`    ${version} -F (file already written): median ${median(theirs).toFixed(0)} ms, ${mbps(median(theirs)).toFixed(0)} MB/s`);
     console.log(`    scanbridge StartUpload (PDF encoded while sent): median ${median(mine).toFixed(0)} ms, ${mbps(median(mine)).toFixed(0)} MB/s`);
-    console.log(`    CPU per upload (median): curl ${median(cpu.curl).toFixed(0)} ms, scanbridge ${median(cpu.ours).toFixed(0)} ms (all its threads; the receiver's not counted on either side)`);
+    const perMB = (xs) => (median(xs) / (size / 1e6)).toFixed(2);
+    console.log(`    CPU per MB sent (median): curl ${perMB(cpu.curl)} ms, scanbridge ${perMB(cpu.ours)} ms (event loop ${perMB(cpu.loop)}, its other threads ${perMB(cpu.ours.map((c, i) => c - cpu.loop[i]))}: the page reader from the cache, GC, JIT); the receiver ${perMB(cpu.receiverCurl)} ms for curl, ${perMB(cpu.receiverOurs)} for scanbridge`);
     console.log(`    ${ratioLine(`throughput scanbridge / curl, ${label}`, mine.map((m, i) => theirs[i] / m), '>= 0.8x')}`);
   } finally {
     await svc.close();
@@ -112,5 +123,6 @@ try {
   await mode('pages from the encrypted disk cache', values.budget);
 } finally {
   receiverProcess.kill();
+  runner.stdin.end();
   await rm(dir, { recursive: true, force: true });
 }
