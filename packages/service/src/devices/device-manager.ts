@@ -59,7 +59,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.listing ??= (async () => {
       const lists = await Promise.all(
         this.drivers.map(async (driver) => {
-          if (!(await driver.availability()).available) return [];
+          if (driver.nothingToList?.() || !(await driver.availability()).available) return [];
           try {
             const devices = await driver.list(options.askNetwork ? { askNetwork: true } : {});
             this.failures.delete(driver.name);

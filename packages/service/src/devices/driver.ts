@@ -78,6 +78,13 @@ export interface Driver {
    * so a driver that finds devices on the network asks it again now.
    */
   list(options?: { askNetwork?: boolean }): Promise<DeviceInfo[]>;
+  /**
+   * A glance (no process started) that shows there is nothing to list now,
+   * such as no camera plugged in: a device list then skips the driver without
+   * waiting to learn whether it is available (an ffmpeg that takes 0.2 s of
+   * CPU to start). False when there may be devices.
+   */
+  nothingToList?(): boolean;
   /** Throws ScanbridgeError('unknown-device') for an id it does not know. */
   capabilities(deviceId: string): Promise<Capabilities>;
   /**

@@ -12,6 +12,7 @@ import type { ForkedWorker } from '../supervisor/worker-fork.js';
 import { forkSaneDiscovery } from './sane/discovery-fork.js';
 import { probeCameraTools, type ToolProbe } from './camera/tool-probe.js';
 import { parseTestCameras } from './camera/test-camera-setting.js';
+import { mayFindCameras, SYSFS_VIDEO } from './camera/camera-presence.js';
 
 export interface EarlyLooks {
   saneDiscovery?: ForkedWorker;
@@ -22,8 +23,9 @@ export interface EarlyLooks {
 
 export function startEarlyLooks(settings: Settings): EarlyLooks {
   const saneDiscovery = settings.saneScanners ? forkSaneDiscovery(settings.saneLibrary) : undefined;
-  const cameras = settings.cameras || parseTestCameras(settings.testCameras).length > 0;
-  const cameraTools = cameras ? probeCameraTools(settings.ffmpegPath || 'ffmpeg') : undefined;
+  // ffmpeg only where a camera may be found: the first list skips the camera driver otherwise (driver.ts nothingToList).
+  const where = { platform: settings.cameras ? process.platform : ('aix' as const), sysfs: SYSFS_VIDEO };
+  const cameraTools = mayFindCameras(where, parseTestCameras(settings.testCameras)) ? probeCameraTools(settings.ffmpegPath || 'ffmpeg') : undefined;
   return {
     ...(saneDiscovery ? { saneDiscovery } : {}),
     ...(cameraTools ? { cameraTools } : {}),

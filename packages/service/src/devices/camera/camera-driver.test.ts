@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, copyFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, copyFile, writeFile, chmod, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +10,7 @@ import sharp from 'sharp';
 import { ScanbridgeError } from '@scanbridge/protocol';
 import { CameraDriver } from './camera-driver.js';
 import { probeCameraTools } from './tool-probe.js';
+import { DeviceManager } from '../device-manager.js';
 import { deskPhoto, mjpegVideo } from '../../test-support/camera-photo.js';
 import { recordingSink, settings } from '../demo/test-helpers.js';
 import { rejection } from '../../test-support/rejection.js';
@@ -137,6 +139,31 @@ test("a probe of ffmpeg started before the driver (scanbridge run's early look) 
   const other = new CameraDriver({ ffmpegPath: '/nonexistent/bin/ffmpeg', testCameras: [{ name: 'desk', source: video }], toolProbe: probeCameraTools('ffmpeg') });
   assert.equal((await other.availability()).available, false);
   await other.close();
+});
+
+test('with no video node and no test camera the device list skips the driver without running ffmpeg; a node plugged in is looked at', async () => {
+  // A stand-in ffmpeg that leaves a mark when it runs.
+  const ffmpeg = path.join(dir, 'ffmpeg-marks');
+  const mark = path.join(dir, 'ffmpeg-ran');
+  await writeFile(ffmpeg, `#!/bin/sh\ntouch '${mark}'\necho "ffmpeg version stand-in"\n`);
+  await chmod(ffmpeg, 0o755);
+  const sysfs = path.join(dir, 'video4linux');
+  await mkdir(sysfs);
+  const d = new CameraDriver({ ffmpegPath: ffmpeg, sysfs });
+  const devices = new DeviceManager([d]);
+  try {
+    assert.deepEqual(await devices.list(), []);
+    assert.equal(existsSync(mark), false, 'ffmpeg was run for an empty list');
+    assert.equal(d.nothingToList(), true);
+    // A node appears (its name file only: not a camera v4l2-ctl would list): now the driver looks, with ffmpeg.
+    await mkdir(path.join(sysfs, 'video0'));
+    await writeFile(path.join(sysfs, 'video0', 'name'), 'Stand-in\n');
+    assert.equal(d.nothingToList(), false);
+    assert.deepEqual(await devices.list(true), []);
+    assert.equal(existsSync(mark), true, 'ffmpeg was asked once a node appeared');
+  } finally {
+    await d.close();
+  }
 });
 
 test('a cancelled capture ends with job-cancelled', async () => {

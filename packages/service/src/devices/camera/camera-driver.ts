@@ -13,6 +13,7 @@ import type { Camera } from './camera-model.js';
 import { discoverCameras, probeCamera, PREFIX, type CameraDetails, type TestCamera, type Tools } from './camera-discovery.js';
 import { runTool } from './ffmpeg-process.js';
 import { probeCameraTools, type ToolProbe } from './tool-probe.js';
+import { mayFindCameras, SYSFS_VIDEO } from './camera-presence.js';
 import { cameraCapabilities, defaultMode, planCapture, type CapturePlan } from './camera-settings.js';
 import { previewArgs, stillArgs, type InputMode, type PreviewLimits } from './ffmpeg-args.js';
 import { MpjpegReader } from './mpjpeg-reader.js';
@@ -58,9 +59,12 @@ export class CameraDriver implements Driver {
   private listedAt = 0;
   private listing: Promise<DeviceInfo[]> | null = null;
   private readonly capturing = new Set<string>();
+  /** Whose cameras are listed: this machine's, or none but the test cameras ('aix' lists none). */
+  private readonly where: { platform: NodeJS.Platform; sysfs: string };
 
   constructor(private readonly options: CameraDriverOptions = {}) {
     this.ffmpeg = options.ffmpegPath || 'ffmpeg';
+    this.where = { platform: options.systemCameras === false ? 'aix' : process.platform, sysfs: options.sysfs ?? SYSFS_VIDEO };
     this.previewLimits = { ...PREVIEW_DEFAULTS, ...options.preview };
     this.preview = new PreviewHub((id) => this.previewCommand(id));
   }
@@ -79,14 +83,21 @@ export class CameraDriver implements Driver {
       this.tools = {
         ffmpeg: this.ffmpeg,
         v4l2ctl: v4l2 && v4l2.spawnError === null && v4l2.code !== 127 && /--list-ctrls/.test(v4l2.stdout.toString('utf8') + v4l2.stderr) ? 'v4l2-ctl' : null,
-        platform: this.options.systemCameras === false ? 'aix' : process.platform,
-        sysfs: this.options.sysfs ?? '/sys/class/video4linux',
+        ...this.where,
       };
       return (this.verdict = { available: true });
     }
     const where = this.options.ffmpegPath ? `FfmpegPath (${this.options.ffmpegPath})` : 'ffmpeg on the PATH';
     const install = process.platform === 'win32' ? 'put ffmpeg.exe on the PATH or set FfmpegPath in scanbridge.ini' : process.platform === 'darwin' ? 'install ffmpeg (brew install ffmpeg) or set FfmpegPath in scanbridge.ini' : 'install the package ffmpeg (apt-get install ffmpeg; v4l-utils for camera controls)';
     return (this.verdict = { available: false, reason: `cameras need ffmpeg, and ${where} could not be run (${r.spawnError?.code ?? r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`}): ${install}` });
+  }
+
+  /** No test camera and no video node: nothing to list, whether ffmpeg runs or not (driver.ts). */
+  nothingToList(): boolean {
+    if (mayFindCameras(this.where, this.options.testCameras ?? [])) return false;
+    // Those listed before are unplugged now.
+    for (const known of this.known.values()) known.present = false;
+    return true;
   }
 
   list(): Promise<DeviceInfo[]> {
