@@ -12,7 +12,6 @@ import type { AcquiredPage, RawPage } from '../devices/driver.js';
 import { pngWithDensityParts } from '../imaging/density.js';
 import { encodeRawJpeg } from '../imaging/raw-jpeg.js';
 import { isUncompressedPng } from '../formats/png-chunks.js';
-import { imageMemory } from '../util/memory-budget.js';
 import { ingestPage } from '../imaging/ingest.js';
 import { outputFiles } from '../formats/encode.js';
 import type { ServedFormat } from './escl-mapping.js';
@@ -31,8 +30,7 @@ const FORMAT_OF: Record<ServedFormat, 'jpeg' | 'png' | 'pdf'> = { 'image/jpeg': 
 
 /** Raw 8-bit scanner pixels straight to JPEG (not through the lossless PNG a buffer page would be first). */
 async function rawJpeg(page: RawPage): Promise<EsclDocument> {
-  const pixels = { width: page.width, height: page.height, channels: page.channels, data: page.data };
-  const jpeg = await imageMemory.run(page.data.length, () => encodeRawJpeg(pixels, page.xdpi, page.ydpi));
+  const jpeg = await encodeRawJpeg(page);
   return { mime: 'image/jpeg', parts: [jpeg], size: jpeg.length, width: page.width, height: page.height, bytesPerLine: page.width * page.channels };
 }
 

@@ -27,8 +27,11 @@ export interface IngestOptions {
   network?: boolean;
 }
 
+/** What a stored page keeps of the raw page, besides its encoding. */
+const geometryOf = (page: RawPage) => ({ width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode });
+
 async function encodeRaw(page: RawPage, opts: IngestOptions): Promise<IngestedPage> {
-  const base = { width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode };
+  const base = geometryOf(page);
   if (page.bitDepth === 1) {
     // SANE line-art is already packed rows with 1 = black, the form the 1-bit PNG writer takes.
     const bilevel = { width: page.width, height: page.height, stride: Math.ceil(page.width / 8), data: page.data };
@@ -45,10 +48,13 @@ async function encodeRaw(page: RawPage, opts: IngestOptions): Promise<IngestedPa
       .toBuffer();
     return { ...base, format: 'png', bytes, bitDepth: 16 };
   }
-  const pixels = { width: page.width, height: page.height, channels: page.channels, data: page.data };
-  // Both at once, on libvips' threads.
-  const [bytes, preview] = await Promise.all([encodeRawPng(pixels, opts.network ? 2 : undefined), opts.network ? undefined : previewOfPixels(pixels)]);
+  const [bytes, preview] = await pngAndPreview(page, opts, encodeRawPng);
   return { ...base, format: 'png', bytes, bitDepth: 8, preview };
+}
+
+/** An 8-bit page's PNG (made by `encode`) and, unless it goes to the network, its thumbnail: both at once, on libvips' threads. */
+function pngAndPreview<T>(page: RawPage, opts: IngestOptions, encode: (pixels: RawPage, level: 2 | undefined) => Promise<T>): Promise<[T, PagePreview | undefined]> {
+  return Promise.all([encode(page, opts.network ? 2 : undefined), opts.network ? undefined : previewOfPixels(page)]);
 }
 
 /**
@@ -57,11 +63,8 @@ async function encodeRaw(page: RawPage, opts: IngestOptions): Promise<IngestedPa
  * encodeRawPngToFile); answers what ingestPage would, less the bytes.
  */
 export async function ingestRawToFile(page: RawPage & { bitDepth: 8 }, file: string, opts: IngestOptions = {}): Promise<Omit<IngestedPage, 'bytes'>> {
-  const pixels = { width: page.width, height: page.height, channels: page.channels, data: page.data };
-  const [, preview] = await imageMemory.run(page.data.length, () =>
-    Promise.all([encodeRawPngToFile(pixels, file, opts.network ? 2 : undefined), opts.network ? undefined : previewOfPixels(pixels)]),
-  );
-  return { format: 'png', width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode, bitDepth: 8, preview };
+  const [, preview] = await imageMemory.run(page.data.length, () => pngAndPreview(page, opts, (pixels, level) => encodeRawPngToFile(pixels, file, level)));
+  return { ...geometryOf(page), format: 'png', bitDepth: 8, preview };
 }
 
 export async function ingestPage(page: AcquiredPage, opts: IngestOptions = {}): Promise<IngestedPage> {

@@ -6,15 +6,19 @@
 import { sharp } from './sharp.js';
 import { withDensity } from './density.js';
 import type { Pixels } from '../formats/page-kind.js';
+import { imageMemory } from '../util/memory-budget.js';
 
 /** As a page saved as JPEG without a quality of its own. */
 export const NETWORK_JPEG_QUALITY = 85;
 
-export async function encodeRawJpeg(pixels: Pixels, xdpi: number, ydpi: number): Promise<Buffer> {
-  const { width, height, channels, data } = pixels;
-  const bytes = await sharp(data, { raw: { width, height, channels } })
-    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
-    .jpeg({ quality: NETWORK_JPEG_QUALITY })
-    .toBuffer();
-  return withDensity(bytes, 'jpeg', xdpi, ydpi);
+/** The page's pixels are held while they are encoded: their bytes are their claim on the shared image memory. */
+export async function encodeRawJpeg(page: Pixels & { xdpi: number; ydpi: number }): Promise<Buffer> {
+  const { width, height, channels, data } = page;
+  const bytes = await imageMemory.run(data.length, () =>
+    sharp(data, { raw: { width, height, channels } })
+      .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+      .jpeg({ quality: NETWORK_JPEG_QUALITY })
+      .toBuffer(),
+  );
+  return withDensity(bytes, 'jpeg', page.xdpi, page.ydpi);
 }

@@ -15,7 +15,6 @@ import { ScanbridgeError } from '@scanbridge/protocol/core';
 import type { RawPage } from '../driver.js';
 import { ingestPage, ingestRawToFile } from '../../imaging/ingest.js';
 import { encodeRawJpeg } from '../../imaging/raw-jpeg.js';
-import { imageMemory } from '../../util/memory-budget.js';
 import { sharp, sharpLoaded } from '../../imaging/sharp.js';
 import { toWorkerError } from '../../supervisor/worker-errors.js';
 import type { CallContext } from '../../supervisor/worker-host.js';
@@ -108,8 +107,7 @@ async function deliver(raw: RawPage, page: number, params: ScanParams, ctx: Call
 
 /** An 8-bit page as the JPEG an eSCL client asked for (imaging/raw-jpeg.ts). */
 async function networkJpeg(raw: RawPage) {
-  const pixels = { width: raw.width, height: raw.height, channels: raw.channels, data: raw.data };
-  const bytes = await imageMemory.run(raw.data.length, () => encodeRawJpeg(pixels, raw.xdpi, raw.ydpi));
+  const bytes = await encodeRawJpeg(raw);
   return { format: 'jpeg' as const, bytes, width: raw.width, height: raw.height, xdpi: raw.xdpi, ydpi: raw.ydpi, mode: raw.mode, bitDepth: 8 };
 }
 
