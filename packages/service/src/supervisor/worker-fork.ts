@@ -9,6 +9,7 @@
  * No zod and no driver code here: this module must stay cheap to load.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { runInBackground } from '../util/background-priority.js';
 
 /** Environment variable through which a worker learns its parent's pid, to exit when the parent is gone (worker-host.ts). */
 export const PARENT_PID_ENV = 'SCANBRIDGE_PARENT_PID';
@@ -28,23 +29,30 @@ export interface ForkedWorker {
   abandon(): void;
 }
 
+export interface SpawnOptions {
+  /** Runs at a lower priority (util/background-priority.ts): a worker whose answers can wait, such as discovery. */
+  background?: boolean | undefined;
+}
+
 /** Start the worker process as WorkerProcess.start would (the same options). */
-export function spawnWorker(entry: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined): ChildProcess {
+export function spawnWorker(entry: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined, options: SpawnOptions = {}): ChildProcess {
   // The workers (SANE's) make no TLS connection, and Node reads NODE_EXTRA_CA_CERTS at start whether it does
   // or not: a variable naming the system's whole CA bundle (some proxies' setups) cost each worker
   // about 80 ms of CPU before its first line.
   const { NODE_EXTRA_CA_CERTS: _unused, ...inherited } = env ?? process.env;
-  return fork(entry, [...args], {
+  const child = fork(entry, [...args], {
     env: { ...inherited, [PARENT_PID_ENV]: String(process.pid) },
     // The service's own flags (a test runner's, an inspector) are not the worker's business.
     execArgv: [],
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+  if (options.background) runInBackground(child);
+  return child;
 }
 
-export function forkWorker(entry: string, args: readonly string[], env?: NodeJS.ProcessEnv): ForkedWorker {
-  const child = spawnWorker(entry, args, env);
+export function forkWorker(entry: string, args: readonly string[], env?: NodeJS.ProcessEnv, options: SpawnOptions = {}): ForkedWorker {
+  const child = spawnWorker(entry, args, env, options);
   const held: Held[] = [];
   const onMessage = (message: unknown) => held.push({ event: 'message', args: [message] });
   const onExit = (code: number | null, signal: NodeJS.Signals | null) => held.push({ event: 'exit', args: [code, signal] });

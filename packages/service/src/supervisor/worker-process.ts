@@ -11,7 +11,6 @@ import type { z } from '../util/zod-stack.js';
 import { formatIssues, ScanbridgeError } from '@scanbridge/protocol/core';
 import { fromWorkerError, toWorkerError } from './worker-errors.js';
 import { spawnWorker, type ForkedWorker } from './worker-fork.js';
-import { runInBackground } from '../util/background-priority.js';
 import { FromWorker, type EventOf, type ParamsOf, type ResultOf, type ToWorker, type WorkerMethods } from './worker-messages.js';
 
 export interface WorkerProcessOptions<M extends WorkerMethods> {
@@ -112,8 +111,7 @@ export class WorkerProcess<M extends WorkerMethods> extends EventEmitter<{ exit:
   /** Start a worker and wait for `ready`; rejects with the worker's own error when it cannot start. */
   static async start<M extends WorkerMethods>(options: WorkerProcessOptions<M>): Promise<{ worker: WorkerProcess<M>; info: unknown }> {
     const taken = options.forked?.take();
-    const child = taken?.child ?? spawnWorker(options.entry, options.args ?? [], options.env);
-    if (!taken && options.background) runInBackground(child);
+    const child = taken?.child ?? spawnWorker(options.entry, options.args ?? [], options.env, { background: options.background });
     const worker = new WorkerProcess(child, options);
     const info = await new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {

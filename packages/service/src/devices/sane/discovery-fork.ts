@@ -5,7 +5,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import { forkWorker, type ForkedWorker } from '../../supervisor/worker-fork.js';
-import { runInBackground } from '../../util/background-priority.js';
 
 /** Every SANE worker's entry (discovery and one per open device). */
 export const SANE_WORKER_ENTRY = fileURLToPath(new URL('./sane-worker-main.js', import.meta.url));
@@ -14,8 +13,6 @@ export const SANE_WORKER_ENTRY = fileURLToPath(new URL('./sane-worker-main.js', 
 export const discoveryArgs = (library: string): string[] => [library, 'discovery'];
 
 export function forkSaneDiscovery(library: string): ForkedWorker {
-  const forked = forkWorker(SANE_WORKER_ENTRY, discoveryArgs(library));
   // Listing scanners can wait for the service's own start (util/background-priority.ts).
-  runInBackground(forked.child);
-  return forked;
+  return forkWorker(SANE_WORKER_ENTRY, discoveryArgs(library), undefined, { background: true });
 }
