@@ -108,7 +108,7 @@ for (const { name, external, banner, plugins = [] } of BUNDLES) {
 //   - nothing in a process that runs the bundle imports a file of dist by
 //     path, so no module (and its state) exists twice in it: every import()
 //     in the sources names its module literally (the build fails otherwise).
-// server/start-bundle.test.ts checks all of it; dist/bundle/meta.json lists
+// cli/start-bundle.test.ts checks all of it; dist/bundle/meta.json lists
 // each chunk's modules.
 async function startBundle() {
   const outdir = new URL('bundle/', dist).pathname;

@@ -7,8 +7,8 @@
  * methods) and compiling its 570 KB cost each of those processes about 100 ms
  * of CPU, a fifth of a start (bench/startup); zod/mini, bundled by the build
  * with only what the schemas use (scripts/bundle-vendor.mjs), about a tenth of
- * it (util/zod-parts.ts lists what they use). The same checks and the same issues: errors read the same
- * (formatIssues), in English as with full zod. The protocol's schemas keep
+ * it (util/zod-parts.ts lists what they use). The same checks and the same
+ * issues: errors read the same (formatIssues), in English as with full zod. The protocol's schemas keep
  * full zod (loaded with them, on first use: util/full-protocol.ts), and code
  * that builds on them (imaging/document-capture.ts, the CLI) imports zod
  * itself. Built by tsc alone this file re-exports the package, and works the

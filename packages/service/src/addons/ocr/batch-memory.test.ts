@@ -14,16 +14,16 @@
  *
  * Measured (2 cores, load 25-40): the five samples of a run within 3 MB of
  * each other at 67-69 MB (the end 1-2 MB up, most of it the service's own
- * heap, where the pages' OCR results are kept: bounded by result-cache.ts); a leak of 64 KB a page left in an
- * OCR thread (10 MB over the 150 pages between the reference and the end)
- * failed it at +17 %, one of 32 KB passed at +8 %. One CI run (quiet
- * machine) without a leak ended at +11.7 % (65.1 -> 72.7 MB; the end close to
- * the 70.7 MB measured right after the load, before any OCR), so the bound is
- * 15 %: it catches some 60 KB a page. Why that run's reference was low is not
- * known. Before the OCR
- * threads collected after each page, the dead page copies in their heaps
- * swung the samples by 20-35 MB with no leak, which is
- * what the 25 % bound of an earlier session allowed for. (tesseract.js is not run
+ * heap, where the pages' OCR results are kept: bounded by result-cache.ts);
+ * a leak of 64 KB a page left in an OCR thread (10 MB over the 150 pages
+ * between the reference and the end) failed it at +17 %, one of 32 KB passed
+ * at +8 %. One CI run (quiet machine) without a leak ended at +11.7 % (65.1 ->
+ * 72.7 MB; the end close to the 70.7 MB measured right after the load, before
+ * any OCR), so the bound is 15 %: it catches some 60 KB a page. Why that
+ * run's reference was low is not known. Before the OCR threads collected
+ * after each page, the dead page copies in their heaps swung the samples by
+ * 20-35 MB with no leak, which is what the 25 % bound of an earlier session
+ * allowed for. (tesseract.js is not run
  * here: 300 pages of it would take minutes of CI; its workers are replaced
  * every JS_PAGES_PER_WORKER pages, tested in tesseract-js.test.ts.)
  */
