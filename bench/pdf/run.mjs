@@ -12,7 +12,11 @@
 // size within 1 %. Also printed per content (no target): CPU seconds of
 // both sides (ours: the service's threads and this client's), and the floor
 // of loading through HTTP: the same files sent one request each to a
-// process that only reads and discards them.
+// process that only reads and discards them; and the floor of the load's
+// check: every file opened and checked in this process exactly as LoadImages
+// checks it (formats/decode.ts: a decode of every block, which is what
+// refuses damaged coded data; libvips makes any libjpeg warning an error),
+// two files at a time on the two cores, with no HTTP, store or save.
 //   node bench/pdf/run.mjs [--pages 100] [--rounds 5]
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -26,6 +30,22 @@ import { machineLoad, ratioLine } from '../lib/report.mjs';
 import { CONTENTS, jpegPage } from './pages.mjs';
 import { cpuLine, discardingReceiver, round, throughService } from './ours.mjs';
 import { startChild, tokenFor } from '../../packages/service/dist/test-support/service-harness.js';
+import { openDocument } from '../../packages/service/dist/formats/decode.js';
+
+/** Milliseconds to check every file as a load does (openDocument, every page), two at a time. */
+async function checkAlone(files) {
+  const t = performance.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < files.length) {
+      const doc = await openDocument(await readFile(files[next++]));
+      for await (const page of doc.pages()) if (page.bytes.length === 0) throw new Error('empty page');
+      await doc.close();
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  return performance.now() - t;
+}
 
 const { values } = parseArgs({ options: { pages: { type: 'string', default: '100' }, rounds: { type: 'string', default: '5' } } });
 const PAGES = Number(values.pages);
@@ -63,7 +83,7 @@ try {
     }
     const inputs = files.map((_, i) => createHash('sha256').update(distinct[i % distinct.length]).digest('hex'));
     const jpegBytes = files.reduce((n, _, i) => n + distinct[i % distinct.length].length, 0);
-    sets.push({ content, files, inputs, jpegBytes, theirsOut: path.join(dir, `${content}-img2pdf.pdf`), oursOut: path.join(dir, `${content}-scanbridge.pdf`), theirs: [], ours: [], theirsCpu: [], oursCpu: [], floor: [] });
+    sets.push({ content, files, inputs, jpegBytes, theirsOut: path.join(dir, `${content}-img2pdf.pdf`), oursOut: path.join(dir, `${content}-scanbridge.pdf`), theirs: [], ours: [], theirsCpu: [], oursCpu: [], floor: [], check: [] });
   }
   // Warm the file cache and both programs once, then alternate, contents interleaved.
   for (const s of sets) {
@@ -73,6 +93,7 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of sets) {
       await round(s, ['img2pdf', [...s.files, '-o', s.theirsOut]], () => throughService(svc.base, token, s.oursOut, s.files), svc.child.pid, floor, 'image/jpeg');
+      s.check.push(await checkAlone(s.files));
     }
   }
   const version = execFileSync('img2pdf', ['--version']).toString().trim();
@@ -93,6 +114,9 @@ try {
     console.log(`  ${s.content} (${(s.jpegBytes / 1e6).toFixed(1)} MB of JPEG): img2pdf median ${t.toFixed(0)} ms, JPEGs byte for byte: ${theirsIdentical ? 'yes' : 'NO'}; scanbridge median ${o.toFixed(0)} ms (${(o / PAGES).toFixed(1)} ms a page), JPEGs byte for byte: ${oursIdentical ? 'yes' : 'NO'}; size difference ${(((ourSize - theirSize) / theirSize) * 100).toFixed(3)} % (target within 1 %)`);
     console.log(`  ${ratioLine(`time scanbridge / img2pdf, ${s.content}`, s.ours.map((x, i) => x / s.theirs[i]), '<= 1.0x')}`);
     console.log(`  ${cpuLine(s, 'img2pdf')}`);
+    const checkRatio = median(s.check.map((x, i) => x / s.theirs[i]));
+    const withHttp = median(s.check.map((x, i) => (x + s.floor[i]) / s.theirs[i]));
+    console.log(`  ${s.content}: the load's check alone (every file checked as LoadImages checks it, two at a time, no HTTP, store or save): median ${median(s.check).toFixed(0)} ms, ${checkRatio.toFixed(2)}x img2pdf's whole job; with the floor of loading through HTTP ${withHttp.toFixed(2)}x (the floor of any service that keeps this check)`);
   }
 } finally {
   floor.stop();
