@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-RUNTIME_PKGS="libsane1 sane-utils fonts-dejavu-core ca-certificates libjpeg-turbo-progs libnss3-tools ffmpeg v4l-utils tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por tesseract-ocr-nld"
+RUNTIME_PKGS="libsane1 sane-utils libssl3 fonts-dejavu-core ca-certificates libjpeg-turbo-progs libnss3-tools ffmpeg v4l-utils tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por tesseract-ocr-nld"
 TEST_PKGS="poppler-utils qpdf libtiff-tools zbar-tools netpbm chromium firefox-esr img2pdf unzip sane-airscan iproute2 fonts-liberation2 libxml2-utils openssl dbus avahi-daemon avahi-utils"
 
 pkgs="$RUNTIME_PKGS"

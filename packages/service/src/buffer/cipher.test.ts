@@ -5,6 +5,9 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CipherError, SEAL_OVERHEAD, loadOrCreateCacheKey, open, openFileInto, openInto, seal } from './cipher.js';
+import { loadNativeGcm } from './native-gcm.js';
+
+const native = await loadNativeGcm();
 import { tempDir } from './test-helpers.js';
 
 const key = randomBytes(32);
@@ -67,33 +70,47 @@ test('openInto decrypts in pieces into the given room, and refuses an altered fi
   assert.throws(() => openInto(key, file, 'page-2', new Uint8Array(1000)), RangeError);
 });
 
-test('openFileInto reads and decrypts a file piece by piece into the given room, and refuses an altered, short or foreign file', async (t) => {
-  const dir = await tempDir(t);
-  const opened = async (bytes: Buffer, aad: string, room: Uint8Array) => {
-    const file = join(dir, 'page.sbc');
-    await writeFile(file, bytes);
-    const fd = openSync(file, 'r');
-    try {
-      return openFileInto(key, fd, aad, room);
-    } finally {
-      closeSync(fd);
-    }
-  };
-  // Several pieces, not a multiple of one.
-  const plain = randomBytes(3 * 128 * 1024 + 17);
-  const sealed = seal(key, plain, 'page-2');
-  const room = new Uint8Array(plain.length + 100).fill(7);
-  assert.equal(await opened(sealed, 'page-2', room), plain.length);
-  assert.ok(Buffer.from(room.buffer, 0, plain.length).equals(plain));
-  await assert.rejects(opened(sealed, 'page-3', room), CipherError);
-  for (const at of [40, 200_000, sealed.length - 1]) {
-    const altered = Buffer.from(sealed);
-    altered[at]! ^= 1;
-    await assert.rejects(opened(altered, 'page-2', room), CipherError, `byte ${at} altered`);
-  }
-  await assert.rejects(opened(sealed.subarray(0, sealed.length - 5), 'page-2', room), CipherError, 'cut short');
-  await assert.rejects(opened(sealed.subarray(0, 10), 'page-2', room), CipherError, 'shorter than the header');
-  await assert.rejects(opened(Buffer.from('PNG not ours at all, long enough to pass'), 'page-2', room), CipherError);
-  await assert.rejects(opened(sealed, 'page-2', new Uint8Array(1000)), RangeError);
-  assert.equal(await opened(seal(key, Buffer.alloc(0), 'empty'), 'empty', room), 0);
+test('libcrypto is loaded for in-place decryption on this machine (the page reader uses it; node:crypto is the fallback)', () => {
+  assert.ok(native, 'libcrypto.so.3 (Debian package libssl3) could not be loaded through koffi');
 });
+
+for (const [how, gcm] of [
+  ['through libcrypto, in place', native],
+  ['through node:crypto', null],
+] as const) {
+  test(`openFileInto ${how}: reads and decrypts a file piece by piece into the given room, and refuses an altered, short or foreign file`, async (t) => {
+    const dir = await tempDir(t);
+    const opened = async (bytes: Buffer, aad: string, room: Uint8Array) => {
+      const file = join(dir, 'page.sbc');
+      await writeFile(file, bytes);
+      const fd = openSync(file, 'r');
+      try {
+        return openFileInto(key, fd, aad, room, gcm);
+      } finally {
+        closeSync(fd);
+      }
+    };
+    // Several pieces, not a multiple of one.
+    const plain = randomBytes(3 * 128 * 1024 + 17);
+    const sealed = seal(key, plain, 'page-2');
+    const room = new Uint8Array(plain.length + 100).fill(7);
+    assert.equal(await opened(sealed, 'page-2', room), plain.length);
+    assert.ok(Buffer.from(room.buffer, 0, plain.length).equals(plain));
+    await assert.rejects(opened(sealed, 'page-3', room), CipherError);
+    // The nonce, the tag, the ciphertext's first, a middle and its last byte.
+    for (const at of [5, 20, 32, 200_000, sealed.length - 1]) {
+      const altered = Buffer.from(sealed);
+      altered[at]! ^= 1;
+      await assert.rejects(opened(altered, 'page-2', room), CipherError, `byte ${at} altered`);
+    }
+    await assert.rejects(opened(sealed.subarray(0, sealed.length - 5), 'page-2', room), CipherError, 'cut short');
+    await assert.rejects(opened(sealed.subarray(0, 10), 'page-2', room), CipherError, 'shorter than the header');
+    await assert.rejects(opened(Buffer.from('PNG not ours at all, long enough to pass'), 'page-2', room), CipherError);
+    await assert.rejects(opened(sealed, 'page-2', new Uint8Array(1000)), RangeError);
+    await assert.rejects(opened(sealed, 'page-2', new Uint8Array(plain.length - 1)), RangeError, 'one byte short');
+    const exact = new Uint8Array(plain.length);
+    assert.equal(await opened(sealed, 'page-2', exact), plain.length, 'a room of exactly the size');
+    assert.ok(Buffer.from(exact.buffer).equals(plain));
+    assert.equal(await opened(seal(key, Buffer.alloc(0), 'empty'), 'empty', room), 0);
+  });
+}

@@ -11,6 +11,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { NativeGcm } from './native-gcm.js';
 
 const MAGIC = Buffer.from('SBC1', 'latin1');
 const NONCE_BYTES = 12;
@@ -97,12 +98,15 @@ let readPiece: Buffer | undefined;
  * piece is decrypted while it is still in the core's cache, and no buffer of
  * the file's size is filled only to be read again (a page from the disk cache
  * crossed memory once more that way). Throws RangeError when the plaintext
- * outgrows `out`, and what reading throws as it comes.
+ * outgrows `out`, and what reading throws as it comes. Through libcrypto
+ * when the caller has it (`native`, native-gcm.ts): no buffer is allocated
+ * per piece; through node:crypto otherwise.
  */
-export function openFileInto(key: Buffer, fd: number, aad: string, out: Uint8Array): number {
+export function openFileInto(key: Buffer, fd: number, aad: string, out: Uint8Array, native: NativeGcm | null = null): number {
   const header = (readHeader ??= Buffer.allocUnsafeSlow(HEADER_BYTES));
   let got = 0;
   for (let n = -1; got < HEADER_BYTES && n !== 0; got += n) n = readSync(fd, header, got, HEADER_BYTES - got, got);
+  if (native && got === HEADER_BYTES) return openFileInPlace(native, key, fd, header, aad, out);
   function* pieces() {
     readPiece ??= Buffer.allocUnsafeSlow(PIECE_BYTES);
     for (let at = HEADER_BYTES; ; ) {
@@ -113,6 +117,34 @@ export function openFileInto(key: Buffer, fd: number, aad: string, out: Uint8Arr
     }
   }
   return openPieces(key, header.subarray(0, got), aad, pieces(), out);
+}
+
+let endProbe: Buffer | undefined;
+
+/** openFileInto through libcrypto (native-gcm.ts): each piece is read into `out` and decrypted where it lies. */
+function openFileInPlace(native: NativeGcm, key: Buffer, fd: number, header: Buffer, aad: string, out: Uint8Array): number {
+  checkKey(key);
+  if (!header.subarray(0, MAGIC.length).equals(MAGIC)) throw new CipherError('not a scanbridge cache file');
+  const room = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  const decipher = native.decipher(key, header.subarray(MAGIC.length, MAGIC.length + NONCE_BYTES), Buffer.from(aad, 'utf8'));
+  try {
+    let at = 0;
+    for (;;) {
+      if (at === room.length) {
+        // The room is full: the file must end here.
+        if (readSync(fd, (endProbe ??= Buffer.alloc(1)), 0, 1, HEADER_BYTES + at) > 0) throw new RangeError(`the plaintext has more than ${room.length} bytes, the output room`);
+        break;
+      }
+      const n = readSync(fd, room, at, Math.min(PIECE_BYTES, room.length - at), HEADER_BYTES + at);
+      if (n === 0) break;
+      decipher.update(room.subarray(at, at + n));
+      at += n;
+    }
+    if (!decipher.final(header.subarray(MAGIC.length + NONCE_BYTES, HEADER_BYTES))) throw new CipherError('authentication failed (altered file, wrong key or swapped file)');
+    return at;
+  } finally {
+    decipher.free();
+  }
 }
 
 function openPieces(key: Buffer, header: Buffer, aad: string, pieces: Iterable<Buffer>, out: Uint8Array): number {

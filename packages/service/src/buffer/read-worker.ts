@@ -1,15 +1,19 @@
 /**
  * The thread that reads and decrypts page files for page-reader.ts: the file
- * is read a piece at a time into a buffer kept from one page to the next and
- * each piece decrypted (AES-GCM, authenticated) into the shared slot the main
- * thread named (cipher.openFileInto). What this thread allocates per page is
+ * is read a piece at a time into the shared slot the main thread named and
+ * each piece decrypted there (AES-GCM, authenticated; cipher.openFileInto,
+ * through libcrypto). What this thread allocates per page is
  * collected by its own small heap; the service's event loop neither decrypts
  * nor collects it.
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { CipherError, openFileInto } from './cipher.js';
+import { loadNativeGcm } from './native-gcm.js';
 import type { ReadReply, ReadTask } from './read-protocol.js';
+
+// Decrypts in place where the system's libcrypto loads (native-gcm.ts says why); with node:crypto elsewhere.
+const native = await loadNativeGcm();
 
 const keys = new Map<string, Buffer>();
 
@@ -20,7 +24,7 @@ parentPort!.on('message', (task: ReadTask) => {
     if (!key) keys.set(task.key, (key = Buffer.from(task.key, 'hex')));
     const fd = openSync(task.path, 'r');
     try {
-      reply = { id: task.id, ok: true, length: openFileInto(key, fd, task.aad, new Uint8Array(task.slot)) };
+      reply = { id: task.id, ok: true, length: openFileInto(key, fd, task.aad, new Uint8Array(task.slot), native) };
     } finally {
       closeSync(fd);
     }
