@@ -2,7 +2,9 @@
 // on the demo scanner's pages (A4 invoice with text, table, codes and a photo)
 // at 200 dpi in colour, grey and line-art:
 //   ours auto / jpeg / lossless   SaveImages' encoders (packages/service/dist)
-//   img2pdf of JPEGs             the same pages as JPEG at the same quality (sharp), wrapped by img2pdf
+//   img2pdf of JPEGs             the same pages as JPEG at the same quality by libjpeg-turbo's
+//                                cjpeg (Debian's libjpeg-turbo-progs, its defaults: standard
+//                                Huffman tables, as ours), wrapped by img2pdf
 //   tiffcp -c g4                 line-art pages as uncompressed 1-bit TIFFs, recompressed by libtiff
 // Each page is saved on its own by each, so every page is a round: the ratios are
 // min/median/max over the pages. Targets: our JPEG within 5 % of img2pdf's (the
@@ -42,7 +44,16 @@ async function img2pdf(pages, mode) {
   const files = [];
   for (const [i, p] of pages.entries()) {
     const file = path.join(dir, `${mode}-${i}.jpg`);
-    writeFileSync(file, await sharp(p.bytes).toColourspace(mode === 'color' ? 'srgb' : 'b-w').withDensity(p.xdpi).jpeg({ quality }).toBuffer());
+    const { data, info } = await sharp(p.bytes).toColourspace(mode === 'color' ? 'srgb' : 'b-w').raw().toBuffer({ resolveWithObject: true });
+    const pnm = Buffer.concat([Buffer.from(`P${info.channels === 3 ? 6 : 5}\n${info.width} ${info.height}\n255\n`), data]);
+    const jpeg = execFileSync('cjpeg', ['-quality', String(quality)], { input: pnm, maxBuffer: 1 << 28 });
+    // cjpeg writes JFIF without a resolution: set it (units dpi), so that img2pdf sizes the page as ours.
+    if (jpeg.toString('latin1', 6, 11) === 'JFIF\0') {
+      jpeg[13] = 1;
+      jpeg.writeUInt16BE(Math.round(p.xdpi), 14);
+      jpeg.writeUInt16BE(Math.round(p.ydpi), 16);
+    }
+    writeFileSync(file, jpeg);
     files.push(file);
   }
   const out = path.join(dir, `${mode}-img2pdf.pdf`);

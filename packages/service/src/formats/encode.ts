@@ -9,7 +9,7 @@
  */
 import { ScanbridgeError, ZIP_PAGE_FORMATS } from '@scanbridge/protocol/core';
 import type { OcrPage, OutputFormat, SaveOcr, ZipPageFormat } from '@scanbridge/protocol';
-import { sharp } from '../imaging/sharp.js';
+import { PAGE_JPEG, sharp } from '../imaging/sharp.js';
 import { compressedPng } from '../imaging/raw-png.js';
 import type { StoredImage } from '../buffer/types.js';
 import { withDensity } from '../imaging/density.js';
@@ -171,7 +171,7 @@ async function encodeSingleNow(page: StoredImage, opts: SaveOptions, format: Zip
   if (format === 'jpeg') {
     // A JPEG page is already a JPEG: unless asked for another quality or progressive, it is not encoded again.
     if (page.format === 'jpeg' && opts.quality === undefined && opts.progressive === undefined) return withDensity(page.bytes, 'jpeg', xdpi, ydpi);
-    const jpeg = await decode().jpeg({ quality: opts.quality ?? DEFAULT_JPEG_QUALITY, progressive: opts.progressive ?? false }).toBuffer();
+    const jpeg = await decode().jpeg({ quality: opts.quality ?? DEFAULT_JPEG_QUALITY, progressive: opts.progressive ?? false, ...PAGE_JPEG }).toBuffer();
     return withDensity(jpeg, 'jpeg', xdpi, ydpi);
   }
   if (format === 'png') {

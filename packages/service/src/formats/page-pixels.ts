@@ -1,5 +1,5 @@
 /** A stored page's pixels in the forms the encoders take. */
-import { sharp } from '../imaging/sharp.js';
+import { PAGE_JPEG, sharp } from '../imaging/sharp.js';
 import type { StoredImage } from '../buffer/types.js';
 import { decodeBilevelPng, packGrey, type Bilevel } from './bilevel.js';
 
@@ -35,7 +35,7 @@ export async function jpegOfPage(page: StoredImage, quality: number): Promise<{ 
   const channels = page.mode === 'color' ? 3 : 1;
   const { data, info } = await decode(page)
     .toColourspace(channels === 1 ? 'b-w' : 'srgb')
-    .jpeg({ quality })
+    .jpeg({ quality, ...PAGE_JPEG })
     .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels };
 }

@@ -9,7 +9,7 @@
  * orientation) or that PDF cannot carry is re-encoded at quality 95. A PNG
  * without alpha stays as sent. Everything else becomes PNG, line-art 1-bit.
  */
-import { sharp } from '../imaging/sharp.js';
+import { PAGE_JPEG, sharp } from '../imaging/sharp.js';
 import type { Metadata, Sharp } from 'sharp';
 import type { ColorMode } from '@scanbridge/protocol';
 import type { PendingImage, StoredImage } from '../buffer/types.js';
@@ -211,7 +211,7 @@ async function decodeJpeg(bytes: Buffer, m: Metadata, res: Resolution): Promise<
     .autoOrient()
     .toColourspace(mode === 'gray' ? 'b-w' : 'srgb')
     .withDensity(dpi.xdpi)
-    .jpeg({ quality: 95 })
+    .jpeg({ quality: 95, ...PAGE_JPEG })
     .toBuffer({ resolveWithObject: true });
   return { format: 'jpeg', bytes: data, width: info.width, height: info.height, ...dpi, mode, bitDepth: 8 };
 }

@@ -53,7 +53,33 @@ describe('JPEG saving', () => {
     assert.ok(meanAbsDiff(highPixels, RGB) < 2);
     assert.equal((await sharp(high).metadata()).density, 200);
   });
+
+  it('a page encoded as JPEG, as a file or in a PDF, carries the standard Huffman tables (the fast encode), not tables computed for it', async () => {
+    const page = await pngPage();
+    const file = await save(page, { format: 'jpeg', quality: 80 });
+    const pdf = await save(page, { format: 'pdf', compression: 'jpeg', quality: 80 });
+    const inPdf = pdf.subarray(pdf.indexOf(Buffer.from([0xff, 0xd8, 0xff])));
+    // The standard tables (ITU T.81 annex K) define every symbol: 12 in each DC table, 162 in each AC table.
+    for (const jpeg of [file, inPdf]) assert.deepEqual(huffmanSymbols(jpeg), [12, 162, 12, 162]);
+  });
 });
+
+/** Symbols in each Huffman table a JPEG defines, in order. */
+function huffmanSymbols(jpeg: Buffer): number[] {
+  const counts: number[] = [];
+  for (let pos = 2; pos + 4 <= jpeg.length && jpeg[pos] === 0xff && jpeg[pos + 1] !== 0xda; ) {
+    const length = jpeg.readUInt16BE(pos + 2);
+    if (jpeg[pos + 1] === 0xc4) {
+      for (let i = pos + 4; i < pos + 2 + length; ) {
+        const n = jpeg.subarray(i + 1, i + 17).reduce((a, b) => a + b, 0);
+        counts.push(n);
+        i += 17 + n;
+      }
+    }
+    pos += 2 + length;
+  }
+  return counts;
+}
 
 describe('PNG saving', () => {
   it('PNG pages keep their pixels and get their resolution; JPEG pages are converted', async () => {

@@ -3,7 +3,7 @@
  * a JPEG as it is (an eSCL client asked for JPEG): one encoding, not the
  * lossless PNG a buffer page is first and a JPEG made from that.
  */
-import { sharp } from './sharp.js';
+import { PAGE_JPEG, sharp } from './sharp.js';
 import { withDensity } from './density.js';
 import type { Pixels } from '../formats/page-kind.js';
 import { imageMemory } from '../util/memory-budget.js';
@@ -17,7 +17,7 @@ export async function encodeRawJpeg(page: Pixels & { xdpi: number; ydpi: number 
   const bytes = await imageMemory.run(data.length, () =>
     sharp(data, { raw: { width, height, channels } })
       .toColourspace(channels === 1 ? 'b-w' : 'srgb')
-      .jpeg({ quality: NETWORK_JPEG_QUALITY })
+      .jpeg({ quality: NETWORK_JPEG_QUALITY, ...PAGE_JPEG })
       .toBuffer(),
   );
   return withDensity(bytes, 'jpeg', page.xdpi, page.ydpi);

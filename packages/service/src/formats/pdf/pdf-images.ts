@@ -12,7 +12,7 @@
  */
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
-import { sharp } from '../../imaging/sharp.js';
+import { PAGE_JPEG, sharp } from '../../imaging/sharp.js';
 import { imageMemory, pixelBytes } from '../../util/memory-budget.js';
 import type { StoredImage } from '../../buffer/types.js';
 import { encodeG4 } from '../ccitt-g4.js';
@@ -69,7 +69,7 @@ async function jpegImage(page: StoredImage, opts: ImageOptions): Promise<PdfImag
   let header = readJpegHeader(bytes);
   if (!isPdfCompatibleJpeg(header) || (opts.rgbOnly && header.components === 4)) {
     const source = bytes;
-    bytes = await imageMemory.run(2 * pixelBytes(page), () => sharp(source, { limitInputPixels: false }).toColourspace(header.components === 1 ? 'b-w' : 'srgb').jpeg({ quality: 95 }).toBuffer());
+    bytes = await imageMemory.run(2 * pixelBytes(page), () => sharp(source, { limitInputPixels: false }).toColourspace(header.components === 1 ? 'b-w' : 'srgb').jpeg({ quality: 95, ...PAGE_JPEG }).toBuffer());
     header = readJpegHeader(bytes);
   }
   const components = header.components as 1 | 3 | 4;
@@ -121,7 +121,7 @@ async function deflatedImage(page: StoredImage): Promise<PdfImage> {
 }
 
 async function jpegOf({ data, width, height, channels }: Pixels, quality: number): Promise<PdfImage> {
-  const jpeg = await sharp(data, { raw: { width, height, channels } }).jpeg({ quality }).toBuffer();
+  const jpeg = await sharp(data, { raw: { width, height, channels } }).jpeg({ quality, ...PAGE_JPEG }).toBuffer();
   return { width, height, entries: `/ColorSpace ${DEVICE[channels]} /BitsPerComponent 8 /Filter /DCTDecode`, data: jpeg };
 }
 
