@@ -73,6 +73,8 @@ export function renderSettings(container: HTMLElement, caps: Capabilities): () =
     // '' sends no paper: the device's whole area (or its default), the only choice a scanner smaller than A5 has.
     field('Page size', select('paper', ['', ...caps.paperSizes], { '': `Scanner's default (up to ${Math.round(caps.maxArea.width)} x ${Math.round(caps.maxArea.height)} mm)` }, caps.paperSizes.includes('A4') ? 'A4' : '')),
   ];
+  // Lossless pages are the originals; JPEG ones cost a third of the CPU to keep and pass into PDFs as they are.
+  controls.push(field('Keep pages as', select('storeJpeg', ['', 90, 75], { '': 'Lossless (PNG)', 90: 'JPEG, quality 90', 75: 'JPEG, quality 75' }, '')));
   if (caps.brightness) controls.push(field('Brightness', range('brightness', caps.brightness.min, caps.brightness.max, caps.brightness.step, 0)));
   if (caps.contrast) controls.push(field('Contrast', range('contrast', caps.contrast.min, caps.contrast.max, caps.contrast.step, 0)));
 
@@ -95,6 +97,7 @@ export function renderSettings(container: HTMLElement, caps: Capabilities): () =
       options: {},
     };
     if (value('paper')) settings.paper = value('paper') as ScanSettingsInput['paper'];
+    if (value('storeJpeg')) settings.storeJpeg = Number(value('storeJpeg'));
     if (caps.brightness) settings.brightness = Number(value('brightness'));
     if (caps.contrast) settings.contrast = Number(value('contrast'));
     // Only options the user changed are sent: the device's defaults stay the device's business.

@@ -115,6 +115,14 @@ export const ScanSettings = z.strictObject({
    * its page event says `documentFound: false`.
    */
   document: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
+  /**
+   * Keep each 8-bit page in the buffer as a JPEG of this quality (1-100) instead of lossless PNG:
+   * encoded once, from the device's pixels, where the page is read (a 300 dpi colour page costs a
+   * third of the CPU a PNG does), and a PDF made of the pages carries the JPEGs as they are. Lossy:
+   * for pages that leave as JPEG anyway. Line-art and 16-bit pages stay PNG; pages a device sends
+   * already encoded (eSCL, a camera's MJPEG) stay as sent.
+   */
+  storeJpeg: z.number().int().min(1).max(100).optional(),
 });
 export type ScanSettings = z.infer<typeof ScanSettings>;
 export type ScanSettingsInput = z.input<typeof ScanSettings>;

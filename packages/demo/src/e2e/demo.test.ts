@@ -232,6 +232,23 @@ describe('demo application in Chromium', () => {
     assert.deepEqual([...new Set(scanning.map((text) => /^Scanning page (\d+)/.exec(text)![1]))], ['1', '2'], shown.join(' | '));
   });
 
+  it('keeps the scanned pages as JPEG when the form says so', async () => {
+    const { page } = browser;
+    await page.goto(`http://127.0.0.1:${svc.ports.welcomeHttp}/demo`);
+    await waitConnected(page);
+    await chooseDevice(page, 'demo:scanner');
+    const session = await demoSession(page);
+    await rpc(svc.base, 'f', 'RemoveAllImages', {}, session);
+    await page.locator('[name=source]').selectOption('feeder');
+    await page.locator('[name=dpi]').selectOption('100');
+    await page.locator('[name=storeJpeg]').selectOption('75');
+    await page.locator('#settings details summary').click();
+    await page.locator('[name="option:sheets"]').fill('2');
+    await page.locator('#scan').click();
+    assert.equal(await scanEnded(page), '2 page(s) scanned.');
+    assert.deepEqual((await bufferOrder(svc, session)).map((p) => p.format), ['jpeg', 'jpeg']);
+  });
+
   it('Recognise text shows the text of every page and its words over the page', async () => {
     const { page } = browser;
     const session = await demoSession(page);

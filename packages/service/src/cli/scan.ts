@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Compression, ScanSettings, ScanbridgeError, parseOrThrow, type JobInfo, type OutputFormat } from '@scanbridge/protocol';
 import { servicePaths } from '../config/paths.js';
 import { FORMAT_OF_EXTENSION } from '../formats/encode.js';
+import { DEFAULT_PDF_JPEG_QUALITY } from '../formats/pdf/pdf-images.js';
 import { documentFileNames } from '../documents/file-names.js';
 import { progressPrinter, runJob } from './job-progress.js';
 import { ServiceClient, ServiceNotRunningError } from './service-client.js';
@@ -155,6 +156,9 @@ async function scan(home: string, values: ParsedValues): Promise<number> {
     return EXIT.usage;
   }
   const settings = settingsFrom(values);
+  // JPEG pages for a PDF: kept as JPEG where they are scanned, at the quality asked, then carried
+  // into the PDF as they are, instead of a lossless page decoded and encoded again at the end.
+  if (format === 'pdf' && encoding.compression === 'jpeg') settings.storeJpeg = encoding.quality ?? DEFAULT_PDF_JPEG_QUALITY;
   const template = values.out;
   if (settings.split && !MULTI_PAGE.includes(format)) {
     console.error('scanbridge scan: --split-on writes one file per document: --out must end in .pdf or .tif');

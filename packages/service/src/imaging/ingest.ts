@@ -12,6 +12,9 @@ import type { StoredImage } from '../buffer/types.js';
 import { encodeBilevelPng } from '../formats/bilevel.js';
 import { imageMemory } from '../util/memory-budget.js';
 import { type PagePreview, previewOfPixels } from './page-preview.js';
+import { jpegOfPage } from '../formats/page-pixels.js';
+import { withDensity } from './density.js';
+import { rawJpeg } from './raw-jpeg.js';
 import { encodeRawPng, encodeRawPngToFile } from './raw-png.js';
 
 /** A page to store, with its thumbnail when one was made beside it. */
@@ -25,6 +28,8 @@ export interface IngestOptions {
    * 26 MB at A4 300 dpi colour, or compressed later at twice the cost).
    */
   network?: boolean;
+  /** An 8-bit page is kept as a JPEG of this quality (the scan setting storeJpeg): raw pixels with their thumbnail, a PNG the device sent made JPEG. */
+  jpegQuality?: number | undefined;
 }
 
 /** What a stored page keeps of the raw page, besides its encoding. */
@@ -48,6 +53,11 @@ async function encodeRaw(page: RawPage, opts: IngestOptions): Promise<IngestedPa
       .toBuffer();
     return { ...base, format: 'png', bytes, bitDepth: 16 };
   }
+  if (opts.jpegQuality !== undefined && !opts.network) {
+    const quality = opts.jpegQuality;
+    const [bytes, preview] = await Promise.all([rawJpeg(page, quality), previewOfPixels(page)]);
+    return { ...base, format: 'jpeg', bytes, bitDepth: 8, preview };
+  }
   const [bytes, preview] = await pngAndPreview(page, opts, encodeRawPng);
   return { ...base, format: 'png', bytes, bitDepth: 8, preview };
 }
@@ -70,5 +80,11 @@ export async function ingestRawToFile(page: RawPage & { bitDepth: 8 }, file: str
 export async function ingestPage(page: AcquiredPage, opts: IngestOptions = {}): Promise<IngestedPage> {
   // The raw page is held while it is encoded: its bytes are its claim on the shared image memory.
   if (page.kind === 'raw') return imageMemory.run(page.data.length, () => encodeRaw(page, opts));
-  return { format: page.format, bytes: page.bytes, width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode, bitDepth: page.bitDepth, preview: page.preview };
+  const encoded: IngestedPage = { format: page.format, bytes: page.bytes, width: page.width, height: page.height, xdpi: page.xdpi, ydpi: page.ydpi, mode: page.mode, bitDepth: page.bitDepth, preview: page.preview };
+  // An 8-bit page the device sent as PNG, to keep as JPEG (storeJpeg): decoded and encoded once, here.
+  if (opts.jpegQuality === undefined || opts.network || page.format !== 'png' || page.bitDepth !== 8) return encoded;
+  const quality = opts.jpegQuality;
+  const claim = page.width * page.height * (page.mode === 'color' ? 3 : 1) * 2;
+  const { data } = await imageMemory.run(claim, () => jpegOfPage(encoded, quality));
+  return { ...encoded, format: 'jpeg', bytes: withDensity(data, 'jpeg', page.xdpi, page.ydpi) };
 }

@@ -140,7 +140,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
           settings,
           {
             page: async (page: AcquiredPage) => {
-              let { preview, ...stored } = await ingestPage(page);
+              let { preview, ...stored } = await ingestPage(page, { jpegQuality: settings.storeJpeg });
               // The `document` setting: the photographed page enters the buffer flat (a frame without one as captured).
               let documentFound: boolean | undefined;
               if (flatten) {

@@ -91,6 +91,8 @@ async function deliver(raw: RawPage, page: number, params: ScanParams, ctx: Call
     // An 8-bit page (most) is encoded straight into its file in the handover folder; others, and that failing, as bytes.
     // An 8-bit network page asked as JPEG is encoded as one here, its only encoding.
     if (params.network && params.jpeg && raw.bitDepth === 8) encoded = await networkJpeg(raw);
+    // A page to keep as JPEG (the scan setting storeJpeg) is encoded here once, with its thumbnail.
+    else if (!params.network && params.storeJpeg !== undefined && raw.bitDepth === 8) encoded = await ingestPage(raw, { jpegQuality: params.storeJpeg });
     else encoded = (params.handover && raw.bitDepth === 8 ? await encodeIntoHandover(raw as RawPage & { bitDepth: 8 }, page, params) : undefined) ?? (await ingestPage(raw, { network: params.network }));
   } finally {
     release();

@@ -161,6 +161,7 @@ export class SaneDriver implements Driver {
             readStallMs: this.options.readStallMs ?? READ_STALL_MS,
             network: sink.network === true,
             jpeg: sink.network === true && sink.networkFormat === 'jpeg',
+            ...(settings.storeJpeg !== undefined && sink.network !== true ? { storeJpeg: settings.storeJpeg } : {}),
             ...(handover ? { handover: handover.dir } : {}),
           },
           { signal: controller.signal, onEvent },

@@ -53,6 +53,8 @@ export const ScanParams = z.object({
   network: z._default(z.boolean(), false),
   /** Network pages of 8 bits as JPEG (ScanSink.networkFormat), not PNG. */
   jpeg: z._default(z.boolean(), false),
+  /** Pages of 8 bits kept as JPEG of this quality (the scan setting storeJpeg), not PNG. */
+  storeJpeg: z.optional(z.number().check(z.int(), z.gte(1), z.lte(100))),
   /** The folder the worker writes each page's bytes to (page-handover.ts). */
   handover: z.optional(z.string()),
 });
