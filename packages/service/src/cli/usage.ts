@@ -123,7 +123,9 @@ Exit code 1 when a file could not be read (the others are still read).`,
 FILE ends in .pdf, .tif/.tiff (multi-page), .jpg/.jpeg or .png (one file per page: name-1.jpg...).
 --compression (PDF, TIFF): auto (default: G4 for black and white, JPEG for photos, sharp text over a
 small JPEG background for colour documents), jpeg, g4 (black-and-white pages only), lossless; TIFF
-also none, lzw, deflate. --quality: of the JPEG parts (PDF, TIFF) or of JPEG files.
+also none, lzw, deflate. --quality: of the JPEG parts (PDF, TIFF) or of JPEG files. A PDF with
+--compression jpeg keeps each page as JPEG where it is scanned (scan setting storeJpeg) and carries it
+as it is.
 --ocr LANGS (PDF): searchable, each page's text recognised in these languages and laid under its image.
 Without --paper or --area the device's whole scan area is scanned (the demo scanner: A4).
 --paper takes a name or any size in millimetres (100x150); --area the region in millimetres from
