@@ -6,8 +6,8 @@
  * is deflated from are laid out in one buffer the thread keeps.
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeBilevelPng, encodeBilevelPngSync, type Bilevel } from './bilevel.js';
-import { encodeG4 } from './ccitt-g4.js';
+import { bilevelPngRowsSync, encodeBilevelPngSync, type Bilevel, type PngRows } from './bilevel.js';
+import { encodeG4, encodeG4Rows } from './ccitt-g4.js';
 import type { BilevelResult, BilevelTask, G4Result } from './bilevel-protocol.js';
 import type { ThreadReply } from '../util/thread-pool.js';
 
@@ -44,12 +44,18 @@ async function run(task: BilevelTask): Promise<BilevelResult> {
 }
 
 async function g4(task: Extract<BilevelTask, { op: 'g4' }>): Promise<G4Result> {
-  let b: Bilevel | null;
-  if ('png' in task) {
-    b = await decodeBilevelPng(asBuffer(task.png)).catch(() => null);
-    if (!b) return null;
-  } else {
-    b = bilevelOf(task.bilevel);
+  if ('bilevel' in task) {
+    const b = bilevelOf(task.bilevel);
+    return { width: b.width, height: b.height, strip: owned(encodeG4(b)) };
   }
-  return { width: b.width, height: b.height, strip: owned(encodeG4(b)) };
+  let rows: PngRows | null;
+  try {
+    rows = bilevelPngRowsSync(asBuffer(task.png));
+  } catch {
+    rows = null;
+  }
+  if (!rows) return null;
+  // Coded from the inflated rows where they lie: no copy into packed rows, no inversion.
+  const { width, height, stride, raw, oneIsBlack } = rows;
+  return { width, height, strip: owned(encodeG4Rows({ width, height, data: raw, start: 1, step: stride + 1, oneIsBlack })) };
 }
