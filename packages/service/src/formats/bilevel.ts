@@ -51,10 +51,15 @@ export async function encodeBilevelPng(b: Bilevel, xdpi: number, ydpi: number): 
   return pngFile(b, xdpi, ydpi, await deflateAsync(scan, compressible(scan, b.stride + 1) ? DEFLATE : STORED));
 }
 
-/** As encodeBilevelPng, on the calling thread, its rows laid out in `scratch` (at least (stride + 1) * height bytes). */
-export function encodeBilevelPngSync(b: Bilevel, xdpi: number, ydpi: number, scratch: Buffer): Buffer {
+/**
+ * As encodeBilevelPng, on the calling thread, its rows laid out in `scratch`
+ * (at least (stride + 1) * height bytes); `deflated` tells whether the rows
+ * were compressible (else they are stored).
+ */
+export function encodeBilevelPngSync(b: Bilevel, xdpi: number, ydpi: number, scratch: Buffer): { png: Buffer; deflated: boolean } {
   const scan = scanlines(b, scratch.subarray(0, (b.stride + 1) * b.height));
-  return pngFile(b, xdpi, ydpi, deflateSync(scan, compressible(scan, b.stride + 1) ? DEFLATE : STORED));
+  const deflated = compressible(scan, b.stride + 1);
+  return { png: pngFile(b, xdpi, ydpi, deflateSync(scan, deflated ? DEFLATE : STORED)), deflated };
 }
 
 const DEFLATE = { level: 6, strategy: zlibConstants.Z_RLE };

@@ -12,6 +12,8 @@ import { writeFile } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { packGrey } from './bilevel.js';
+import { codedAheadOf, codingAhead } from './bilevel-pool.js';
+import { encodeG4 } from './ccitt-g4.js';
 import { loadAll } from './test-tools.js';
 import { PNG_SIGNATURE, pngChunk } from './png-chunks.js';
 import { storeBilevel } from './page-store.js';
@@ -140,6 +142,45 @@ describe('CCITT G4 encoder', () => {
         const sampled = Buffer.alloc(c.width * c.height);
         for (let y = 0; y < c.height; y++) for (let x = 0; x < c.width; x++) sampled[y * c.width + x] = pnm.data[(4 * y + 2) * pnm.width + 4 * x + 2]! < 128 ? 0 : 255;
         assert.ok(sampled.equals(grey(c.width, c.height, c.black)), `${c.name}: pixels differ`);
+      }
+    });
+  });
+});
+
+describe('G4 coded ahead of a save', () => {
+  it('a stored page that deflates well is coded on its thread after its PNG: the stream the save would make, used by the save', async () => {
+    const text = CASES.find((c) => c.name === 'text-like bars')!;
+    const bars = grey(text.width, text.height, text.black);
+    const stairs = grey(100, 100, CASES.find((c) => c.name.startsWith('stairs'))!.black);
+    const random = prng(3);
+    const noisy = grey(400, 300, () => random() < 0.5);
+    const [barsPage, stairsPage, noisyPage] = await Promise.all([
+      storeBilevel(packGrey(bars, text.width, text.height), 300, 300),
+      storeBilevel(packGrey(stairs, 100, 100), 300, 300),
+      storeBilevel(packGrey(noisy, 400, 300), 300, 300),
+    ]);
+    await codingAhead();
+    for (const [page, pixels] of [[barsPage!, bars], [stairsPage!, stairs]] as const) {
+      const ahead = codedAheadOf(page.bytes);
+      assert.ok(ahead, 'coded ahead');
+      assert.deepEqual([ahead.width, ahead.height], [page.width, page.height]);
+      assert.ok(ahead.strip.equals(encodeG4(packGrey(pixels, page.width, page.height))), 'the stream the save would code');
+    }
+    // Noise is stored, not deflated: coding it ahead would hold its thread for long; the save codes it.
+    assert.equal(codedAheadOf(noisyPage!.bytes), undefined);
+    // Other bytes (a page read back from the disk cache) have no stream: coded when saved.
+    assert.equal(codedAheadOf(Buffer.from(barsPage!.bytes)), undefined);
+
+    await withTempDir(async (dir) => {
+      const pages = [barsPage!, stairsPage!, noisyPage!, { ...barsPage!, bytes: Buffer.from(barsPage!.bytes) }];
+      const expected = [bars, stairs, noisy, bars];
+      const file = path.join(dir, 'g4.tif');
+      await writeFile(file, await concat(writeTiff(each(pages), pages.length, { compression: 'g4', quality: 85 })));
+      await tool('tiffsplit', [file, path.join(dir, 'page-')]);
+      for (const [i, page] of pages.entries()) {
+        const pnm = readPnm((await tool('tifftopnm', [path.join(dir, `page-aa${String.fromCharCode(97 + i)}.tif`)])).stdout);
+        assert.deepEqual([pnm.width, pnm.height], [page.width, page.height]);
+        assert.ok(pnm.data.equals(expected[i]!), `page ${i + 1}: pixels differ`);
       }
     });
   });
