@@ -45,7 +45,8 @@ function png(task: Extract<BilevelTask, { op: 'png' }>): void {
     const need = (b.stride + 1) * b.height;
     if (scratch.length < need) scratch = Buffer.allocUnsafe(need);
     const encoded = encodeBilevelPngSync(b, task.xdpi, task.ydpi, scratch);
-    const png = owned(encoded.png);
+    // The PNG is a buffer of its own (bilevel.ts pngFile): handed over as it is.
+    const png = encoded.png;
     deflated = encoded.deflated;
     if (task.ticket === undefined) {
       parentPort!.postMessage({ id: task.id, ok: true, result: { png } } satisfies ThreadReply<BilevelResult>, [png.buffer as ArrayBuffer]);

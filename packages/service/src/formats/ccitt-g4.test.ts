@@ -9,10 +9,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { deflateSync } from 'node:zlib';
 import path from 'node:path';
-import { packGrey } from './bilevel.js';
-import { codedAheadOf, codingAhead } from './bilevel-pool.js';
+import { decodeBilevelPng, packGrey } from './bilevel.js';
+import { codedAheadOf, codingAhead, sharedRows } from './bilevel-pool.js';
 import { encodeG4 } from './ccitt-g4.js';
 import { loadAll } from './test-tools.js';
 import { PNG_SIGNATURE, pngChunk } from './png-chunks.js';
@@ -183,5 +184,38 @@ describe('G4 coded ahead of a save', () => {
         assert.ok(pnm.data.equals(expected[i]!), `page ${i + 1}: pixels differ`);
       }
     });
+  });
+
+  it('pages of uncompressed 1-bit TIFFs loaded at once and one after another (their rows in reused shared memory) each keep their own pixels and stream', async () => {
+    const width = 203;
+    const height = 150;
+    // Text-like marks on white (they deflate well, so they are coded ahead), different on each
+    // page, so that a page read from another's rows shows.
+    const pixels = Array.from({ length: 10 }, (_, k) => grey(width, height, (x, y) => (y + 3 * k) % 11 < 4 && (x + 9 * k) % 64 < 12));
+    const tiffs = await Promise.all(pixels.map((g) => sharp(g, { raw: { width, height, channels: 1 } }).toColourspace('b-w').tiff({ compression: 'none', bitdepth: 1 }).toBuffer()));
+    const together = await Promise.all(tiffs.slice(0, 5).map((t) => loadAll(t)));
+    const inTurn = [];
+    for (const t of tiffs.slice(5)) inTurn.push(await loadAll(t));
+    await codingAhead();
+    for (const [k, [page]] of [...together, ...inTurn].entries()) {
+      const rows = packGrey(pixels[k]!, width, height);
+      assert.ok((await decodeBilevelPng(page!.bytes))!.data.equals(rows.data), `page ${k + 1}: stored pixels`);
+      assert.ok(codedAheadOf(page!.bytes)?.strip.equals(encodeG4(rows)), `page ${k + 1}: stream coded ahead`);
+    }
+  });
+
+  it('shared row memory is not handed out again before the page coded ahead from it is done', async () => {
+    // Large enough that coding it takes milliseconds after its PNG is answered.
+    const width = 2480;
+    const height = 1200;
+    const rows = packGrey(grey(width, height, (x, y) => y % 40 < 20 && x % 97 < 60), width, height);
+    const shared = sharedRows(rows.data.length);
+    rows.data.copy(shared);
+    const page = await storeBilevel({ ...rows, data: shared }, 300, 300);
+    // Memory handed out now is the next page's: scribbled over at once, as a load would.
+    sharedRows(rows.data.length).fill(0xa5);
+    await codingAhead();
+    assert.ok((await decodeBilevelPng(page.bytes))!.data.equals(rows.data), 'stored pixels');
+    assert.ok(codedAheadOf(page.bytes)?.strip.equals(encodeG4(rows)), 'stream coded ahead');
   });
 });
