@@ -52,35 +52,8 @@ export function sharedBilevelPool(): BilevelPool {
 /** A thread gets a copy of the whole memory behind a view: a page that is a small part of a larger buffer goes alone. */
 const own = (bytes: Buffer): Uint8Array => (bytes.byteLength * 2 < bytes.buffer.byteLength ? Uint8Array.prototype.slice.call(bytes) : bytes);
 
-/** The memory of rows that are the whole of their ArrayBuffer, to hand over instead of copying (shared rows are shared, not handed over). */
-const handOver = (b: Bilevel): TransferListItem[] =>
-  b.data.buffer instanceof ArrayBuffer && b.data.byteOffset === 0 && b.data.byteLength === b.data.buffer.byteLength ? [b.data.buffer] : [];
-
-/** Shared row memory kept for the next pages, at most. */
-const SHARED_KEPT_BYTES = 8 * 1024 * 1024;
-const freeRows: SharedArrayBuffer[] = [];
-
-/**
- * Memory for a loaded page's rows, shared with the line-art threads and
- * reused from page to page (tiff-bilevel.ts copies the rows into it; the
- * thread reads them in place). A fresh megabyte a page on the event loop,
- * with the request's own, made V8 start a full collection every few pages
- * (external memory pressure: about 50 ms of the event loop each). Given
- * back once the page's task has ended (bilevelPng).
- */
-export function sharedRows(bytes: number): Buffer {
-  const i = freeRows.findIndex((s) => s.byteLength >= bytes && s.byteLength <= 2 * bytes);
-  const memory = i >= 0 ? freeRows.splice(i, 1)[0]! : new SharedArrayBuffer(bytes);
-  return Buffer.from(memory, 0, bytes);
-}
-
-function giveBack(b: Bilevel): void {
-  const memory = b.data.buffer;
-  if (!(memory instanceof SharedArrayBuffer)) return;
-  let kept = memory.byteLength;
-  for (const s of freeRows) kept += s.byteLength;
-  if (kept <= SHARED_KEPT_BYTES) freeRows.push(memory);
-}
+/** The memory of rows that are the whole of their ArrayBuffer, to hand over instead of copying. */
+const handOver = (b: Bilevel): TransferListItem[] => (b.data.byteOffset === 0 && b.data.byteLength === b.data.buffer.byteLength ? [b.data.buffer as ArrayBuffer] : []);
 
 export interface G4Page {
   width: number;
@@ -162,12 +135,8 @@ export async function g4OfPage(page: StoredImage): Promise<G4Page> {
 export async function bilevelPng(b: Bilevel, xdpi: number, ydpi: number, ahead = false): Promise<Buffer> {
   const pool = sharedBilevelPool();
   if (!ahead) {
-    try {
-      const result = (await pool.run({ op: 'png', bilevel: b, xdpi, ydpi }, undefined, handOver(b))) as { png: Uint8Array };
-      return Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength);
-    } finally {
-      giveBack(b);
-    }
+    const result = (await pool.run({ op: 'png', bilevel: b, xdpi, ydpi }, undefined, handOver(b))) as { png: Uint8Array };
+    return Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength);
   }
   const ticket = nextTicket++;
   const png = new Promise<Buffer>((resolve) => pngsAhead.set(ticket, resolve));
@@ -181,10 +150,6 @@ export async function bilevelPng(b: Bilevel, xdpi: number, ydpi: number, ahead =
     () => pngsAhead.delete(ticket),
   );
   running.add(kept);
-  // The thread reads shared rows until its task ends, G4 included.
-  void kept.finally(() => {
-    running.delete(kept);
-    giveBack(b);
-  });
+  void kept.finally(() => running.delete(kept));
   return Promise.race([png, done.then(() => png)]);
 }

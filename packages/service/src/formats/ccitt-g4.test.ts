@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { decodeBilevelPng, packGrey } from './bilevel.js';
-import { codedAheadOf, codingAhead, sharedRows } from './bilevel-pool.js';
+import { codedAheadOf, codingAhead } from './bilevel-pool.js';
 import { encodeG4 } from './ccitt-g4.js';
 import { loadAll } from './test-tools.js';
 import { PNG_SIGNATURE, pngChunk } from './png-chunks.js';
@@ -186,7 +186,7 @@ describe('G4 coded ahead of a save', () => {
     });
   });
 
-  it('pages of uncompressed 1-bit TIFFs loaded at once and one after another (their rows in reused shared memory) each keep their own pixels and stream', async () => {
+  it('pages of uncompressed 1-bit TIFFs loaded at once and one after another each keep their own pixels and stream', async () => {
     const width = 203;
     const height = 150;
     // Text-like marks on white (they deflate well, so they are coded ahead), different on each
@@ -202,20 +202,5 @@ describe('G4 coded ahead of a save', () => {
       assert.ok((await decodeBilevelPng(page!.bytes))!.data.equals(rows.data), `page ${k + 1}: stored pixels`);
       assert.ok(codedAheadOf(page!.bytes)?.strip.equals(encodeG4(rows)), `page ${k + 1}: stream coded ahead`);
     }
-  });
-
-  it('shared row memory is not handed out again before the page coded ahead from it is done', async () => {
-    // Large enough that coding it takes milliseconds after its PNG is answered.
-    const width = 2480;
-    const height = 1200;
-    const rows = packGrey(grey(width, height, (x, y) => y % 40 < 20 && x % 97 < 60), width, height);
-    const shared = sharedRows(rows.data.length);
-    rows.data.copy(shared);
-    const page = await storeBilevel({ ...rows, data: shared }, 300, 300);
-    // Memory handed out now is the next page's: scribbled over at once, as a load would.
-    sharedRows(rows.data.length).fill(0xa5);
-    await codingAhead();
-    assert.ok((await decodeBilevelPng(page.bytes))!.data.equals(rows.data), 'stored pixels');
-    assert.ok(codedAheadOf(page.bytes)?.strip.equals(encodeG4(rows)), 'stream coded ahead');
   });
 });

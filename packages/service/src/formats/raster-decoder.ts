@@ -18,7 +18,6 @@ import { asInvalid, checkPageSize, invalidImage, type InputFormat } from './inva
 import { hasEndMarker, isPdfCompatibleJpeg, type JpegHeader, readJpegHeader } from './jpeg-markers.js';
 import { DEFAULT_DPI, LOAD_LIMITS } from './limits.js';
 import { imageMemory, stripBytes } from '../util/memory-budget.js';
-import { sharedRows } from './bilevel-pool.js';
 import { storeBilevel } from './page-store.js';
 import { readPngChunks } from './png-chunks.js';
 import { readUncompressedBilevel } from './tiff-bilevel.js';
@@ -126,7 +125,7 @@ function decodeBytes(format: RasterFormat, m: Metadata): number {
 function uncompressedBilevel(bytes: Buffer, page: number, m: Metadata, res: Resolution): Promise<StoredImage | null> {
   const packed = (((m.width ?? 0) + 7) >> 3) * (m.height ?? 0);
   return imageMemory.run(2 * packed, async () => {
-    const rows = readUncompressedBilevel(bytes, page, sharedRows);
+    const rows = readUncompressedBilevel(bytes, page);
     if (!rows) return null;
     const { xdpi, ydpi } = dpiOf(m, res);
     return storeBilevel(rows, xdpi, ydpi);

@@ -10,12 +10,8 @@ import type { Bilevel } from './bilevel.js';
 
 const TAGS = { width: 256, height: 257, bits: 258, compression: 259, photometric: 262, fillOrder: 266, stripOffsets: 273, samples: 277, rowsPerStrip: 278, stripByteCounts: 279, planar: 284, tileWidth: 322 } as const;
 
-/**
- * Throws an Error saying what is wrong when a strip the page needs lies
- * outside the file. The rows go into `alloc(bytes)` (bilevel-pool.ts
- * sharedRows: memory reused from page to page).
- */
-export function readUncompressedBilevel(tiff: Buffer, page: number, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): Bilevel | null {
+/** Throws an Error saying what is wrong when a strip the page needs lies outside the file. */
+export function readUncompressedBilevel(tiff: Buffer, page: number): Bilevel | null {
   if (tiff.length < 8) return null;
   const le = tiff[0] === 0x49;
   const u16 = (at: number) => (le ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
@@ -62,7 +58,7 @@ export function readUncompressedBilevel(tiff: Buffer, page: number, alloc: (byte
   const stride = (width + 7) >> 3;
   const rowsPerStrip = Math.min(one(TAGS.rowsPerStrip, height)!, height);
   if (rowsPerStrip < 1 || offsets.length < Math.ceil(height / rowsPerStrip)) return null;
-  const data = alloc(stride * height);
+  const data = Buffer.allocUnsafe(stride * height);
   for (let s = 0, row = 0; row < height; s++, row += rowsPerStrip) {
     const need = Math.min(rowsPerStrip, height - row) * stride;
     const start = offsets[s]!;
