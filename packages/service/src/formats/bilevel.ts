@@ -6,7 +6,7 @@
  * and the 1-bit PNG layer here are a few lines each.
  */
 import { promisify } from 'node:util';
-import { constants as zlibConstants, deflate, deflateSync, inflate } from 'node:zlib';
+import { constants as zlibConstants, crc32, deflate, deflateSync, inflate, inflateSync } from 'node:zlib';
 import { PNG_SIGNATURE, physChunk, pngChunk, readPngChunks, withIdat } from './png-chunks.js';
 
 const deflateAsync = promisify(deflate);
@@ -51,14 +51,20 @@ export async function encodeBilevelPng(b: Bilevel, xdpi: number, ydpi: number): 
   return pngFile(b, xdpi, ydpi, await deflateAsync(scan, compressible(scan, b.stride + 1) ? DEFLATE : STORED));
 }
 
-/** As encodeBilevelPng, on the calling thread, its rows laid out in `scratch` (at least (stride + 1) * height bytes). */
-export function encodeBilevelPngSync(b: Bilevel, xdpi: number, ydpi: number, scratch: Buffer): Buffer {
+/**
+ * As encodeBilevelPng, on the calling thread, its rows laid out in `scratch`
+ * (at least (stride + 1) * height bytes); `deflated` tells whether the rows
+ * were compressible (else they are stored).
+ */
+export function encodeBilevelPngSync(b: Bilevel, xdpi: number, ydpi: number, scratch: Buffer): { png: Buffer; deflated: boolean } {
   const scan = scanlines(b, scratch.subarray(0, (b.stride + 1) * b.height));
-  return pngFile(b, xdpi, ydpi, deflateSync(scan, compressible(scan, b.stride + 1) ? DEFLATE : STORED));
+  const deflated = compressible(scan, b.stride + 1);
+  return { png: pngFile(b, xdpi, ydpi, deflateSync(scan, deflated ? DEFLATE : STORED)), deflated };
 }
 
-const DEFLATE = { level: 6, strategy: zlibConstants.Z_RLE };
-const STORED = { level: 0 };
+// Output in pieces of 256 KB rather than zlib's 16 KB: fewer pieces to join.
+const DEFLATE = { level: 6, strategy: zlibConstants.Z_RLE, chunkSize: 256 * 1024 };
+const STORED = { level: 0, chunkSize: 256 * 1024 };
 
 /**
  * Whether 16 strips of 4 rows spread over the page deflate (as DEFLATE does)
@@ -75,7 +81,7 @@ function compressible(scan: Buffer, row: number): boolean {
     parts.push(scan.subarray(y * row, (y + rows) * row));
   }
   const sample = Buffer.concat(parts);
-  return sample.length === 0 || deflateSync(sample, DEFLATE).length <= sample.length * 0.3;
+  return sample.length === 0 || deflateSync(sample, { level: DEFLATE.level, strategy: DEFLATE.strategy }).length <= sample.length * 0.3;
 }
 
 /** PNG's rows: each led by filter byte 0 (none), 0 = black. */
@@ -91,12 +97,28 @@ function scanlines(b: Bilevel, scan: Buffer): Buffer {
   return scan;
 }
 
+/**
+ * The PNG file around `idat`, written straight into one buffer of its own
+ * (a line-art thread hands it over without a copy): the image data, up to
+ * a megabyte for a stored page, is copied once.
+ */
 function pngFile(b: Bilevel, xdpi: number, ydpi: number, idat: Buffer): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(b.width, 0);
   ihdr.writeUInt32BE(b.height, 4);
   ihdr.set([1, 0, 0, 0, 0], 8);
-  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), physChunk(xdpi, ydpi), pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
+  const head = Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), physChunk(xdpi, ydpi)]);
+  const tail = pngChunk('IEND', Buffer.alloc(0));
+  const out = Buffer.allocUnsafeSlow(head.length + 12 + idat.length + tail.length);
+  head.copy(out, 0);
+  let at = head.length;
+  out.writeUInt32BE(idat.length, at);
+  out.write('IDAT', at + 4, 'latin1');
+  idat.copy(out, at + 8);
+  out.writeUInt32BE(crc32(idat, crc32(out.subarray(at + 4, at + 8))), at + 8 + idat.length);
+  at += 12 + idat.length;
+  tail.copy(out, at);
+  return out;
 }
 
 /**
@@ -112,17 +134,31 @@ export async function deflatedBilevelPng(png: Buffer): Promise<Buffer | null> {
   return withIdat(png, await deflateAsync(scan, DEFLATE));
 }
 
-/**
- * The packed rows of a 1-bit PNG (grey, or a two-colour palette mapped by
- * brightness), or null when the PNG is not that simple kind (interlaced,
- * deeper): the caller then goes through sharp.
- */
-export async function decodeBilevelPng(png: Buffer): Promise<Bilevel | null> {
-  const { header, palette, idat } = readPngChunks(png);
-  if (header.bitDepth !== 1 || header.interlaced || (header.colorType !== 0 && header.colorType !== 3)) return null;
+/** A 1-bit PNG's rows as inflated: row y's bits at 1 + y * (stride + 1), after its filter byte, filters undone in place. */
+export interface PngRows {
+  width: number;
+  height: number;
+  stride: number;
+  raw: Buffer;
+  /** Whether bit 1 is black (a palette whose second entry is the darker) or white (grey). */
+  oneIsBlack: boolean;
+}
+
+type SimplePng = ReturnType<typeof readPngChunks>;
+
+/** The chunks of a PNG this module decodes (1-bit grey or palette, not interlaced), else null. */
+function simpleBilevel(png: Buffer): SimplePng | null {
+  const chunks = readPngChunks(png);
+  const { header } = chunks;
+  return header.bitDepth !== 1 || header.interlaced || (header.colorType !== 0 && header.colorType !== 3) ? null : chunks;
+}
+
+/** Inflate options for a page's rows: refuses more than they hold, and gives them in one buffer (no joining of 16 KB pieces). */
+const inflateOptions = (rowBytes: number) => ({ maxOutputLength: rowBytes + 1, chunkSize: Math.max(64, rowBytes + 1) });
+
+function rowsOf({ header, palette }: SimplePng, raw: Buffer): PngRows {
   const { width, height } = header;
   const stride = (width + 7) >> 3;
-  const raw = await inflateAsync(Buffer.concat(idat), { maxOutputLength: (stride + 1) * height + 1 });
   if (raw.length < (stride + 1) * height) throw new Error('the PNG image data is shorter than its size says');
   // Which bit value is black: grey 0, or the darker palette entry.
   let oneIsBlack = false;
@@ -130,9 +166,36 @@ export async function decodeBilevelPng(png: Buffer): Promise<Bilevel | null> {
     const luma = (i: number) => 0.299 * palette[3 * i]! + 0.587 * palette[3 * i + 1]! + 0.114 * palette[3 * i + 2]!;
     oneIsBlack = luma(1) < luma(0);
   }
-  const data = Buffer.alloc(stride * height);
-  unfilter(raw, data, stride, height);
-  if (!oneIsBlack) invert(data);
+  unfilter(raw, stride, height);
+  return { width, height, stride, raw, oneIsBlack };
+}
+
+/**
+ * The rows of a 1-bit PNG as inflated, on the calling thread (a line-art
+ * worker's: the asynchronous inflate would only hand the work to libuv's
+ * pool and wait for it); null when the PNG is not that simple kind.
+ */
+export function bilevelPngRowsSync(png: Buffer): PngRows | null {
+  const chunks = simpleBilevel(png);
+  if (!chunks) return null;
+  const stride = (chunks.header.width + 7) >> 3;
+  return rowsOf(chunks, inflateSync(Buffer.concat(chunks.idat), inflateOptions((stride + 1) * chunks.header.height)));
+}
+
+/**
+ * The packed rows of a 1-bit PNG (grey, or a two-colour palette mapped by
+ * brightness), or null when the PNG is not that simple kind (interlaced,
+ * deeper): the caller then goes through sharp.
+ */
+export async function decodeBilevelPng(png: Buffer): Promise<Bilevel | null> {
+  const chunks = simpleBilevel(png);
+  if (!chunks) return null;
+  const stride = (chunks.header.width + 7) >> 3;
+  const rows = rowsOf(chunks, await inflateAsync(Buffer.concat(chunks.idat), inflateOptions((stride + 1) * chunks.header.height)));
+  const { width, height, raw } = rows;
+  const data = Buffer.allocUnsafe(stride * height);
+  for (let y = 0; y < height; y++) raw.copy(data, y * stride, y * (stride + 1) + 1, (y + 1) * (stride + 1));
+  if (!rows.oneIsBlack) invert(data);
   // Bits past the width in the last byte of a row must read as white (0).
   const tail = width & 7;
   if (tail) {
@@ -150,43 +213,43 @@ function invert(data: Buffer): void {
   for (let i = done; i < data.length; i++) data[i] = ~data[i]! & 0xff;
 }
 
-/** Undoes PNG row filters for a 1-byte pixel step (bit depth 1, one channel), one loop per filter type. */
-function unfilter(raw: Buffer, out: Buffer, stride: number, height: number): void {
+/**
+ * Undoes PNG row filters in place (each row after its filter byte, which is
+ * left as it was) for a 1-byte pixel step (bit depth 1, one channel). A row
+ * is undone from the row above as already undone, so one buffer serves.
+ */
+function unfilter(raw: Buffer, stride: number, height: number): void {
+  const row = stride + 1;
   for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)]!;
-    const src = y * (stride + 1) + 1;
-    const dst = y * stride;
-    const prev = dst - stride;
+    const filter = raw[y * row]!;
+    if (filter === 0) continue;
+    const s = y * row + 1;
+    const up = s - row;
     const first = y === 0;
     switch (filter) {
-      case 0:
-        raw.copy(out, dst, src, src + stride);
-        break;
       case 1:
-        out[dst] = raw[src]!;
-        for (let i = 1; i < stride; i++) out[dst + i] = (raw[src + i]! + out[dst + i - 1]!) & 0xff;
+        for (let i = 1; i < stride; i++) raw[s + i] = (raw[s + i]! + raw[s + i - 1]!) & 0xff;
         break;
       case 2:
-        if (first) raw.copy(out, dst, src, src + stride);
-        else for (let i = 0; i < stride; i++) out[dst + i] = (raw[src + i]! + out[prev + i]!) & 0xff;
+        if (!first) for (let i = 0; i < stride; i++) raw[s + i] = (raw[s + i]! + raw[up + i]!) & 0xff;
         break;
       case 3:
         for (let i = 0; i < stride; i++) {
-          const a = i > 0 ? out[dst + i - 1]! : 0;
-          const b = first ? 0 : out[prev + i]!;
-          out[dst + i] = (raw[src + i]! + ((a + b) >> 1)) & 0xff;
+          const a = i > 0 ? raw[s + i - 1]! : 0;
+          const b = first ? 0 : raw[up + i]!;
+          raw[s + i] = (raw[s + i]! + ((a + b) >> 1)) & 0xff;
         }
         break;
       case 4:
         for (let i = 0; i < stride; i++) {
-          const a = i > 0 ? out[dst + i - 1]! : 0;
-          const b = first ? 0 : out[prev + i]!;
-          const c = !first && i > 0 ? out[prev + i - 1]! : 0;
+          const a = i > 0 ? raw[s + i - 1]! : 0;
+          const b = first ? 0 : raw[up + i]!;
+          const c = !first && i > 0 ? raw[up + i - 1]! : 0;
           const p = a + b - c;
           const pa = Math.abs(p - a);
           const pb = Math.abs(p - b);
           const pc = Math.abs(p - c);
-          out[dst + i] = (raw[src + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+          raw[s + i] = (raw[s + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
         }
         break;
       default:

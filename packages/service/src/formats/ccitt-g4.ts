@@ -39,10 +39,19 @@ const EXTENDED_MAKEUP: ReadonlyArray<readonly [number, number]> = [
 // Vertical mode codes (lengths and codes), index = a1 - b1 + 3 (VL3..VR3).
 const VERTICAL_LENGTH = Uint8Array.of(7, 6, 3, 1, 3, 6, 7);
 const VERTICAL_CODE = Uint8Array.of(2, 2, 2, 1, 3, 3, 3);
-const PASS: readonly [number, number] = [4, 1];
-const HORIZONTAL: readonly [number, number] = [3, 1];
-const EOL: readonly [number, number] = [12, 1];
 
+/** Codes packed as code << 4 | bit length, so that one look-up gives both. */
+const pack = ([length, code]: readonly [number, number]): number => (code << 4) | length;
+/** Terminating codes, index = colour * 64 + run (colour 0 white, 1 black). */
+const TERM = Int32Array.from([...WHITE_TERM, ...BLACK_TERM], pack);
+/** Make-up codes, index = colour * 40 + run / 64 - 1: each colour's own (64..1728), then the shared extended ones (1792..2560). */
+const MAKEUP = Int32Array.from([...WHITE_MAKEUP, ...EXTENDED_MAKEUP, ...BLACK_MAKEUP, ...EXTENDED_MAKEUP], pack);
+const MAKEUP_2560 = pack(EXTENDED_MAKEUP[12]!);
+
+/**
+ * Bits written MSB first, 32 at a time: codes gather in `acc` (fewer than
+ * 32 pending bits between calls) and go out as four bytes when it fills.
+ */
 class BitWriter {
   buf: Buffer;
   pos = 0;
@@ -53,134 +62,203 @@ class BitWriter {
     this.buf = Buffer.allocUnsafe(Math.max(1024, initial));
   }
 
+  /** `length` (1..31) low bits of `code`. */
   put(length: number, code: number): void {
-    // At most 13 bits at a time, so the accumulator (below 8 pending bits) never passes 21 bits.
-    this.acc = (this.acc << length) | code;
-    this.bits += length;
-    while (this.bits >= 8) {
-      this.bits -= 8;
-      if (this.pos === this.buf.length) this.grow();
-      this.buf[this.pos++] = (this.acc >>> this.bits) & 0xff;
+    const room = 32 - this.bits;
+    if (length < room) {
+      this.acc = (this.acc << length) | code;
+      this.bits += length;
+      return;
     }
-    this.acc &= (1 << this.bits) - 1;
+    const rest = length - room;
+    const word = (this.acc << room) | (code >>> rest);
+    if (this.pos + 4 > this.buf.length) this.grow();
+    const buf = this.buf;
+    const pos = this.pos;
+    buf[pos] = word >>> 24;
+    buf[pos + 1] = (word >>> 16) & 0xff;
+    buf[pos + 2] = (word >>> 8) & 0xff;
+    buf[pos + 3] = word & 0xff;
+    this.pos = pos + 4;
+    this.acc = code & ((1 << rest) - 1);
+    this.bits = rest;
   }
 
-  code(c: readonly [number, number]): void {
-    this.put(c[0], c[1]);
+  packed(c: number): void {
+    this.put(c & 15, c >>> 4);
   }
 
-  run(length: number, black: boolean): void {
+  run(length: number, colour: number): void {
     while (length >= 2560) {
-      this.code(EXTENDED_MAKEUP[12]!);
+      this.packed(MAKEUP_2560);
       length -= 2560;
     }
     if (length >= 64) {
-      const i = (length >> 6) - 1;
-      this.code(i >= 27 ? EXTENDED_MAKEUP[i - 27]! : black ? BLACK_MAKEUP[i]! : WHITE_MAKEUP[i]!);
+      this.packed(MAKEUP[colour * 40 + (length >> 6) - 1]!);
       length &= 63;
     }
-    this.code(black ? BLACK_TERM[length]! : WHITE_TERM[length]!);
+    this.packed(TERM[colour * 64 + length]!);
   }
 
   finish(): Buffer {
-    if (this.bits > 0) this.put(8 - this.bits, 0);
+    // The pending bits, left-aligned, padded with zeros to a byte.
+    if (this.pos + 4 > this.buf.length) this.grow();
+    const word = this.bits === 0 ? 0 : this.acc << (32 - this.bits);
+    for (let k = 0; k < this.bits; k += 8) this.buf[this.pos++] = (word >>> (24 - k)) & 0xff;
+    this.bits = 0;
     return this.buf.subarray(0, this.pos);
   }
 
   private grow(): void {
     const bigger = Buffer.allocUnsafe(this.buf.length * 2);
-    this.buf.copy(bigger);
+    this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
   }
 }
 
-/** Leading zero bits of a byte (8 for 0). */
-const CLZ8 = new Uint8Array(256).map((_, b) => (b === 0 ? 8 : 7 - Math.floor(Math.log2(b))));
-
 /**
- * Positions in the row where the colour changes (starting from white), then
- * `width` three times as end markers. Returns the number of changes. Bytes of
- * the current colour are skipped, four at a time through `words` (the data as
- * 32-bit words, when it is aligned): most of a text page is white; each
- * change costs one table look-up.
+ * Positions in a row where the colour changes (starting from white), then
+ * `width` three times as end markers; returns the number of changes. The
+ * row is read 32 bits at a time: a word's changes are the bits where it
+ * differs from itself shifted by one (the bit before it carried over), so a
+ * word of one colour costs a comparison and each change one clz32.
+ * `white` is the bit value of white (0 in our rows, 1 in a grey PNG's).
+ * Bits past `width` (a row's padding) are not looked at as changes.
  */
-function changingElements(data: Buffer, words: Uint32Array | null, offset: number, stride: number, width: number, out: Int32Array): number {
+function changingElements(data: Uint8Array, at: number, bytes: number, width: number, white: number, out: Int32Array): number {
   let n = 0;
-  let flip = 0; // 0xff while the current colour is black: bits that differ from it are then the 0 bits
-  const end = offset + stride;
-  const wordsEnd = end >> 2; // words wholly inside the row end before this one
-  let p = offset;
-  while (p < end) {
-    if (words !== null && (p & 3) === 0) {
-      const fill = flip === 0 ? 0 : 0xffffffff;
-      let w = p >> 2;
-      while (w < wordsEnd && words[w] === fill) w++;
-      if ((w << 2) > p) {
-        p = w << 2;
-        continue;
-      }
-    }
-    let diff = data[p]! ^ flip;
-    while (diff !== 0) {
-      const bit = CLZ8[diff]!;
-      const x = ((p - offset) << 3) + bit;
-      if (x >= width) break;
+  let prev = white; // the imaginary white pixel before the row
+  const whole = bytes & ~3;
+  let i = 0;
+  for (; i < whole; i += 4) {
+    const p = at + i;
+    const w = (data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) | data[p + 3]!;
+    let t = w ^ ((w >>> 1) | (prev << 31));
+    prev = w & 1;
+    if (t === 0) continue;
+    let x = i << 3;
+    do {
+      const b = Math.clz32(t);
+      x += b;
       out[n++] = x;
-      flip ^= 0xff;
-      // Bits after this one that differ from the new colour.
-      diff = (data[p]! ^ flip) & (0xff >> (bit + 1));
-    }
-    p++;
+      x++;
+      t = (t << b) << 1;
+    } while (t !== 0);
   }
+  if (i < bytes) {
+    // The last one to three bytes, as the top of a word (the rest of it is past the width).
+    let w = 0;
+    for (let k = 0; k < 4; k++) w = (w << 8) | (i + k < bytes ? data[at + i + k]! : 0);
+    let t = w ^ ((w >>> 1) | (prev << 31));
+    let x = i << 3;
+    while (t !== 0) {
+      const b = Math.clz32(t);
+      x += b;
+      out[n++] = x;
+      x++;
+      t = (t << b) << 1;
+    }
+  }
+  while (n > 0 && out[n - 1]! >= width) n--;
   out[n] = width;
   out[n + 1] = width;
   out[n + 2] = width;
   return n;
 }
 
+/** Rows of packed bits wherever they are in `data`: row y starts at start + y * step. */
+export interface G4Rows {
+  width: number;
+  height: number;
+  data: Uint8Array;
+  start: number;
+  step: number;
+  /** Whether bit 1 is black (ours) or white (a grey PNG's). */
+  oneIsBlack: boolean;
+}
+
+/** Packed rows (1 = black) as one G4 stream. */
 export function encodeG4(image: Bilevel): Buffer {
-  const { width, height, stride, data } = image;
-  const w = new BitWriter(stride * height >> 3);
-  let ref = new Int32Array(width + 3);
-  let cur = new Int32Array(width + 3);
+  return encodeG4Rows({ width: image.width, height: image.height, data: image.data, start: 0, step: image.stride, oneIsBlack: true });
+}
+
+/**
+ * As encodeG4, on rows in another layout: a PNG's inflated rows are coded
+ * where they lie (after each row's filter byte, 0 = black), without being
+ * copied and inverted into ours first.
+ */
+export function encodeG4Rows(rows: G4Rows): Buffer {
+  const { width, height, data, start, step } = rows;
+  const bytes = (width + 7) >> 3;
+  const white = rows.oneIsBlack ? 0 : 1;
+  const w = new BitWriter((bytes * height) >> 3);
+  // Room for a change at every bit of the row's bytes (padding included) and the three end markers.
+  let ref = new Int32Array(bytes * 8 + 3);
+  let cur = new Int32Array(bytes * 8 + 3);
   ref[0] = width;
   ref[1] = width;
   ref[2] = width;
-  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2) : null;
+  let refChanges = 0;
+  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   for (let y = 0; y < height; y++) {
-    changingElements(data, words, y * stride, stride, width, cur);
+    const at = start + y * step;
+    if (y > 0 && buf.compare(buf, at - step, at - step + bytes, at, at + bytes) === 0) {
+      // A row as the one above (most rows of a text page, all of a blank one): each of its
+      // changes, and the row's end, codes as V0, one 1 bit each; the reference row stays.
+      for (let k = refChanges + 1; k > 0; k -= 24) {
+        const m = k < 24 ? k : 24;
+        w.put(m, (1 << m) - 1);
+      }
+      continue;
+    }
+    refChanges = changingElements(data, at, bytes, width, white, cur);
     let a0 = -1;
-    let black = false;
-    let ia = 0; // index in cur of the first change after a0
-    let ib = 0; // index in ref of the first change after a0
+    let colour = 0; // of a0: 0 white, 1 black
+    // Index in cur of a1, the first change after a0, and in ref of the first change after a0:
+    // each mode moves them to where they must be next, so that no scan looks for them.
+    let ia = 0;
+    let ib = 0;
     while (a0 < width) {
-      while (cur[ia]! <= a0 && cur[ia]! < width) ia++;
-      while (ref[ib]! <= a0 && ref[ib]! < width) ib++;
       // b1 must change to the colour opposite a0's: even ref indices turn black, odd turn white.
-      const ib1 = (ib & 1) === (black ? 1 : 0) ? ib : ib + 1;
+      const ib1 = ib + ((ib ^ colour) & 1);
       const b1 = ref[ib1]!;
       const b2 = ref[ib1 + 1]!;
       const a1 = cur[ia]!;
       if (b2 < a1) {
-        w.code(PASS);
+        w.put(4, 1); // pass: a0 moves to b2, a1 stays after it
         a0 = b2;
-      } else if (a1 - b1 <= 3 && b1 - a1 <= 3) {
-        w.put(VERTICAL_LENGTH[a1 - b1 + 3]!, VERTICAL_CODE[a1 - b1 + 3]!);
+        ib = ib1 + 2;
+        continue;
+      }
+      const d = a1 - b1;
+      if (d <= 3 && d >= -3) {
+        w.put(VERTICAL_LENGTH[d + 3]!, VERTICAL_CODE[d + 3]!);
         a0 = a1;
-        black = !black;
+        colour ^= 1;
+        ia++;
+        if (d >= 0) {
+          // b1 <= a1 <= b2 (not a pass): the first change after a1 is b2, or the one after it when b2 = a1.
+          ib = ib1 + 1;
+          if (ref[ib]! <= a0) ib++;
+        } else if (ref[ib]! <= a0) {
+          // a1 < b1: a change before b1 (when ib1 skipped one) may still lie after a1.
+          ib = ib1;
+        }
       } else {
         const a2 = cur[ia + 1]!;
-        w.code(HORIZONTAL);
-        w.run(a1 - (a0 < 0 ? 0 : a0), black);
-        w.run(a2 - a1, !black);
+        w.put(3, 1); // horizontal
+        w.run(a1 - (a0 < 0 ? 0 : a0), colour);
+        w.run(a2 - a1, colour ^ 1);
         a0 = a2;
+        ia += 2;
+        while (ref[ib]! <= a0) ib++;
       }
     }
     const t = ref;
     ref = cur;
     cur = t;
   }
-  w.code(EOL);
-  w.code(EOL);
+  w.put(12, 1); // EOFB: two EOLs
+  w.put(12, 1);
   return w.finish();
 }

@@ -8,10 +8,15 @@ import type { StoredImage } from '../buffer/types.js';
 import type { Bilevel } from './bilevel.js';
 import { bilevelPng } from './bilevel-pool.js';
 
-/** The rows are handed to a line-art thread: the caller must not use them after. */
+/**
+ * The rows are handed to a line-art thread: the caller must not use them
+ * after. A page that deflates well is coded as G4 on that thread as well,
+ * after its PNG (bilevel-pool.ts): a loaded line-art page is there to be
+ * saved, as a G4 TIFF or PDF often.
+ */
 export async function storeBilevel(b: Bilevel, xdpi: number, ydpi: number): Promise<StoredImage> {
   const { width, height } = b;
-  return { format: 'png', bytes: await bilevelPng(b, xdpi, ydpi), width, height, xdpi, ydpi, mode: 'bw', bitDepth: 1 };
+  return { format: 'png', bytes: await bilevelPng(b, xdpi, ydpi, true), width, height, xdpi, ydpi, mode: 'bw', bitDepth: 1 };
 }
 
 /** Interleaved 8-bit samples, 1 (grey) or 3 (RGB) per pixel. */

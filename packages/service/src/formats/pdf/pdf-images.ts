@@ -20,7 +20,8 @@ import { isPdfCompatibleJpeg, readJpegHeader } from '../jpeg-markers.js';
 import type { Bilevel } from '../bilevel.js';
 import { mixedRaster } from '../mixed-raster.js';
 import { luma, pageKind, type Pixels } from '../page-kind.js';
-import { bilevelOf, jpegOfPage, pixelsOf } from '../page-pixels.js';
+import { g4OfPage, type G4Page } from '../bilevel-pool.js';
+import { jpegOfPage, pixelsOf } from '../page-pixels.js';
 import { readPngChunks } from '../png-chunks.js';
 import { compressedPng } from '../../imaging/raw-png.js';
 import { num } from './pdf-syntax.js';
@@ -86,12 +87,12 @@ async function jpegImage(page: StoredImage, opts: ImageOptions): Promise<PdfImag
   };
 }
 
-function g4Image(b: Bilevel): PdfImage {
+function g4Image({ width, height, strip }: G4Page): PdfImage {
   return {
-    width: b.width,
-    height: b.height,
-    entries: `/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns ${b.width} /Rows ${b.height} /BlackIs1 false >>`,
-    data: encodeG4(b),
+    width,
+    height,
+    entries: `/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns ${width} /Rows ${height} /BlackIs1 false >>`,
+    data: strip,
   };
 }
 
@@ -143,17 +144,21 @@ const maskEntries = (b: Bilevel) => `/ImageMask true /BitsPerComponent 1 /Filter
 /** The images that draw the page, bottom first. */
 export async function pdfLayers(page: StoredImage, opts: ImageOptions): Promise<PdfLayer[]> {
   if (page.format === 'jpeg') return [await jpegImage(page, opts)];
-  if (page.bitDepth === 1) return [g4Image(await bilevelOf(page))];
+  // On a line-art thread, or coded ahead when the page was loaded (bilevel-pool.ts).
+  if (page.bitDepth === 1) return [g4Image(await g4OfPage(page))];
   const compression = opts.compression ?? 'auto';
   if (compression === 'lossless') return [pngPassThrough({ ...page, bytes: await compressedPng(page.bytes) }) ?? (await deflatedImage(page))];
-  if (compression === 'g4') return [g4Image(await bilevelOf(page))];
+  if (compression === 'g4') return [g4Image(await g4OfPage(page))];
   if (compression === 'jpeg') {
     const { data, width, height, channels } = await jpegOfPage(page, opts.quality ?? DEFAULT_PDF_JPEG_QUALITY);
     return [{ width, height, entries: `/ColorSpace ${DEVICE[channels]} /BitsPerComponent 8 /Filter /DCTDecode`, data }];
   }
   const pixels = await pixelsOf(page);
   const kind = pageKind(pixels);
-  if (kind === 'bilevel') return [g4Image(threshold(pixels))];
+  if (kind === 'bilevel') {
+    const b = threshold(pixels);
+    return [g4Image({ width: b.width, height: b.height, strip: encodeG4(b) })];
+  }
   if (kind === 'photo') return [await jpegOf(pixels, opts.quality ?? DEFAULT_PDF_JPEG_QUALITY)];
   const mixed = await mixedRaster(pixels, opts.quality ?? DEFAULT_BACKGROUND_QUALITY);
   const { background: bg, mask } = mixed;
