@@ -92,33 +92,58 @@ async function expectFiles(out, ext, count) {
 
 // ---- the peer ----
 
+/**
+ * SANE's test backend sometimes deadlocks scanimage itself: its reader
+ * thread, cancelled while it holds the dynamic loader's lock, leaves
+ * sane_start waiting for ever in pthread_create (seen in gdb: __lll_lock_wait
+ * on _rtld_global from sanei_thread_begin). A run that has not ended in 60 s
+ * is killed and run again; its time is not counted, and the hangs are printed.
+ */
+let peerHangs = 0;
+async function peerRun(attempt) {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!err.killed || tries === 3) throw err;
+      peerHangs++;
+    }
+  }
+}
+
 const scanimageFeeder = () =>
-  inFolder(async (out) => {
-    const s = await timed(() => run('scanimage', [...TEST_ARGS, `--batch=${path.join(out, 'p%d.pnm')}`], { env }));
-    await expectFiles(out, '.pnm', PAGES);
-    return s;
-  });
+  peerRun(() =>
+    inFolder(async (out) => {
+      const s = await timed(() => run('scanimage', [...TEST_ARGS, `--batch=${path.join(out, 'p%d.pnm')}`], { env, timeout: 60_000 }));
+      await expectFiles(out, '.pnm', PAGES);
+      return s;
+    }),
+  );
 
 // SANE's pnm backend gives its file once per sane_open: one run per page.
 const scanimageRealistic = () =>
-  inFolder(async (out) => {
-    const s = await timed(async () => {
-      for (let i = 1; i <= PAGES; i++) await run('scanimage', ['-d', 'pnm:0', '--filename', realistic, '--resolution', '300', '-o', path.join(out, `p${i}.pnm`)], { env });
-    });
-    await expectFiles(out, '.pnm', PAGES);
-    return s;
-  });
+  peerRun(() =>
+    inFolder(async (out) => {
+      const s = await timed(async () => {
+        for (let i = 1; i <= PAGES; i++) await run('scanimage', ['-d', 'pnm:0', '--filename', realistic, '--resolution', '300', '-o', path.join(out, `p${i}.pnm`)], { env, timeout: 60_000 });
+      });
+      await expectFiles(out, '.pnm', PAGES);
+      return s;
+    }),
+  );
 
 const scanimagePdf = () =>
-  inFolder(async (out) => {
-    const s = await timed(async () => {
-      await run('scanimage', [...TEST_ARGS, `--batch=${path.join(out, 'p%d.jpg')}`, '--format=jpeg'], { env });
-      const jpegs = Array.from({ length: PAGES }, (_, i) => path.join(out, `p${i + 1}.jpg`));
-      await run('img2pdf', [...jpegs, '-o', path.join(out, 'scan.pdf')]);
-    });
-    await expectFiles(out, '.pdf', 1);
-    return s;
-  });
+  peerRun(() =>
+    inFolder(async (out) => {
+      const s = await timed(async () => {
+        await run('scanimage', [...TEST_ARGS, `--batch=${path.join(out, 'p%d.jpg')}`, '--format=jpeg'], { env, timeout: 60_000 });
+        const jpegs = Array.from({ length: PAGES }, (_, i) => path.join(out, `p${i + 1}.jpg`));
+        await run('img2pdf', [...jpegs, '-o', path.join(out, 'scan.pdf')]);
+      });
+      await expectFiles(out, '.pdf', 1);
+      return s;
+    }),
+  );
 
 // ---- ours ----
 
@@ -226,6 +251,7 @@ try {
   console.log(ratioLine('scan API, SANE test feeder vs scanimage --batch', ratios(rows.feeder), '<= 1.2x'));
   console.log(ratioLine('scan API, realistic noisy page vs scanimage', ratios(rows.realistic), '<= 1.2x'));
   console.log(ratioLine('scan CLI to PDF vs scanimage --format=jpeg + img2pdf', ratios(rows.pdf), '<= 1.3x'));
+  if (peerHangs > 0) console.log(`  scanimage hung ${peerHangs} time(s) in SANE's test backend (deadlocked in sane_start) and was run again; those runs are not counted`);
 } finally {
   await svc.stop();
   await rm(work, { recursive: true, force: true });
