@@ -47,14 +47,18 @@ export function sealParts(key: Buffer, plaintext: Buffer, aad: string): Buffer[]
   return last.length === 0 ? [header, body] : [header, body, last];
 }
 
+const AUTHENTICATION_FAILED = 'authentication failed (altered file, wrong key or swapped file)';
+
+/** The nonce and tag a sealed file's header holds, once the key and the header are checked; CipherError when the header is not ours. */
+function headerParts(key: Buffer, header: Buffer): { nonce: Buffer; tag: Buffer } {
+  checkKey(key);
+  if (header.length < HEADER_BYTES || !header.subarray(0, MAGIC.length).equals(MAGIC)) throw new CipherError('not a scanbridge cache file');
+  return { nonce: header.subarray(MAGIC.length, MAGIC.length + NONCE_BYTES), tag: header.subarray(MAGIC.length + NONCE_BYTES, HEADER_BYTES) };
+}
+
 /** Throws CipherError when the file is not ours, was altered, or belongs to another page. */
 export function open(key: Buffer, file: Buffer, aad: string): Buffer {
-  checkKey(key);
-  if (file.length < HEADER_BYTES || !file.subarray(0, MAGIC.length).equals(MAGIC)) {
-    throw new CipherError('not a scanbridge cache file');
-  }
-  const nonce = file.subarray(MAGIC.length, MAGIC.length + NONCE_BYTES);
-  const tag = file.subarray(MAGIC.length + NONCE_BYTES, HEADER_BYTES);
+  const { nonce, tag } = headerParts(key, file);
   const decipher = createDecipheriv('aes-256-gcm', key, nonce);
   decipher.setAAD(Buffer.from(aad, 'utf8'));
   decipher.setAuthTag(tag);
@@ -64,7 +68,7 @@ export function open(key: Buffer, file: Buffer, aad: string): Buffer {
     const last = decipher.final();
     return last.length === 0 ? body : Buffer.concat([body, last]);
   } catch {
-    throw new CipherError('authentication failed (altered file, wrong key or swapped file)');
+    throw new CipherError(AUTHENTICATION_FAILED);
   }
 }
 
@@ -123,10 +127,9 @@ let endProbe: Buffer | undefined;
 
 /** openFileInto through libcrypto (native-gcm.ts): each piece is read into `out` and decrypted where it lies. */
 function openFileInPlace(native: NativeGcm, key: Buffer, fd: number, header: Buffer, aad: string, out: Uint8Array): number {
-  checkKey(key);
-  if (!header.subarray(0, MAGIC.length).equals(MAGIC)) throw new CipherError('not a scanbridge cache file');
+  const { nonce, tag } = headerParts(key, header);
   const room = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-  const decipher = native.decipher(key, header.subarray(MAGIC.length, MAGIC.length + NONCE_BYTES), Buffer.from(aad, 'utf8'));
+  const decipher = native.decipher(key, nonce, Buffer.from(aad, 'utf8'));
   try {
     let at = 0;
     for (;;) {
@@ -140,7 +143,7 @@ function openFileInPlace(native: NativeGcm, key: Buffer, fd: number, header: Buf
       decipher.update(room.subarray(at, at + n));
       at += n;
     }
-    if (!decipher.final(header.subarray(MAGIC.length + NONCE_BYTES, HEADER_BYTES))) throw new CipherError('authentication failed (altered file, wrong key or swapped file)');
+    if (!decipher.final(tag)) throw new CipherError(AUTHENTICATION_FAILED);
     return at;
   } finally {
     decipher.free();
@@ -148,13 +151,10 @@ function openFileInPlace(native: NativeGcm, key: Buffer, fd: number, header: Buf
 }
 
 function openPieces(key: Buffer, header: Buffer, aad: string, pieces: Iterable<Buffer>, out: Uint8Array): number {
-  checkKey(key);
-  if (header.length < HEADER_BYTES || !header.subarray(0, MAGIC.length).equals(MAGIC)) {
-    throw new CipherError('not a scanbridge cache file');
-  }
-  const decipher = createDecipheriv('aes-256-gcm', key, header.subarray(MAGIC.length, MAGIC.length + NONCE_BYTES));
+  const { nonce, tag } = headerParts(key, header);
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce);
   decipher.setAAD(Buffer.from(aad, 'utf8'));
-  decipher.setAuthTag(header.subarray(MAGIC.length + NONCE_BYTES, HEADER_BYTES));
+  decipher.setAuthTag(tag);
   let at = 0;
   const put = (plain: Buffer) => {
     if (at + plain.length > out.length) throw new RangeError(`the plaintext has more than ${out.length} bytes, the output room`);
@@ -166,7 +166,7 @@ function openPieces(key: Buffer, header: Buffer, aad: string, pieces: Iterable<B
     try {
       return step();
     } catch {
-      throw new CipherError('authentication failed (altered file, wrong key or swapped file)');
+      throw new CipherError(AUTHENTICATION_FAILED);
     }
   };
   for (const piece of pieces) put(authenticated(() => decipher.update(piece)));

@@ -10,7 +10,7 @@ import { sharp } from './sharp.js';
 import type { AcquiredPage, RawPage } from '../devices/driver.js';
 import type { StoredImage } from '../buffer/types.js';
 import { encodeBilevelPng } from '../formats/bilevel.js';
-import { imageMemory } from '../util/memory-budget.js';
+import { imageMemory, pixelBytes } from '../util/memory-budget.js';
 import { type PagePreview, previewOfPixels } from './page-preview.js';
 import { jpegOfPage } from '../formats/page-pixels.js';
 import { withDensity } from './density.js';
@@ -55,15 +55,15 @@ async function encodeRaw(page: RawPage, opts: IngestOptions): Promise<IngestedPa
   }
   if (opts.jpegQuality !== undefined && !opts.network) {
     const quality = opts.jpegQuality;
-    const [bytes, preview] = await Promise.all([rawJpeg(page, quality), previewOfPixels(page)]);
+    const [bytes, preview] = await withPreview(page, opts, (pixels) => rawJpeg(pixels, quality));
     return { ...base, format: 'jpeg', bytes, bitDepth: 8, preview };
   }
-  const [bytes, preview] = await pngAndPreview(page, opts, encodeRawPng);
+  const [bytes, preview] = await withPreview(page, opts, encodeRawPng);
   return { ...base, format: 'png', bytes, bitDepth: 8, preview };
 }
 
-/** An 8-bit page's PNG (made by `encode`) and, unless it goes to the network, its thumbnail: both at once, on libvips' threads. */
-function pngAndPreview<T>(page: RawPage, opts: IngestOptions, encode: (pixels: RawPage, level: 2 | undefined) => Promise<T>): Promise<[T, PagePreview | undefined]> {
+/** An 8-bit page encoded by `encode` (a PNG: at level 2 for the network) and, unless it goes to the network, its thumbnail: both at once, on libvips' threads. */
+function withPreview<T>(page: RawPage, opts: IngestOptions, encode: (pixels: RawPage, level: 2 | undefined) => Promise<T>): Promise<[T, PagePreview | undefined]> {
   return Promise.all([encode(page, opts.network ? 2 : undefined), opts.network ? undefined : previewOfPixels(page)]);
 }
 
@@ -73,7 +73,7 @@ function pngAndPreview<T>(page: RawPage, opts: IngestOptions, encode: (pixels: R
  * encodeRawPngToFile); answers what ingestPage would, less the bytes.
  */
 export async function ingestRawToFile(page: RawPage & { bitDepth: 8 }, file: string, opts: IngestOptions = {}): Promise<Omit<IngestedPage, 'bytes'>> {
-  const [, preview] = await imageMemory.run(page.data.length, () => pngAndPreview(page, opts, (pixels, level) => encodeRawPngToFile(pixels, file, level)));
+  const [, preview] = await imageMemory.run(page.data.length, () => withPreview(page, opts, (pixels, level) => encodeRawPngToFile(pixels, file, level)));
   return { ...geometryOf(page), format: 'png', bitDepth: 8, preview };
 }
 
@@ -84,7 +84,6 @@ export async function ingestPage(page: AcquiredPage, opts: IngestOptions = {}): 
   // An 8-bit page the device sent as PNG, to keep as JPEG (storeJpeg): decoded and encoded once, here.
   if (opts.jpegQuality === undefined || opts.network || page.format !== 'png' || page.bitDepth !== 8) return encoded;
   const quality = opts.jpegQuality;
-  const claim = page.width * page.height * (page.mode === 'color' ? 3 : 1) * 2;
-  const { data } = await imageMemory.run(claim, () => jpegOfPage(encoded, quality));
+  const { data } = await imageMemory.run(2 * pixelBytes(page), () => jpegOfPage(encoded, quality));
   return { ...encoded, format: 'jpeg', bytes: withDensity(data, 'jpeg', page.xdpi, page.ydpi) };
 }

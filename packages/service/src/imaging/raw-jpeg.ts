@@ -13,8 +13,8 @@ import { imageMemory } from '../util/memory-budget.js';
 export const NETWORK_JPEG_QUALITY = 85;
 
 /** The page's pixels are held while they are encoded: their bytes are their claim on the shared image memory. */
-export async function encodeRawJpeg(page: Pixels & { xdpi: number; ydpi: number }, quality = NETWORK_JPEG_QUALITY): Promise<Buffer> {
-  return imageMemory.run(page.data.length, () => rawJpeg(page, quality));
+export async function encodeRawJpeg(page: Pixels & { xdpi: number; ydpi: number }): Promise<Buffer> {
+  return imageMemory.run(page.data.length, () => rawJpeg(page, NETWORK_JPEG_QUALITY));
 }
 
 /** As encodeRawJpeg, for a caller that holds the page's claim itself. */
