@@ -15,11 +15,11 @@ import path from 'node:path';
 import { decodeBilevelPng, packGrey } from './bilevel.js';
 import { codedAheadOf, codingAhead } from './bilevel-pool.js';
 import { encodeG4 } from './ccitt-g4.js';
-import { loadAll } from './test-tools.js';
 import { PNG_SIGNATURE, pngChunk } from './png-chunks.js';
 import { storeBilevel } from './page-store.js';
 import { writePdf } from './pdf/pdf-writer.js';
-import { concat, each, prng, readPnm, tool, withTempDir } from './test-tools.js';
+import { concat, each, loadAll, prng, readPnm, tool, withTempDir, type Pnm } from './test-tools.js';
+import type { StoredImage } from '../buffer/types.js';
 import { writeTiff } from './tiff-writer.js';
 
 type Painter = (x: number, y: number) => boolean;
@@ -50,6 +50,19 @@ const CASES: Array<{ name: string; width: number; height: number; black: Painter
  * `palette` maps bit values to grey levels (none: a grey PNG, 1 = white),
  * row y filtered with type y % 5, bits past the width random.
  */
+/** `pages` saved as one G4 TIFF in `dir` (`file`), split by libtiff's tiffsplit and each page decoded by netpbm's tifftopnm. */
+async function g4TiffPages(dir: string, pages: StoredImage[]): Promise<{ file: string; decoded: Pnm[] }> {
+  const file = path.join(dir, 'g4.tif');
+  await writeFile(file, await concat(writeTiff(each(pages), pages.length, { compression: 'g4', quality: 85 })));
+  await tool('tiffsplit', [file, path.join(dir, 'page-')]);
+  const decoded: Pnm[] = [];
+  for (let i = 0; i < pages.length; i++) {
+    const name = `page-a${String.fromCharCode(97 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}.tif`;
+    decoded.push(readPnm((await tool('tifftopnm', [path.join(dir, name)])).stdout));
+  }
+  return { file, decoded };
+}
+
 function handMadePng(width: number, height: number, black: Painter, palette?: readonly [number, number]): Buffer {
   const stride = (width + 7) >> 3;
   const random = prng(width * 31 + height);
@@ -87,14 +100,11 @@ describe('CCITT G4 encoder', () => {
   it('libtiff decodes every pixel of a multi-page G4 TIFF', async () => {
     await withTempDir(async (dir) => {
       const pages = await Promise.all(CASES.map((c) => storeBilevel(packGrey(grey(c.width, c.height, c.black), c.width, c.height), 300, 300)));
-      const file = path.join(dir, 'g4.tif');
-      await writeFile(file, await concat(writeTiff(each(pages), pages.length, { compression: 'g4', quality: 85 })));
+      const { file, decoded } = await g4TiffPages(dir, pages);
       const info = (await tool('tiffinfo', [file])).stdout.toString();
       assert.equal(info.match(/Compression Scheme: CCITT Group 4/g)?.length, CASES.length);
-      await tool('tiffsplit', [file, path.join(dir, 'page-')]);
       for (const [i, c] of CASES.entries()) {
-        const name = `page-a${String.fromCharCode(97 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}.tif`;
-        const pnm = readPnm((await tool('tifftopnm', [path.join(dir, name)])).stdout);
+        const pnm = decoded[i]!;
         assert.deepEqual([pnm.width, pnm.height], [c.width, c.height], c.name);
         assert.ok(pnm.data.equals(grey(c.width, c.height, c.black)), `${c.name}: pixels differ`);
       }
@@ -117,11 +127,9 @@ describe('CCITT G4 encoder', () => {
         assert.ok(page!.format === 'png' && page!.bitDepth === 1 && page!.bytes.equals(png), 'stored as sent');
         pages.push(page!);
       }
-      const file = path.join(dir, 'g4.tif');
-      await writeFile(file, await concat(writeTiff(each(pages), pages.length, { compression: 'g4', quality: 85 })));
-      await tool('tiffsplit', [file, path.join(dir, 'page-')]);
+      const { decoded } = await g4TiffPages(dir, pages);
       for (const [i, c] of shapes.entries()) {
-        const pnm = readPnm((await tool('tifftopnm', [path.join(dir, `page-aa${String.fromCharCode(97 + i)}.tif`)])).stdout);
+        const pnm = decoded[i]!;
         assert.deepEqual([pnm.width, pnm.height], [c.width, c.height]);
         assert.ok(pnm.data.equals(grey(c.width, c.height, c.black)), `shape ${i}: pixels differ`);
       }
@@ -175,11 +183,9 @@ describe('G4 coded ahead of a save', () => {
     await withTempDir(async (dir) => {
       const pages = [barsPage!, stairsPage!, noisyPage!, { ...barsPage!, bytes: Buffer.from(barsPage!.bytes) }];
       const expected = [bars, stairs, noisy, bars];
-      const file = path.join(dir, 'g4.tif');
-      await writeFile(file, await concat(writeTiff(each(pages), pages.length, { compression: 'g4', quality: 85 })));
-      await tool('tiffsplit', [file, path.join(dir, 'page-')]);
+      const { decoded } = await g4TiffPages(dir, pages);
       for (const [i, page] of pages.entries()) {
-        const pnm = readPnm((await tool('tifftopnm', [path.join(dir, `page-aa${String.fromCharCode(97 + i)}.tif`)])).stdout);
+        const pnm = decoded[i]!;
         assert.deepEqual([pnm.width, pnm.height], [page.width, page.height]);
         assert.ok(pnm.data.equals(expected[i]!), `page ${i + 1}: pixels differ`);
       }

@@ -6,33 +6,17 @@
  * that its renderer can be watched.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { JobInfo, PageInfo } from '@scanbridge/protocol';
-import { adminHeaders, rpc, startInProcess, type InProcess } from '../../test-support/service-harness.js';
+import { adminHeaders, rpc } from '../../test-support/service-harness.js';
 import { VERSION_CODE } from '../../version.js';
-import { createTestBackend, type TestBackend } from './test-backend.js';
+import { inProcessSaneService } from './test-helpers.js';
 
 describe('thumbnails of scanned pages are made at ingest', () => {
-  let backend: TestBackend;
-  let svc: InProcess;
-  let session: string;
-  const saved = process.env.SANE_CONFIG_DIR;
-
-  before(async () => {
-    backend = await createTestBackend(1);
-    // The device workers inherit this process's environment.
-    process.env.SANE_CONFIG_DIR = backend.dir;
-    svc = await startInProcess({ 'sane-scanners': 'true' });
-    session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
-  });
-  after(async () => {
-    await svc.close();
-    if (saved === undefined) delete process.env.SANE_CONFIG_DIR;
-    else process.env.SANE_CONFIG_DIR = saved;
-    await backend.remove();
-  });
+  const sane = inProcessSaneService();
 
   it("the first fetch of each page's thumbnail decodes no page", async () => {
+    const { svc, session } = sane;
     const call = (method: string, params: object = {}) => rpc(svc.base, 'f', method, params, session);
     const start = await call('StartScan', { device: 'sane:test:0', settings: { source: 'feeder', mode: 'color', dpi: 75, paper: 'A5', options: { 'test-picture': 'Color pattern' } } });
     assert.equal(start.status, 200, JSON.stringify(start.body));

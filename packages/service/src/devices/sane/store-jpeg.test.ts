@@ -13,19 +13,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobInfo, PageInfo } from '@scanbridge/protocol';
-import { adminHeaders, rpc, startInProcess, type InProcess } from '../../test-support/service-harness.js';
+import { adminHeaders, rpc } from '../../test-support/service-harness.js';
 import { VERSION_CODE } from '../../version.js';
-import { createTestBackend, type TestBackend } from './test-backend.js';
+import { inProcessSaneService } from './test-helpers.js';
 
 const PATTERN = { source: 'feeder', mode: 'color', dpi: 75, paper: 'A5', options: { 'test-picture': 'Color pattern' } };
 
 describe('scan setting storeJpeg', () => {
-  let backend: TestBackend;
-  let svc: InProcess;
-  let session: string;
+  const sane = inProcessSaneService();
   let dir: string;
-  const saved = process.env.SANE_CONFIG_DIR;
-  const call = (method: string, params: object = {}) => rpc(svc.base, 'f', method, params, session);
+  const call = (method: string, params: object = {}) => rpc(sane.svc.base, 'f', method, params, sane.session);
 
   async function scan(device: string, settings: object): Promise<PageInfo[]> {
     await call('RemoveAllImages');
@@ -44,21 +41,13 @@ describe('scan setting storeJpeg', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'scanbridge-store-jpeg-'));
-    backend = await createTestBackend(1);
-    // The device workers inherit this process's environment.
-    process.env.SANE_CONFIG_DIR = backend.dir;
-    svc = await startInProcess({ 'sane-scanners': 'true' });
-    session = ((await rpc(svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
   });
   after(async () => {
-    await svc.close();
-    if (saved === undefined) delete process.env.SANE_CONFIG_DIR;
-    else process.env.SANE_CONFIG_DIR = saved;
-    await backend.remove();
     await rm(dir, { recursive: true, force: true });
   });
 
   it('a SANE feeder scan keeps its colour pages as JPEG of the quality asked (as cjpeg encodes the lossless scan), with thumbnails made at ingest', async () => {
+    const { svc, session } = sane;
     const lossless = await scan('sane:test:0', PATTERN);
     // The lossless page as libjpeg-turbo's cjpeg encodes it at the same quality: what the stored JPEG should decode like.
     const pnm = execFileSync('pngtopnm', [], { input: await stored(lossless[0]!), maxBuffer: 1 << 26 });

@@ -1,15 +1,18 @@
 /**
  * Shared by the SANE tests: scanimage (SANE's own frontend) as the reference,
  * PNM parsing, our PNGs decoded by netpbm's pngtopam (an independent decoder),
- * a sink that records everything, and the device worker processes of a
- * process.
+ * a sink that records everything, the device worker processes of a
+ * process, and a service run in this process that scans through SANE's
+ * test backend.
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { ScanSettings, type ScanSettingsInput } from '@scanbridge/protocol';
 import type { AcquiredPage, EncodedPage, ScanProgress, ScanSink } from '../driver.js';
-import type { TestBackend } from './test-backend.js';
+import { after, before } from 'node:test';
+import { rpc, startInProcess, type InProcess } from '../../test-support/service-harness.js';
+import { createTestBackend, type TestBackend } from './test-backend.js';
 
 const run = promisify(execFile);
 
@@ -130,3 +133,34 @@ export const alive = (pid: number): boolean => {
     return false;
   }
 };
+
+export interface SaneServiceFixture {
+  /** Set once the calling suite's `before` has run. */
+  readonly svc: InProcess;
+  readonly session: string;
+}
+
+/**
+ * SANE's test backend (one device) and a service run in this process that
+ * scans through it, with a session: started in the calling suite's `before`,
+ * stopped in its `after`. The device workers inherit this process's
+ * environment, so SANE_CONFIG_DIR points at the backend meanwhile.
+ */
+export function inProcessSaneService(): SaneServiceFixture {
+  const fixture = {} as { svc: InProcess; session: string };
+  let backend: TestBackend;
+  const saved = process.env.SANE_CONFIG_DIR;
+  before(async () => {
+    backend = await createTestBackend(1);
+    process.env.SANE_CONFIG_DIR = backend.dir;
+    fixture.svc = await startInProcess({ 'sane-scanners': 'true' });
+    fixture.session = ((await rpc(fixture.svc.base, 'fa', 'CreateSession')).body.result![0] as { id: string }).id;
+  });
+  after(async () => {
+    await fixture.svc?.close();
+    if (saved === undefined) delete process.env.SANE_CONFIG_DIR;
+    else process.env.SANE_CONFIG_DIR = saved;
+    await backend?.remove();
+  });
+  return fixture;
+}
